@@ -1,0 +1,97 @@
+/**
+ * Every error a caller can cause is one of these: it owns its HTTP status and a stable
+ * machine-readable code, so the HTTP layer maps all of them in one place (http/error-handler.ts).
+ * Anything that is not a LearnhookError is a bug and becomes a logged 500 with a generic body.
+ */
+export class LearnhookError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly details: unknown;
+
+  constructor(status: number, code: string, message: string, options: { details?: unknown; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = new.target.name;
+    this.status = status;
+    this.code = code;
+    this.details = options.details ?? null;
+  }
+}
+
+/** A vendor signature or shared secret did not match (401). */
+export class SignatureError extends LearnhookError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(401, 'invalid_signature', message, options);
+  }
+}
+
+/** Missing or wrong credentials: API key, Basic auth, ingest token (401). */
+export class AuthenticationError extends LearnhookError {
+  constructor(message = 'Missing or invalid credentials.') {
+    super(401, 'unauthorized', message);
+  }
+}
+
+/** Authenticated, but the key's scopes do not allow this (403). */
+export class ForbiddenError extends LearnhookError {
+  constructor(message: string) {
+    super(403, 'forbidden', message);
+  }
+}
+
+export interface PayloadIssue {
+  /** Where in the body the problem is, e.g. "events.0.eventName". Empty for the whole body. */
+  path: string;
+  message: string;
+}
+
+/** The body is not valid JSON or not of the vendor's documented shape (400). */
+export class PayloadError extends LearnhookError {
+  readonly issues: readonly PayloadIssue[];
+
+  constructor(message: string, issues: readonly PayloadIssue[] = []) {
+    super(400, 'invalid_payload', message, { details: { issues } });
+    this.issues = issues;
+  }
+}
+
+/** The request carries a media type the endpoint cannot read (415). */
+export class UnsupportedMediaTypeError extends LearnhookError {
+  constructor(contentType: string) {
+    super(415, 'unsupported_media_type', `Content-Type ${JSON.stringify(contentType)} is not supported; send application/json.`);
+  }
+}
+
+/** The body is over the endpoint's size limit (413). */
+export class PayloadTooLargeError extends LearnhookError {
+  constructor(limitBytes: number) {
+    super(413, 'payload_too_large', `The request body is larger than the limit of ${limitBytes} bytes.`, {
+      details: { limit_bytes: limitBytes },
+    });
+  }
+}
+
+/** Something named in the URL does not exist (404). */
+export class NotFoundError extends LearnhookError {
+  constructor(message: string) {
+    super(404, 'not_found', message);
+  }
+}
+
+/** The same id was sent before with different content (409). */
+export class ConflictError extends LearnhookError {
+  constructor(message: string, details?: unknown) {
+    super(409, 'conflict', message, { details });
+  }
+}
+
+/** Too many requests; retry after the given number of seconds (429). */
+export class RateLimitError extends LearnhookError {
+  readonly retryAfterSeconds: number;
+
+  constructor(retryAfterSeconds: number) {
+    super(429, 'rate_limited', `Too many requests; retry after ${retryAfterSeconds} s.`, {
+      details: { retry_after_seconds: retryAfterSeconds },
+    });
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}

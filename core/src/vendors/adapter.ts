@@ -1,0 +1,84 @@
+import type { z } from 'zod';
+import type { CatalogEvent, CourseKind, Vendor } from '../catalog/index.ts';
+
+/**
+ * The one shape every LMS format has (DESIGN §3): verify -> parse -> toCatalog. Adapters are pure:
+ * no I/O, no clock (the receive time comes in the request), so each is tested alone.
+ */
+
+/** Which ingest route the request came in on. */
+export type IngestRoute = 'webhook' | 'xapi-statements';
+
+/** An ingest request as the HTTP layer hands it over. */
+export interface IngestRequest {
+  method: string;
+  route: IngestRoute;
+  /** Header names lower-cased; repeated headers joined with ", ". */
+  headers: Readonly<Record<string, string | undefined>>;
+  /** Query parameters (first value of each). */
+  query: Readonly<Record<string, string | undefined>>;
+  /** The body bytes exactly as received: signatures are checked on these, never on re-serialised JSON. */
+  body: Buffer;
+  receivedAt: Date;
+}
+
+/** What toCatalog needs beyond the vendor event. */
+export interface MappingContext {
+  /** The connection's name (its slug, e.g. "acme"): goes into source.connection and the event id. */
+  connection: string;
+  receivedAt: Date;
+}
+
+/** What the hydrator must look up in the LMS's API to fill the event in (DESIGN §4 Hydration). */
+export interface HydrationNeeds {
+  /** A user id whose profile fills `learner`. */
+  user?: string;
+  /** A course (learning object) id whose details fill `course`. */
+  course?: { id: string; kind?: CourseKind };
+  /** An enrollment to fetch for status, progress, score and dates. */
+  enrollment?: { user: string; course: string; id?: string };
+}
+
+export interface MappedEvent {
+  event: CatalogEvent;
+  /**
+   * Identifies this event at the vendor, stable across the vendor's retries: the store dedupes on
+   * (connection, dedupe_key), and the event id is derived from it.
+   */
+  dedupeKey: string;
+  hydration: HydrationNeeds;
+}
+
+/** An answer the ingest route gives instead of the default 202 (xAPI's statement ids, Learn365's echo). */
+export interface IngestReply {
+  status: number;
+  contentType: string;
+  body: string;
+  headers?: Record<string, string>;
+}
+
+export interface VendorAdapter<VendorEvent = unknown, Inbound = unknown> {
+  vendor: Vendor;
+  /** Human name: "Absorb LMS". */
+  title: string;
+  /** The connection's inbound auth settings for this vendor (secret, Basic credentials, ...). */
+  inboundSchema: z.ZodType<Inbound>;
+  /** Routes this vendor may post to; others answer 404. */
+  routes: readonly IngestRoute[];
+  /**
+   * Checks the vendor's own signature or credentials, on top of the ingest URL's token.
+   * Throws SignatureError or AuthenticationError (401).
+   */
+  verify(request: IngestRequest, inbound: Inbound): void;
+  /** Reads the body into the vendor's events; one request may carry several. Throws PayloadError (400). */
+  parse(request: IngestRequest): VendorEvent[];
+  /**
+   * Maps one vendor event to catalog events (usually one; a notification naming several users
+   * gives one per user). Unknown vendor event names map to lms.event, never to an error.
+   */
+  toCatalog(vendorEvent: VendorEvent, context: MappingContext): MappedEvent[];
+  /** A GET the vendor sends to check the URL (Learn365's ?echo=); null when not such a request. */
+  handshake?(request: IngestRequest): IngestReply | null;
+  /** The answer after the events are durable, when the vendor expects more than 202 (xAPI ids). */
+  acknowledge?(vendorEvents: VendorEvent[], request: IngestRequest): IngestReply;
+}

@@ -1,0 +1,20 @@
+import type { Vendor } from '../catalog/index.ts';
+import type { VendorAdapter } from './adapter.ts';
+import { absorbAdapter } from './absorb.ts';
+import { adobeAlmAdapter } from './adobe-alm.ts';
+import { learn365Adapter } from './learn365.ts';
+import { seismicLearningAdapter } from './seismic-learning.ts';
+import { standardAdapter } from './standard.ts';
+
+export type * from './adapter.ts';
+export { buildEvent } from './build-event.ts';
+export { eventId } from './event-id.ts';
+
+/** Every LMS format learnhook reads, by the vendor id a connection names. */
+export const ADAPTERS: { readonly [V in Vendor]: VendorAdapter<any, any> } = {
+  absorb: absorbAdapter,
+  learn365: learn365Adapter,
+  'adobe-alm': adobeAlmAdapter,
+  'seismic-learning': seismicLearningAdapter,
+  standard: standardAdapter,
+};

@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+/** One `vitest run` covers every workspace; `--project <name>` narrows it. */
+export default defineConfig({
+  test: {
+    projects: [
+      { test: { name: 'core', include: ['core/src/**/*.test.ts'] } },
+      { test: { name: 'zapier', include: ['zapier/src/**/*.test.ts'] } },
+      { test: { name: 'n8n-node', include: ['n8n-node/src/**/*.test.ts'] } },
+      { test: { name: 'e2e', include: ['test/**/*.test.ts'], exclude: ['test/bench/**'], testTimeout: 30_000 } },
+    ],
+  },
+});
