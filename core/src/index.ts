@@ -1,0 +1,8 @@
+/** @learnhook/core: the hub and everything it is made of (DESIGN §1). */
+export * from './catalog/index.ts';
+export * from './errors.ts';
+export * from './vendors/index.ts';
+export { generateSecret, signStandardWebhook, verifyStandardWebhook } from './signatures/standard-webhooks.ts';
+export { readConfig, type Config } from './config.ts';
+export { createLogger, type Logger } from './logger.ts';
+export { startHub, VERSION, type RunningHub } from './server.ts';

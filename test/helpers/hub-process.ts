@@ -1,0 +1,56 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+
+export const CLI = path.resolve(import.meta.dirname, '../../core/src/cli.ts');
+
+export interface HubProcess {
+  url: string;
+  child: ChildProcess;
+  dataDir: string;
+  /** Every stdout/stderr line so far. */
+  output: string[];
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+}
+
+/**
+ * Runs `learnhook serve` as its own process, the way `npm start` does, on a free port, and
+ * resolves once it logs that it listens.
+ */
+export function startHubProcess(env: Record<string, string> = {}): Promise<HubProcess> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'learnhook-test-'));
+  const child = spawn(process.execPath, [CLI, 'serve'], {
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LEARNHOOK_DATA: path.join(dataDir, 'learnhook.db'), ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`hub did not start:\n${output.join('\n')}`)), 15_000);
+    for (const stream of [child.stdout, child.stderr]) {
+      readline.createInterface({ input: stream }).on('line', (line) => {
+        output.push(line);
+        const match = /listening on (http:\/\/\S+?)"/.exec(line);
+        if (match?.[1]) {
+          clearTimeout(timer);
+          resolve({
+            url: match[1],
+            child,
+            dataDir,
+            output,
+            stop: (signal = 'SIGTERM') => {
+              child.kill(signal);
+              return exited;
+            },
+          });
+        }
+      });
+    }
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`hub exited with ${code} before listening:\n${output.join('\n')}`));
+    });
+  });
+}
