@@ -1,0 +1,628 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DatabaseSync, type SQLInputValue, type SQLOutputValue } from 'node:sqlite';
+import type { CatalogEvent, EventType, Vendor } from '../catalog/index.ts';
+import type { HydrationNeeds, IngestRoute } from '../vendors/adapter.ts';
+import { decodeCursor, toPage } from './cursor.ts';
+import type {
+  ApiKeyRecord,
+  ApiScope,
+  AttemptOutcome,
+  AttemptRecord,
+  AuditEntry,
+  ClaimedDelivery,
+  ConnectionRecord,
+  DeliveryQuery,
+  DeliveryRecord,
+  DeliveryStatus,
+  EventQuery,
+  EventState,
+  HookFilter,
+  HookRecord,
+  HookStatus,
+  IngestInput,
+  IngestResult,
+  NewDelivery,
+  Page,
+  PageQuery,
+  Store,
+  StoredEvent,
+} from './store.ts';
+
+/**
+ * The embedded store: node:sqlite in WAL mode with synchronous=FULL, so a commit is on disk when it
+ * returns. Writes are group-committed: every write asked for in the same turn of the event loop
+ * shares one transaction and one fsync, which is what lets one process acknowledge thousands of
+ * durable ingests a second. Each write runs in its own savepoint, so one failing write does not
+ * undo the others in its group.
+ */
+
+const MIGRATIONS = [
+  `
+  CREATE TABLE api_keys (
+    id TEXT PRIMARY KEY, label TEXT NOT NULL, scopes TEXT NOT NULL, secret_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL, revoked_at INTEGER, last_used_at INTEGER
+  );
+  CREATE TABLE connections (
+    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL UNIQUE, vendor TEXT NOT NULL,
+    description TEXT, token_enc TEXT NOT NULL, inbound_enc TEXT NOT NULL, api_enc TEXT,
+    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+  );
+  CREATE TABLE raw_requests (
+    seq INTEGER PRIMARY KEY, connection_id TEXT NOT NULL, method TEXT NOT NULL, route TEXT NOT NULL,
+    headers TEXT NOT NULL, body BLOB NOT NULL, received_at INTEGER NOT NULL
+  );
+  CREATE TABLE events (
+    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, connection_id TEXT NOT NULL, dedupe_key TEXT NOT NULL,
+    type TEXT NOT NULL, state TEXT NOT NULL, body TEXT NOT NULL, needs TEXT NOT NULL, raw_request_seq INTEGER,
+    UNIQUE (connection_id, dedupe_key)
+  );
+  CREATE INDEX events_received ON events (seq) WHERE state = 'received';
+  CREATE INDEX events_by_type ON events (type, seq);
+  CREATE INDEX events_by_connection ON events (connection_id, seq);
+  CREATE TABLE hooks (
+    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, url TEXT NOT NULL, events TEXT NOT NULL, filter TEXT NOT NULL,
+    description TEXT, secret_enc TEXT NOT NULL, status TEXT NOT NULL, status_reason TEXT, failing_since INTEGER,
+    created_by TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX hooks_by_creator ON hooks (created_by, seq);
+  CREATE TABLE deliveries (
+    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, event_id TEXT NOT NULL, hook_id TEXT NOT NULL, reason TEXT NOT NULL,
+    status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER,
+    last_status INTEGER, last_error TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
+  );
+  CREATE INDEX deliveries_due ON deliveries (hook_id, status, next_attempt_at);
+  CREATE INDEX deliveries_pending ON deliveries (next_attempt_at) WHERE status = 'pending';
+  CREATE INDEX deliveries_by_event ON deliveries (event_id, seq);
+  CREATE INDEX deliveries_by_status ON deliveries (status, seq);
+  CREATE TABLE attempts (
+    delivery_id TEXT NOT NULL, attempt INTEGER NOT NULL, started_at INTEGER NOT NULL, duration_ms INTEGER NOT NULL,
+    status INTEGER, error TEXT, response_snippet TEXT, PRIMARY KEY (delivery_id, attempt)
+  );
+  CREATE TABLE audit (
+    seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT, details TEXT NOT NULL
+  );
+  `,
+];
+
+type Row = Record<string, SQLOutputValue>;
+
+const str = (value: SQLOutputValue | undefined): string => String(value);
+const strOrNull = (value: SQLOutputValue | undefined): string | null => (value === null || value === undefined ? null : String(value));
+const num = (value: SQLOutputValue | undefined): number => Number(value);
+const rowSeq = (row: Row): number => num(row.seq);
+const numOrNull = (value: SQLOutputValue | undefined): number | null => (value === null || value === undefined ? null : Number(value));
+/** JSON this store wrote itself; its shape is the record type it was written from. */
+const json = <T>(value: SQLOutputValue | undefined): T => JSON.parse(String(value)) as T;
+
+function toApiKey(row: Row): ApiKeyRecord {
+  return {
+    id: str(row.id),
+    label: str(row.label),
+    scopes: json<ApiScope[]>(row.scopes),
+    secret_hash: str(row.secret_hash),
+    created_at: num(row.created_at),
+    revoked_at: numOrNull(row.revoked_at),
+    last_used_at: numOrNull(row.last_used_at),
+  };
+}
+
+function toConnection(row: Row): ConnectionRecord {
+  return {
+    id: str(row.id),
+    name: str(row.name),
+    vendor: str(row.vendor) as Vendor,
+    description: strOrNull(row.description),
+    token_enc: str(row.token_enc),
+    inbound_enc: str(row.inbound_enc),
+    api_enc: strOrNull(row.api_enc),
+    created_at: num(row.created_at),
+    updated_at: num(row.updated_at),
+  };
+}
+
+function toEvent(row: Row): StoredEvent {
+  return {
+    seq: num(row.seq),
+    id: str(row.id),
+    connection_id: str(row.connection_id),
+    type: str(row.type) as EventType,
+    state: str(row.state) as EventState,
+    event: json<CatalogEvent>(row.body),
+    needs: json<HydrationNeeds>(row.needs),
+  };
+}
+
+function toHook(row: Row): HookRecord {
+  return {
+    id: str(row.id),
+    url: str(row.url),
+    events: json<string[]>(row.events),
+    filter: json<HookFilter>(row.filter),
+    description: strOrNull(row.description),
+    secret_enc: str(row.secret_enc),
+    status: str(row.status) as HookStatus,
+    status_reason: strOrNull(row.status_reason),
+    failing_since: numOrNull(row.failing_since),
+    created_by: strOrNull(row.created_by),
+    created_at: num(row.created_at),
+    updated_at: num(row.updated_at),
+  };
+}
+
+function toDelivery(row: Row): DeliveryRecord {
+  return {
+    id: str(row.id),
+    event_id: str(row.event_id),
+    hook_id: str(row.hook_id),
+    reason: str(row.reason) as NewDelivery['reason'],
+    status: str(row.status) as DeliveryStatus,
+    attempts: num(row.attempts),
+    next_attempt_at: numOrNull(row.next_attempt_at),
+    last_status: numOrNull(row.last_status),
+    last_error: strOrNull(row.last_error),
+    created_at: num(row.created_at),
+    updated_at: num(row.updated_at),
+  };
+}
+
+function toAttempt(row: Row): AttemptRecord {
+  return {
+    delivery_id: str(row.delivery_id),
+    attempt: num(row.attempt),
+    started_at: num(row.started_at),
+    duration_ms: num(row.duration_ms),
+    status: numOrNull(row.status),
+    error: strOrNull(row.error),
+    response_snippet: strOrNull(row.response_snippet),
+  };
+}
+
+interface PendingWrite {
+  run: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Columns a patch may set, per table: patches never name a column from outside this list. */
+const HOOK_COLUMNS = ['url', 'events', 'filter', 'description', 'secret_enc', 'status', 'status_reason', 'failing_since', 'created_by', 'updated_at'] as const;
+const CONNECTION_COLUMNS = ['name', 'vendor', 'description', 'token_enc', 'inbound_enc', 'api_enc', 'updated_at'] as const;
+const JSON_COLUMNS = new Set(['events', 'filter']);
+
+export interface SqliteStoreOptions {
+  /** The database file; ":memory:" for tests that need no durability. */
+  file: string;
+}
+
+export function openSqliteStore(options: SqliteStoreOptions): Store {
+  if (options.file !== ':memory:') mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
+  const db = new DatabaseSync(options.file);
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = FULL');
+  db.exec('PRAGMA busy_timeout = 5000');
+  migrate(db);
+  // One process owns an embedded store: deliveries left in flight by a crash are due again now.
+  db.prepare(`UPDATE deliveries SET status = 'pending', next_attempt_at = ? WHERE status = 'in_flight'`).run(Date.now());
+
+  const statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
+  const prepared = (sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+  const all = (sql: string, ...params: SQLInputValue[]) => prepared(sql).all(...params) as Row[];
+  const get = (sql: string, ...params: SQLInputValue[]) => prepared(sql).get(...params) as Row | undefined;
+  const run = (sql: string, ...params: SQLInputValue[]) => prepared(sql).run(...params);
+
+  let queue: PendingWrite[] = [];
+  let closed = false;
+
+  function flush(): void {
+    const batch = queue;
+    queue = [];
+    if (batch.length === 0) return;
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      for (const write of batch) {
+        db.exec('SAVEPOINT write');
+        try {
+          outcomes.push({ ok: true, value: write.run() });
+          db.exec('RELEASE write');
+        } catch (error) {
+          db.exec('ROLLBACK TO write');
+          db.exec('RELEASE write');
+          outcomes.push({ ok: false, error });
+        }
+      }
+      db.exec('COMMIT');
+    } catch (error) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      for (const write of batch) write.reject(error);
+      return;
+    }
+    batch.forEach((write, index) => {
+      const outcome = outcomes[index];
+      if (outcome?.ok) write.resolve(outcome.value);
+      else write.reject(outcome?.error);
+    });
+  }
+
+  /** Queues a write for the next group commit; resolves once it is durable. */
+  function write<T>(fn: () => T): Promise<T> {
+    if (closed) return Promise.reject(new Error('The store is closed.'));
+    return new Promise<T>((resolve, reject) => {
+      if (queue.length === 0) setImmediate(flush);
+      queue.push({ run: fn, resolve: resolve as (value: unknown) => void, reject });
+    });
+  }
+
+  function patchRow(table: 'hooks' | 'connections', columns: readonly string[], id: string, patch: Record<string, unknown>): void {
+    const entries = Object.entries(patch).filter(([key, value]) => columns.includes(key) && value !== undefined);
+    if (entries.length === 0) return;
+    const sets = entries.map(([key]) => `${key} = ?`).join(', ');
+    const values = entries.map(([key, value]): SQLInputValue => (JSON_COLUMNS.has(key) ? JSON.stringify(value) : (value as SQLInputValue)));
+    run(`UPDATE ${table} SET ${sets} WHERE id = ?`, ...values, id);
+  }
+
+  function claimedDelivery(row: Row): ClaimedDelivery {
+    const hook = toHook(
+      Object.fromEntries(Object.entries(row).filter(([key]) => key.startsWith('h_')).map(([key, value]) => [key.slice(2), value])),
+    );
+    return { ...toDelivery(row), event: json<CatalogEvent>(row.event_body), hook };
+  }
+
+  const store: Store = {
+    kind: 'sqlite',
+
+    async close() {
+      if (closed) return;
+      flush();
+      closed = true;
+      db.close();
+    },
+
+    ingest(input: IngestInput) {
+      return write((): IngestResult => {
+        const { request } = input;
+        const raw = run(
+          'INSERT INTO raw_requests (connection_id, method, route, headers, body, received_at) VALUES (?, ?, ?, ?, ?, ?)',
+          input.connection_id,
+          request.method,
+          request.route,
+          JSON.stringify(request.headers),
+          request.body,
+          request.received_at,
+        );
+        const result: IngestResult = { inserted: [], duplicates: [] };
+        for (const event of input.events) {
+          const inserted = run(
+            `INSERT INTO events (id, connection_id, dedupe_key, type, state, body, needs, raw_request_seq)
+             VALUES (?, ?, ?, ?, 'received', ?, ?, ?) ON CONFLICT DO NOTHING`,
+            event.id,
+            input.connection_id,
+            event.dedupe_key,
+            event.type,
+            JSON.stringify(event.event),
+            JSON.stringify(event.needs),
+            raw.lastInsertRowid,
+          );
+          (inserted.changes > 0 ? result.inserted : result.duplicates).push(event.id);
+        }
+        return result;
+      });
+    },
+
+    async pendingEvents(limit) {
+      return all(`SELECT * FROM events WHERE state = 'received' ORDER BY seq LIMIT ?`, limit).map(toEvent);
+    },
+
+    completeEvent(id, event, deliveries) {
+      return write(() => {
+        run(`UPDATE events SET body = ?, state = 'processed' WHERE id = ?`, JSON.stringify(event), id);
+        insertDeliveryRows(deliveries);
+      });
+    },
+
+    async getEvent(id) {
+      const row = get('SELECT * FROM events WHERE id = ?', id);
+      return row ? toEvent(row) : null;
+    },
+
+    async listEvents(query: EventQuery): Promise<Page<StoredEvent>> {
+      const below = decodeCursor(query.cursor);
+      const conditions = ['seq < ?'];
+      const params: SQLInputValue[] = [below];
+      if (query.type) {
+        conditions.push('type = ?');
+        params.push(query.type);
+      }
+      if (query.connection) {
+        conditions.push('connection_id = ?');
+        params.push(query.connection);
+      }
+      const rows = all(`SELECT * FROM events WHERE ${conditions.join(' AND ')} ORDER BY seq DESC LIMIT ?`, ...params, query.limit + 1);
+      return toPage(rows.map(toEvent), query.limit, (event) => event, (event) => event.seq);
+    },
+
+    insertHook(hook) {
+      return write(() => {
+        run(
+          `INSERT INTO hooks (id, url, events, filter, description, secret_enc, status, status_reason, failing_since, created_by, created_at, updated_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          hook.id,
+          hook.url,
+          JSON.stringify(hook.events),
+          JSON.stringify(hook.filter),
+          hook.description,
+          hook.secret_enc,
+          hook.status,
+          hook.status_reason,
+          hook.failing_since,
+          hook.created_by,
+          hook.created_at,
+          hook.updated_at,
+        );
+      });
+    },
+
+    async getHook(id) {
+      const row = get('SELECT * FROM hooks WHERE id = ?', id);
+      return row ? toHook(row) : null;
+    },
+
+    async listHooks(query) {
+      const below = decodeCursor(query.cursor);
+      const rows = query.created_by
+        ? all('SELECT * FROM hooks WHERE created_by = ? AND seq < ? ORDER BY seq DESC LIMIT ?', query.created_by, below, query.limit + 1)
+        : all('SELECT * FROM hooks WHERE seq < ? ORDER BY seq DESC LIMIT ?', below, query.limit + 1);
+      return toPage(rows, query.limit, toHook, rowSeq);
+    },
+
+    async activeHooks() {
+      return all(`SELECT * FROM hooks WHERE status = 'active' ORDER BY seq`).map(toHook);
+    },
+
+    updateHook(id, patch) {
+      return write(() => {
+        patchRow('hooks', HOOK_COLUMNS, id, patch);
+        const row = get('SELECT * FROM hooks WHERE id = ?', id);
+        return row ? toHook(row) : null;
+      });
+    },
+
+    deleteHook(id) {
+      return write(() => {
+        const deleted = run('DELETE FROM hooks WHERE id = ?', id).changes > 0;
+        run(`DELETE FROM deliveries WHERE hook_id = ? AND status IN ('pending', 'in_flight')`, id);
+        return deleted;
+      });
+    },
+
+    insertDeliveries(deliveries) {
+      return write(() => insertDeliveryRows(deliveries));
+    },
+
+    async hooksWithDueDeliveries(now) {
+      // One index probe per active hook instead of a scan over the backlog: cost grows with the
+      // number of hooks, never with the number of waiting deliveries.
+      const hooks = all(`SELECT id FROM hooks WHERE status = 'active'`);
+      return hooks
+        .map((row) => str(row.id))
+        .filter((hookId) =>
+          get(
+            `SELECT 1 FROM deliveries WHERE hook_id = ? AND status IN ('pending', 'in_flight') AND next_attempt_at <= ? LIMIT 1`,
+            hookId,
+            now,
+          ),
+        );
+    },
+
+    claimDeliveries(hookId, now, limit, leaseMs) {
+      return write(() => {
+        const rows = all(
+          `SELECT d.*, e.body AS event_body, h.id AS h_id, h.url AS h_url, h.events AS h_events, h.filter AS h_filter,
+                  h.description AS h_description, h.secret_enc AS h_secret_enc, h.status AS h_status,
+                  h.status_reason AS h_status_reason, h.failing_since AS h_failing_since, h.created_by AS h_created_by,
+                  h.created_at AS h_created_at, h.updated_at AS h_updated_at
+           FROM deliveries d JOIN events e ON e.id = d.event_id JOIN hooks h ON h.id = d.hook_id
+           WHERE d.hook_id = ? AND d.status IN ('pending', 'in_flight') AND d.next_attempt_at <= ?
+           ORDER BY d.next_attempt_at, d.seq LIMIT ?`,
+          hookId,
+          now,
+          limit,
+        );
+        for (const row of rows) {
+          run(`UPDATE deliveries SET status = 'in_flight', next_attempt_at = ?, updated_at = ? WHERE id = ?`, now + leaseMs, now, str(row.id));
+        }
+        return rows.map((row) => ({ ...claimedDelivery(row), status: 'in_flight' as const, next_attempt_at: now + leaseMs }));
+      });
+    },
+
+    finishAttempt(attempt: AttemptRecord, outcome: AttemptOutcome) {
+      return write(() => {
+        run(
+          `INSERT OR REPLACE INTO attempts (delivery_id, attempt, started_at, duration_ms, status, error, response_snippet) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          attempt.delivery_id,
+          attempt.attempt,
+          attempt.started_at,
+          attempt.duration_ms,
+          attempt.status,
+          attempt.error,
+          attempt.response_snippet,
+        );
+        run(
+          `UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_status = ?, last_error = ?, updated_at = ? WHERE id = ?`,
+          outcome.status,
+          attempt.attempt,
+          outcome.status === 'pending' ? outcome.next_attempt_at : null,
+          attempt.status,
+          attempt.error,
+          attempt.started_at + attempt.duration_ms,
+          attempt.delivery_id,
+        );
+      });
+    },
+
+    async getDelivery(id) {
+      const row = get('SELECT * FROM deliveries WHERE id = ?', id);
+      return row ? toDelivery(row) : null;
+    },
+
+    async listDeliveries(query: DeliveryQuery) {
+      const conditions = ['seq < ?'];
+      const params: SQLInputValue[] = [decodeCursor(query.cursor)];
+      for (const column of ['hook_id', 'event_id', 'status'] as const) {
+        const value = query[column];
+        if (value) {
+          conditions.push(`${column} = ?`);
+          params.push(value);
+        }
+      }
+      const rows = all(`SELECT * FROM deliveries WHERE ${conditions.join(' AND ')} ORDER BY seq DESC LIMIT ?`, ...params, query.limit + 1);
+      return toPage(rows, query.limit, toDelivery, rowSeq);
+    },
+
+    async listAttempts(deliveryId) {
+      return all('SELECT * FROM attempts WHERE delivery_id = ? ORDER BY attempt', deliveryId).map(toAttempt);
+    },
+
+    retryDelivery(id, now) {
+      return write(() => {
+        run(`UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ? AND status != 'in_flight'`, now, now, id);
+        const row = get('SELECT * FROM deliveries WHERE id = ?', id);
+        return row ? toDelivery(row) : null;
+      });
+    },
+
+    async nextDueAt() {
+      const row = get(`SELECT MIN(next_attempt_at) AS at FROM deliveries WHERE status = 'pending'`);
+      return numOrNull(row?.at);
+    },
+
+    insertConnection(connection) {
+      return write(() => {
+        run(
+          `INSERT INTO connections (id, name, vendor, description, token_enc, inbound_enc, api_enc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          connection.id,
+          connection.name,
+          connection.vendor,
+          connection.description,
+          connection.token_enc,
+          connection.inbound_enc,
+          connection.api_enc,
+          connection.created_at,
+          connection.updated_at,
+        );
+      });
+    },
+
+    async getConnection(idOrName) {
+      const row = get('SELECT * FROM connections WHERE id = ? OR name = ?', idOrName, idOrName);
+      return row ? toConnection(row) : null;
+    },
+
+    async listConnections(query: PageQuery) {
+      const rows = all('SELECT * FROM connections WHERE seq < ? ORDER BY seq DESC LIMIT ?', decodeCursor(query.cursor), query.limit + 1);
+      return toPage(rows, query.limit, toConnection, rowSeq);
+    },
+
+    updateConnection(id, patch) {
+      return write(() => {
+        patchRow('connections', CONNECTION_COLUMNS, id, patch);
+        const row = get('SELECT * FROM connections WHERE id = ?', id);
+        return row ? toConnection(row) : null;
+      });
+    },
+
+    deleteConnection(id) {
+      return write(() => run('DELETE FROM connections WHERE id = ?', id).changes > 0);
+    },
+
+    insertApiKey(key) {
+      return write(() => {
+        run(
+          'INSERT INTO api_keys (id, label, scopes, secret_hash, created_at, revoked_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+          key.id,
+          key.label,
+          JSON.stringify(key.scopes),
+          key.secret_hash,
+          key.created_at,
+          key.revoked_at,
+          key.last_used_at,
+        );
+      });
+    },
+
+    async getApiKey(id) {
+      const row = get('SELECT * FROM api_keys WHERE id = ?', id);
+      return row ? toApiKey(row) : null;
+    },
+
+    async listApiKeys() {
+      return all('SELECT * FROM api_keys ORDER BY created_at').map(toApiKey);
+    },
+
+    revokeApiKey(id, at) {
+      return write(() => run('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', at, id).changes > 0);
+    },
+
+    touchApiKey(id, at) {
+      return write(() => {
+        run('UPDATE api_keys SET last_used_at = ? WHERE id = ?', at, id);
+      });
+    },
+
+    appendAudit(entry: AuditEntry) {
+      return write(() => {
+        run('INSERT INTO audit (at, actor, action, target, details) VALUES (?, ?, ?, ?, ?)', entry.at, entry.actor, entry.action, entry.target, JSON.stringify(entry.details));
+      });
+    },
+
+    async listAudit(query) {
+      const rows = all('SELECT * FROM audit WHERE seq < ? ORDER BY seq DESC LIMIT ?', decodeCursor(query.cursor), query.limit + 1);
+      return toPage(rows, query.limit, (row) => ({
+        seq: num(row.seq),
+        at: num(row.at),
+        actor: str(row.actor),
+        action: str(row.action),
+        target: strOrNull(row.target),
+        details: json<Record<string, unknown>>(row.details),
+      }), rowSeq);
+    },
+  };
+
+  function insertDeliveryRows(deliveries: NewDelivery[]): void {
+    const now = Date.now();
+    for (const delivery of deliveries) {
+      run(
+        `INSERT INTO deliveries (id, event_id, hook_id, reason, status, attempts, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
+        delivery.id,
+        delivery.event_id,
+        delivery.hook_id,
+        delivery.reason,
+        delivery.next_attempt_at,
+        now,
+        now,
+      );
+    }
+  }
+
+  return store;
+}
+
+function migrate(db: DatabaseSync): void {
+  const row = db.prepare('PRAGMA user_version').get() as Row | undefined;
+  const version = num(row?.user_version ?? 0);
+  for (let index = version; index < MIGRATIONS.length; index += 1) {
+    db.exec('BEGIN');
+    db.exec(MIGRATIONS[index] ?? '');
+    db.exec(`PRAGMA user_version = ${index + 1}`);
+    db.exec('COMMIT');
+  }
+}
+
+export type { IngestRoute };

@@ -1,0 +1,230 @@
+import type { CatalogEvent, EventType, Vendor } from '../catalog/index.ts';
+import type { HydrationNeeds, IngestRoute } from '../vendors/adapter.ts';
+
+/**
+ * The one storage interface (DESIGN §4 Store): node:sqlite is the embedded default, PostgreSQL the
+ * scale-out store. Secrets arrive here already encrypted (`*_enc` fields): the store never sees
+ * plaintext credentials. Times are epoch milliseconds.
+ *
+ * Durability contract: a promise from a write resolves only once the write is durable on disk.
+ * No method on the ingest or delivery path may cost O(history).
+ */
+
+export interface Page<T> {
+  data: T[];
+  /** Opaque; pass back as `cursor` for the next (older) page; null on the last page. */
+  next_cursor: string | null;
+}
+
+export interface PageQuery {
+  limit: number;
+  cursor?: string | undefined;
+}
+
+export type ApiScope = 'admin' | 'hooks' | 'events';
+
+export interface ApiKeyRecord {
+  id: string;
+  label: string;
+  scopes: ApiScope[];
+  /** sha256 of the key's secret part, hex. */
+  secret_hash: string;
+  created_at: number;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+export interface ConnectionRecord {
+  id: string;
+  /** URL-safe slug, unique: the first segment of the ingest path and events' source.connection. */
+  name: string;
+  vendor: Vendor;
+  description: string | null;
+  /** The ingest path token, encrypted (shown again to admins, so not hashed). */
+  token_enc: string;
+  /** JSON of the vendor's inbound auth settings, encrypted. */
+  inbound_enc: string;
+  /** JSON of the LMS API settings used by hydration, encrypted; null when none. */
+  api_enc: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export type HookStatus = 'active' | 'paused' | 'disabled';
+
+export interface HookFilter {
+  course_id?: string[] | undefined;
+  connection?: string[] | undefined;
+}
+
+export interface HookRecord {
+  id: string;
+  url: string;
+  /** Catalog types, or ["*"] for every type. */
+  events: string[];
+  filter: HookFilter;
+  description: string | null;
+  /** The whsec_ signing secret, encrypted. */
+  secret_enc: string;
+  status: HookStatus;
+  /** Why a hook was disabled (failing for days); null otherwise. */
+  status_reason: string | null;
+  /** When the current run of failed deliveries began; null while it delivers. */
+  failing_since: number | null;
+  /** Which API key created it (a Zapier or n8n credential); lets a client find its own hooks. */
+  created_by: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface NewEvent {
+  id: string;
+  type: EventType;
+  dedupe_key: string;
+  event: CatalogEvent;
+  needs: HydrationNeeds;
+}
+
+export interface IngestInput {
+  connection_id: string;
+  request: { method: string; route: IngestRoute; headers: Record<string, string | undefined>; body: Buffer; received_at: number };
+  events: NewEvent[];
+}
+
+export interface IngestResult {
+  /** Ids of events stored by this call. */
+  inserted: string[];
+  /** Ids that were already stored (the vendor resent them): nothing new was stored for them. */
+  duplicates: string[];
+}
+
+export type EventState = 'received' | 'processed';
+
+export interface StoredEvent {
+  seq: number;
+  id: string;
+  connection_id: string;
+  type: EventType;
+  state: EventState;
+  event: CatalogEvent;
+  needs: HydrationNeeds;
+}
+
+export interface EventQuery extends PageQuery {
+  type?: string | undefined;
+  connection?: string | undefined;
+}
+
+export type DeliveryStatus = 'pending' | 'in_flight' | 'succeeded' | 'failed';
+
+export interface NewDelivery {
+  id: string;
+  event_id: string;
+  hook_id: string;
+  next_attempt_at: number;
+  /** 'event' for the normal fan-out, 'replay' and 'test' for those API calls. */
+  reason: 'event' | 'replay' | 'test';
+}
+
+export interface DeliveryRecord {
+  id: string;
+  event_id: string;
+  hook_id: string;
+  reason: NewDelivery['reason'];
+  status: DeliveryStatus;
+  attempts: number;
+  next_attempt_at: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+/** A claimed delivery with what sending it needs. */
+export interface ClaimedDelivery extends DeliveryRecord {
+  event: CatalogEvent;
+  hook: HookRecord;
+}
+
+export interface AttemptRecord {
+  delivery_id: string;
+  attempt: number;
+  started_at: number;
+  duration_ms: number;
+  status: number | null;
+  error: string | null;
+  /** The first 1 KB of the response body. */
+  response_snippet: string | null;
+}
+
+export type AttemptOutcome =
+  | { status: 'succeeded' }
+  | { status: 'pending'; next_attempt_at: number }
+  | { status: 'failed' };
+
+export interface DeliveryQuery extends PageQuery {
+  hook_id?: string | undefined;
+  event_id?: string | undefined;
+  status?: DeliveryStatus | undefined;
+}
+
+export interface AuditEntry {
+  at: number;
+  /** API key id, or "cli". */
+  actor: string;
+  action: string;
+  target: string | null;
+  details: Record<string, unknown>;
+}
+
+export interface Store {
+  readonly kind: 'sqlite' | 'postgres';
+  close(): Promise<void>;
+
+  ingest(input: IngestInput): Promise<IngestResult>;
+  /** Received events not yet hydrated and fanned out, oldest first. */
+  pendingEvents(limit: number): Promise<StoredEvent[]>;
+  /** Stores the hydrated event, marks it processed and creates its deliveries, in one transaction. */
+  completeEvent(id: string, event: CatalogEvent, deliveries: NewDelivery[]): Promise<void>;
+  getEvent(id: string): Promise<StoredEvent | null>;
+  listEvents(query: EventQuery): Promise<Page<StoredEvent>>;
+
+  insertHook(hook: HookRecord): Promise<void>;
+  getHook(id: string): Promise<HookRecord | null>;
+  listHooks(query: PageQuery & { created_by?: string | undefined }): Promise<Page<HookRecord>>;
+  /** Every hook that may receive events (active), for matching. */
+  activeHooks(): Promise<HookRecord[]>;
+  updateHook(id: string, patch: Partial<Omit<HookRecord, 'id' | 'created_at'>>): Promise<HookRecord | null>;
+  /** Deletes the hook and its undelivered deliveries; false when it did not exist. */
+  deleteHook(id: string): Promise<boolean>;
+
+  insertDeliveries(deliveries: NewDelivery[]): Promise<void>;
+  /** Hooks that have deliveries due at `now` (pending and due, or in flight with an expired lease). */
+  hooksWithDueDeliveries(now: number): Promise<string[]>;
+  /** Claims up to `limit` due deliveries of one hook, oldest first, leasing them for `leaseMs`. */
+  claimDeliveries(hookId: string, now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
+  /** Records one attempt and the delivery's next state, in one transaction. */
+  finishAttempt(attempt: AttemptRecord, outcome: AttemptOutcome): Promise<void>;
+  getDelivery(id: string): Promise<DeliveryRecord | null>;
+  listDeliveries(query: DeliveryQuery): Promise<Page<DeliveryRecord>>;
+  listAttempts(deliveryId: string): Promise<AttemptRecord[]>;
+  /** Makes a delivery due now again (any status but in flight); null when unknown. */
+  retryDelivery(id: string, now: number): Promise<DeliveryRecord | null>;
+  /** The earliest next_attempt_at of pending deliveries, to sleep until then; null when none. */
+  nextDueAt(): Promise<number | null>;
+
+  insertConnection(connection: ConnectionRecord): Promise<void>;
+  getConnection(idOrName: string): Promise<ConnectionRecord | null>;
+  listConnections(query: PageQuery): Promise<Page<ConnectionRecord>>;
+  updateConnection(id: string, patch: Partial<Omit<ConnectionRecord, 'id' | 'created_at'>>): Promise<ConnectionRecord | null>;
+  deleteConnection(id: string): Promise<boolean>;
+
+  insertApiKey(key: ApiKeyRecord): Promise<void>;
+  getApiKey(id: string): Promise<ApiKeyRecord | null>;
+  listApiKeys(): Promise<ApiKeyRecord[]>;
+  revokeApiKey(id: string, at: number): Promise<boolean>;
+  touchApiKey(id: string, at: number): Promise<void>;
+
+  appendAudit(entry: AuditEntry): Promise<void>;
+  listAudit(query: PageQuery): Promise<Page<AuditEntry & { seq: number }>>;
+}
