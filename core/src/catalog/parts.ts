@@ -137,7 +137,7 @@ export const Competency = z
   .meta({ title: 'Competency' });
 
 export const Credits = z
-  .object({ amount: z.number().meta({ title: 'Amount' }), type: text('Credit Type') })
+  .object({ amount: z.number().nullable().meta({ title: 'Amount' }), type: text('Credit Type') })
   .meta({ title: 'Credits' });
 
 export const Assessment = z

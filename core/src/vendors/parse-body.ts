@@ -5,7 +5,8 @@ import { PayloadError, type PayloadIssue } from '../errors.ts';
 export function parseJsonBody(body: Buffer): unknown {
   if (body.length === 0) throw new PayloadError('The request body is empty; send a JSON document.');
   try {
-    return JSON.parse(body.toString('utf8'));
+    // .NET senders may start the body with a UTF-8 byte-order mark, which JSON.parse refuses.
+    return JSON.parse(body.toString('utf8').replace(/^\uFEFF/, ''));
   } catch (error) {
     throw new PayloadError(`The request body is not valid JSON: ${(error as Error).message}`);
   }

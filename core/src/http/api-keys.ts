@@ -1,0 +1,56 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { constantTimeEqual } from '../signatures/constant-time.ts';
+import type { ApiKeyRecord, ApiScope } from '../store/store.ts';
+
+/**
+ * API keys look like `lh_<id>_<secret>`: the id finds the record with one indexed read, the secret
+ * is stored only as its sha256 and compared in constant time. A leaked database holds no usable key.
+ */
+
+export const API_SCOPES: readonly ApiScope[] = ['admin', 'hooks', 'events'];
+/** What the Zapier app and the n8n node need: subscribe, read events and dropdowns. */
+export const INTEGRATION_SCOPES: readonly ApiScope[] = ['hooks', 'events'];
+
+const KEY_PATTERN = /^lh_([A-Za-z0-9]{16})_([A-Za-z0-9_-]{43})$/;
+
+function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret).digest('hex');
+}
+
+function randomId(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+  return Array.from(randomBytes(16), (byte) => alphabet[byte % alphabet.length]).join('');
+}
+
+/** A new key: the record to store and the key to show once to its owner. */
+export function newApiKey(input: { label: string; scopes: readonly ApiScope[]; now: number }): { record: ApiKeyRecord; key: string } {
+  const id = randomId();
+  const secret = randomBytes(32).toString('base64url');
+  return {
+    key: `lh_${id}_${secret}`,
+    record: { id, label: input.label, scopes: [...input.scopes], secret_hash: hashSecret(secret), created_at: input.now, revoked_at: null, last_used_at: null },
+  };
+}
+
+/** A key given in full (LEARNHOOK_API_KEY) becomes a record with that exact value. */
+export function apiKeyRecordFor(key: string, input: { label: string; scopes: readonly ApiScope[]; now: number }): ApiKeyRecord | null {
+  const parsed = parseApiKey(key);
+  if (!parsed) return null;
+  return { id: parsed.id, label: input.label, scopes: [...input.scopes], secret_hash: hashSecret(parsed.secret), created_at: input.now, revoked_at: null, last_used_at: null };
+}
+
+export function parseApiKey(key: string): { id: string; secret: string } | null {
+  const match = KEY_PATTERN.exec(key);
+  return match?.[1] && match[2] ? { id: match[1], secret: match[2] } : null;
+}
+
+/** True when the secret belongs to the record and the key is not revoked. */
+export function apiKeyMatches(record: ApiKeyRecord, secret: string): boolean {
+  const matches = constantTimeEqual(record.secret_hash, hashSecret(secret));
+  return matches && record.revoked_at === null;
+}
+
+/** Admin may do everything; other keys only what one of their scopes allows. */
+export function hasScope(granted: readonly ApiScope[], needed: readonly ApiScope[]): boolean {
+  return granted.includes('admin') || needed.some((scope) => granted.includes(scope));
+}

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { createTokenBuckets } from './rate-limit.ts';
+
+describe('token buckets', () => {
+  it('allow a burst up to capacity, then say how long to wait', () => {
+    let time = 0;
+    const buckets = createTokenBuckets({ capacity: 3, ratePerSecond: 2, now: () => time });
+    expect([buckets.take('k'), buckets.take('k'), buckets.take('k')]).toEqual([0, 0, 0]);
+    expect(buckets.take('k')).toBe(500);
+    time = 500;
+    expect(buckets.take('k')).toBe(0);
+  });
+
+  it('keep callers apart', () => {
+    const buckets = createTokenBuckets({ capacity: 1, ratePerSecond: 1, now: () => 0 });
+    expect(buckets.take('a')).toBe(0);
+    expect(buckets.take('a')).toBeGreaterThan(0);
+    expect(buckets.take('b')).toBe(0);
+  });
+
+  it('never refill above capacity after a long idle time', () => {
+    let time = 0;
+    const buckets = createTokenBuckets({ capacity: 2, ratePerSecond: 10, now: () => time });
+    time = 60_000;
+    expect([buckets.take('k'), buckets.take('k')]).toEqual([0, 0]);
+    expect(buckets.take('k')).toBeGreaterThan(0);
+  });
+});

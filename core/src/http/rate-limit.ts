@@ -1,0 +1,34 @@
+/**
+ * Token buckets keyed by caller: `capacity` requests at once, refilled at `ratePerSecond`.
+ * Pure apart from the injected clock, so tests drive time; the hydration layer keys buckets by
+ * LMS connection with the same code.
+ */
+export interface TokenBuckets {
+  /** Takes one token; answers 0 when allowed, else the milliseconds until a token is free. */
+  take(key: string): number;
+}
+
+export function createTokenBuckets(options: { capacity: number; ratePerSecond: number; now?: () => number; maxKeys?: number }): TokenBuckets {
+  const now = options.now ?? Date.now;
+  const maxKeys = options.maxKeys ?? 10_000;
+  const buckets = new Map<string, { tokens: number; at: number }>();
+  return {
+    take(key) {
+      const time = now();
+      let bucket = buckets.get(key);
+      if (!bucket) {
+        // Bound memory: the oldest bucket goes first; a forgotten caller simply starts full again.
+        if (buckets.size >= maxKeys) buckets.delete(buckets.keys().next().value ?? '');
+        bucket = { tokens: options.capacity, at: time };
+        buckets.set(key, bucket);
+      }
+      bucket.tokens = Math.min(options.capacity, bucket.tokens + ((time - bucket.at) / 1000) * options.ratePerSecond);
+      bucket.at = time;
+      if (bucket.tokens >= 1) {
+        bucket.tokens -= 1;
+        return 0;
+      }
+      return Math.ceil(((1 - bucket.tokens) / options.ratePerSecond) * 1000);
+    },
+  };
+}
