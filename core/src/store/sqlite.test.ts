@@ -64,7 +64,7 @@ describe('the sqlite store', () => {
     await first.ingest(ingestInput('kept'));
     await first.close();
     const second = open(file);
-    expect((await second.getEvent('evt_kept'))?.event.learner.email).toBe(sample.learner.email);
+    expect((await second.getEvent('evt_kept'))?.event.learner?.email).toBe(sample.learner.email);
   });
 
   it('commits many concurrent writes together and resolves every one of them', async () => {

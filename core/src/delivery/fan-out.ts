@@ -1,0 +1,107 @@
+import type { CatalogEvent } from '../catalog/index.ts';
+import type { Hydrator } from '../hydrate/hydrator.ts';
+import { missingParts } from '../hydrate/hydrator.ts';
+import { newId } from '../ids.ts';
+import type { Logger } from '../logger.ts';
+import type { HookRecord, Store, StoredEvent } from '../store/store.ts';
+import { hookWants } from './match.ts';
+
+/**
+ * The step after an ingest is acknowledged (DESIGN §4): take received events from the store,
+ * hydrate them, match them to subscriptions and create their deliveries, all in one transaction
+ * per event. Work comes from the store, not from memory, so events received just before a crash
+ * are picked up at the next start.
+ */
+export interface FanOut {
+  /** Asks for a pass soon; calls made while a pass runs are folded into one more pass. */
+  wake(): void;
+  /** Subscriptions changed: the next match reads them again. */
+  hooksChanged(): void;
+  /** Resolves when no pass is running and none is asked for. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface FanOutOptions {
+  store: Store;
+  hydrator: Hydrator;
+  logger: Logger;
+  /** Called once deliveries were created, so the dispatcher looks for due work. */
+  onDeliveries: () => void;
+  now?: () => number;
+  batchSize?: number;
+}
+
+export function createFanOut(options: FanOutOptions): FanOut {
+  const { store, hydrator, logger } = options;
+  const now = options.now ?? Date.now;
+  const batchSize = options.batchSize ?? 200;
+  let hooks: Promise<HookRecord[]> | null = null;
+  let pass: Promise<void> | null = null;
+  let again = false;
+  let stopped = false;
+
+  async function hydrate(stored: StoredEvent): Promise<CatalogEvent> {
+    try {
+      return await hydrator.hydrate(stored.event, stored.needs, stored.connection_id);
+    } catch (error) {
+      // Hydration never holds an event back: it goes out marked partial.
+      logger.warn({ err: error, event_id: stored.id }, 'hydration failed; delivering the event as partial');
+      return { ...stored.event, hydration: { status: 'partial', missing: missingParts(stored.needs) } };
+    }
+  }
+
+  async function processOne(stored: StoredEvent): Promise<number> {
+    const event = await hydrate(stored);
+    hooks ??= store.activeHooks();
+    const targets = (await hooks).filter((hook) => hookWants(hook, event));
+    const at = now();
+    await store.completeEvent(
+      stored.id,
+      event,
+      targets.map((hook) => ({ id: newId('dlv'), event_id: stored.id, hook_id: hook.id, next_attempt_at: at, reason: 'event' as const })),
+    );
+    return targets.length;
+  }
+
+  async function runPasses(): Promise<void> {
+    do {
+      again = false;
+      for (;;) {
+        if (stopped) return;
+        const events = await store.pendingEvents(batchSize);
+        if (events.length === 0) break;
+        const created = await Promise.all(events.map(processOne));
+        if (created.some((count) => count > 0)) options.onDeliveries();
+        if (events.length < batchSize) break;
+      }
+    } while (again);
+  }
+
+  function wake(): void {
+    if (stopped) return;
+    if (pass) {
+      again = true;
+      return;
+    }
+    pass = runPasses()
+      .catch((error: unknown) => logger.error({ err: error }, 'fan-out pass failed; retrying on the next wake'))
+      .finally(() => {
+        pass = null;
+      });
+  }
+
+  return {
+    wake,
+    hooksChanged() {
+      hooks = null;
+    },
+    async idle() {
+      while (pass) await pass;
+    },
+    async stop() {
+      stopped = true;
+      while (pass) await pass;
+    },
+  };
+}

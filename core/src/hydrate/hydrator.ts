@@ -1,0 +1,30 @@
+import type { CatalogEvent } from '../catalog/index.ts';
+import type { HydrationNeeds } from '../vendors/adapter.ts';
+
+/**
+ * Fills in what a lean vendor payload left out (DESIGN §4 Hydration). The vendor API clients,
+ * their cache, coalescing and rate limits live behind this interface.
+ */
+export interface Hydrator {
+  hydrate(event: CatalogEvent, needs: HydrationNeeds, connectionId: string): Promise<CatalogEvent>;
+}
+
+/** The envelope parts each kind of need fills. */
+export function missingParts(needs: HydrationNeeds): string[] {
+  const missing: string[] = [];
+  if (needs.user) missing.push('learner');
+  if (needs.course) missing.push('course');
+  if (needs.enrollment) missing.push('enrollment');
+  return missing;
+}
+
+/**
+ * Used where a connection has no LMS API to ask: the event goes out as the vendor sent it, and
+ * says which parts could not be filled in, so a subscriber can tell a lean event from a full one.
+ */
+export const withoutHydration: Hydrator = {
+  async hydrate(event, needs) {
+    const missing = missingParts(needs);
+    return { ...event, hydration: { status: missing.length ? 'partial' : 'complete', missing } };
+  },
+};
