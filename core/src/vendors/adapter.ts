@@ -79,6 +79,9 @@ export interface VendorAdapter<VendorEvent = unknown, Inbound = unknown> {
   toCatalog(vendorEvent: VendorEvent, context: MappingContext): MappedEvent[];
   /** A GET the vendor sends to check the URL (Learn365's ?echo=); null when not such a request. */
   handshake?(request: IngestRequest): IngestReply | null;
-  /** The answer after the events are durable, when the vendor expects more than 202 (xAPI ids). */
-  acknowledge?(vendorEvents: VendorEvent[], request: IngestRequest): IngestReply;
+  /**
+   * The answer after the events are durable, when the vendor expects more than the hub's default
+   * 202 (xAPI's statement ids); null leaves the default.
+   */
+  acknowledge?(vendorEvents: VendorEvent[], request: IngestRequest): IngestReply | null;
 }

@@ -1,0 +1,54 @@
+import type { Request, RequestHandler, Response } from 'express';
+import { AuthenticationError, ForbiddenError, RateLimitError } from '../errors.ts';
+import type { ApiKeyRecord, ApiScope, Store } from '../store/store.ts';
+import { apiKeyMatches, hasScope, parseApiKey } from './api-keys.ts';
+import type { TokenBuckets } from './rate-limit.ts';
+
+/** Where the authenticated key is kept for the route handlers. */
+export function callerOf(res: Response): ApiKeyRecord {
+  const key: unknown = res.locals.apiKey;
+  if (!key) throw new AuthenticationError();
+  return key as ApiKeyRecord;
+}
+
+const BEARER = /^Bearer\s+(\S+)\s*$/i;
+/** last_used_at is a hint for admins, not an audit record: write it at most this often per key. */
+const TOUCH_EVERY_MS = 60_000;
+
+/**
+ * Checks `Authorization: Bearer <key>` on every /v1 request: the key is read from the store each
+ * time, so a revoked key is refused on its very next request, then rate limited per key, then
+ * checked against the scopes the route needs.
+ */
+export function createAuth(options: { store: Store; limiter: TokenBuckets; now: () => number }) {
+  const touched = new Map<string, number>();
+
+  async function authenticate(req: Request): Promise<ApiKeyRecord> {
+    const token = BEARER.exec(req.get('authorization') ?? '')?.[1];
+    if (!token) throw new AuthenticationError('Send your learnhook API key as "Authorization: Bearer <key>".');
+    const parsed = parseApiKey(token);
+    const record = parsed ? await options.store.getApiKey(parsed.id) : null;
+    if (!parsed || !record || !apiKeyMatches(record, parsed.secret)) {
+      throw new AuthenticationError('The API key is not valid or has been revoked.');
+    }
+    return record;
+  }
+
+  return function requireScope(...scopes: ApiScope[]): RequestHandler {
+    return async (req, res, next) => {
+      const record = await authenticate(req);
+      const waitMs = options.limiter.take(record.id);
+      if (waitMs > 0) throw new RateLimitError(Math.ceil(waitMs / 1000));
+      if (scopes.length && !hasScope(record.scopes, scopes)) {
+        throw new ForbiddenError(`This API key (scopes: ${record.scopes.join(', ')}) may not do this; it needs the ${scopes.join(' or ')} scope.`);
+      }
+      res.locals.apiKey = record;
+      const now = options.now();
+      if (now - (touched.get(record.id) ?? 0) > TOUCH_EVERY_MS) {
+        touched.set(record.id, now);
+        void options.store.touchApiKey(record.id, now).catch(() => touched.delete(record.id));
+      }
+      next();
+    };
+  };
+}

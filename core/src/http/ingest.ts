@@ -1,0 +1,111 @@
+import express, { type Request, type Router } from 'express';
+import { NotFoundError, UnsupportedMediaTypeError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import { constantTimeEqual } from '../signatures/constant-time.ts';
+import type { ConnectionRegistry, OpenConnection } from '../store/connection-registry.ts';
+import type { Store } from '../store/store.ts';
+import type { IngestReply, IngestRequest, IngestRoute, MappedEvent, VendorAdapter } from '../vendors/adapter.ts';
+import { ADAPTERS } from '../vendors/index.ts';
+import type { Metrics } from './metrics.ts';
+import { pathParam } from './request.ts';
+
+/** LMS bodies are small JSON documents; a batch of a few hundred ALM events fits well within this. */
+export const INGEST_BODY_LIMIT_BYTES = 1024 * 1024;
+
+export interface IngestDeps {
+  store: Store;
+  connections: ConnectionRegistry;
+  logger: Logger;
+  metrics: Metrics;
+  /** Called once events are durable: the fan-out picks them up. */
+  onStored: () => void;
+}
+
+const READABLE_TYPES = /^(application\/([\w.+-]*json)|text\/plain)\b/i;
+
+function headersOf(req: Request): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
+  return headers;
+}
+
+function firstQueryValues(req: Request): Record<string, string | undefined> {
+  const query: Record<string, string | undefined> = {};
+  for (const [name, value] of new URL(req.originalUrl, 'http://hub').searchParams) query[name] ??= value;
+  return query;
+}
+
+/**
+ * POST /ingest/:connection/:token (+ /xapi/statements) and the vendors' URL checks (GET).
+ * verify -> parse -> map -> one durable write -> answer; the rest happens after the answer
+ * (DESIGN §4 Ingest path). An unknown connection and a wrong token get the same 404, so the
+ * URL reveals nothing about which connections exist.
+ */
+export function ingestRouter(deps: IngestDeps): Router {
+  const router = express.Router({ mergeParams: true });
+  const raw = express.raw({ type: () => true, limit: INGEST_BODY_LIMIT_BYTES });
+
+  async function connectionFor(req: Request, route: IngestRoute): Promise<{ connection: OpenConnection; adapter: VendorAdapter<unknown, unknown> }> {
+    const name = pathParam(req, 'connection');
+    const connection = name ? await deps.connections.get(name) : null;
+    const tokenOk = connection !== null && constantTimeEqual(pathParam(req, 'token'), connection.token);
+    if (!connection || !tokenOk) throw new NotFoundError('No connection answers at this ingest URL; check the URL learnhook gave you.');
+    const adapter: VendorAdapter<unknown, unknown> = ADAPTERS[connection.record.vendor];
+    if (!adapter.routes.includes(route)) throw new NotFoundError(`${adapter.title} connections do not accept this route.`);
+    return { connection, adapter };
+  }
+
+  function toRequest(req: Request, route: IngestRoute): IngestRequest {
+    return {
+      method: req.method,
+      route,
+      headers: headersOf(req),
+      query: firstQueryValues(req),
+      body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+      receivedAt: new Date(),
+    };
+  }
+
+  function send(res: express.Response, reply: IngestReply): void {
+    res.status(reply.status).type(reply.contentType);
+    for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
+    res.send(reply.body);
+  }
+
+  async function receive(req: Request, res: express.Response, route: IngestRoute): Promise<void> {
+    const { connection, adapter } = await connectionFor(req, route);
+    const vendor = connection.record.vendor;
+    res.on('finish', () => deps.metrics.ingestRequests.inc({ vendor, status: String(res.statusCode) }));
+    const contentType = req.get('content-type');
+    if (contentType && !READABLE_TYPES.test(contentType)) throw new UnsupportedMediaTypeError(contentType);
+    const request = toRequest(req, route);
+    adapter.verify(request, connection.inbound);
+    const vendorEvents = adapter.parse(request);
+    const context = { connection: connection.record.name, receivedAt: request.receivedAt };
+    const mapped: MappedEvent[] = vendorEvents.flatMap((vendorEvent) => adapter.toCatalog(vendorEvent, context));
+    const result = await deps.store.ingest({
+      connection_id: connection.record.id,
+      request: { method: request.method, route, headers: request.headers, body: request.body, received_at: request.receivedAt.getTime() },
+      events: mapped.map(({ event, dedupeKey, hydration }) => ({ id: event.id, type: event.type, dedupe_key: dedupeKey, event, needs: hydration })),
+    });
+    for (const { event } of mapped) if (result.inserted.includes(event.id)) deps.metrics.eventsStored.inc({ type: event.type });
+    deps.metrics.duplicates.inc(result.duplicates.length);
+    if (result.inserted.length) deps.onStored();
+    const reply = adapter.acknowledge?.(vendorEvents, request);
+    if (reply) {
+      send(res, reply);
+      return;
+    }
+    res.status(202).json({ accepted: result.inserted.length, duplicates: result.duplicates.length, event_ids: mapped.map(({ event }) => event.id) });
+  }
+
+  router.post('/:connection/:token', raw, (req, res) => receive(req, res, 'webhook'));
+  router.post('/:connection/:token/xapi/statements', raw, (req, res) => receive(req, res, 'xapi-statements'));
+  router.get('/:connection/:token', async (req, res) => {
+    const { adapter } = await connectionFor(req, 'webhook');
+    const reply = adapter.handshake?.(toRequest(req, 'webhook'));
+    if (!reply) throw new NotFoundError('This ingest URL takes POST requests from your LMS.');
+    send(res, reply);
+  });
+  return router;
+}

@@ -1,0 +1,28 @@
+import type { Request } from 'express';
+import type { z } from 'zod';
+import { PayloadError } from '../errors.ts';
+import { parseWith } from '../vendors/parse-body.ts';
+
+/** A named path segment; express types it loosely. */
+export function pathParam(req: Request, name: string): string {
+  const value = req.params[name];
+  return typeof value === 'string' ? value : '';
+}
+
+/** The JSON body, validated: a mismatch is a 400 naming the failing path. */
+export function bodyOf<S extends z.ZodType>(req: Request, schema: S, what: string): z.infer<S> {
+  if (req.body === undefined) throw new PayloadError(`Send the ${what} as a JSON body with Content-Type: application/json.`);
+  return parseWith(schema, req.body, what);
+}
+
+/** The query string, validated the same way. */
+export function queryOf<S extends z.ZodType>(req: Request, schema: S): z.infer<S> {
+  return parseWith(schema, req.query, 'query');
+}
+
+/** Store times are epoch milliseconds; the API speaks ISO 8601. */
+export function isoTime(ms: number): string;
+export function isoTime(ms: number | null): string | null;
+export function isoTime(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}

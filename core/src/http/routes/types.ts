@@ -1,0 +1,5 @@
+import type { RequestHandler } from 'express';
+import type { ApiScope } from '../../store/store.ts';
+
+/** The auth middleware factory every router receives. */
+export type requireScopeFactory = (...scopes: ApiScope[]) => RequestHandler;

@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import { EVENT_TYPES, VENDORS } from '../catalog/index.ts';
+
+/**
+ * The API's request and response shapes (DESIGN §4 API). Routes validate with these, and
+ * /v1/openapi.json is generated from them: one source for both.
+ */
+
+const isoTime = z.iso.datetime();
+const oneOrMany = z.union([z.string().min(1), z.array(z.string().min(1))]).transform((value) => (Array.isArray(value) ? value : [value]));
+
+export const EventSelector = z
+  .string()
+  .refine((value) => value === '*' || (EVENT_TYPES as readonly string[]).includes(value), {
+    message: `Must be "*" or a catalog type (GET /v1/catalog), e.g. enrollment.completed.`,
+  });
+
+export const HookFilterInput = z
+  .object({
+    course_id: oneOrMany.optional().meta({ description: 'Only events about this course (or any of these courses).' }),
+    connection: oneOrMany.optional().meta({ description: 'Only events from this connection (or these).' }),
+  })
+  .strict();
+
+export const HookCreate = z
+  .object({
+    url: z.url({ protocol: /^https?$/ }).max(2048).meta({ description: 'Where events are POSTed.' }),
+    events: z.array(EventSelector).min(1).meta({ description: 'Catalog types to receive, or ["*"] for all.' }),
+    filter: HookFilterInput.optional(),
+    description: z.string().max(500).optional(),
+  })
+  .strict();
+
+export const HookPatch = z
+  .object({
+    url: HookCreate.shape.url.optional(),
+    events: HookCreate.shape.events.optional(),
+    filter: HookFilterInput.optional(),
+    description: z.string().max(500).nullable().optional(),
+    status: z.enum(['active', 'paused']).optional().meta({ description: 'paused stops deliveries until set active again.' }),
+  })
+  .strict();
+
+export const Hook = z.object({
+  id: z.string(),
+  url: z.string(),
+  events: z.array(z.string()),
+  filter: z.object({ course_id: z.array(z.string()).optional(), connection: z.array(z.string()).optional() }),
+  description: z.string().nullable(),
+  status: z.enum(['active', 'paused', 'disabled']),
+  status_reason: z.string().nullable(),
+  created_at: isoTime,
+  updated_at: isoTime,
+  secret: z.string().optional().meta({ description: 'The whsec_ signing secret; answered when the hook is created.' }),
+});
+
+export const HookTestResult = z.object({
+  ok: z.boolean(),
+  status: z.number().nullable(),
+  body: z.string().meta({ description: "The first 1 KB of the target's answer." }),
+  duration_ms: z.number(),
+  error: z.string().nullable(),
+});
+
+export const PageParams = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+  cursor: z.string().optional(),
+});
+
+export const EventListParams = PageParams.extend({
+  type: z.string().optional().meta({ description: 'Only events of this catalog type.' }),
+  connection: z.string().optional(),
+});
+
+export const DeliveryListParams = PageParams.extend({
+  hook_id: z.string().optional(),
+  event_id: z.string().optional(),
+  status: z.enum(['pending', 'in_flight', 'succeeded', 'failed']).optional(),
+});
+
+export const Delivery = z.object({
+  id: z.string(),
+  event_id: z.string(),
+  hook_id: z.string(),
+  reason: z.enum(['event', 'replay', 'test']),
+  status: z.enum(['pending', 'in_flight', 'succeeded', 'failed']),
+  attempts: z.number(),
+  next_attempt_at: isoTime.nullable(),
+  last_status: z.number().nullable(),
+  last_error: z.string().nullable(),
+  created_at: isoTime,
+  updated_at: isoTime,
+});
+
+export const Attempt = z.object({
+  attempt: z.number(),
+  started_at: isoTime,
+  duration_ms: z.number(),
+  status: z.number().nullable(),
+  error: z.string().nullable(),
+  response_snippet: z.string().nullable(),
+});
+
+export const ConnectionName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'Use lower-case letters, digits and dashes (at most 63), e.g. "acme-absorb".');
+
+/** Fields of POST /v1/connections besides the vendor's own inbound settings, which stand beside them. */
+export const ConnectionCreateBase = z.object({
+  name: ConnectionName,
+  vendor: z.enum(VENDORS),
+  description: z.string().max(500).optional(),
+  api: z.record(z.string(), z.unknown()).optional().meta({ description: "The LMS API settings hydration uses (the vendor's base URL and credentials)." }),
+});
+
+export const ConnectionPatchBase = z.object({
+  description: z.string().max(500).nullable().optional(),
+  api: z.record(z.string(), z.unknown()).nullable().optional(),
+  rotate_token: z.boolean().optional().meta({ description: 'Issue a new ingest URL; the old one stops working at once.' }),
+});
+
+export const Connection = z.object({
+  id: z.string(),
+  name: z.string(),
+  vendor: z.enum(VENDORS),
+  description: z.string().nullable(),
+  ingest_url: z.string(),
+  xapi_url: z.string().nullable().meta({ description: 'The xAPI LRS endpoint (POST statements here), for vendors that send xAPI.' }),
+  inbound: z.record(z.string(), z.unknown()).meta({ description: 'The vendor auth settings; secrets are shown in full only when created.' }),
+  api_configured: z.boolean(),
+  created_at: isoTime,
+  updated_at: isoTime,
+});
+
+export const Me = z.object({
+  key_id: z.string(),
+  label: z.string(),
+  scopes: z.array(z.enum(['admin', 'hooks', 'events'])),
+  hub: z.object({ version: z.string(), url: z.string() }),
+});
+
+export const AuditItem = z.object({
+  at: isoTime,
+  actor: z.string(),
+  action: z.string(),
+  target: z.string().nullable(),
+  details: z.record(z.string(), z.unknown()),
+});
+
+export const LookupParams = z.object({
+  q: z.string().max(200).optional(),
+  connection: z.string().optional(),
+  limit: z.coerce.number().int().min(1).max(100).default(25),
+});
+
+export type HookCreate = z.infer<typeof HookCreate>;
+export type HookPatch = z.infer<typeof HookPatch>;
