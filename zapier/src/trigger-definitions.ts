@@ -1,0 +1,36 @@
+import { CATALOG, type CatalogEntry, type CatalogField } from '@learnhook/core';
+
+/**
+ * The Zapier trigger list, derived from the core catalog (DESIGN §5): one REST-hook trigger per
+ * catalog type, never listed by hand. The Zapier app (its own issue) adds perform/subscribe
+ * functions to these definitions.
+ */
+export interface TriggerDefinition {
+  key: string;
+  noun: string;
+  display: { label: string; description: string };
+  eventType: CatalogEntry['type'];
+  sample: unknown;
+  outputFields: Array<{ key: string; label: string; type: 'string' | 'number' | 'boolean' | 'datetime' }>;
+}
+
+/** Zapier keys match ^[a-zA-Z]+[a-zA-Z0-9_]*$: "enrollment.completed" -> "enrollment_completed". */
+export function triggerKey(type: string): string {
+  return type.replace(/[^a-zA-Z0-9]+/g, '_');
+}
+
+/** Zapier has no array output type; a list of strings is shown as text. */
+function outputField(field: CatalogField): TriggerDefinition['outputFields'][number] {
+  return { key: field.key, label: field.label, type: field.type === 'array' ? 'string' : field.type };
+}
+
+export function triggerDefinitions(catalog: readonly CatalogEntry[] = CATALOG): TriggerDefinition[] {
+  return catalog.map((entry) => ({
+    key: triggerKey(entry.type),
+    noun: entry.noun,
+    display: { label: entry.title, description: entry.description },
+    eventType: entry.type,
+    sample: entry.sample,
+    outputFields: entry.fields.map(outputField),
+  }));
+}
