@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, ENV_SETTINGS, readConfig } from './config.ts';
 import { createLogger } from './logger.ts';
-import { startHub, VERSION } from './server.ts';
+import { startHub, VERSION } from './hub.ts';
 
 const USAGE = `learnhook ${VERSION}: connect your LMS to Zapier and n8n.
 

@@ -13,7 +13,30 @@ export const ENV_SETTINGS = {
     help: 'The embedded store file (default ./.learnhook/learnhook.db).',
   },
   DATABASE_URL: { schema: z.string().url().optional(), help: 'postgres://... to use PostgreSQL instead of the embedded store.' },
-  LEARNHOOK_API_KEY: { schema: z.string().min(16).optional(), help: 'Seeds an admin API key, for headless starts.' },
+  LEARNHOOK_API_KEY: {
+    schema: z.string().min(16).max(256).regex(/^[\x21-\x7e]+$/, 'printable characters without spaces').optional(),
+    help: 'Seeds an admin API key (16+ characters), for headless starts.',
+  },
+  LEARNHOOK_SECRET_KEY: {
+    schema: z.string().optional(),
+    help: 'base64 of 32 bytes: encrypts secrets at rest (default: generated into secret.key beside the data file).',
+  },
+  LEARNHOOK_PUBLIC_URL: {
+    schema: z.url().optional(),
+    help: 'The base URL LMSs and integrations reach the hub at, for ingest URLs (default: the request host).',
+  },
+  LEARNHOOK_ALLOW_PRIVATE_TARGETS: {
+    schema: z.stringbool().default(false),
+    help: 'true lets hooks target private and loopback addresses (local n8n, tests); link-local is always refused.',
+  },
+  LEARNHOOK_DELIVERY_TIMEOUT_MS: {
+    schema: z.coerce.number().int().min(100).max(120_000).default(15_000),
+    help: 'How long one delivery attempt may take (default 15000).',
+  },
+  LEARNHOOK_RATE_LIMIT: {
+    schema: z.coerce.number().int().min(1).default(50),
+    help: 'API requests per second per key, with bursts of twice that (default 50).',
+  },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     help: 'Log level (default info).',

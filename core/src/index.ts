@@ -5,4 +5,4 @@ export * from './vendors/index.ts';
 export { generateSecret, signStandardWebhook, verifyStandardWebhook } from './signatures/standard-webhooks.ts';
 export { readConfig, type Config } from './config.ts';
 export { createLogger, type Logger } from './logger.ts';
-export { startHub, VERSION, type RunningHub } from './server.ts';
+export { startHub, VERSION, type RunningHub } from './hub.ts';

@@ -39,9 +39,15 @@ export function apiKeyRecordFor(key: string, input: { label: string; scopes: rea
   return { id: parsed.id, label: input.label, scopes: [...input.scopes], secret_hash: hashSecret(parsed.secret), created_at: input.now, revoked_at: null, last_used_at: null };
 }
 
+/** Keys a person chose (LEARNHOOK_API_KEY in a container's environment) need not look like ours. */
+const CHOSEN_KEY = /^[\x21-\x7e]{16,256}$/;
+
 export function parseApiKey(key: string): { id: string; secret: string } | null {
   const match = KEY_PATTERN.exec(key);
-  return match?.[1] && match[2] ? { id: match[1], secret: match[2] } : null;
+  if (match?.[1] && match[2]) return { id: match[1], secret: match[2] };
+  // A chosen key is found by a digest of itself, so it still costs one indexed read.
+  if (CHOSEN_KEY.test(key)) return { id: `ext_${hashSecret(key).slice(0, 16)}`, secret: key };
+  return null;
 }
 
 /** True when the secret belongs to the record and the key is not revoked. */

@@ -1,23 +1,60 @@
 import express, { type Express } from 'express';
-import type { Logger } from '../logger.ts';
+import type { Lookup } from '../hydrate/lookup.ts';
+import { createAuth } from './auth.ts';
+import type { HubContext } from './context.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
+import { ingestRouter } from './ingest.ts';
+import { openApiDocument } from './openapi.ts';
+import { createTokenBuckets } from './rate-limit.ts';
+import { connectionsRouter } from './routes/connections.ts';
+import { deliveriesRouter } from './routes/deliveries.ts';
+import { eventsRouter } from './routes/events.ts';
+import { hooksRouter } from './routes/hooks.ts';
+import { metaRouter } from './routes/meta.ts';
 
 export interface AppOptions {
-  logger: Logger;
-  version: string;
+  lookup: Lookup;
+  /** API requests per second per key. */
+  rateLimit: number;
+  allowPrivateTargets: boolean;
 }
 
-/** The hub's HTTP surface (DESIGN §4). Routes are added here as the layers behind them land. */
-export function createApp(options: AppOptions): Express {
+/** The API bodies are small: subscriptions and connection settings. */
+const API_BODY_LIMIT = '64kb';
+
+/** The hub's HTTP surface (DESIGN §4 API). */
+export function createApp(ctx: HubContext, options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
+  app.set('trust proxy', 'loopback');
 
-  app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', version: options.version });
+  const requireScope = createAuth({
+    store: ctx.store,
+    limiter: createTokenBuckets({ capacity: options.rateLimit * 2, ratePerSecond: options.rateLimit }),
+    now: ctx.now,
   });
 
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', version: ctx.version });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+  });
+  app.get('/v1/openapi.json', (_req, res) => {
+    res.json(openApiDocument(ctx.version));
+  });
+
+  app.use('/ingest', ingestRouter({ store: ctx.store, connections: ctx.connections, logger: ctx.logger, metrics: ctx.metrics, onStored: () => ctx.fanOut.wake() }));
+
+  app.use('/v1', express.json({ limit: API_BODY_LIMIT }));
+  app.use('/v1', metaRouter(ctx, requireScope, options.lookup));
+  app.use('/v1/hooks', hooksRouter(ctx, requireScope, { allowPrivateTargets: options.allowPrivateTargets }));
+  app.use('/v1/events', eventsRouter(ctx, requireScope));
+  app.use('/v1/deliveries', deliveriesRouter(ctx, requireScope));
+  app.use('/v1/connections', connectionsRouter(ctx, requireScope));
+
   app.use(notFoundHandler);
-  app.use(errorHandler(options.logger));
+  app.use(errorHandler(ctx.logger));
   return app;
 }

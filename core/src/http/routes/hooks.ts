@@ -1,6 +1,7 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { SAMPLES, isEventType } from '../../catalog/index.ts';
+import { checkTargetUrl } from '../../delivery/target-policy.ts';
 import { NotFoundError } from '../../errors.ts';
 import { newId } from '../../ids.ts';
 import { generateSecret } from '../../signatures/standard-webhooks.ts';
@@ -30,7 +31,7 @@ export function toHook(record: HookRecord, secret?: string): z.infer<typeof Hook
  * REST-hook subscriptions (the Zapier/n8n convention): subscribe answers the hook with its own
  * signing secret; a hook sees only events after it was created, plus replays.
  */
-export function hooksRouter(ctx: HubContext, requireScope: requireScopeFactory): Router {
+export function hooksRouter(ctx: HubContext, requireScope: requireScopeFactory, options: { allowPrivateTargets: boolean }): Router {
   const router = express.Router();
   const scope = requireScope('hooks');
 
@@ -42,6 +43,8 @@ export function hooksRouter(ctx: HubContext, requireScope: requireScopeFactory):
 
   router.post('/', scope, async (req, res) => {
     const input = bodyOf(req, HookCreate, 'hook');
+    // Refused at once with a clear message; the transport checks the resolved address again on every send.
+    checkTargetUrl(input.url, { allowPrivate: options.allowPrivateTargets });
     const now = ctx.now();
     const secret = generateSecret();
     const caller = callerOf(res);
@@ -78,6 +81,7 @@ export function hooksRouter(ctx: HubContext, requireScope: requireScopeFactory):
   router.patch('/:id', scope, async (req, res) => {
     const id = pathParam(req, 'id');
     const patch = bodyOf(req, HookPatch, 'hook change');
+    if (patch.url) checkTargetUrl(patch.url, { allowPrivate: options.allowPrivateTargets });
     const current = await hookOr404(id);
     const resumed = patch.status === 'active' && current.status !== 'active';
     const updated = await ctx.store.updateHook(id, {

@@ -1,0 +1,222 @@
+import type { CatalogEvent } from '../catalog/index.ts';
+import type { TestSendResult } from '../http/context.ts';
+import type { Metrics } from '../http/metrics.ts';
+import type { Logger } from '../logger.ts';
+import { signStandardWebhook } from '../signatures/standard-webhooks.ts';
+import type { SecretBox } from '../store/secret-box.ts';
+import type { AttemptOutcome, ClaimedDelivery, HookRecord, Store } from '../store/store.ts';
+import type { AttemptOutcome as LoadSignal, ConcurrencyLimiter } from './concurrency.ts';
+import { nextAttemptDelay, retryAfterDelay, shouldDisable } from './retry-schedule.ts';
+import type { Transport, TransportResult } from './transport.ts';
+
+/**
+ * Sends due deliveries (DESIGN §4 Delivery): signed with the hook's own secret, each hook holding
+ * at most its adaptive in-flight limit, the rest waiting in the store, not in memory. Every
+ * attempt is recorded; failures are retried on the schedule, 410 Gone deletes the hook, and a
+ * hook failing for five days is disabled.
+ */
+export interface Dispatcher {
+  wake(): void;
+  sendTest(hook: HookRecord, event: CatalogEvent): Promise<TestSendResult>;
+  /** Resolves when nothing is in flight and no pass is running. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface DispatcherOptions {
+  store: Store;
+  box: SecretBox;
+  transport: Transport;
+  limiter: ConcurrencyLimiter;
+  logger: Logger;
+  metrics: Metrics;
+  /** A hook was deleted or disabled by delivery results: matching must read hooks again. */
+  onHooksChanged: () => void;
+  audit: (action: string, target: string, details: Record<string, unknown>) => Promise<void>;
+  now?: () => number;
+  random?: () => number;
+  /** How long a claimed delivery stays ours before another sender may take it (a crash). */
+  leaseMs?: number;
+  /** The longest sleep between passes, so leases expired elsewhere are found. */
+  maxSleepMs?: number;
+}
+
+const USER_AGENT = 'learnhook-webhooks/1';
+
+function loadSignal(result: TransportResult): LoadSignal {
+  if (result.ok) return 'ok';
+  if (result.status === 429 || result.status === 503) return 'throttled';
+  if (result.error?.code === 'timeout') return 'slow';
+  return 'error';
+}
+
+function describeFailure(result: TransportResult): string | null {
+  if (result.ok) return null;
+  return result.error ? `${result.error.code}: ${result.error.message}` : `HTTP ${result.status}`;
+}
+
+export function createDispatcher(options: DispatcherOptions): Dispatcher {
+  const { store, transport, limiter, logger, metrics } = options;
+  const now = options.now ?? Date.now;
+  const random = options.random ?? Math.random;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const maxSleepMs = options.maxSleepMs ?? 30_000;
+  const secrets = new Map<string, string>();
+  const inFlight = new Set<Promise<void>>();
+  let pass: Promise<void> | null = null;
+  let again = false;
+  let stopped = false;
+  let timer: NodeJS.Timeout | null = null;
+
+  function secretOf(hook: HookRecord): string {
+    let secret = secrets.get(hook.secret_enc);
+    if (!secret) {
+      secret = options.box.open(hook.secret_enc);
+      if (secrets.size > 10_000) secrets.clear();
+      secrets.set(hook.secret_enc, secret);
+    }
+    return secret;
+  }
+
+  function post(hook: HookRecord, messageId: string, event: CatalogEvent): Promise<TransportResult> {
+    const body = JSON.stringify(event);
+    const signature = signStandardWebhook({ id: messageId, timestampSeconds: now() / 1000, body, secret: secretOf(hook) });
+    return transport.send({
+      url: hook.url,
+      body,
+      headers: { ...signature, 'content-type': 'application/json', 'user-agent': USER_AGENT, 'learnhook-event-type': event.type },
+    });
+  }
+
+  async function settle(delivery: ClaimedDelivery, result: TransportResult, startedAt: number): Promise<void> {
+    const { hook } = delivery;
+    const attempt = delivery.attempts + 1;
+    const at = now();
+    const record = {
+      delivery_id: delivery.id,
+      attempt,
+      started_at: startedAt,
+      duration_ms: Math.round(result.durationMs),
+      status: result.status ?? null,
+      error: result.error ? `${result.error.code}: ${result.error.message}` : null,
+      response_snippet: result.snippet || null,
+    };
+    metrics.attemptSeconds.observe(result.durationMs / 1000);
+    if (result.ok) {
+      metrics.attempts.inc({ outcome: 'succeeded' });
+      await store.finishAttempt(record, { status: 'succeeded' });
+      if (hook.failing_since !== null) await store.updateHook(hook.id, { failing_since: null });
+      return;
+    }
+    if (result.status === 410) {
+      // Zapier's way of saying the Zap is off: the subscription is gone for good.
+      metrics.attempts.inc({ outcome: 'gone' });
+      await store.finishAttempt(record, { status: 'failed' });
+      await store.deleteHook(hook.id);
+      options.onHooksChanged();
+      await options.audit('hook.deleted', hook.id, { reason: 'The target answered 410 Gone.', url: hook.url });
+      return;
+    }
+    const scheduled = nextAttemptDelay(attempt, random);
+    const asked = result.status === 429 || result.status === 503 ? retryAfterDelay(result.retryAfter, at) : null;
+    const outcome: AttemptOutcome = scheduled === null ? { status: 'failed' } : { status: 'pending', next_attempt_at: at + Math.max(scheduled, asked ?? 0) };
+    metrics.attempts.inc({ outcome: outcome.status === 'failed' ? 'failed' : 'retry' });
+    await store.finishAttempt(record, outcome);
+    const failingSince = hook.failing_since ?? startedAt;
+    if (shouldDisable(failingSince, at)) {
+      await store.updateHook(hook.id, { status: 'disabled', status_reason: `Every delivery failed since ${new Date(failingSince).toISOString()}; last: ${describeFailure(result)}.`, updated_at: at });
+      options.onHooksChanged();
+      await options.audit('hook.disabled', hook.id, { failing_since: failingSince });
+    } else if (hook.failing_since === null) {
+      await store.updateHook(hook.id, { failing_since: startedAt });
+    }
+  }
+
+  async function deliver(delivery: ClaimedDelivery): Promise<void> {
+    const startedAt = now();
+    metrics.inFlight.inc();
+    let signal: LoadSignal = 'error';
+    let latency = 0;
+    try {
+      const result = await post(delivery.hook, delivery.id, delivery.event);
+      signal = loadSignal(result);
+      latency = result.durationMs;
+      await settle(delivery, result, startedAt);
+    } catch (error) {
+      // The lease expires and another pass retries it: a store error must not lose the delivery.
+      logger.error({ err: error, delivery_id: delivery.id }, 'could not record a delivery attempt');
+    } finally {
+      metrics.inFlight.dec();
+      limiter.release(delivery.hook_id, signal, latency);
+    }
+  }
+
+  function track(work: Promise<void>): void {
+    inFlight.add(work);
+    void work.finally(() => {
+      inFlight.delete(work);
+      wake();
+    });
+  }
+
+  async function runPass(): Promise<void> {
+    do {
+      again = false;
+      const at = now();
+      for (const hookId of await store.hooksWithDueDeliveries(at)) {
+        if (stopped) return;
+        const free = limiter.limit(hookId) - limiter.inFlight(hookId);
+        if (free <= 0) continue;
+        for (const delivery of await store.claimDeliveries(hookId, at, free, leaseMs)) {
+          if (!limiter.tryAcquire(hookId)) break;
+          track(deliver(delivery));
+        }
+      }
+    } while (again && !stopped);
+    await scheduleNext();
+  }
+
+  async function scheduleNext(): Promise<void> {
+    if (stopped) return;
+    const due = await store.nextDueAt();
+    const sleep = Math.min(maxSleepMs, Math.max(10, (due ?? Number.POSITIVE_INFINITY) - now()));
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(wake, sleep);
+    timer.unref();
+  }
+
+  function wake(): void {
+    if (stopped) return;
+    if (pass) {
+      again = true;
+      return;
+    }
+    pass = runPass()
+      .catch((error: unknown) => logger.error({ err: error }, 'dispatch pass failed; retrying shortly'))
+      .finally(() => {
+        pass = null;
+      });
+  }
+
+  return {
+    wake,
+    async sendTest(hook, event) {
+      const result = await post(hook, `msg_test_${now()}`, event);
+      return {
+        ok: result.ok,
+        status: result.status ?? null,
+        body: result.snippet,
+        duration_ms: Math.round(result.durationMs),
+        error: describeFailure(result),
+      };
+    },
+    async idle() {
+      while (pass || inFlight.size) await Promise.all([pass, ...inFlight]);
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      while (pass || inFlight.size) await Promise.all([pass, ...inFlight]);
+    },
+  };
+}

@@ -1,0 +1,236 @@
+import { once } from 'node:events';
+import type http from 'node:http';
+import net, { type Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { listen } from '../testing/listen.ts';
+import { createTransport, SNIPPET_BYTES, type Transport, type TransportRequest } from './transport.ts';
+
+interface Received {
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** A real HTTP target on 127.0.0.1 that records what it receives and on how many connections. */
+async function target(answer: (response: http.ServerResponse) => void = (response) => response.end('ok')) {
+  const received: Received[] = [];
+  const sockets = new Set<Socket>();
+  const server = await listen((request, response) => {
+    sockets.add(request.socket);
+    let body = '';
+    request.setEncoding('utf8');
+    request.on('data', (chunk: string) => (body += chunk));
+    request.on('end', () => {
+      received.push({ headers: request.headers, body });
+      answer(response);
+    });
+  });
+  cleanups.push(server.close);
+  return { ...server, received, sockets, port: new URL(server.url).port };
+}
+
+/** A raw TCP listener on 127.0.0.1 that counts connections, to prove a refusal happened before connecting. */
+async function tcpCounter() {
+  let connections = 0;
+  const server = net.createServer((socket) => {
+    connections++;
+    socket.destroy();
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('expected a TCP address');
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return { port: address.port, connections: () => connections };
+}
+
+/** A loopback port with nothing listening on it. */
+async function closedPort(): Promise<string> {
+  const server = await listen(() => {});
+  await server.close();
+  return new URL(server.url).port;
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
+});
+
+function transport(options: Partial<Parameters<typeof createTransport>[0]> = {}): Transport {
+  const created = createTransport({ allowPrivate: true, timeoutMs: 2000, userAgent: 'learnhook-test/1', ...options });
+  cleanups.push(created.close);
+  return created;
+}
+
+const delivery = (url: string): TransportRequest => ({
+  url,
+  headers: { 'webhook-id': 'msg_1', 'webhook-timestamp': '1795000000', 'webhook-signature': 'v1,abc' },
+  body: '{"type":"enrollment.completed"}',
+});
+
+describe('createTransport().send', () => {
+  it('POSTs the body with the given headers, a JSON content type and the user agent', async () => {
+    const server = await target();
+    const result = await transport().send(delivery(`${server.url}/hooks/1?x=y`));
+    expect(result.ok).toBe(true);
+    expect(server.received).toHaveLength(1);
+    const [received] = server.received;
+    expect(received?.body).toBe('{"type":"enrollment.completed"}');
+    expect(received?.headers).toMatchObject({
+      'content-type': 'application/json',
+      'user-agent': 'learnhook-test/1',
+      'webhook-id': 'msg_1',
+      'webhook-signature': 'v1,abc',
+    });
+  });
+
+  it('reports a 200 with the first 1 KB of a 100 KB body as the snippet', async () => {
+    const server = await target((response) => response.end('x'.repeat(100 * 1024)));
+    const result = await transport().send(delivery(server.url));
+    expect(result).toMatchObject({ ok: true, status: 200, retryAfter: null });
+    expect(result.error).toBeUndefined();
+    expect(result.snippet).toBe('x'.repeat(SNIPPET_BYTES));
+    expect(result.durationMs).toBeGreaterThanOrEqual(0);
+  });
+
+  it('stops reading a huge body soon after the snippet instead of downloading all of it', async () => {
+    const server = await target((response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      const chunk = 'z'.repeat(64 * 1024);
+      // Endless unless the client goes away: a transport that read to the end would time out.
+      const write = () => {
+        while (!response.destroyed && response.write(chunk));
+        if (!response.destroyed) response.once('drain', write);
+      };
+      write();
+    });
+    const result = await transport({ timeoutMs: 2000 }).send(delivery(server.url));
+    expect(result).toMatchObject({ ok: true, status: 200, snippet: 'z'.repeat(SNIPPET_BYTES) });
+  });
+
+  it('does not cut a multi-byte character in half at the snippet limit', async () => {
+    const server = await target((response) => response.end(`${'a'.repeat(SNIPPET_BYTES - 1)}é and more`));
+    const result = await transport().send(delivery(server.url));
+    expect(result.snippet).toBe('a'.repeat(SNIPPET_BYTES - 1));
+  });
+
+  it('reports a 500 as a failed attempt with its status and body', async () => {
+    const server = await target((response) => {
+      response.statusCode = 500;
+      response.end('database down');
+    });
+    const result = await transport().send(delivery(server.url));
+    expect(result).toEqual({ ok: false, status: 500, snippet: 'database down', durationMs: expect.any(Number), retryAfter: null });
+  });
+
+  it('reports a 410 Gone with its status, for the dispatcher to delete the subscription', async () => {
+    const server = await target((response) => {
+      response.statusCode = 410;
+      response.end();
+    });
+    expect(await transport().send(delivery(server.url))).toMatchObject({ ok: false, status: 410, snippet: '' });
+  });
+
+  it('reports a 429 with its Retry-After header', async () => {
+    const server = await target((response) => {
+      response.writeHead(429, { 'retry-after': '120' });
+      response.end('slow down');
+    });
+    expect(await transport().send(delivery(server.url))).toMatchObject({ ok: false, status: 429, retryAfter: '120', snippet: 'slow down' });
+  });
+
+  it('does not follow a redirect: a 302 is a failed attempt and its location receives nothing', async () => {
+    const elsewhere = await target();
+    const server = await target((response) => {
+      response.writeHead(302, { location: `${elsewhere.url}/stolen` });
+      response.end();
+    });
+    const result = await transport().send(delivery(server.url));
+    expect(result).toMatchObject({ ok: false, status: 302 });
+    expect(result.error).toBeUndefined();
+    expect(elsewhere.received).toHaveLength(0);
+  });
+
+  it('gives up on a target that never answers after about timeoutMs', async () => {
+    const server = await target(() => {});
+    const started = Date.now();
+    const result = await transport({ timeoutMs: 300 }).send(delivery(server.url));
+    const took = Date.now() - started;
+    expect(result).toMatchObject({ ok: false, error: { code: 'timeout' } });
+    expect(result.status).toBeUndefined();
+    expect(took).toBeGreaterThanOrEqual(290);
+    expect(took).toBeLessThan(1500);
+    expect(result.durationMs).toBeGreaterThanOrEqual(290);
+  });
+
+  it('counts the body in the deadline: headers then a stalled body is a timeout, with the status seen', async () => {
+    const server = await target((response) => {
+      response.writeHead(200, { 'content-type': 'text/plain' });
+      response.write('partial');
+    });
+    const started = Date.now();
+    const result = await transport({ timeoutMs: 300 }).send(delivery(server.url));
+    expect(result).toMatchObject({ ok: false, status: 200, error: { code: 'timeout' } });
+    expect(Date.now() - started).toBeLessThan(1500);
+  });
+
+  for (const host of ['localhost', '127.0.0.1']) {
+    it(`refuses a loopback target named ${host} when private targets are not allowed, without connecting`, async () => {
+      const server = await tcpCounter();
+      const result = await transport({ allowPrivate: false }).send(delivery(`http://${host}:${server.port}/`));
+      expect(result).toMatchObject({ ok: false, error: { code: 'refused_target' }, snippet: '', retryAfter: null });
+      expect(result.error?.message).toMatch(/loopback, private or unspecified/);
+      expect(result.status).toBeUndefined();
+      expect(server.connections()).toBe(0);
+    });
+
+    it(`delivers to a loopback target named ${host} when private targets are allowed`, async () => {
+      const server = await target();
+      const result = await transport({ allowPrivate: true }).send(delivery(`http://${host}:${server.port}/`));
+      expect(result).toMatchObject({ ok: true, status: 200, snippet: 'ok' });
+      expect(server.received).toHaveLength(1);
+    });
+  }
+
+  it('refuses a metadata address even when private targets are allowed, without connecting', async () => {
+    const result = await transport({ allowPrivate: true }).send(delivery('http://169.254.169.254/latest/meta-data/'));
+    expect(result).toMatchObject({ ok: false, error: { code: 'refused_target' } });
+  });
+
+  it('refuses a non-http scheme or a URL with credentials as a result, not a rejection', async () => {
+    const send = transport().send;
+    expect(await send(delivery('ftp://example.com/'))).toMatchObject({ ok: false, error: { code: 'refused_target' } });
+    expect(await send(delivery('http://user:pw@127.0.0.1/'))).toMatchObject({ ok: false, error: { code: 'refused_target' } });
+    expect(await send(delivery('not a url'))).toMatchObject({ ok: false, error: { code: 'refused_target' } });
+  });
+
+  it('reports a refused connection as connection_error', async () => {
+    const port = await closedPort();
+    const result = await transport().send(delivery(`http://127.0.0.1:${port}/`));
+    expect(result).toMatchObject({ ok: false, error: { code: 'connection_error' } });
+    expect(result.error?.message).toMatch(/ECONNREFUSED/);
+  });
+
+  it('reports a host name that does not resolve as dns_error', async () => {
+    const result = await transport().send(delivery('http://learnhook-target.invalid/'));
+    expect(result).toMatchObject({ ok: false, error: { code: 'dns_error' } });
+  });
+
+  it('reuses kept-alive connections across sequential sends to the same target', async () => {
+    const server = await target();
+    const send = transport().send;
+    for (let i = 0; i < 20; i++) {
+      expect((await send(delivery(server.url))).ok).toBe(true);
+    }
+    expect(server.received).toHaveLength(20);
+    // undici sees the body end a tick before it marks the connection idle, so a send issued at
+    // once opens a second connection; the two then take turns.
+    expect(server.sockets.size).toBeLessThanOrEqual(2);
+  });
+
+  it('keeps the connection after reading past the snippet of a large body', async () => {
+    const server = await target((response) => response.end('y'.repeat(64 * 1024)));
+    const send = transport().send;
+    for (let i = 0; i < 6; i++) await send(delivery(server.url));
+    expect(server.sockets.size).toBeLessThanOrEqual(2);
+  });
+});

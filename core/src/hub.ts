@@ -1,0 +1,133 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import packageJson from '../package.json' with { type: 'json' };
+import { ConfigError, type Config } from './config.ts';
+import { createConcurrencyLimiter } from './delivery/concurrency.ts';
+import { createDispatcher, type Dispatcher } from './delivery/dispatcher.ts';
+import { createFanOut, type FanOut } from './delivery/fan-out.ts';
+import { createTransport } from './delivery/transport.ts';
+import { apiKeyRecordFor } from './http/api-keys.ts';
+import { createApp } from './http/app.ts';
+import type { HubContext } from './http/context.ts';
+import { createMetrics } from './http/metrics.ts';
+import { withoutHydration, type Hydrator } from './hydrate/hydrator.ts';
+import { lookupFromRecentEvents, type Lookup } from './hydrate/lookup.ts';
+import type { Logger } from './logger.ts';
+import { createConnectionRegistry } from './store/connection-registry.ts';
+import { createSecretBox, loadSecretKey } from './store/secret-box.ts';
+import { openSqliteStore } from './store/sqlite.ts';
+import type { Store } from './store/store.ts';
+
+export const VERSION: string = packageJson.version;
+
+export interface RunningHub {
+  url: string;
+  port: number;
+  store: Store;
+  fanOut: FanOut;
+  dispatcher: Dispatcher;
+  /** Stops accepting requests, finishes those in flight and the deliveries being sent, then closes the store. */
+  close(): Promise<void>;
+}
+
+export interface HubOverrides {
+  hydrator?: Hydrator;
+  lookup?: Lookup;
+}
+
+function openStore(config: Config): Store {
+  if (config.DATABASE_URL) {
+    throw new ConfigError('DATABASE_URL is set, but the PostgreSQL store is not available in this version; unset it to use the embedded store.');
+  }
+  return openSqliteStore({ file: config.LEARNHOOK_DATA });
+}
+
+/** Seeds LEARNHOOK_API_KEY as an admin key, so a script or container can start headless. */
+async function seedApiKey(store: Store, key: string | undefined, logger: Logger): Promise<void> {
+  if (!key) return;
+  const record = apiKeyRecordFor(key, { label: 'LEARNHOOK_API_KEY', scopes: ['admin'], now: Date.now() });
+  if (!record) throw new ConfigError('LEARNHOOK_API_KEY must be 16 to 256 printable characters without spaces.');
+  const existing = await store.getApiKey(record.id);
+  if (existing?.revoked_at) logger.warn({ key_id: record.id }, 'LEARNHOOK_API_KEY was revoked; it stays revoked');
+  if (existing) return;
+  await store.insertApiKey(record);
+  await store.appendAudit({ at: Date.now(), actor: 'env', action: 'key.created', target: record.id, details: { label: record.label, scopes: record.scopes } });
+}
+
+/** Assembles the hub (DESIGN §4) and starts listening; resolves once it listens. */
+export async function startHub(config: Config, logger: Logger, overrides: HubOverrides = {}): Promise<RunningHub> {
+  const store = openStore(config);
+  const box = createSecretBox(loadSecretKey({ fromEnv: config.LEARNHOOK_SECRET_KEY, dataDir: path.dirname(path.resolve(config.LEARNHOOK_DATA)) }));
+  await seedApiKey(store, config.LEARNHOOK_API_KEY, logger);
+  const metrics = createMetrics();
+  const now = Date.now;
+  const audit: HubContext['audit'] = async (actor, action, target, details = {}) => {
+    await store.appendAudit({ at: now(), actor, action, target, details });
+    logger.info({ audit: { actor, action, target, details } }, `audit: ${action}`);
+  };
+  const transport = createTransport({ allowPrivate: config.LEARNHOOK_ALLOW_PRIVATE_TARGETS, timeoutMs: config.LEARNHOOK_DELIVERY_TIMEOUT_MS, userAgent: `learnhook/${VERSION}` });
+  let fanOut: FanOut | undefined;
+  const dispatcher = createDispatcher({
+    store,
+    box,
+    transport,
+    limiter: createConcurrencyLimiter(),
+    logger,
+    metrics,
+    onHooksChanged: () => fanOut?.hooksChanged(),
+    audit: (action, target, details) => audit('system', action, target, details),
+  });
+  fanOut = createFanOut({ store, hydrator: overrides.hydrator ?? withoutHydration, logger, onDeliveries: () => dispatcher.wake() });
+  const context: HubContext = {
+    store,
+    box,
+    logger,
+    metrics,
+    connections: createConnectionRegistry({ store, box }),
+    fanOut,
+    wakeDispatcher: () => dispatcher.wake(),
+    sendTest: (hook, event) => dispatcher.sendTest(hook, event),
+    now,
+    version: VERSION,
+    publicUrl: (req) => config.LEARNHOOK_PUBLIC_URL?.replace(/\/$/, '') ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`,
+    audit,
+  };
+  const app = createApp(context, {
+    lookup: overrides.lookup ?? lookupFromRecentEvents(store),
+    rateLimit: config.LEARNHOOK_RATE_LIMIT,
+    allowPrivateTargets: config.LEARNHOOK_ALLOW_PRIVATE_TARGETS,
+  });
+  const server = http.createServer(app);
+  // Idle keep-alive sockets would hold close() open; requests in flight still finish.
+  server.keepAliveTimeout = 5_000;
+  server.listen(config.PORT, config.HOST);
+  try {
+    await once(server, 'listening');
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+  const { port } = server.address() as AddressInfo;
+  // Events acknowledged but not yet fanned out before a stop or crash are picked up now.
+  fanOut.wake();
+  dispatcher.wake();
+  return {
+    url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`,
+    port,
+    store,
+    fanOut,
+    dispatcher,
+    async close() {
+      await new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeIdleConnections();
+      });
+      await fanOut.stop();
+      await dispatcher.stop();
+      await transport.close();
+      await store.close();
+    },
+  };
+}

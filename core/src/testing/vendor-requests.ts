@@ -1,0 +1,100 @@
+import { createHmac } from 'node:crypto';
+import type { Vendor } from '../catalog/index.ts';
+import { signStandardWebhook } from '../signatures/standard-webhooks.ts';
+
+/**
+ * One realistic, correctly authenticated request per vendor format, for tests that speak HTTP to
+ * a real hub. Bodies follow each vendor's documented fields (see the adapters' tests for the
+ * citations); `inbound` is the connection's inbound settings as the hub answered them.
+ */
+export interface WireRequest {
+  path: '' | '/xapi/statements';
+  headers: Record<string, string>;
+  body: string;
+}
+
+type Inbound = Record<string, unknown>;
+
+const basic = (credentials: unknown): string => {
+  const { username, password } = credentials as { username: string; password: string };
+  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+};
+
+export const USER_ID = '5f3c2a10-7b1e-4c8d-9e2f-0a1b2c3d4e5f';
+export const COURSE_ID = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+
+/** A request whose one event maps to enrollment.completed, unique per `n`. */
+export function completionRequest(vendor: Vendor | 'xapi', inbound: Inbound, n = 1): WireRequest {
+  const json = { 'content-type': 'application/json' };
+  switch (vendor) {
+    case 'absorb':
+      return { path: '', headers: json, body: JSON.stringify({ eventName: 'Enrollment Completed by Learner', userId: USER_ID, courseId: COURSE_ID, enrollmentId: `enr-${n}`, clientId: 'acme', correlationId: `corr-${n}` }) };
+    case 'learn365': {
+      const body = JSON.stringify(
+        {
+          Id: `notif-${n}`,
+          Attempt: 1,
+          Properties: {},
+          Notifications: [
+            {
+              Action: 'CourseCompleted',
+              EnrollmentStatus: 3,
+              EnrollmentStatusText: 'Completed',
+              TimeStamp: '2026-11-20T14:03:11Z',
+              Course: { SiteId: 's', WebId: 'w', Id: '42', Title: 'Compliance 101', Url: 'https://acme.sharepoint.example/sites/lms/compliance-101', CourseType: 'ELearning', Published: true },
+              Users: [{ Id: '7', DirectoryObjectId: USER_ID, EnrollmentId: String(900 + n), LoginName: 'i:0#.f|membership|maya@acme.example', Title: 'Maya Chen', Department: 'Sales', Email: 'maya@acme.example' }],
+            },
+          ],
+        },
+        null,
+        2,
+      ).replace(/\n/g, '\r\n');
+      const signature = createHmac('sha256', String(inbound.secret)).update(body).digest('hex').toUpperCase();
+      return { path: '', headers: { ...json, 'ms-signature': `sha256=${signature}` }, body };
+    }
+    case 'adobe-alm':
+      return {
+        path: '',
+        headers: json,
+        body: JSON.stringify({
+          accountId: 1234,
+          events: [{ eventId: `alm-${n}`, eventName: 'COURSE_COMPLETED', timestamp: 1795183391000, data: { userId: 5678, loId: 'course:4321', loInstanceId: 'course:4321_8765', loType: 'course', dateCompleted: 1795183391000, hasPassed: true } }],
+        }),
+      };
+    case 'seismic-learning':
+      return {
+        path: '',
+        headers: { ...json, authorization: String(inbound.authorization) },
+        body: JSON.stringify({
+          user: { id: 3141, ext_uid: null, name: 'Maya Chen', email: 'maya@acme.example' },
+          lesson: { id: 2718 + n, title: 'Handling Objections', retake_score: 0.8 },
+          score_percent: 92,
+          started_at: '2026-11-20T13:40:00Z',
+          completed_at: '2026-11-20T14:03:11Z',
+          assigned_at: '2026-11-02T09:15:00Z',
+        }),
+      };
+    case 'standard': {
+      const body = JSON.stringify({
+        type: 'enrollment.completed',
+        timestamp: '2026-11-20T14:03:11Z',
+        data: { learner: { id: USER_ID, email: 'maya@acme.example' }, course: { id: COURSE_ID, title: 'Compliance 101' }, enrollment: { status: 'completed', progress: 100 } },
+      });
+      const headers = signStandardWebhook({ id: `msg_${n}`, timestampSeconds: Date.now() / 1000, body, secret: String(inbound.secret) });
+      return { path: '', headers: { ...json, ...headers }, body };
+    }
+    case 'xapi':
+      return {
+        path: '/xapi/statements',
+        headers: { ...json, 'x-experience-api-version': '1.0.3', authorization: basic(inbound.xapi) },
+        body: JSON.stringify({
+          id: `6f1c2b9e-0d4a-4c3b-8e7f-${String(n).padStart(12, '0')}`,
+          actor: { objectType: 'Agent', name: 'Maya Chen', mbox: 'mailto:maya@acme.example' },
+          verb: { id: 'http://adlnet.gov/expapi/verbs/completed', display: { 'en-US': 'completed' } },
+          object: { objectType: 'Activity', id: 'https://acme.lessonly.example/lessons/2718', definition: { name: { 'en-US': 'Handling Objections' }, type: 'http://adlnet.gov/expapi/activities/lesson' } },
+          result: { completion: true, success: true, score: { scaled: 0.92 } },
+          timestamp: '2026-11-20T14:03:11Z',
+        }),
+      };
+  }
+}
