@@ -28,13 +28,19 @@ ${Object.entries(ENV_SETTINGS)
 async function serve(): Promise<void> {
   const config = readConfig(process.env);
   const logger = createLogger({ level: config.LOG_LEVEL });
+  // Handlers go in before anything is announced, so a signal sent the moment the hub says it
+  // listens is never met by the default action (an abrupt kill).
+  let stopRequested: string | null = null;
+  let stopHub: ((signal: string) => void) | null = null;
+  const onSignal = (signal: string) => (stopHub ? stopHub(signal) : (stopRequested = signal));
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   const hub = await startHub(config, logger).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') throw new ConfigError(`Port ${config.PORT} is already in use; set PORT to a free port.`);
     throw error;
   });
-  logger.info({ url: hub.url, version: VERSION }, `learnhook hub listening on ${hub.url}`);
-  const stop = (signal: string) => {
-    logger.info({ signal }, 'stopping: finishing in-flight requests');
+  stopHub = (signal) => {
+    logger.info({ signal }, 'stopping: finishing in-flight requests and deliveries');
     hub.close().then(
       () => process.exit(0),
       (error: unknown) => {
@@ -43,8 +49,8 @@ async function serve(): Promise<void> {
       },
     );
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  logger.info({ url: hub.url, version: VERSION }, `learnhook hub listening on ${hub.url}`);
+  if (stopRequested) stopHub(stopRequested);
 }
 
 async function main(argv: string[]): Promise<number> {

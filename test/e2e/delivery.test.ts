@@ -1,6 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completionRequest } from '../../core/src/testing/vendor-requests.ts';
+import { completionRequest } from '@learnhook/core/testing';
 import { startReceiver, startTestHub, type TestHub } from '../helpers/hub.ts';
 
 let hub: TestHub;
@@ -56,7 +56,7 @@ describe('subscribe, ingest every vendor format, deliver signed', () => {
     const connection = await connect('adobe-alm', 'e2e-dupes');
     await hub.api('POST', '/v1/hooks', { url: `${receiver.url}/dupes`, events: ['*'], filter: { connection: 'e2e-dupes' } });
     const request = completionRequest('adobe-alm', connection.inbound, 77);
-    const first = await (await send(connection.ingest_url, request)).json();
+    const first = (await (await send(connection.ingest_url, request)).json()) as { event_ids: string[] };
     const second = await (await send(connection.ingest_url, request)).json();
     expect(first).toMatchObject({ accepted: 1, duplicates: 0 });
     expect(second).toMatchObject({ accepted: 0, duplicates: 1, event_ids: first.event_ids });

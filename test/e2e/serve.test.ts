@@ -22,7 +22,8 @@ describe('learnhook serve', () => {
 
   it('stops on SIGTERM with exit code 0', async () => {
     hub = await startHubProcess();
-    expect(await hub.stop('SIGTERM')).toBe(0);
+    const code = await hub.stop('SIGTERM');
+    expect(code, hub.output.join('\n')).toBe(0);
     hub = undefined;
   });
 
