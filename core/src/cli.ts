@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ConfigError, ENV_SETTINGS, readConfig } from './config.ts';
+import { runKeys } from './cli/keys.ts';
 import { createLogger } from './logger.ts';
 import { startHub, VERSION } from './hub.ts';
 
@@ -10,6 +11,7 @@ Usage: learnhook <command> [options]
 
 Commands:
   serve     Run the hub (the HTTP API, LMS ingest and delivery).
+  keys      Create, list and revoke API keys.
 
 Options:
   -h, --help     Show help (also: learnhook <command> --help).
@@ -76,6 +78,9 @@ async function main(argv: string[]): Promise<number> {
     }
     await serve();
     return -1;
+  }
+  if (command === 'keys') {
+    return runKeys(argv.slice(argv.indexOf('keys') + 1), readConfig(process.env), (text) => process.stdout.write(text));
   }
   process.stderr.write(`learnhook: unknown command "${command}".\n\n${USAGE}`);
   return 2;

@@ -41,7 +41,7 @@ function openStore(config: Config): Store {
   if (config.DATABASE_URL) {
     throw new ConfigError('DATABASE_URL is set, but the PostgreSQL store is not available in this version; unset it to use the embedded store.');
   }
-  return openSqliteStore({ file: config.LEARNHOOK_DATA });
+  return openSqliteStore({ file: config.LEARNHOOK_DATA, recoverInFlight: true });
 }
 
 /** Seeds LEARNHOOK_API_KEY as an admin key, so a script or container can start headless. */

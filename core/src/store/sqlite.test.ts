@@ -170,13 +170,17 @@ describe('the sqlite store', () => {
       expect(await store.deleteHook('h1')).toBe(false);
     });
 
-    it('hands deliveries left in flight by a crash back as due when reopened', async () => {
+    it('hands deliveries left in flight by a crash back as due when the hub reopens it, and only then', async () => {
       const file = tempFile();
       const first = openSqliteStore({ file });
       await withDue(first, 1);
       await first.claimDeliveries('h1', 200, 1, 3_600_000);
       await first.close();
-      const second = open(file);
+      const beside = openSqliteStore({ file });
+      expect(await beside.getDelivery('dlv_h1_0')).toMatchObject({ status: 'in_flight' });
+      await beside.close();
+      const second = openSqliteStore({ file, recoverInFlight: true });
+      opened.push(second);
       expect(await second.getDelivery('dlv_h1_0')).toMatchObject({ status: 'pending' });
       expect(await second.hooksWithDueDeliveries(Date.now() + 1)).toEqual(['h1']);
     });

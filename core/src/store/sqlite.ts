@@ -192,6 +192,11 @@ const JSON_COLUMNS = new Set(['events', 'filter']);
 export interface SqliteStoreOptions {
   /** The database file; ":memory:" for tests that need no durability. */
   file: string;
+  /**
+   * Whether this process owns delivery: it hands deliveries left in flight by a crash back as due.
+   * The hub does; a CLI command opening the same file beside a running hub must not.
+   */
+  recoverInFlight?: boolean;
 }
 
 export function openSqliteStore(options: SqliteStoreOptions): Store {
@@ -201,8 +206,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   db.exec('PRAGMA synchronous = FULL');
   db.exec('PRAGMA busy_timeout = 5000');
   migrate(db);
-  // One process owns an embedded store: deliveries left in flight by a crash are due again now.
-  db.prepare(`UPDATE deliveries SET status = 'pending', next_attempt_at = ? WHERE status = 'in_flight'`).run(Date.now());
+  if (options.recoverInFlight) {
+    // One hub owns an embedded store: deliveries it left in flight when it died are due again now.
+    db.prepare(`UPDATE deliveries SET status = 'pending', next_attempt_at = ? WHERE status = 'in_flight'`).run(Date.now());
+  }
 
   const statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
   const prepared = (sql: string) => {

@@ -1,0 +1,78 @@
+import { parseArgs } from 'node:util';
+import type { Config } from '../config.ts';
+import { ConfigError } from '../config.ts';
+import { API_SCOPES, INTEGRATION_SCOPES, newApiKey } from '../http/api-keys.ts';
+import { openSqliteStore } from '../store/sqlite.ts';
+import type { ApiScope } from '../store/store.ts';
+
+export const KEYS_USAGE = `Usage: learnhook keys <create|list|revoke> [options]
+
+  learnhook keys create [--scope admin|hooks|events ...] [--label NAME]
+      Creates an API key and prints it once. Without --scope the key gets hooks and events,
+      what the Zapier app and the n8n node need. Repeat --scope or separate with commas.
+  learnhook keys list
+      Lists keys (never their secrets): id, label, scopes, created, last used, revoked.
+  learnhook keys revoke <key-id>
+      Revokes a key at once: its next request is refused.
+
+Works on the store at LEARNHOOK_DATA (default ./.learnhook/learnhook.db), also while the hub runs.
+`;
+
+function scopesFrom(values: string[]): ApiScope[] {
+  if (values.length === 0) return [...INTEGRATION_SCOPES];
+  const scopes = values.flatMap((value) => value.split(',')).map((value) => value.trim());
+  const unknown = scopes.filter((scope) => !(API_SCOPES as readonly string[]).includes(scope));
+  if (unknown.length) throw new ConfigError(`Unknown scope ${unknown.join(', ')}; use ${API_SCOPES.join(', ')}.`);
+  return [...new Set(scopes as ApiScope[])];
+}
+
+const date = (ms: number | null) => (ms === null ? '-' : new Date(ms).toISOString().slice(0, 19).replace('T', ' '));
+
+/** `learnhook keys ...`: answers the exit code; writes what a person reads to `out`. */
+export async function runKeys(args: string[], config: Config, out: (text: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { scope: { type: 'string', multiple: true }, label: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const [action, target] = positionals;
+  if (values.help || !action) {
+    out(KEYS_USAGE);
+    return values.help ? 0 : 2;
+  }
+  if (config.DATABASE_URL) throw new ConfigError('DATABASE_URL is set, but the PostgreSQL store is not available in this version.');
+  const store = openSqliteStore({ file: config.LEARNHOOK_DATA });
+  try {
+    const now = Date.now();
+    switch (action) {
+      case 'create': {
+        const { key, record } = newApiKey({ label: values.label ?? 'cli', scopes: scopesFrom(values.scope ?? []), now });
+        await store.insertApiKey(record);
+        await store.appendAudit({ at: now, actor: 'cli', action: 'key.created', target: record.id, details: { label: record.label, scopes: record.scopes } });
+        out(`${key}\n`);
+        out(`\nKey ${record.id} (${record.scopes.join(', ')}) created. This is the only time it is shown: store it now.\n`);
+        return 0;
+      }
+      case 'list': {
+        const keys = await store.listApiKeys();
+        if (keys.length === 0) out('No API keys yet: learnhook keys create\n');
+        for (const key of keys) {
+          out(`${key.id}  ${key.label.padEnd(20)} ${key.scopes.join(',').padEnd(18)} created ${date(key.created_at)}  used ${date(key.last_used_at)}${key.revoked_at ? `  REVOKED ${date(key.revoked_at)}` : ''}\n`);
+        }
+        return 0;
+      }
+      case 'revoke': {
+        if (!target) throw new ConfigError('Name the key to revoke: learnhook keys revoke <key-id> (see learnhook keys list).');
+        if (!(await store.revokeApiKey(target, now))) throw new ConfigError(`No active key ${target}; see learnhook keys list.`);
+        await store.appendAudit({ at: now, actor: 'cli', action: 'key.revoked', target, details: {} });
+        out(`Key ${target} revoked; its next request is refused.\n`);
+        return 0;
+      }
+      default:
+        out(`learnhook keys: unknown action "${action}".\n\n${KEYS_USAGE}`);
+        return 2;
+    }
+  } finally {
+    await store.close();
+  }
+}
