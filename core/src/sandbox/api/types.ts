@@ -1,0 +1,17 @@
+import type { Router } from 'express';
+import type { SandboxData } from '../demo-data.ts';
+
+/**
+ * One emulated vendor API, mounted by the sandbox server under its own prefix (/absorb, /alm,
+ * /lessonly, /learn365). `data()` answers the current organisation (the lowdb file, which people
+ * may edit while it runs). Rate limiting (429 + Retry-After) is applied by the server in front
+ * of every router, per credential, at `rateLimit`.
+ */
+export interface EmulatedApi {
+  prefix: string;
+  /** The vendor's published limit the emulator enforces. */
+  rateLimit: { capacity: number; perSecond: number };
+  /** Who is calling, for the per-credential rate limit (an API key, a token); null = unauthenticated. */
+  callerOf(headers: Readonly<Record<string, string | string[] | undefined>>): string | null;
+  router(data: () => SandboxData): Router;
+}
