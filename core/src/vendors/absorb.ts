@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CourseKind, EventType } from '../catalog/index.ts';
-import type { HydrationNeeds, IngestRequest, MappedEvent, MappingContext, VendorAdapter } from './adapter.ts';
+import { eventTypesOf, type HydrationNeeds, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from './adapter.ts';
 import { buildEvent, type EventParts } from './build-event.ts';
 import { bodyDigest } from './event-id.ts';
 import { parseJsonBody, parseWith } from './parse-body.ts';
@@ -238,6 +238,7 @@ export const absorbAdapter: VendorAdapter<AbsorbEvent, AbsorbInbound> = {
   title: 'Absorb LMS',
   inboundSchema: AbsorbInbound,
   routes: ['webhook'],
+  events: eventTypesOf(EVENTS),
   // Absorb publishes no signature; the unguessable ingest URL is the only credential (see the module note).
   verify: () => {},
   parse: parseBody,

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { CatalogEvent, CourseKind, Vendor } from '../catalog/index.ts';
+import type { CatalogEvent, CourseKind, EventType, Vendor } from '../catalog/index.ts';
 
 /**
  * The one shape every LMS format has (DESIGN §3): verify -> parse -> toCatalog. Adapters are pure:
@@ -66,6 +66,11 @@ export interface VendorAdapter<VendorEvent = unknown, Inbound = unknown> {
   /** Routes this vendor may post to; others answer 404. */
   routes: readonly IngestRoute[];
   /**
+   * The vendor event names (xAPI: verb IRIs) this adapter knows, and the catalog type each maps
+   * to: the mapping tables as data, for the sandbox, docs and tests. Any other name is lms.event.
+   */
+  events: Readonly<Record<string, EventType>>;
+  /**
    * Checks the vendor's own signature or credentials, on top of the ingest URL's token.
    * Throws SignatureError or AuthenticationError (401).
    */
@@ -84,4 +89,9 @@ export interface VendorAdapter<VendorEvent = unknown, Inbound = unknown> {
    * 202 (xAPI's statement ids); null leaves the default.
    */
   acknowledge?(vendorEvents: VendorEvent[], request: IngestRequest): IngestReply | null;
+}
+
+/** A mapping table's names with the catalog type of each. */
+export function eventTypesOf(table: Readonly<Record<string, { type: EventType }>>): Record<string, EventType> {
+  return Object.fromEntries(Object.entries(table).map(([name, rule]) => [name, rule.type]));
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { EVENT_DEFINITIONS, type CourseKind, type EnrollmentStatus, type EventType } from '../catalog/index.ts';
 import { AuthenticationError } from '../errors.ts';
 import { basicAuthMatches } from '../signatures/basic-auth.ts';
-import type { HydrationNeeds, IngestRequest, MappedEvent, MappingContext, VendorAdapter } from './adapter.ts';
+import { eventTypesOf, type HydrationNeeds, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from './adapter.ts';
 import { buildEvent } from './build-event.ts';
 import { parseJsonBody, parseWith } from './parse-body.ts';
 import { toIsoTimestamp } from './timestamps.ts';
@@ -305,6 +305,7 @@ export const adobeAlmAdapter: VendorAdapter<AdobeAlmEvent, AdobeAlmInbound> = {
   title: 'Adobe Learning Manager',
   inboundSchema: AdobeAlmInbound,
   routes: ['webhook'],
+  events: eventTypesOf(EVENT_MAPPINGS),
   verify,
   parse,
   toCatalog,

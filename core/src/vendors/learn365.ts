@@ -3,7 +3,7 @@ import type { CourseKind, EnrollmentStatus, EventType } from '../catalog/index.t
 import { PayloadError, SignatureError } from '../errors.ts';
 import { constantTimeEqual } from '../signatures/constant-time.ts';
 import { decodeHex, hmacSha256 } from '../signatures/hmac.ts';
-import type { HydrationNeeds, IngestReply, IngestRequest, MappedEvent, MappingContext, VendorAdapter } from './adapter.ts';
+import { eventTypesOf, type HydrationNeeds, type IngestReply, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from './adapter.ts';
 import { buildEvent, type EventParts } from './build-event.ts';
 import { parseJsonBody, parseWith, toPayloadIssues } from './parse-body.ts';
 import { toIsoTimestamp } from './timestamps.ts';
@@ -378,6 +378,7 @@ export const learn365Adapter: VendorAdapter<Learn365Event, Learn365Inbound> = {
   title: 'Learn365 (Zensai)',
   inboundSchema: Learn365Inbound,
   routes: ['webhook'],
+  events: eventTypesOf(ACTIONS),
   verify: verifySignature,
   parse: parseBody,
   toCatalog,

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ACTOR_ROLES, CourseKind, EnrollmentStatus, EventType, Learner } from '../catalog/index.ts';
 import { AuthenticationError } from '../errors.ts';
 import { constantTimeEqual } from '../signatures/constant-time.ts';
-import type { HydrationNeeds, IngestReply, IngestRequest, MappedEvent, MappingContext, VendorAdapter } from './adapter.ts';
+import { eventTypesOf, type HydrationNeeds, type IngestReply, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from './adapter.ts';
 import { buildEvent } from './build-event.ts';
 import { bodyDigest } from './event-id.ts';
 import { parseJsonBody, parseWith } from './parse-body.ts';
@@ -12,6 +12,7 @@ import {
   parseStatements,
   statementToCatalog,
   verifyStatementCredentials,
+  VERB_MAPPINGS,
   type ReceivedStatement,
 } from './xapi.ts';
 
@@ -265,6 +266,7 @@ export const seismicLearningAdapter: VendorAdapter<SeismicLearningEvent, Seismic
   title: 'Seismic Learning (Lessonly)',
   inboundSchema: SeismicLearningInbound,
   routes: ['webhook', 'xapi-statements'],
+  events: { ...eventTypesOf(EVENT_MAPPINGS), ...eventTypesOf(VERB_MAPPINGS) },
   verify,
   parse,
   toCatalog,

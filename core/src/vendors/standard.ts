@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { Actor, Course, Enrollment, isEventType, Learner, type EventType } from '../catalog/index.ts';
+import { Actor, Course, Enrollment, EVENT_TYPES, isEventType, Learner, type EventType } from '../catalog/index.ts';
 import { verifyStandardWebhook } from '../signatures/standard-webhooks.ts';
-import type { IngestReply, IngestRequest, MappedEvent, MappingContext, VendorAdapter } from './adapter.ts';
+import { eventTypesOf, type IngestReply, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from './adapter.ts';
 import { buildEvent, type EventParts } from './build-event.ts';
 import { bodyDigest } from './event-id.ts';
 import { parseJsonBody, parseWith, toPayloadIssues } from './parse-body.ts';
@@ -10,6 +10,7 @@ import {
   parseStatements,
   statementToCatalog,
   verifyStatementCredentials,
+  VERB_MAPPINGS,
   type ReceivedStatement,
 } from './xapi.ts';
 
@@ -159,6 +160,7 @@ export const standardAdapter: VendorAdapter<StandardEvent, StandardInbound> = {
   title: 'Standard Webhooks / xAPI',
   inboundSchema: StandardInbound,
   routes: ['webhook', 'xapi-statements'],
+  events: { ...Object.fromEntries(EVENT_TYPES.map((type) => [type, type])), ...eventTypesOf(VERB_MAPPINGS) },
   verify,
   parse,
   toCatalog,
