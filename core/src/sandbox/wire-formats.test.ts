@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { VENDORS } from '../catalog/index.ts';
+import { ingestRequest } from '../testing/ingest-request.ts';
+import { ADAPTERS } from '../vendors/index.ts';
+import { INBOUND_DEFAULTS } from '../vendors/inbound-defaults.ts';
+import { demoData } from './demo-data.ts';
+import { courseKindFor, wireRequest, type Subject } from './wire-formats.ts';
+
+const data = demoData();
+
+function subjectFor(event: string, sequence: number): Subject {
+  const kind = courseKindFor(event);
+  const course = data.courses.find((candidate) => candidate.kind === kind) ?? data.courses[0]!;
+  const user = data.users[0]!;
+  return { user, course, enrollment: data.enrollments.find((e) => e.user_id === user.id) ?? null, data, sequence, at: new Date('2026-11-20T14:03:11Z') };
+}
+
+const cases = VENDORS.flatMap((vendor) => Object.entries(ADAPTERS[vendor].events).map(([event, type]) => [vendor, event, type] as const));
+
+describe('the sandbox wire formats', () => {
+  it.each(cases)('send %s "%s" so the hub verifies it and maps it to %s', (vendor, event, type) => {
+    const adapter = ADAPTERS[vendor];
+    const inbound = adapter.inboundSchema.parse(INBOUND_DEFAULTS[vendor]());
+    const wire = wireRequest(vendor, event, subjectFor(event, 1), inbound as Record<string, unknown>);
+    const request = ingestRequest({ body: wire.body, headers: wire.headers, route: wire.path ? 'xapi-statements' : 'webhook', receivedAt: new Date('2026-11-20T14:03:12Z') });
+    expect(() => adapter.verify(request, inbound)).not.toThrow();
+    const mapped = adapter.parse(request).flatMap((vendorEvent) => adapter.toCatalog(vendorEvent, { connection: 'sandbox', receivedAt: request.receivedAt }));
+    expect(mapped.map(({ event: catalogEvent }) => catalogEvent.type)).toEqual([type]);
+  });
+
+  it('sign Adobe Learning Manager requests with Basic auth when the connection asks for it', () => {
+    const inbound = { auth: 'basic', username: 'alm', password: 'pw' };
+    const wire = wireRequest('adobe-alm', 'COURSE_COMPLETED', subjectFor('COURSE_COMPLETED', 2), inbound);
+    expect(() => ADAPTERS['adobe-alm'].verify(ingestRequest({ body: wire.body, headers: wire.headers }), inbound)).not.toThrow();
+  });
+
+  it('give each emit its own vendor event id, so the hub stores each once', () => {
+    const inbound = ADAPTERS['adobe-alm'].inboundSchema.parse(INBOUND_DEFAULTS['adobe-alm']());
+    const ids = [1, 2].map((sequence) => {
+      const wire = wireRequest('adobe-alm', 'COURSE_COMPLETED', subjectFor('COURSE_COMPLETED', sequence), inbound as Record<string, unknown>);
+      const request = ingestRequest({ body: wire.body });
+      return ADAPTERS['adobe-alm'].toCatalog(ADAPTERS['adobe-alm'].parse(request)[0], { connection: 'c', receivedAt: new Date() })[0]?.event.id;
+    });
+    expect(ids[0]).not.toBe(ids[1]);
+  });
+
+  it('pick a course of the kind the event names', () => {
+    expect(courseKindFor('Learning Path Completed')).toBe('learning_path');
+    expect(courseKindFor('CERTIFICATION_COMPLETED')).toBe('certification');
+    expect(courseKindFor('Course Bundle Added')).toBe('bundle');
+    expect(courseKindFor('Session Enrollment Completed')).toBe('instructor_led');
+    expect(courseKindFor('COURSE_COMPLETED')).toBe('online_course');
+  });
+});
