@@ -15,7 +15,7 @@ import { createMetrics } from './http/metrics.ts';
 import { withoutHydration, type Hydrator } from './hydrate/hydrator.ts';
 import { lookupFromRecentEvents, type Lookup } from './hydrate/lookup.ts';
 import type { Logger } from './logger.ts';
-import { createConnectionRegistry } from './store/connection-registry.ts';
+import { createConnectionRegistry, type ConnectionRegistry } from './store/connection-registry.ts';
 import { createSecretBox, loadSecretKey } from './store/secret-box.ts';
 import { openSqliteStore } from './store/sqlite.ts';
 import type { Store } from './store/store.ts';
@@ -28,6 +28,8 @@ export interface RunningHub {
   store: Store;
   fanOut: FanOut;
   dispatcher: Dispatcher;
+  /** Connections with their secrets opened (the sandbox signs its events with them). */
+  connections: ConnectionRegistry;
   /** Stops accepting requests, finishes those in flight and the deliveries being sent, then closes the store. */
   close(): Promise<void>;
 }
@@ -80,12 +82,13 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     audit: (action, target, details) => audit('system', action, target, details),
   });
   fanOut = createFanOut({ store, hydrator: overrides.hydrator ?? withoutHydration, logger, onDeliveries: () => dispatcher.wake() });
+  const connections = createConnectionRegistry({ store, box });
   const context: HubContext = {
     store,
     box,
     logger,
     metrics,
-    connections: createConnectionRegistry({ store, box }),
+    connections,
     fanOut,
     wakeDispatcher: () => dispatcher.wake(),
     sendTest: (hook, event) => dispatcher.sendTest(hook, event),
@@ -119,6 +122,7 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     store,
     fanOut,
     dispatcher,
+    connections,
     async close() {
       await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));

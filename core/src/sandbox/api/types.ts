@@ -14,4 +14,9 @@ export interface EmulatedApi {
   /** Who is calling, for the per-credential rate limit (an API key, a token); null = unauthenticated. */
   callerOf(headers: Readonly<Record<string, string | string[] | undefined>>): string | null;
   router(data: () => SandboxData): Router;
+  /**
+   * The `api` settings a hub connection needs to reach this emulator at `baseUrl` (base URL and
+   * credentials the emulator accepts), in the shape the vendor's hydration client's settingsSchema reads.
+   */
+  sandboxSettings(baseUrl: string): Record<string, unknown>;
 }
