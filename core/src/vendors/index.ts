@@ -11,7 +11,7 @@ export { buildEvent } from './build-event.ts';
 export { eventId } from './event-id.ts';
 
 /** Every LMS format learnhook reads, by the vendor id a connection names. */
-export const ADAPTERS: { readonly [V in Vendor]: VendorAdapter<any, any> } = {
+export const ADAPTERS: { readonly [V in Vendor]: VendorAdapter<unknown, unknown> } = {
   absorb: absorbAdapter,
   learn365: learn365Adapter,
   'adobe-alm': adobeAlmAdapter,
