@@ -43,6 +43,12 @@ export interface DispatcherOptions {
 
 const USER_AGENT = 'learnhook-webhooks/1';
 
+/** How often to look for due deliveries while the earliest due one is held back (see scheduleNext). */
+const HELD_POLL_MS = 1_000;
+
+/** After a pass failed (the store was unavailable), the next one is tried this much later. */
+const RETRY_PASS_MS = 1_000;
+
 function loadSignal(result: TransportResult): LoadSignal {
   if (result.ok) return 'ok';
   if (result.status === 429 || result.status === 503) return 'throttled';
@@ -160,9 +166,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   }
 
   async function runPass(): Promise<void> {
+    let at: number;
     do {
       again = false;
-      const at = now();
+      at = now();
       for (const hookId of await store.hooksWithDueDeliveries(at)) {
         if (stopped) return;
         const free = limiter.limit(hookId) - limiter.inFlight(hookId);
@@ -173,16 +180,26 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         }
       }
     } while (again && !stopped);
-    await scheduleNext();
+    await scheduleNext(at);
   }
 
-  async function scheduleNext(): Promise<void> {
+  function sleepFor(ms: number): void {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(wake, ms);
+    timer.unref();
+  }
+
+  /**
+   * Sleeps until the next delivery falls due. When the earliest was already due as this pass
+   * looked and still waits, it is held back (its hook is paused or disabled, or at its in-flight
+   * limit; a resume or a finished attempt wakes us), and nextDueAt cannot say when the next one
+   * that is not held falls due: poll at HELD_POLL_MS instead of spinning every 10 ms.
+   */
+  async function scheduleNext(passStartedAt: number): Promise<void> {
     if (stopped) return;
     const due = await store.nextDueAt();
-    const sleep = Math.min(maxSleepMs, Math.max(10, (due ?? Number.POSITIVE_INFINITY) - now()));
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(wake, sleep);
-    timer.unref();
+    const wait = due === null ? maxSleepMs : due <= passStartedAt ? HELD_POLL_MS : due - now();
+    sleepFor(Math.min(maxSleepMs, Math.max(10, wait)));
   }
 
   function wake(): void {
@@ -192,9 +209,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       return;
     }
     pass = runPass()
-      .catch((error: unknown) => logger.error({ err: error }, 'dispatch pass failed; retrying shortly'))
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'dispatch pass failed; retrying shortly');
+        if (!stopped) sleepFor(RETRY_PASS_MS);
+      })
       .finally(() => {
         pass = null;
+        // A wake that came while the pass was choosing its sleep must not be lost.
+        if (again) wake();
       });
   }
 

@@ -53,7 +53,7 @@ export function createFanOut(options: FanOutOptions): FanOut {
 
   async function processOne(stored: StoredEvent): Promise<number> {
     const event = await hydrate(stored);
-    hooks ??= store.activeHooks();
+    hooks ??= store.matchableHooks();
     const targets = (await hooks).filter((hook) => hookWants(hook, event));
     const at = now();
     await store.completeEvent(

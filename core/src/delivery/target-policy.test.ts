@@ -149,7 +149,26 @@ describe('checkTargetUrl', () => {
     expect(() => checkTargetUrl('http://[fd00:ec2::254]/', lenient)).toThrow(TargetRefusedError);
   });
 
-  it('leaves host names to the connect-time check of their resolved addresses', () => {
-    expect(() => checkTargetUrl('http://localhost:3000/', strict)).not.toThrow();
+  it('leaves host names other than localhost to the connect-time check of their resolved addresses', () => {
+    expect(() => checkTargetUrl('http://lms-hooks.internal.example:3000/', strict)).not.toThrow();
+  });
+});
+
+describe('checkTargetUrl with localhost names', () => {
+  it.each(['http://localhost:8080/hook', 'http://LOCALHOST./hook', 'http://zap.localhost/hook', 'http://127.0.0.1/hook'])(
+    'refuses %s on a hub that refuses private targets',
+    (url) => {
+      expect(() => checkTargetUrl(url, { allowPrivate: false })).toThrow(TargetRefusedError);
+    },
+  );
+
+  it('allows localhost names on a hub that allows private targets, and public names either way', () => {
+    expect(checkTargetUrl('http://localhost:5678/webhook', { allowPrivate: true }).hostname).toBe('localhost');
+    expect(checkTargetUrl('https://hooks.zapier.com/hooks/standard/1/abc', { allowPrivate: false }).hostname).toBe('hooks.zapier.com');
+    expect(checkTargetUrl('https://notlocalhost.example/hook', { allowPrivate: false }).hostname).toBe('notlocalhost.example');
+  });
+
+  it('still refuses link-local metadata addresses when private targets are allowed', () => {
+    expect(() => checkTargetUrl('http://169.254.169.254/latest/meta-data/', { allowPrivate: true })).toThrow(TargetRefusedError);
   });
 });

@@ -98,8 +98,8 @@ export function checkTargetAddress(ip: string, options: TargetPolicyOptions): vo
 
 /**
  * Parses a subscriber's target URL and throws TargetRefusedError unless it is http(s), carries no
- * credentials, and (when the host is an IP literal) passes checkTargetAddress. Host names are
- * judged when they resolve, at connect time.
+ * credentials, and (when the host is an IP literal or localhost) passes checkTargetAddress. Other
+ * host names are judged when they resolve, at connect time.
  */
 export function checkTargetUrl(url: string, options: TargetPolicyOptions): URL {
   let parsed: URL;
@@ -118,5 +118,8 @@ export function checkTargetUrl(url: string, options: TargetPolicyOptions): URL {
   // The URL parser has already normalised IP literals (2130706433, 0x7f.1, [::ffff:127.0.0.1]).
   const host = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
   if (isIP(host) !== 0) checkTargetAddress(host, options);
+  // "localhost" and its subdomains always mean loopback (RFC 6761 §6.3): refuse them now like
+  // 127.0.0.1, instead of accepting a hook whose every delivery would fail at connect time.
+  else if (/(^|\.)localhost\.?$/i.test(host)) checkTargetAddress('127.0.0.1', options);
   return parsed;
 }

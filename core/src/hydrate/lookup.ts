@@ -1,5 +1,6 @@
 import type { Course, Learner } from '../catalog/index.ts';
 import type { Store } from '../store/store.ts';
+import type { LmsApiClient } from './client.ts';
 
 /**
  * The dynamic dropdowns and searches of the Zapier app and the n8n node (GET /v1/lookup/*).
@@ -42,5 +43,32 @@ export function lookupFromRecentEvents(store: Store): Lookup {
     courses: (query) => collect(query, (event) => event.course, (course) => matches(query.q, course.id, course.title)),
     users: (query) =>
       collect(query, (event) => event.learner, (learner) => matches(query.q, learner.id, learner.email, learner.name, learner.username)),
+  };
+}
+
+/**
+ * Lookups answered by the connection's LMS when the query names a connection with an API client;
+ * otherwise, and whenever the LMS cannot answer (down, rate limited, refusing), by `fallback`: a
+ * dropdown should show something rather than an error.
+ */
+export function lookupFromClients(
+  clientFor: (connectionId: string) => Promise<{ client: LmsApiClient } | null>,
+  fallback: Lookup,
+): Lookup {
+  async function ask<T>(query: LookupQuery, search: (client: LmsApiClient) => Promise<T[]>, otherwise: () => Promise<T[]>): Promise<T[]> {
+    if (!query.connection) return otherwise();
+    let answer: T[];
+    try {
+      const found = await clientFor(query.connection);
+      if (!found) return otherwise();
+      answer = await search(found.client);
+    } catch {
+      return otherwise();
+    }
+    return answer.slice(0, query.limit);
+  }
+  return {
+    courses: (query) => ask(query, (client) => client.searchCourses(query.q, query.limit), () => fallback.courses(query)),
+    users: (query) => ask(query, (client) => client.searchUsers(query.q, query.limit), () => fallback.users(query)),
   };
 }

@@ -78,7 +78,7 @@ describe('the sqlite store', () => {
     const store = open();
     const outcomes = await Promise.allSettled([store.insertHook(hook('h1')), store.insertHook(hook('h1')), store.insertHook(hook('h2'))]);
     expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    expect((await store.activeHooks()).map((h) => h.id)).toEqual(['h1', 'h2']);
+    expect((await store.matchableHooks()).map((h) => h.id)).toEqual(['h1', 'h2']);
   });
 
   it('pages lists newest first with an opaque cursor', async () => {
@@ -190,7 +190,10 @@ describe('the sqlite store', () => {
     const store = open();
     await store.insertHook(hook('h1'));
     expect(await store.updateHook('h1', { status: 'paused', events: ['user.created'] })).toMatchObject({ status: 'paused', events: ['user.created'] });
-    expect(await store.activeHooks()).toEqual([]);
+    // A paused hook still collects its deliveries; a disabled one gets none.
+    expect((await store.matchableHooks()).map((h) => h.id)).toEqual(['h1']);
+    await store.updateHook('h1', { status: 'disabled' });
+    expect(await store.matchableHooks()).toEqual([]);
     expect(await store.updateHook('nope', { status: 'active' })).toBeNull();
   });
 

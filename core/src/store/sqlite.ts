@@ -389,8 +389,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return toPage(rows, query.limit, toHook, rowSeq);
     },
 
-    async activeHooks() {
-      return all(`SELECT * FROM hooks WHERE status = 'active' ORDER BY seq`).map(toHook);
+    async matchableHooks() {
+      return all(`SELECT * FROM hooks WHERE status != 'disabled' ORDER BY seq`).map(toHook);
     },
 
     updateHook(id, patch) {

@@ -192,8 +192,11 @@ export interface Store {
   insertHook(hook: HookRecord): Promise<void>;
   getHook(id: string): Promise<HookRecord | null>;
   listHooks(query: PageQuery & { created_by?: string | undefined }): Promise<Page<HookRecord>>;
-  /** Every hook that may receive events (active), for matching. */
-  activeHooks(): Promise<HookRecord[]>;
+  /**
+   * The hooks new events are matched against: active ones, and paused ones, whose deliveries are
+   * created and held until the hook is active again. Disabled hooks get none.
+   */
+  matchableHooks(): Promise<HookRecord[]>;
   updateHook(id: string, patch: Partial<Omit<HookRecord, 'id' | 'created_at'>>): Promise<HookRecord | null>;
   /** Deletes the hook and its undelivered deliveries; false when it did not exist. */
   deleteHook(id: string): Promise<boolean>;

@@ -47,7 +47,7 @@ export function eventsRouter(ctx: HubContext, requireScope: requireScopeFactory)
       if (!hook) throw new NotFoundError(`No hook ${input.hook_id}.`);
       targets = [hook];
     } else {
-      targets = (await ctx.store.activeHooks()).filter((hook) => hookWants(hook, stored.event));
+      targets = (await ctx.store.matchableHooks()).filter((hook) => hookWants(hook, stored.event));
     }
     const now = ctx.now();
     const deliveries = targets.map((hook) => ({ id: newId('dlv'), event_id: stored.id, hook_id: hook.id, next_attempt_at: now, reason: 'replay' as const }));

@@ -1,6 +1,6 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import { SAMPLES, isEventType } from '../../catalog/index.ts';
+import { SAMPLES, isEventType, type EventType } from '../../catalog/index.ts';
 import { checkTargetUrl } from '../../delivery/target-policy.ts';
 import { NotFoundError } from '../../errors.ts';
 import { newId } from '../../ids.ts';
@@ -26,6 +26,10 @@ export function toHook(record: HookRecord, secret?: string): z.infer<typeof Hook
     ...(secret ? { secret } : {}),
   };
 }
+
+const TestRequest = z.object({
+  type: z.string().refine(isEventType, { message: 'Must be a catalog type (GET /v1/catalog), e.g. enrollment.completed.' }).optional(),
+});
 
 /**
  * REST-hook subscriptions (the Zapier/n8n convention): subscribe answers the hook with its own
@@ -108,9 +112,9 @@ export function hooksRouter(ctx: HubContext, requireScope: requireScopeFactory, 
 
   router.post('/:id/test', scope, async (req, res) => {
     const hook = await hookOr404(pathParam(req, 'id'));
-    const body = req.body === undefined ? {} : bodyOf(req, z.object({ type: z.string().optional() }), 'test request');
-    const wanted = body.type ?? hook.events.find((type) => type !== '*') ?? 'enrollment.completed';
-    const type = isEventType(wanted) ? wanted : 'enrollment.completed';
+    // An unknown type is refused: a test that sent another type than asked would report a false success.
+    const body = req.body === undefined ? {} : bodyOf(req, TestRequest, 'test request');
+    const type: EventType = (body.type !== undefined && isEventType(body.type) ? body.type : hook.events.find(isEventType)) ?? 'enrollment.completed';
     const sample = { ...SAMPLES[type], id: newId('evt_test'), received_at: new Date(ctx.now()).toISOString() };
     res.json(await ctx.sendTest(hook, sample));
   });

@@ -1,0 +1,116 @@
+import { randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { SAMPLES } from '../catalog/index.ts';
+import { createMetrics } from '../http/metrics.ts';
+import { createLogger } from '../logger.ts';
+import { createSecretBox } from '../store/secret-box.ts';
+import { openSqliteStore } from '../store/sqlite.ts';
+import type { HookRecord, Store } from '../store/store.ts';
+import { createConcurrencyLimiter } from './concurrency.ts';
+import { createDispatcher, type Dispatcher } from './dispatcher.ts';
+import type { Transport, TransportRequest } from './transport.ts';
+
+const box = createSecretBox(randomBytes(32));
+const running: Array<{ dispatcher: Dispatcher; store: Store }> = [];
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'], now: 1_000_000 });
+});
+afterEach(async () => {
+  vi.useRealTimers();
+  for (const { dispatcher, store } of running.splice(0)) {
+    await dispatcher.stop();
+    await store.close();
+  }
+});
+
+function hook(status: HookRecord['status']): HookRecord {
+  return {
+    id: 'hook_1',
+    url: 'http://127.0.0.1:9/hook',
+    events: ['*'],
+    filter: {},
+    description: null,
+    secret_enc: box.seal('whsec_' + randomBytes(24).toString('base64')),
+    status,
+    status_reason: null,
+    failing_since: null,
+    created_by: null,
+    created_at: 1,
+    updated_at: 1,
+  };
+}
+
+/** A store holding one hook and one event with its delivery, due now; counts the dispatcher's passes. */
+async function setup(status: HookRecord['status'], failFirstPass = false) {
+  const inner = openSqliteStore({ file: ':memory:' });
+  const event = { ...SAMPLES['enrollment.completed'], id: 'evt_1' };
+  await inner.ingest({
+    connection_id: 'con_1',
+    request: { method: 'POST', route: 'webhook', headers: {}, body: Buffer.from('{}'), received_at: 1 },
+    events: [{ id: 'evt_1', type: 'enrollment.completed', dedupe_key: 'k1', event, needs: {} }],
+  });
+  await inner.insertHook(hook(status));
+  await inner.completeEvent('evt_1', event, [{ id: 'dlv_1', event_id: 'evt_1', hook_id: 'hook_1', next_attempt_at: Date.now(), reason: 'event' }]);
+
+  let passes = 0;
+  const store: Store = {
+    ...inner,
+    kind: inner.kind,
+    async hooksWithDueDeliveries(now) {
+      passes++;
+      if (failFirstPass && passes === 1) throw new Error('the store is briefly unavailable');
+      return inner.hooksWithDueDeliveries(now);
+    },
+  };
+  const sent: TransportRequest[] = [];
+  const transport: Transport = {
+    async send(request) {
+      sent.push(request);
+      return { ok: true, status: 200, snippet: 'ok', durationMs: 1, retryAfter: null };
+    },
+    async close() {},
+  };
+  const dispatcher = createDispatcher({
+    store,
+    box,
+    transport,
+    limiter: createConcurrencyLimiter(),
+    logger: createLogger({ level: 'silent' }),
+    metrics: createMetrics(),
+    onHooksChanged: () => {},
+    audit: async () => {},
+  });
+  running.push({ dispatcher, store: inner });
+  return { store: inner, dispatcher, sent, passes: () => passes };
+}
+
+describe('the dispatcher', () => {
+  it('looks at most once a second, instead of every 10 ms, while the due delivery belongs to a paused hook, and sends it on resume', async () => {
+    const { store, dispatcher, sent, passes } = await setup('paused');
+    dispatcher.wake();
+    await dispatcher.idle();
+    await vi.advanceTimersByTimeAsync(3_000);
+    await dispatcher.idle();
+    expect(sent).toHaveLength(0);
+    expect(passes()).toBeLessThanOrEqual(4);
+
+    await store.updateHook('hook_1', { status: 'active' });
+    dispatcher.wake();
+    await dispatcher.idle();
+    expect(sent).toHaveLength(1);
+    expect((await store.getDelivery('dlv_1'))?.status).toBe('succeeded');
+  });
+
+  it('tries again shortly after a pass fails, without waiting for another wake', async () => {
+    const { dispatcher, sent, passes } = await setup('active', true);
+    dispatcher.wake();
+    await dispatcher.idle();
+    expect(passes()).toBe(1);
+    expect(sent).toHaveLength(0);
+
+    await vi.advanceTimersByTimeAsync(1_000);
+    await dispatcher.idle();
+    expect(sent).toHaveLength(1);
+  });
+});

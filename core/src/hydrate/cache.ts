@@ -1,0 +1,79 @@
+/**
+ * A small TTL cache with request coalescing, for LMS lookups (DESIGN §4 Hydration): the events of
+ * one burst name the same few users and courses, so each should cost the LMS one call.
+ */
+export interface TtlCache<V> {
+  /**
+   * Answers the value cached for `key` while it is fresh; otherwise calls `load`, once for all
+   * concurrent callers of the same key. A value, `null` included, is kept for the TTL; a failed
+   * load is not kept: every waiter gets its error, and the next call loads again.
+   * With `fresh`, a cached value is not answered (a load already in flight is still shared, and
+   * its answer replaces the cached one): for an event about a change to that very thing.
+   */
+  getOrLoad(key: string, load: () => Promise<V>, options?: { fresh?: boolean }): Promise<V>;
+  /** Forgets a cached value (an in-flight load still answers its waiters). */
+  delete(key: string): void;
+  /** Cached values, fresh or not yet swept. */
+  readonly size: number;
+}
+
+export interface TtlCacheOptions {
+  /** How long a loaded value is answered without asking again; 0 keeps nothing but still coalesces. */
+  ttlMs: number;
+  /** Bound on cached values; past it the oldest goes first. */
+  maxEntries: number;
+  now?: () => number;
+}
+
+export function createTtlCache<V>(options: TtlCacheOptions): TtlCache<V> {
+  const now = options.now ?? Date.now;
+  const values = new Map<string, { value: V; expiresAt: number }>();
+  const loading = new Map<string, Promise<V>>();
+
+  function store(key: string, value: V): void {
+    if (options.ttlMs <= 0 || options.maxEntries <= 0) return;
+    // Re-inserting moves the key to the end, so Map order is oldest-written first.
+    values.delete(key);
+    values.set(key, { value, expiresAt: now() + options.ttlMs });
+    while (values.size > options.maxEntries) {
+      const oldest = values.keys().next();
+      if (oldest.done) break;
+      values.delete(oldest.value);
+    }
+  }
+
+  return {
+    getOrLoad(key, load, getOptions) {
+      const cached = values.get(key);
+      if (cached && !getOptions?.fresh) {
+        if (cached.expiresAt > now()) return Promise.resolve(cached.value);
+        values.delete(key);
+      }
+      const inFlight = loading.get(key);
+      if (inFlight) return inFlight;
+      // `load` starts a microtask later, after the promise is registered: even a load that throws
+      // at once is then shared and cleaned up like any other.
+      const promise = Promise.resolve()
+        .then(load)
+        .then(
+          (value) => {
+            loading.delete(key);
+            store(key, value);
+            return value;
+          },
+          (error: unknown) => {
+            loading.delete(key);
+            throw error;
+          },
+        );
+      loading.set(key, promise);
+      return promise;
+    },
+    delete(key) {
+      values.delete(key);
+    },
+    get size() {
+      return values.size;
+    },
+  };
+}

@@ -1,0 +1,382 @@
+/*
+ * Sources: RFC 9110 "HTTP Semantics" §15.5.30 429 Too Many Requests / §10.2.3 Retry-After; the
+ * vendors' published API rate limits are the `rateLimit` each VendorApi gives (see
+ * /work/shared/notes/vendors.md); the behaviour asked for is DESIGN §4 Hydration. The LMS here is a
+ * fake LmsApiClient: HTTP itself is covered in http-json.test.ts.
+ */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { CatalogEvent, Course, Enrollment, EventType, Learner } from '../catalog/index.ts';
+import type { HydrationNeeds } from '../vendors/adapter.ts';
+import { buildEvent, type EventParts } from '../vendors/build-event.ts';
+import { LmsApiError, type LmsApiClient } from './client.ts';
+import { createHydrator, type ConnectionClient, type HydratorOptions } from './create-hydrator.ts';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const learnerFrom = (id: string): Learner => ({
+  id: `api-${id}`,
+  email: `${id}@example.com`,
+  username: id,
+  first_name: 'Ann',
+  last_name: 'Lee',
+  name: 'Ann Lee',
+  department: 'Sales',
+});
+const courseFrom = (id: string): Course => ({ id: `api-${id}`, title: `Course ${id}`, kind: 'online_course', url: `https://lms.example.com/courses/${id}` });
+const enrollmentFrom = (id: string | undefined): Enrollment => ({
+  id: id ?? 'e-api',
+  status: 'completed',
+  progress: 100,
+  score: 92,
+  passed: true,
+  enrolled_at: '2025-03-01T09:00:00.000Z',
+  completed_at: '2025-03-04T10:00:00.000Z',
+});
+
+interface Call {
+  method: 'user' | 'course' | 'enrollment';
+  id: string;
+  at: number;
+}
+
+/** An LMS that records every call; `behave` may replace any answer. */
+function fakeLms(options: { now?: () => number; behave?: (call: Call, nth: number) => Promise<unknown> | undefined } = {}) {
+  const now = options.now ?? (() => Date.now());
+  const calls: Call[] = [];
+  function record(method: Call['method'], id: string): Promise<unknown> | undefined {
+    const call = { method, id, at: now() };
+    calls.push(call);
+    return options.behave?.(call, calls.filter((c) => c.method === method && c.id === id).length);
+  }
+  const client: LmsApiClient = {
+    async user(id) {
+      const answer = record('user', id);
+      return answer === undefined ? learnerFrom(id) : (await answer) === null ? null : learnerFrom(id);
+    },
+    async course(id) {
+      const answer = record('course', id);
+      return answer === undefined ? courseFrom(id) : (await answer) === null ? null : courseFrom(id);
+    },
+    async enrollment(ref) {
+      const answer = record('enrollment', `${ref.user}/${ref.course}`);
+      return answer === undefined ? enrollmentFrom(ref.id) : (await answer) === null ? null : enrollmentFrom(ref.id);
+    },
+    searchCourses: async () => [],
+    searchUsers: async () => [],
+  };
+  return { client, calls, count: (method: Call['method']) => calls.filter((call) => call.method === method).length };
+}
+
+function hydratorFor(client: LmsApiClient, options: Partial<HydratorOptions> & { rateLimit?: ConnectionClient['rateLimit'] } = {}) {
+  const { rateLimit = { capacity: 1000, perSecond: 1000 }, ...rest } = options;
+  return createHydrator({ clientFor: async () => ({ client, rateLimit }), ...rest });
+}
+
+let counter = 0;
+
+/** A lean event as the Absorb adapter builds it: ids only, everything else to be hydrated. */
+function leanEvent(
+  options: { type?: EventType; user?: string; course?: string; needs?: HydrationNeeds; parts?: Partial<EventParts> } = {},
+): { event: CatalogEvent; needs: HydrationNeeds } {
+  const user = options.user ?? 'u1';
+  const course = options.course ?? 'c1';
+  const type = options.type ?? 'enrollment.completed';
+  const needs = options.needs ?? { user, course: { id: course }, enrollment: { user, course } };
+  const mapped = buildEvent(
+    {
+      type,
+      vendor: 'absorb',
+      vendorEvent: 'Enrollment Completed by Learner',
+      vendorEventId: null,
+      dedupeKey: `k${++counter}`,
+      learner: { id: user },
+      course: type.startsWith('user.') ? undefined : { id: course },
+      enrollment: type.startsWith('enrollment.') ? { status: 'completed' } : undefined,
+      raw: {},
+      hydration: needs,
+      ...options.parts,
+    },
+    { connection: 'acme', receivedAt: new Date('2025-03-04T10:00:05.000Z') },
+  );
+  return { event: mapped.event, needs };
+}
+
+const down = () => Promise.reject(new LmsApiError('The LMS failed GET /users/1 (503)', { status: 503 }));
+
+describe('createHydrator', () => {
+  it('fills learner, course and enrollment, keeping what the payload had and the ids as sent', async () => {
+    const lms = fakeLms();
+    const { event, needs } = leanEvent({ parts: { learner: { id: 'u1', email: 'payload@example.com' }, enrollment: { status: 'completed', score: 75 } } });
+    const hydrated = await hydratorFor(lms.client).hydrate(event, needs, 'conn_1');
+    expect(hydrated.hydration).toEqual({ status: 'complete', missing: [] });
+    expect(hydrated.learner).toEqual({ ...learnerFrom('u1'), id: 'u1', email: 'payload@example.com' });
+    expect(hydrated.course).toEqual({ ...courseFrom('c1'), id: 'c1' });
+    expect(hydrated.enrollment).toEqual({ ...enrollmentFrom(undefined), score: 75 });
+    expect(hydrated.id).toBe(event.id);
+    expect(hydrated.raw).toEqual(event.raw);
+  });
+
+  it('makes one user call for 50 concurrent events about one learner', async () => {
+    const lms = fakeLms();
+    const hydrator = hydratorFor(lms.client);
+    const events = Array.from({ length: 50 }, () => leanEvent({ needs: { user: 'u1', course: { id: 'c1' } } }));
+    const hydrated = await Promise.all(events.map(({ event, needs }) => hydrator.hydrate(event, needs, 'conn_1')));
+    expect(hydrated.every((event) => event.hydration.status === 'complete')).toBe(true);
+    expect(lms.count('user')).toBe(1);
+    expect(lms.count('course')).toBe(1);
+    expect(hydrator.stats()).toEqual({ apiCalls: 2, cacheHits: 98 });
+  });
+
+  it('answers later events from the cache until the TTL runs out', async () => {
+    let time = 0;
+    const lms = fakeLms({ now: () => time });
+    const hydrator = hydratorFor(lms.client, { now: () => time, cacheTtlMs: 60_000 });
+    const needs = { user: 'u1' };
+    await hydrator.hydrate(leanEvent({ needs }).event, needs, 'conn_1');
+    time = 59_999;
+    await hydrator.hydrate(leanEvent({ needs }).event, needs, 'conn_1');
+    expect(lms.count('user')).toBe(1);
+    time = 60_000;
+    await hydrator.hydrate(leanEvent({ needs }).event, needs, 'conn_1');
+    expect(lms.count('user')).toBe(2);
+  });
+
+  it('keeps connections apart in the cache', async () => {
+    const lms = fakeLms();
+    const hydrator = hydratorFor(lms.client);
+    const needs = { user: 'u1' };
+    await hydrator.hydrate(leanEvent({ needs }).event, needs, 'conn_1');
+    await hydrator.hydrate(leanEvent({ needs }).event, needs, 'conn_2');
+    expect(lms.count('user')).toBe(2);
+  });
+
+  it('reads the learner again for an event about a change to the learner', async () => {
+    const lms = fakeLms();
+    const hydrator = hydratorFor(lms.client);
+    const needs = { user: 'u1' };
+    await hydrator.hydrate(leanEvent({ needs }).event, needs, 'conn_1');
+    await hydrator.hydrate(leanEvent({ type: 'user.updated', needs }).event, needs, 'conn_1');
+    expect(lms.count('user')).toBe(2);
+  });
+
+  it('reads the enrollment again for every enrollment event, but once for concurrent ones', async () => {
+    const lms = fakeLms();
+    const hydrator = hydratorFor(lms.client);
+    const burst = Array.from({ length: 10 }, () => leanEvent());
+    await Promise.all(burst.map(({ event, needs }) => hydrator.hydrate(event, needs, 'conn_1')));
+    expect(lms.count('enrollment')).toBe(1);
+    const later = leanEvent();
+    await hydrator.hydrate(later.event, later.needs, 'conn_1');
+    expect(lms.count('enrollment')).toBe(2);
+    expect(lms.count('user')).toBe(1);
+  });
+
+  it('takes the LMS status when the payload had none', async () => {
+    const lms = fakeLms();
+    const { event, needs } = leanEvent({ parts: { enrollment: { status: 'unknown' } } });
+    const hydrated = await hydratorFor(lms.client).hydrate(event, needs, 'conn_1');
+    expect(hydrated.enrollment?.status).toBe('completed');
+  });
+
+  it('retries a 429 after the Retry-After the LMS asked for, then completes', async () => {
+    const lms = fakeLms({
+      behave: (call, nth) =>
+        call.method === 'user' && nth === 1 ? Promise.reject(new LmsApiError('rate limited', { status: 429, retryAfterMs: 80 })) : undefined,
+    });
+    const hydrator = hydratorFor(lms.client, { maxWaitMs: 2_000 });
+    const { event, needs } = leanEvent();
+    const hydrated = await hydrator.hydrate(event, needs, 'conn_1');
+    expect(hydrated.hydration).toEqual({ status: 'complete', missing: [] });
+    const userCalls = lms.calls.filter((call) => call.method === 'user');
+    expect(userCalls).toHaveLength(2);
+    expect((userCalls[1]?.at ?? 0) - (userCalls[0]?.at ?? 0)).toBeGreaterThanOrEqual(75);
+  });
+
+  it('holds every call on the connection back while a 429 Retry-After runs', async () => {
+    vi.useFakeTimers();
+    const lms = fakeLms({
+      behave: (call, nth) =>
+        call.id === 'u1' && nth === 1 ? Promise.reject(new LmsApiError('rate limited', { status: 429, retryAfterMs: 1_000 })) : undefined,
+    });
+    const hydrator = hydratorFor(lms.client, { maxWaitMs: 1_500 });
+    const started = Date.now();
+    const first = hydrator.hydrate(leanEvent({ needs: { user: 'u1' } }).event, { user: 'u1' }, 'conn_1');
+    await vi.advanceTimersByTimeAsync(10);
+    const second = hydrator.hydrate(leanEvent({ needs: { user: 'u2' } }).event, { user: 'u2' }, 'conn_1');
+    await vi.runAllTimersAsync();
+    expect((await Promise.all([first, second])).map((event) => event.hydration.status)).toEqual(['complete', 'complete']);
+    const u2 = lms.calls.find((call) => call.id === 'u2');
+    expect((u2?.at ?? 0) - started).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it('lets the event go out partial, listing what is missing, when the LMS stays down', async () => {
+    const lms = fakeLms({ behave: down });
+    const hydrator = hydratorFor(lms.client, { maxWaitMs: 300 });
+    const { event, needs } = leanEvent();
+    const started = Date.now();
+    const hydrated = await hydrator.hydrate(event, needs, 'conn_1');
+    expect(Date.now() - started).toBeLessThan(300 + 100);
+    expect(hydrated.hydration).toEqual({ status: 'partial', missing: ['learner', 'course', 'enrollment'] });
+    expect(hydrated.learner).toEqual(event.learner);
+    expect(lms.count('user')).toBeGreaterThan(1);
+  });
+
+  it('lets go of a call that never settles soon after the bound, and asks again next time', async () => {
+    let hung = true;
+    const lms = fakeLms({ behave: (call) => (call.method === 'user' && hung ? new Promise(() => {}) : undefined) });
+    const hydrator = hydratorFor(lms.client, { maxWaitMs: 100, graceMs: 100 });
+    const first = leanEvent({ needs: { user: 'u1' } });
+    const started = Date.now();
+    expect((await hydrator.hydrate(first.event, first.needs, 'conn_1')).hydration).toEqual({ status: 'partial', missing: ['learner'] });
+    expect(Date.now() - started).toBeLessThan(100 + 100 + 150);
+    hung = false;
+    const second = leanEvent({ needs: { user: 'u1' } });
+    expect((await hydrator.hydrate(second.event, second.needs, 'conn_1')).hydration.status).toBe('complete');
+  });
+
+  it('gives up at once on an error that will not go away', async () => {
+    const lms = fakeLms({
+      behave: (call) => (call.method === 'course' ? Promise.reject(new LmsApiError('forbidden', { status: 403 })) : undefined),
+    });
+    const { event, needs } = leanEvent();
+    const started = Date.now();
+    const hydrated = await hydratorFor(lms.client, { maxWaitMs: 5_000 }).hydrate(event, needs, 'conn_1');
+    expect(Date.now() - started).toBeLessThan(200);
+    expect(lms.count('course')).toBe(1);
+    expect(hydrated.hydration).toEqual({ status: 'partial', missing: ['course'] });
+  });
+
+  it('does not retry a bug in a client (an error that is not an LmsApiError)', async () => {
+    const lms = fakeLms({ behave: (call) => (call.method === 'user' ? Promise.reject(new TypeError('bad parse')) : undefined) });
+    const hydrated = await hydratorFor(lms.client).hydrate(leanEvent().event, leanEvent().needs, 'conn_1');
+    expect(lms.count('user')).toBe(1);
+    expect(hydrated.hydration.missing).toEqual(['learner']);
+  });
+
+  it('does not keep a failure: the next event asks again and completes', async () => {
+    let up = false;
+    const lms = fakeLms({ behave: (call) => (up ? undefined : down()) });
+    const hydrator = hydratorFor(lms.client, { maxWaitMs: 50 });
+    const first = leanEvent({ needs: { user: 'u1' } });
+    expect((await hydrator.hydrate(first.event, first.needs, 'conn_1')).hydration.status).toBe('partial');
+    up = true;
+    const second = leanEvent({ needs: { user: 'u1' } });
+    expect((await hydrator.hydrate(second.event, second.needs, 'conn_1')).hydration.status).toBe('complete');
+  });
+
+  it('marks a learner the LMS does not know as missing', async () => {
+    const lms = fakeLms({ behave: (call) => (call.method === 'user' ? Promise.resolve(null) : undefined) });
+    const { event, needs } = leanEvent();
+    const hydrated = await hydratorFor(lms.client).hydrate(event, needs, 'conn_1');
+    expect(hydrated.hydration).toEqual({ status: 'partial', missing: ['learner'] });
+    expect(hydrated.learner).toEqual(event.learner);
+    expect(hydrated.course?.title).toBe('Course c1');
+  });
+
+  it('goes out as sent, marked partial, for a connection without an API client', async () => {
+    const hydrator = createHydrator({ clientFor: async () => null });
+    const { event, needs } = leanEvent();
+    const hydrated = await hydrator.hydrate(event, needs, 'conn_1');
+    expect(hydrated).toEqual({ ...event, hydration: { status: 'partial', missing: ['learner', 'course', 'enrollment'] } });
+  });
+
+  it('treats a client that cannot be built like no client', async () => {
+    const hydrator = createHydrator({
+      clientFor: () => Promise.reject(new Error('cannot decrypt settings')),
+    });
+    const { event, needs } = leanEvent({ needs: { user: 'u1' } });
+    expect((await hydrator.hydrate(event, needs, 'conn_1')).hydration).toEqual({ status: 'partial', missing: ['learner'] });
+  });
+
+  it('is complete at once when nothing needs filling in', async () => {
+    const lms = fakeLms();
+    const { event } = leanEvent({ needs: {} });
+    const hydrated = await hydratorFor(lms.client).hydrate(event, {}, 'conn_1');
+    expect(hydrated.hydration).toEqual({ status: 'complete', missing: [] });
+    expect(lms.calls).toHaveLength(0);
+  });
+
+  it('leaves a part the event type never carries empty', async () => {
+    const lms = fakeLms();
+    const needs = { user: 'u1', course: { id: 'c1' } };
+    const { event } = leanEvent({ type: 'user.created', needs });
+    const hydrated = await hydratorFor(lms.client).hydrate(event, needs, 'conn_1');
+    expect(hydrated.course).toBeNull();
+    expect(hydrated.learner?.email).toBe('u1@example.com');
+    expect(hydrated.hydration.status).toBe('complete');
+  });
+
+  it('fills a part the event may carry but did not', async () => {
+    const lms = fakeLms();
+    const needs = { user: 'u1', course: { id: 'c9' } };
+    const { event } = leanEvent({ type: 'certificate.awarded', needs, parts: { course: undefined, data: { certificate: { id: null, title: null, awarded_at: null, expires_at: null } } } });
+    expect(event.course).toBeNull();
+    const hydrated = await hydratorFor(lms.client).hydrate(event, needs, 'conn_1');
+    expect(hydrated.course).toEqual({ ...courseFrom('c9'), id: 'c9' });
+  });
+
+  it('never calls the LMS faster than its rate limit allows', async () => {
+    vi.useFakeTimers();
+    const rateLimit = { capacity: 5, perSecond: 50 };
+    const lms = fakeLms();
+    const hydrator = hydratorFor(lms.client, { rateLimit, maxWaitMs: 30_000 });
+    const all = Promise.all(
+      Array.from({ length: 100 }, (_, i) => {
+        const needs = { user: `u${i}` };
+        return hydrator.hydrate(leanEvent({ needs }).event, needs, 'conn_1');
+      }),
+    );
+    await vi.runAllTimersAsync();
+    const hydrated = await all;
+    expect(hydrated.every((event) => event.hydration.status === 'complete')).toBe(true);
+    const times = lms.calls.map((call) => call.at).sort((a, b) => a - b);
+    expect(times).toHaveLength(100);
+    // A token bucket's promise: in any window [a, b], at most capacity + (b - a) * rate calls.
+    for (let from = 0; from < times.length; from++) {
+      for (let to = from; to < times.length; to++) {
+        const window = (times[to] ?? 0) - (times[from] ?? 0);
+        // 1e-9: (window / 1000) * rate is a float, and 61.99999999999999 means 62.
+        expect(to - from + 1).toBeLessThanOrEqual(rateLimit.capacity + (window / 1000) * rateLimit.perSecond + 1e-9);
+      }
+    }
+    // And it does not wait much longer than the limit requires: 95 calls after the burst at 50/s.
+    expect((times.at(-1) ?? 0) - (times[0] ?? 0)).toBeLessThanOrEqual(2_000);
+  });
+
+  it('wakes each waiting call about once, not all of them on every token', async () => {
+    vi.useFakeTimers();
+    let sleeps = 0;
+    const sleep = (ms: number) => {
+      sleeps++;
+      return new Promise<void>((resolve) => setTimeout(resolve, ms));
+    };
+    const lms = fakeLms();
+    const hydrator = hydratorFor(lms.client, { rateLimit: { capacity: 1, perSecond: 100 }, sleep });
+    const all = Promise.all(
+      Array.from({ length: 200 }, (_, i) => {
+        const needs = { user: `u${i}` };
+        return hydrator.hydrate(leanEvent({ needs }).event, needs, 'conn_1');
+      }),
+    );
+    await vi.runAllTimersAsync();
+    await all;
+    expect(lms.calls).toHaveLength(200);
+    expect(sleeps).toBeLessThanOrEqual(2 * 200);
+  });
+
+  it('lets an event go out partial rather than wait past its bound for a token', async () => {
+    vi.useFakeTimers();
+    const lms = fakeLms();
+    const hydrator = hydratorFor(lms.client, { rateLimit: { capacity: 1, perSecond: 1 }, maxWaitMs: 500 });
+    const all = Promise.all(
+      ['u1', 'u2'].map((user) => hydrator.hydrate(leanEvent({ needs: { user } }).event, { user }, 'conn_1')),
+    );
+    await vi.runAllTimersAsync();
+    const [first, second] = await all;
+    expect(first?.hydration.status).toBe('complete');
+    expect(second?.hydration).toEqual({ status: 'partial', missing: ['learner'] });
+    expect(lms.calls).toHaveLength(1);
+  });
+});

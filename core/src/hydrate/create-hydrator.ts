@@ -1,0 +1,374 @@
+import {
+  CatalogEventSchema,
+  type CatalogEvent,
+  type Course,
+  type Enrollment,
+  type Hydration,
+  type Learner,
+} from '../catalog/index.ts';
+import { createTokenBuckets, type TokenBuckets } from '../http/rate-limit.ts';
+import type { Logger } from '../logger.ts';
+import type { HydrationNeeds } from '../vendors/adapter.ts';
+import { createTtlCache, type TtlCache } from './cache.ts';
+import type { LmsApiClient } from './client.ts';
+import { isRetryable } from './http-json.ts';
+import { withoutHydration, type Hydrator } from './hydrator.ts';
+
+/**
+ * The vendor-neutral hydrator (DESIGN §4 Hydration): answers from a TTL cache, shares one
+ * in-flight call per thing asked for, keeps every connection under its LMS's published rate,
+ * retries what may work later, and lets an event go out partial once its time is up.
+ */
+
+/** What a connection with an LMS API gives the hydrator. */
+export interface ConnectionClient {
+  client: LmsApiClient;
+  /** The LMS's published limit: a burst of `capacity` calls, refilled at `perSecond`. */
+  rateLimit: { capacity: number; perSecond: number };
+}
+
+export interface HydratorOptions {
+  /**
+   * The API client of a connection, or null when it has none. Called for every event: answer the
+   * same client while the connection's settings stay the same, since some LMSs (Absorb) cancel a
+   * token when the same user authenticates again.
+   */
+  clientFor(connectionId: string): Promise<ConnectionClient | null>;
+  /** How long a learner, course or enrollment is answered from memory. Default 5 minutes. */
+  cacheTtlMs?: number;
+  /** Bound on cached values of each kind. Default 10,000. */
+  maxEntries?: number;
+  /**
+   * How long one event's hydration may take, from its start, before it goes out partial; a call
+   * already sent may add one LMS request timeout. Default 30 seconds.
+   */
+  maxWaitMs?: number;
+  /**
+   * Backstop for a client call that never settles: given up this long after the bound. LmsHttp's
+   * own request timeout normally ends such a call first. Default 10 seconds.
+   */
+  graceMs?: number;
+  now?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  /** Told why a part could not be filled (once per failed call, not per waiting event). */
+  logger?: Pick<Logger, 'warn'>;
+}
+
+export interface HydratorStats {
+  /** Calls made to LMS API clients, retries included. */
+  apiCalls: number;
+  /** Parts answered without a call of their own: from the cache or from a call already in flight. */
+  cacheHits: number;
+}
+
+const FIRST_BACKOFF_MS = 250;
+const MAX_BACKOFF_MS = 5_000;
+
+/** Backoff after the n-th failed try (1-based): doubling from 250 ms to 5 s, jittered to 50–100 %. */
+function backoff(attempt: number): number {
+  const base = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (attempt - 1));
+  return Math.round(base * (0.5 + Math.random() / 2));
+}
+
+/** The time is up for this event: the part goes out missing. */
+class OutOfTime extends Error {
+  constructor(waitMs: number) {
+    super(`Waiting ${waitMs} ms more would pass the event's hydration bound.`);
+    this.name = 'OutOfTime';
+  }
+}
+
+/** Settles like `promise`, or rejects after `ms` (real time): a hung call must not hold the fan-out. */
+async function settleWithin<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new OutOfTime(ms)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Which parts an event is about: those are read from the LMS again, not from the cache, so a
+ * user.updated event carries the updated profile. Unknown events (lms.event) may be about anything.
+ */
+function subjectsOf(type: CatalogEvent['type']): { learner: boolean; course: boolean; enrollment: boolean } {
+  const all = type === 'lms.event';
+  return {
+    learner: all || type.startsWith('user.'),
+    course: all || type.startsWith('course.'),
+    enrollment: all || type.startsWith('enrollment.') || type.startsWith('session.'),
+  };
+}
+
+/*
+ * Merging: the vendor's payload says what was true when the event happened, the API what is true
+ * when we ask, so the payload's non-null values are kept and the API fills what the payload left
+ * null. The ids stay as the vendor sent them: subscribers filter and join on those.
+ */
+
+function mergeLearner(sent: Learner | null, fetched: Learner, id: string): Learner {
+  const first_name = sent?.first_name ?? fetched.first_name;
+  const last_name = sent?.last_name ?? fetched.last_name;
+  return {
+    id: sent?.id ?? id,
+    email: sent?.email ?? fetched.email,
+    username: sent?.username ?? fetched.username,
+    first_name,
+    last_name,
+    name: sent?.name ?? fetched.name ?? ([first_name, last_name].filter(Boolean).join(' ') || null),
+    department: sent?.department ?? fetched.department,
+  };
+}
+
+function mergeCourse(sent: Course | null, fetched: Course, id: string): Course {
+  return {
+    id: sent?.id ?? id,
+    title: sent?.title ?? fetched.title,
+    kind: sent?.kind ?? fetched.kind,
+    url: sent?.url ?? fetched.url,
+  };
+}
+
+function mergeEnrollment(sent: Enrollment | null, fetched: Enrollment): Enrollment {
+  return {
+    id: sent?.id ?? fetched.id,
+    // "unknown" is what an adapter writes when the payload had no status: the API's is better.
+    status: sent && sent.status !== 'unknown' ? sent.status : fetched.status,
+    progress: sent?.progress ?? fetched.progress,
+    score: sent?.score ?? fetched.score,
+    passed: sent?.passed ?? fetched.passed,
+    enrolled_at: sent?.enrolled_at ?? fetched.enrolled_at,
+    completed_at: sent?.completed_at ?? fetched.completed_at,
+  };
+}
+
+interface Filled {
+  learner?: Learner;
+  course?: Course;
+  enrollment?: Enrollment;
+}
+
+/**
+ * Puts the filled parts into the event. The catalog schema decides whether the event's type
+ * carries a part at all (a part it never carries stays null), which is also what turns the
+ * result back into a typed CatalogEvent.
+ */
+function place(event: CatalogEvent, filled: Filled, hydration: Hydration): CatalogEvent {
+  const onlySent: Filled = {
+    learner: event.learner ? filled.learner : undefined,
+    course: event.course ? filled.course : undefined,
+    enrollment: event.enrollment ? filled.enrollment : undefined,
+  };
+  for (const parts of [filled, onlySent]) {
+    const candidate: Record<string, unknown> = { ...event, hydration };
+    if (parts.learner) candidate.learner = parts.learner;
+    if (parts.course) candidate.course = parts.course;
+    if (parts.enrollment) candidate.enrollment = parts.enrollment;
+    const parsed = CatalogEventSchema.safeParse(candidate);
+    if (parsed.success) return parsed.data;
+  }
+  return { ...event, hydration };
+}
+
+interface Limiter {
+  capacity: number;
+  perSecond: number;
+  buckets: TokenBuckets;
+  /** Until when the LMS asked us (429) to send nothing on this connection. */
+  pausedUntil: number;
+  /** The tail of the queue of calls waiting for a token, and how many are in it. */
+  queue: Promise<void>;
+  waiting: number;
+}
+
+const MAX_CONNECTIONS = 10_000;
+
+/** Creates the hydrator the fan-out calls for every received event. */
+export function createHydrator(options: HydratorOptions): Hydrator & { stats(): HydratorStats } {
+  const now = options.now ?? (() => Date.now());
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  const maxWaitMs = options.maxWaitMs ?? 30_000;
+  const graceMs = options.graceMs ?? 10_000;
+  const cacheOptions = { ttlMs: options.cacheTtlMs ?? 5 * 60_000, maxEntries: options.maxEntries ?? 10_000, now };
+  const learners = createTtlCache<Learner | null>(cacheOptions);
+  const courses = createTtlCache<Course | null>(cacheOptions);
+  const enrollments = createTtlCache<Enrollment | null>(cacheOptions);
+  const limiters = new Map<string, Limiter>();
+  const stats: HydratorStats = { apiCalls: 0, cacheHits: 0 };
+
+  function limiterFor(connectionId: string, rateLimit: ConnectionClient['rateLimit']): Limiter {
+    const existing = limiters.get(connectionId);
+    if (existing && existing.capacity === rateLimit.capacity && existing.perSecond === rateLimit.perSecond) return existing;
+    if (!existing && limiters.size >= MAX_CONNECTIONS) limiters.delete(limiters.keys().next().value ?? '');
+    const limiter: Limiter = {
+      ...rateLimit,
+      buckets: createTokenBuckets({ capacity: rateLimit.capacity, ratePerSecond: rateLimit.perSecond, now, maxKeys: 1 }),
+      pausedUntil: existing?.pausedUntil ?? 0,
+      queue: Promise.resolve(),
+      waiting: 0,
+    };
+    limiters.set(connectionId, limiter);
+    return limiter;
+  }
+
+  /** Polls the bucket until a token is free; the caller is at the head of the connection's queue. */
+  async function acquire(limiter: Limiter, deadline: number): Promise<void> {
+    for (;;) {
+      const paused = limiter.pausedUntil - now();
+      const wait = paused > 0 ? paused : limiter.buckets.take('calls');
+      if (wait <= 0) return;
+      if (now() + wait > deadline) throw new OutOfTime(wait);
+      await sleep(wait);
+    }
+  }
+
+  /**
+   * Waits for a token: never more calls than the LMS allows, never (much) past the deadline.
+   * Callers queue per connection and only the head polls the bucket: a burst of n events costs
+   * n wake-ups, not n² of everyone retrying take() at once.
+   */
+  async function takeToken(limiter: Limiter, deadline: number): Promise<void> {
+    // Those ahead each need a token first; when that alone would pass the deadline, give up now.
+    // The estimate counts a full bucket, so a turn may come up to capacity / rate late; the head
+    // checks the deadline again then.
+    const ahead = Math.max(0, limiter.waiting + 1 - limiter.capacity);
+    const estimate = Math.max(0, limiter.pausedUntil - now()) + (ahead / limiter.perSecond) * 1000;
+    if (now() + estimate > deadline) throw new OutOfTime(estimate);
+    limiter.waiting++;
+    const turn = limiter.queue.then(() => acquire(limiter, deadline));
+    limiter.queue = turn.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      await turn;
+    } finally {
+      limiter.waiting--;
+    }
+  }
+
+  /** One LMS call with its token, retried while it may work later and time is left. */
+  async function call<T>(limiter: Limiter, deadline: number, fetch: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      await takeToken(limiter, deadline);
+      stats.apiCalls++;
+      try {
+        return await settleWithin(fetch(), Math.max(0, deadline - now()) + graceMs);
+      } catch (error) {
+        if (!isRetryable(error)) throw error;
+        const wait = error.retryAfterMs ?? backoff(attempt);
+        // Everyone on this connection holds off, not only this call: the limit is the LMS's, not ours.
+        if (error.status === 429) limiter.pausedUntil = Math.max(limiter.pausedUntil, now() + wait);
+        if (now() + wait > deadline) throw error;
+        await sleep(wait);
+      }
+    }
+  }
+
+  /** A part through the cache; null when the LMS has no such thing or could not say in time. */
+  async function part<T>(
+    cache: TtlCache<T | null>,
+    what: { connectionId: string; kind: 'user' | 'course' | 'enrollment'; key: string },
+    fresh: boolean,
+    fetch: () => Promise<T | null>,
+  ): Promise<T | null> {
+    let loaded = false;
+    try {
+      const value = await cache.getOrLoad(
+        `${what.connectionId}\u0000${what.key}`,
+        async () => {
+          loaded = true;
+          try {
+            return await fetch();
+          } catch (error) {
+            options.logger?.warn(
+              { err: error, connection_id: what.connectionId, kind: what.kind },
+              'LMS lookup failed; events waiting for it go out partial',
+            );
+            throw error;
+          }
+        },
+        { fresh },
+      );
+      if (!loaded) stats.cacheHits++;
+      return value;
+    } catch {
+      return null;
+    }
+  }
+
+  async function clientOf(connectionId: string): Promise<ConnectionClient | null> {
+    try {
+      return await options.clientFor(connectionId);
+    } catch (error) {
+      // A connection whose client cannot be built (bad settings) is one without an API for now.
+      options.logger?.warn({ err: error, connection_id: connectionId }, 'no LMS API client for the connection');
+      return null;
+    }
+  }
+
+  async function hydrate(event: CatalogEvent, needs: HydrationNeeds, connectionId: string): Promise<CatalogEvent> {
+    const deadline = now() + maxWaitMs;
+    const found = await clientOf(connectionId);
+    if (!found) return withoutHydration.hydrate(event, needs, connectionId);
+    const { client } = found;
+    const limiter = limiterFor(connectionId, found.rateLimit);
+    const fresh = subjectsOf(event.type);
+    const run = <T>(fetch: () => Promise<T>) => () => call(limiter, deadline, fetch);
+
+    const { user, course, enrollment } = needs;
+    // Cache keys: connection, then the ids the need names, NUL-separated so no id can mimic another.
+    const [learner, courseFound, enrollmentFound] = await Promise.all([
+      user === undefined ? null : part(learners, { connectionId, kind: 'user', key: user }, fresh.learner, run(() => client.user(user))),
+      course === undefined
+        ? null
+        : part(
+            courses,
+            { connectionId, kind: 'course', key: `${course.kind ?? ''}\u0000${course.id}` },
+            fresh.course,
+            run(() => client.course(course.id, course.kind)),
+          ),
+      enrollment === undefined
+        ? null
+        : part(
+            enrollments,
+            { connectionId, kind: 'enrollment', key: `${enrollment.user}\u0000${enrollment.course}\u0000${enrollment.id ?? ''}` },
+            fresh.enrollment,
+            run(() => client.enrollment(enrollment)),
+          ),
+    ]);
+
+    const filled: Filled = {};
+    const missing: string[] = [];
+    if (user !== undefined) {
+      if (learner) filled.learner = mergeLearner(event.learner, learner, user);
+      else missing.push('learner');
+    }
+    if (course !== undefined) {
+      if (courseFound) filled.course = mergeCourse(event.course, courseFound, course.id);
+      else missing.push('course');
+    }
+    if (enrollment !== undefined) {
+      if (enrollmentFound) filled.enrollment = mergeEnrollment(event.enrollment, enrollmentFound);
+      else missing.push('enrollment');
+    }
+    return place(event, filled, { status: missing.length ? 'partial' : 'complete', missing });
+  }
+
+  return {
+    async hydrate(event, needs, connectionId) {
+      try {
+        return await hydrate(event, needs, connectionId);
+      } catch (error) {
+        // Only a bug gets here (LMS trouble is handled per part); the event still goes out.
+        options.logger?.warn({ err: error, event_id: event.id }, 'hydration failed; the event goes out partial');
+        return withoutHydration.hydrate(event, needs, connectionId);
+      }
+    },
+    stats: () => ({ ...stats }),
+  };
+}
