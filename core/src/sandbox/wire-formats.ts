@@ -41,8 +41,8 @@ function basicFrom(credentials: unknown): string | null {
   return username ? `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` : null;
 }
 
-/** A UUID derived from the sequence, so a re-run of the same emit is recognisably different but stable. */
-function uuidFrom(seed: string): string {
+/** A UUID derived from a seed: stable for the same seed, so the webhooks and the emulated APIs name things alike. */
+export function uuidFrom(seed: string): string {
   const hex = createHash('sha256').update(seed).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
