@@ -15,8 +15,17 @@ export interface TestHub {
   close(): Promise<void>;
 }
 
+export interface TestHubOptions {
+  /** Receives the hub's log lines (pino JSON, level info); without it the hub logs nothing. */
+  logDestination?: { write(line: string): void };
+}
+
 /** A real hub on a free loopback port with its own data folder, in this process. */
-export async function startTestHub(env: Record<string, string> = {}, dataDir = mkdtempSync(path.join(os.tmpdir(), 'learnhook-hub-'))): Promise<TestHub> {
+export async function startTestHub(
+  env: Record<string, string> = {},
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'learnhook-hub-')),
+  options: TestHubOptions = {},
+): Promise<TestHub> {
   const config = readConfig({
     PORT: '0',
     HOST: '127.0.0.1',
@@ -26,7 +35,8 @@ export async function startTestHub(env: Record<string, string> = {}, dataDir = m
     LEARNHOOK_RATE_LIMIT: '10000',
     ...env,
   });
-  const hub = await startHub(config, createLogger({ level: 'silent' }));
+  const logger = options.logDestination ? createLogger({ level: 'info', destination: options.logDestination }) : createLogger({ level: 'silent' });
+  const hub = await startHub(config, logger);
   return {
     hub,
     url: hub.url,

@@ -98,6 +98,22 @@ describe('the error handler', () => {
     expect(body.error.code).toBe('invalid_payload');
   });
 
+  it.each([
+    ['an unsupported charset', { 'content-type': 'application/json; charset=latin1' }, '{}', 415, 'unsupported_media_type'],
+    ['an unknown Content-Encoding', { 'content-type': 'application/json', 'content-encoding': 'zip' }, '{}', 415, 'unsupported_media_type'],
+    ['a gzip body that does not inflate', { 'content-type': 'application/json', 'content-encoding': 'gzip' }, 'not gzip', 400, 'invalid_payload'],
+  ])('answers %s as a client error, not a 500', async (_what, headers, body, status, code) => {
+    const answer = await get('/json', { method: 'POST', headers, body });
+    expect(answer.status).toBe(status);
+    expect(answer.body.error.code).toBe(code);
+  });
+
+  it('answers a path whose %-escapes do not decode with 400', async () => {
+    const { status, body } = await get('/throw/%E0%A4%A');
+    expect(status).toBe(400);
+    expect(body.error.code).toBe('invalid_request');
+  });
+
   it('answers an unknown route with 404 in the same shape', async () => {
     const { status, body } = await get('/v1/nothing-here');
     expect(status).toBe(404);

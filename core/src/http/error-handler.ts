@@ -7,18 +7,28 @@ export interface ErrorBody {
   error: { code: string; message: string; details: unknown };
 }
 
-/** body-parser reports its own failures as errors with a `type`; they are the caller's fault too. */
-function fromBodyParser(error: unknown): LearnhookError | null {
-  if (typeof error !== 'object' || error === null || !('type' in error)) return null;
-  if (error.type === 'entity.too.large' && 'limit' in error && typeof error.limit === 'number') {
+/**
+ * body-parser and the router report what the caller got wrong as http-errors: a 4xx `status`, and
+ * from body-parser a `type`. They are the caller's fault too, never a 500.
+ */
+function fromHttpError(error: unknown): LearnhookError | null {
+  if (!(error instanceof Error) || !('status' in error) || typeof error.status !== 'number' || error.status < 400 || error.status > 499) return null;
+  const type = 'type' in error ? error.type : undefined;
+  if (type === 'entity.too.large' && 'limit' in error && typeof error.limit === 'number') {
     return new PayloadTooLargeError(error.limit);
   }
-  if (error.type === 'entity.parse.failed') return new PayloadError('The request body is not valid JSON.');
-  return null;
+  if (type === 'entity.parse.failed') return new PayloadError('The request body is not valid JSON.');
+  if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
+    return new LearnhookError(415, 'unsupported_media_type', `The request body cannot be read (${error.message}); send UTF-8 JSON, uncompressed or gzip, deflate or br.`);
+  }
+  // The router's: a %-escape in the path that does not decode.
+  if (error instanceof URIError) return new LearnhookError(400, 'invalid_request', 'The URL path is not valid: one of its %-escapes does not decode.');
+  // A compressed body that does not inflate, a body shorter than its Content-Length, ...
+  return new PayloadError(`The request body could not be read: ${error.message}.`);
 }
 
 export function toLearnhookError(error: unknown): LearnhookError | null {
-  return error instanceof LearnhookError ? error : fromBodyParser(error);
+  return error instanceof LearnhookError ? error : fromHttpError(error);
 }
 
 /** Maps every error to its status and body in one place; anything unexpected is a logged 500. */

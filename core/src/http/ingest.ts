@@ -29,6 +29,17 @@ function headersOf(req: Request): Record<string, string | undefined> {
   return headers;
 }
 
+/** Headers that carry a credential (Seismic's static Authorization, xAPI Basic auth, ALM Basic). */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'cookie', 'x-api-key']);
+
+/**
+ * The headers as the raw request is stored: the store keeps raw requests unencrypted, so a
+ * credential a vendor sends in a header is blanked there, as connection secrets are sealed.
+ */
+export function storableHeaders(headers: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, value !== undefined && CREDENTIAL_HEADERS.has(name) ? '[redacted]' : value]));
+}
+
 function firstQueryValues(req: Request): Record<string, string | undefined> {
   const query: Record<string, string | undefined> = {};
   for (const [name, value] of new URL(req.originalUrl, 'http://hub').searchParams) query[name] ??= value;
@@ -85,7 +96,7 @@ export function ingestRouter(deps: IngestDeps): Router {
     const mapped: MappedEvent[] = vendorEvents.flatMap((vendorEvent) => adapter.toCatalog(vendorEvent, context));
     const result = await deps.store.ingest({
       connection_id: connection.record.id,
-      request: { method: request.method, route, headers: request.headers, body: request.body, received_at: request.receivedAt.getTime() },
+      request: { method: request.method, route, headers: storableHeaders(request.headers), body: request.body, received_at: request.receivedAt.getTime() },
       events: mapped.map(({ event, dedupeKey, hydration }) => ({ id: event.id, type: event.type, dedupe_key: dedupeKey, event, needs: hydration })),
     });
     for (const { event } of mapped) if (result.inserted.includes(event.id)) deps.metrics.eventsStored.inc({ type: event.type });

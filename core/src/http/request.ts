@@ -1,7 +1,7 @@
 import type { Request } from 'express';
 import type { z } from 'zod';
 import { PayloadError } from '../errors.ts';
-import { parseWith } from '../vendors/parse-body.ts';
+import { parseWith, toPayloadIssues } from '../vendors/parse-body.ts';
 
 /** A named path segment; express types it loosely. */
 export function pathParam(req: Request, name: string): string {
@@ -15,9 +15,13 @@ export function bodyOf<S extends z.ZodType>(req: Request, schema: S, what: strin
   return parseWith(schema, req.body, what);
 }
 
-/** The query string, validated the same way. */
+/** The query string, validated the same way: a mismatch is a 400 naming the parameter. */
 export function queryOf<S extends z.ZodType>(req: Request, schema: S): z.infer<S> {
-  return parseWith(schema, req.query, 'query');
+  const result = schema.safeParse(req.query);
+  if (result.success) return result.data;
+  const issues = toPayloadIssues(result.error);
+  const first = issues[0];
+  throw new PayloadError(`The query string is not valid${first ? ` at ${first.path}: ${first.message}` : ''}.`, issues);
 }
 
 /** Store times are epoch milliseconds; the API speaks ISO 8601. */

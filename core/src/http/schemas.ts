@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EVENT_TYPES, VENDORS } from '../catalog/index.ts';
+import { EVENT_TYPES, VENDORS, isEventType } from '../catalog/index.ts';
 
 /**
  * The API's request and response shapes (DESIGN §4 API). Routes validate with these, and
@@ -54,6 +54,15 @@ export const Hook = z.object({
   secret: z.string().optional().meta({ description: 'The whsec_ signing secret; answered when the hook is created.' }),
 });
 
+/** POST /v1/hooks/:id/test (the body is optional). */
+export const HookTestRequest = z.object({
+  type: z
+    .string()
+    .refine(isEventType, { message: 'Must be a catalog type (GET /v1/catalog), e.g. enrollment.completed.' })
+    .optional()
+    .meta({ description: "The sample's type; default: the hook's first catalog type." }),
+});
+
 export const HookTestResult = z.object({
   ok: z.boolean(),
   status: z.number().nullable(),
@@ -66,6 +75,15 @@ export const PageParams = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: z.string().optional(),
 });
+
+export const HookListParams = PageParams.extend({
+  mine: z.stringbool().optional().meta({ description: 'true: only the hooks the calling key created.' }),
+});
+
+/** POST /v1/events/:id/replay (the body is optional). */
+export const ReplayRequest = z
+  .object({ hook_id: z.string().optional().meta({ description: 'Replay to this hook only; default: every hook that wants the event.' }) })
+  .strict();
 
 export const EventListParams = PageParams.extend({
   type: z.string().optional().meta({ description: 'Only events of this catalog type.' }),

@@ -63,23 +63,28 @@ export function connectionsRouter(ctx: HubContext, requireScope: requireScopeFac
   router.post('/', admin, async (req, res) => {
     const base = bodyOf(req, ConnectionCreateBase, 'connection');
     const { name: _name, vendor: _vendor, description: _description, api: _api, ...given } = bodyOf(req, ConnectionCreateBase.loose(), 'connection');
-    if (await ctx.store.getConnection(base.name)) {
-      throw new PayloadError(`A connection named "${base.name}" already exists; choose another name.`, [{ path: 'name', message: 'Already taken' }]);
-    }
+    const taken = () => new PayloadError(`A connection named "${base.name}" already exists; choose another name.`, [{ path: 'name', message: 'Already taken' }]);
+    if (await ctx.store.getConnection(base.name)) throw taken();
     const inbound = inboundFor(base.vendor, given);
     const now = ctx.now();
     const id = newId('con');
-    await ctx.store.insertConnection({
-      id,
-      name: base.name,
-      vendor: base.vendor,
-      description: base.description ?? null,
-      token_enc: ctx.box.seal(newToken()),
-      inbound_enc: ctx.box.seal(JSON.stringify(inbound)),
-      api_enc: base.api ? ctx.box.seal(JSON.stringify(base.api)) : null,
-      created_at: now,
-      updated_at: now,
-    });
+    try {
+      await ctx.store.insertConnection({
+        id,
+        name: base.name,
+        vendor: base.vendor,
+        description: base.description ?? null,
+        token_enc: ctx.box.seal(newToken()),
+        inbound_enc: ctx.box.seal(JSON.stringify(inbound)),
+        api_enc: base.api ? ctx.box.seal(JSON.stringify(base.api)) : null,
+        created_at: now,
+        updated_at: now,
+      });
+    } catch (error) {
+      // A concurrent request took the name after the check above; the store's unique name refused this one.
+      if (await ctx.store.getConnection(base.name)) throw taken();
+      throw error;
+    }
     ctx.connections.forget(base.name);
     await ctx.audit(callerOf(res).id, 'connection.created', id, { name: base.name, vendor: base.vendor });
     res.status(201).json(present(req, await openOr404(id), true));
@@ -115,7 +120,8 @@ export function connectionsRouter(ctx: HubContext, requireScope: requireScopeFac
     });
     ctx.connections.forget(id);
     await ctx.audit(callerOf(res).id, 'connection.changed', id, { changes: [...Object.keys(base), ...Object.keys(given)] });
-    res.json(present(req, await openOr404(id), changesInbound || Boolean(base.rotate_token)));
+    // Secrets are shown once, at creation: a change can only set values its caller already holds.
+    res.json(present(req, await openOr404(id), false));
   });
 
   router.delete('/:id', admin, async (req, res) => {

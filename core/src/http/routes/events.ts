@@ -7,7 +7,7 @@ import type { HookRecord, StoredEvent } from '../../store/store.ts';
 import { callerOf } from '../auth.ts';
 import type { HubContext } from '../context.ts';
 import { bodyOf, pathParam, queryOf } from '../request.ts';
-import { EventListParams } from '../schemas.ts';
+import { EventListParams, ReplayRequest } from '../schemas.ts';
 import type { requireScopeFactory } from './types.ts';
 
 /** Events as subscribers receive them: the envelope, hydrated once processing is done. */
@@ -36,7 +36,7 @@ export function eventsRouter(ctx: HubContext, requireScope: requireScopeFactory)
   // Replay sends a stored event again, to every matching hook or to the one named.
   router.post('/:id/replay', scope, async (req, res) => {
     const stored = await eventOr404(pathParam(req, 'id'));
-    const input = req.body === undefined ? {} : bodyOf(req, z.object({ hook_id: z.string().optional() }).strict(), 'replay request');
+    const input = req.body === undefined ? {} : bodyOf(req, ReplayRequest, 'replay request');
     if (stored.state !== 'processed') {
       res.status(202).json({ deliveries: [], note: 'The event is still being processed; it will be delivered without a replay.' });
       return;

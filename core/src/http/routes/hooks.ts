@@ -9,7 +9,7 @@ import type { HookRecord } from '../../store/store.ts';
 import { callerOf } from '../auth.ts';
 import type { HubContext } from '../context.ts';
 import { bodyOf, isoTime, pathParam, queryOf } from '../request.ts';
-import { Hook, HookCreate, HookPatch, PageParams } from '../schemas.ts';
+import { Hook, HookCreate, HookListParams, HookPatch, HookTestRequest } from '../schemas.ts';
 import type { requireScopeFactory } from './types.ts';
 
 export function toHook(record: HookRecord, secret?: string): z.infer<typeof Hook> {
@@ -26,10 +26,6 @@ export function toHook(record: HookRecord, secret?: string): z.infer<typeof Hook
     ...(secret ? { secret } : {}),
   };
 }
-
-const TestRequest = z.object({
-  type: z.string().refine(isEventType, { message: 'Must be a catalog type (GET /v1/catalog), e.g. enrollment.completed.' }).optional(),
-});
 
 /**
  * REST-hook subscriptions (the Zapier/n8n convention): subscribe answers the hook with its own
@@ -73,7 +69,7 @@ export function hooksRouter(ctx: HubContext, requireScope: requireScopeFactory, 
   });
 
   router.get('/', scope, async (req, res) => {
-    const query = queryOf(req, PageParams.extend({ mine: z.stringbool().optional() }));
+    const query = queryOf(req, HookListParams);
     const page = await ctx.store.listHooks({ limit: query.limit, cursor: query.cursor, created_by: query.mine ? callerOf(res).id : undefined });
     res.json({ data: page.data.map((hook) => toHook(hook)), next_cursor: page.next_cursor });
   });
@@ -113,7 +109,7 @@ export function hooksRouter(ctx: HubContext, requireScope: requireScopeFactory, 
   router.post('/:id/test', scope, async (req, res) => {
     const hook = await hookOr404(pathParam(req, 'id'));
     // An unknown type is refused: a test that sent another type than asked would report a false success.
-    const body = req.body === undefined ? {} : bodyOf(req, TestRequest, 'test request');
+    const body = req.body === undefined ? {} : bodyOf(req, HookTestRequest, 'test request');
     const type: EventType = (body.type !== undefined && isEventType(body.type) ? body.type : hook.events.find(isEventType)) ?? 'enrollment.completed';
     const sample = { ...SAMPLES[type], id: newId('evt_test'), received_at: new Date(ctx.now()).toISOString() };
     res.json(await ctx.sendTest(hook, sample));
