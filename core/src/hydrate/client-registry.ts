@@ -1,0 +1,29 @@
+import type { Logger } from '../logger.ts';
+import type { ConnectionRegistry } from '../store/connection-registry.ts';
+import type { LmsHttp } from './client.ts';
+import type { ConnectionClient } from './create-hydrator.ts';
+import { VENDOR_APIS } from './vendors/index.ts';
+
+/**
+ * One API client per connection, kept while the connection is unchanged: a client holds its
+ * vendor token (Absorb cancels the previous token on every new one), so it must be shared by
+ * every event of that connection, and replaced when its settings change.
+ */
+export function createClientRegistry(options: { connections: ConnectionRegistry; http: LmsHttp; logger: Logger }) {
+  const clients = new Map<string, { updatedAt: number; value: ConnectionClient | null }>();
+  return async function clientFor(connectionId: string): Promise<ConnectionClient | null> {
+    const connection = await options.connections.get(connectionId);
+    if (!connection) return null;
+    const cached = clients.get(connectionId);
+    if (cached && cached.updatedAt === connection.record.updated_at) return cached.value;
+    const vendorApi = VENDOR_APIS[connection.record.vendor];
+    let value: ConnectionClient | null = null;
+    if (vendorApi && connection.api) {
+      const settings = vendorApi.settingsSchema.safeParse(connection.api);
+      if (settings.success) value = { client: vendorApi.createClient(settings.data, options.http), rateLimit: vendorApi.rateLimit };
+      else options.logger.warn({ connection: connection.record.name, issue: settings.error.issues[0]?.path.join('.') }, 'the connection\'s LMS API settings are invalid; events go out unhydrated');
+    }
+    clients.set(connectionId, { updatedAt: connection.record.updated_at, value });
+    return value;
+  };
+}

@@ -1,0 +1,388 @@
+import { z } from 'zod';
+import type { Course, CourseKind, Enrollment, EnrollmentStatus, Learner } from '../../catalog/index.ts';
+import { toIsoTimestamp } from '../../vendors/timestamps.ts';
+import { LmsApiError, type LmsApiClient, type LmsHttp, type VendorApi } from '../client.ts';
+import { isRetryable } from '../http-json.ts';
+
+/**
+ * Absorb Integration API v2 client (rest.myabsorb.com, .ca, .eu, .com.au; sandboxes at
+ * rest.sandbox.myabsorb.*). Every request carries the portal's private key (`x-api-key`) and
+ * `x-api-version: 2`; data requests also a bearer token from POST /authenticate.
+ *
+ * The token is the delicate part: it lives four hours, and a new one for the same admin cancels
+ * the previous one. So one client (one per connection, see client-registry.ts) authenticates
+ * once and every request shares that token; a 401 means another process took over the admin's
+ * token (or it ran out), and the first request to see it authenticates again while the others
+ * wait for that same new token. Refused credentials are remembered for a minute, so a wrong
+ * password does not become a login attempt per event (and perhaps a locked admin account).
+ *
+ * - GET /users/{id}, then GET /departments/{id} for the department's name (cached a while).
+ * - GET /courses/{id}: name and courseType.
+ * - GET /users/{userId}/enrollments/{courseId}: status code, progress, score and dates.
+ * - Searches: GET /users and /courses with `_filter` (substringof over tolower of the fields).
+ *
+ * Responses are read in v2's camelCase; PascalCase (v1 and some .NET serialisers) is accepted too.
+ */
+
+/** A connection's Absorb API settings: the regional gateway, the portal's private key and an admin's login. */
+export const AbsorbApiSettings = z.object({
+  base_url: z
+    .url({ protocol: /^https?$/ })
+    .default('https://rest.myabsorb.com')
+    .meta({ title: 'API Base URL', description: 'Your region\'s gateway: https://rest.myabsorb.com (US), .ca, .eu or .com.au; sandboxes at rest.sandbox.myabsorb.*.' }),
+  private_key: z.string().min(1).meta({ title: 'Private API Key', description: 'Portal Settings > Integration API private key.' }),
+  username: z.string().min(1).meta({ title: 'Admin Username', description: 'An admin kept for this integration alone: a new token for this admin cancels any other.' }),
+  password: z.string().min(1).meta({ title: 'Admin Password' }),
+});
+export type AbsorbApiSettings = z.infer<typeof AbsorbApiSettings>;
+
+/**
+ * Absorb publishes 200 requests a second per portal with a burst of 100 more. That budget is the
+ * portal's, shared with every other integration it runs, so hydration takes a quarter of it.
+ */
+const RATE_LIMIT = { capacity: 50, perSecond: 50 };
+
+/** Tokens live four hours; renewing five minutes early keeps a request from meeting the expiry. */
+const TOKEN_LIFETIME_MS = 4 * 60 * 60 * 1000 - 5 * 60 * 1000;
+
+/** How long refused credentials are answered from memory instead of trying to log in again. */
+const REFUSAL_MEMORY_MS = 60 * 1000;
+
+/** Department names change rarely; every user of a department shares one lookup for this long. */
+const DEPARTMENT_TTL_MS = 15 * 60 * 1000;
+const MAX_DEPARTMENTS = 1000;
+
+/** Absorb's largest page. */
+const MAX_LIMIT = 1000;
+
+/** Absorb ids are GUIDs: anything else names nothing there and is not sent (nor can it break out of a path). */
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Reads PascalCase keys as camelCase, so v1-style answers parse with the same schemas. */
+function camelKeys(value: unknown): unknown {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).map(([key, field]) => [key.charAt(0).toLowerCase() + key.slice(1), field]));
+}
+
+const text = z.string().nullish();
+const number = z.number().nullish();
+const resource = <S extends z.ZodRawShape>(shape: S) => z.preprocess(camelKeys, z.looseObject(shape));
+
+const AbsorbUser = resource({
+  id: z.string().min(1),
+  username: text,
+  firstName: text,
+  middleName: text,
+  lastName: text,
+  emailAddress: text,
+  departmentId: text,
+});
+type AbsorbUser = z.infer<typeof AbsorbUser>;
+
+const AbsorbDepartment = resource({ id: z.string().min(1), name: text });
+
+const AbsorbCourse = resource({ id: z.string().min(1), name: text, courseType: z.union([z.string(), z.number()]).nullish() });
+type AbsorbCourse = z.infer<typeof AbsorbCourse>;
+
+const AbsorbEnrollment = resource({
+  id: z.string().min(1),
+  courseId: text,
+  userId: text,
+  status: z.union([z.number(), z.string()]).nullish(),
+  progress: number,
+  score: number,
+  dateAdded: text,
+  dateStarted: text,
+  dateCompleted: text,
+});
+type AbsorbEnrollment = z.infer<typeof AbsorbEnrollment>;
+
+/** Absorb's paged collections: `{totalItems, returnedItems, limit, offset, <name>: [...]}`. */
+const page = <S extends z.ZodType>(name: string, item: S) => z.preprocess(camelKeys, z.looseObject({ [name]: z.array(item) }));
+
+/** The token is a bare JSON string. */
+const AbsorbToken = z.string().min(1);
+
+/** courseType, lower-cased without separators (the docs list OnlineCourse, InstructorLedCourse, CourseBundle, Curriculum). */
+const COURSE_KINDS: Readonly<Record<string, CourseKind>> = {
+  onlinecourse: 'online_course',
+  instructorledcourse: 'instructor_led',
+  instructorled: 'instructor_led',
+  curriculum: 'curriculum',
+  coursebundle: 'bundle',
+  bundle: 'bundle',
+};
+
+/**
+ * Absorb's enrollment status codes, by number and by name. PendingEvaluationRequired,
+ * PendingProctor and ReadyForReview are work handed in but not yet judged: in progress, since an
+ * evaluation may still fail it. NotApplicable says nothing.
+ */
+const STATUSES: Readonly<Record<string, EnrollmentStatus>> = {
+  '0': 'not_started',
+  notstarted: 'not_started',
+  '1': 'in_progress',
+  inprogress: 'in_progress',
+  '2': 'pending_approval',
+  pendingapproval: 'pending_approval',
+  '3': 'completed',
+  complete: 'completed',
+  completed: 'completed',
+  '4': 'not_completed',
+  notcomplete: 'not_completed',
+  '5': 'failed',
+  failed: 'failed',
+  '6': 'declined',
+  declined: 'declined',
+  '7': 'in_progress',
+  pendingevaluationrequired: 'in_progress',
+  '8': 'waitlisted',
+  onwaitlist: 'waitlisted',
+  '9': 'absent',
+  absent: 'absent',
+  '10': 'unknown',
+  notapplicable: 'unknown',
+  '11': 'in_progress',
+  pendingproctor: 'in_progress',
+  '12': 'in_progress',
+  readyforreview: 'in_progress',
+};
+
+function lookup<T>(table: Readonly<Record<string, T>>, value: string | number | null | undefined): T | null {
+  if (value === null || value === undefined || value === '') return null;
+  const key = String(value).toLowerCase().replace(/[^a-z0-9]/g, '');
+  return Object.hasOwn(table, key) ? (table[key] ?? null) : null;
+}
+
+const orNull = (value: string | null | undefined): string | null => value?.trim() || null;
+
+function toLearner(user: AbsorbUser, department: string | null): Learner {
+  const first_name = orNull(user.firstName);
+  const last_name = orNull(user.lastName);
+  return {
+    id: user.id,
+    email: orNull(user.emailAddress),
+    username: orNull(user.username),
+    first_name,
+    last_name,
+    name: [first_name, last_name].filter(Boolean).join(' ') || null,
+    department,
+  };
+}
+
+function toCourse(course: AbsorbCourse): Course {
+  // Absorb's API gives no learner-facing link to a course.
+  return { id: course.id, title: orNull(course.name), kind: lookup(COURSE_KINDS, course.courseType), url: null };
+}
+
+function toEnrollment(enrollment: AbsorbEnrollment): Enrollment {
+  const status = lookup(STATUSES, enrollment.status) ?? 'unknown';
+  const progress = typeof enrollment.progress === 'number' ? Math.min(100, Math.max(0, enrollment.progress)) : null;
+  return {
+    id: enrollment.id,
+    status,
+    progress: progress ?? (status === 'completed' ? 100 : null),
+    score: enrollment.score ?? null,
+    passed: status === 'completed' ? true : status === 'failed' ? false : null,
+    enrolled_at: toIsoTimestamp(enrollment.dateAdded),
+    completed_at: toIsoTimestamp(enrollment.dateCompleted),
+  };
+}
+
+/** An OData string literal: quoted, quotes doubled. */
+const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
+
+/**
+ * `_filter` for "every word of q appears in one of the fields" ("maya chen" finds Maya Chen),
+ * matched on lower-cased values so case does not matter.
+ */
+function containsFilter(q: string, fields: readonly string[]): string {
+  const words = q.toLowerCase().split(/\s+/).filter(Boolean);
+  return words.map((word) => `(${fields.map((field) => `substringof(${literal(word)},tolower(${field}))`).join(' or ')})`).join(' and ');
+}
+
+/** The LMS said no and will say it again (a 4xx other than 408/429): not worth repeating soon. */
+function isRefusal(error: unknown): error is LmsApiError {
+  return error instanceof LmsApiError && !isRetryable(error);
+}
+
+function parse<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  throw new LmsApiError(`Absorb answered ${what} with an unexpected body${issue ? ` (${issue.path.join('.') || 'body'}: ${issue.message})` : ''}.`, { cause: result.error });
+}
+
+interface Token {
+  value: string;
+  expiresAt: number;
+}
+
+/**
+ * The connection's one Absorb token: fetched on first use, shared by every request, renewed
+ * once per expiry or cancellation however many requests notice it at the same moment.
+ */
+function createTokenHolder(login: () => Promise<string>, now: () => number = Date.now) {
+  let held: Promise<Token> | null = null;
+  let refusal: { error: LmsApiError; until: number } | null = null;
+
+  function authenticate(): Promise<Token> {
+    if (refusal && refusal.until > now()) return Promise.reject(refusal.error);
+    const attempt: Promise<Token> = login().then(
+      (value) => ({ value, expiresAt: now() + TOKEN_LIFETIME_MS }),
+      (error: unknown) => {
+        // A failed login is not kept: the next request tries again (unless the credentials were refused).
+        if (held === attempt) held = null;
+        if (isRefusal(error)) refusal = { error, until: now() + REFUSAL_MEMORY_MS };
+        throw error;
+      },
+    );
+    held = attempt;
+    return attempt;
+  }
+
+  return {
+    /** A token that should still be valid, authenticating when there is none yet or it has run out. */
+    async current(): Promise<Token> {
+      const pending = held ?? authenticate();
+      const token = await pending;
+      if (token.expiresAt > now()) return token;
+      // The first to notice the expiry renews; the rest share its new token.
+      return held !== null && held !== pending ? held : authenticate();
+    },
+    /** A new token after Absorb refused `stale`, shared with every other request that saw it refused. */
+    async renew(stale: string): Promise<Token> {
+      const pending = held;
+      if (pending) {
+        const token = await pending;
+        if (token.value !== stale) return token;
+        if (held !== null && held !== pending) return held;
+      }
+      return authenticate();
+    },
+  };
+}
+
+function createClient(settings: AbsorbApiSettings, http: LmsHttp): LmsApiClient {
+  const root = settings.base_url.replace(/\/+$/, '');
+  const common = { 'x-api-key': settings.private_key, 'x-api-version': '2' };
+
+  async function login(): Promise<string> {
+    let body: unknown;
+    try {
+      body = await http.json({
+        method: 'POST',
+        url: `${root}/authenticate`,
+        headers: common,
+        body: JSON.stringify({ username: settings.username, password: settings.password, privateKey: settings.private_key }),
+      });
+    } catch (error) {
+      if (isRefusal(error) && error.status !== null) {
+        // The LMS's own words stay in `cause`: only the status goes into the message.
+        throw new LmsApiError(`Absorb refused the API credentials (${error.status}): check the username, password and private key.`, { status: error.status, cause: error });
+      }
+      throw error;
+    }
+    if (body === null) throw new LmsApiError('Absorb answered the authentication with no token (404): check the API base URL.', { status: 404 });
+    return parse(AbsorbToken, body, 'the authentication');
+  }
+
+  const tokens = createTokenHolder(login);
+
+  async function get<S extends z.ZodType>(path: string, query: Record<string, string>, schema: S, what: string): Promise<z.infer<S> | null> {
+    const search = new URLSearchParams(query).toString();
+    const url = `${root}${path}${search ? `?${search}` : ''}`;
+    const send = (token: Token) => http.json({ url, headers: { ...common, authorization: `Bearer ${token.value}` } });
+    const token = await tokens.current();
+    let body: unknown;
+    try {
+      body = await send(token);
+    } catch (error) {
+      if (!(error instanceof LmsApiError) || error.status !== 401) throw error;
+      // Cancelled by a newer token for the same admin, or expired: once more with a new one; a second 401 stands.
+      body = await send(await tokens.renew(token.value));
+    }
+    return body === null ? null : parse(schema, body, what);
+  }
+
+  const departments = new Map<string, { name: Promise<string | null>; expiresAt: number }>();
+
+  /** A department's name, shared by every lookup of it for a while; null when Absorb will not say. */
+  function departmentName(id: string | null | undefined): Promise<string | null> {
+    if (!id || !GUID.test(id)) return Promise.resolve(null);
+    const cached = departments.get(id);
+    if (cached && cached.expiresAt > Date.now()) return cached.name;
+    const name = get(`/departments/${id}`, {}, AbsorbDepartment, 'a department').then(
+      (department) => orNull(department?.name),
+      (error: unknown) => {
+        // The admin may not see every department (403): the learner goes out without it rather
+        // than not at all, and that answer is kept like a name. What may work later is not kept.
+        if (isRefusal(error)) return null;
+        departments.delete(id);
+        throw error;
+      },
+    );
+    if (departments.size >= MAX_DEPARTMENTS) departments.delete(departments.keys().next().value ?? '');
+    departments.set(id, { name, expiresAt: Date.now() + DEPARTMENT_TTL_MS });
+    return name;
+  }
+
+  async function withDepartments(users: AbsorbUser[]): Promise<Learner[]> {
+    const names = await Promise.all(users.map((user) => departmentName(user.departmentId)));
+    return users.map((user, index) => toLearner(user, names[index] ?? null));
+  }
+
+  /** No _sort: Absorb sorts only on fields a portal allows, and an unsortable one would fail the whole search. */
+  function listQuery(limit: number, filter: string | null): Record<string, string> {
+    const query: Record<string, string> = { _limit: String(Math.min(Math.max(1, limit), MAX_LIMIT)), _offset: '0' };
+    if (filter) query['_filter'] = filter;
+    return query;
+  }
+
+  return {
+    async user(id) {
+      if (!GUID.test(id)) return null;
+      const found = await get(`/users/${id}`, {}, AbsorbUser, 'a user');
+      if (!found) return null;
+      return toLearner(found, await departmentName(found.departmentId));
+    },
+
+    async course(id) {
+      if (!GUID.test(id)) return null;
+      const found = await get(`/courses/${id}`, {}, AbsorbCourse, 'a course');
+      return found ? toCourse(found) : null;
+    },
+
+    async enrollment(ref) {
+      if (!GUID.test(ref.user) || !GUID.test(ref.course)) return null;
+      const found = await get(`/users/${ref.user}/enrollments/${ref.course}`, {}, z.union([AbsorbEnrollment, z.array(AbsorbEnrollment)]), 'an enrollment');
+      if (found === null) return null;
+      // Should a list come back, the latest enrollment is the current one (older ones are earlier attempts).
+      const enrollment = Array.isArray(found)
+        ? found.toSorted((a, b) => (toIsoTimestamp(b.dateAdded) ?? '').localeCompare(toIsoTimestamp(a.dateAdded) ?? ''))[0]
+        : found;
+      return enrollment ? toEnrollment(enrollment) : null;
+    },
+
+    async searchCourses(q, limit) {
+      const wanted = q?.trim();
+      const found = await get('/courses', listQuery(limit, wanted ? containsFilter(wanted, ['name']) : null), page('courses', AbsorbCourse), 'a course search');
+      return (found?.['courses'] ?? []).slice(0, limit).map(toCourse);
+    },
+
+    async searchUsers(q, limit) {
+      const wanted = q?.trim();
+      const filter = wanted ? containsFilter(wanted, ['firstName', 'lastName', 'emailAddress', 'username']) : null;
+      const found = await get('/users', listQuery(limit, filter), page('users', AbsorbUser), 'a user search');
+      return withDepartments((found?.['users'] ?? []).slice(0, limit));
+    },
+  };
+}
+
+/** Hydration through the Absorb Integration API v2. */
+export const absorbApiClient: VendorApi<AbsorbApiSettings> = {
+  vendor: 'absorb',
+  settingsSchema: AbsorbApiSettings,
+  rateLimit: RATE_LIMIT,
+  createClient,
+};

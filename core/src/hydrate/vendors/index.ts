@@ -1,0 +1,17 @@
+import type { Vendor } from '../../catalog/index.ts';
+import type { VendorApi } from '../client.ts';
+import { absorbApiClient } from './absorb.ts';
+import { adobeAlmApiClient } from './adobe-alm.ts';
+import { learn365ApiClient } from './learn365.ts';
+import { seismicLearningApiClient } from './seismic-learning.ts';
+
+/**
+ * The LMS APIs hydration can ask, by vendor. Standard Webhooks sources send full events and have
+ * no API of their own.
+ */
+export const VENDOR_APIS: Partial<Record<Vendor, VendorApi<unknown>>> = {
+  absorb: absorbApiClient,
+  'adobe-alm': adobeAlmApiClient,
+  learn365: learn365ApiClient,
+  'seismic-learning': seismicLearningApiClient,
+};

@@ -1,0 +1,183 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Express } from 'express';
+import { z } from 'zod';
+import { VENDORS, type Vendor } from '../catalog/index.ts';
+import { NotFoundError, PayloadError } from '../errors.ts';
+import { errorHandler, notFoundHandler } from '../http/error-handler.ts';
+import { createTokenBuckets } from '../http/rate-limit.ts';
+import { bodyOf } from '../http/request.ts';
+import type { Logger } from '../logger.ts';
+import { absorbApi } from './api/absorb.ts';
+import { adobeAlmApi } from './api/adobe-alm.ts';
+import { learn365Api } from './api/learn365.ts';
+import { seismicLearningApi } from './api/seismic-learning.ts';
+import type { EmulatedApi } from './api/types.ts';
+import type { SandboxCourse, SandboxData, SandboxUser } from './demo-data.ts';
+import type { LmsData } from './lms-data.ts';
+import { catalogTypeOf, courseKindFor, wireRequest, type Subject } from './wire-formats.ts';
+
+/** The emulated vendor APIs, by the vendor whose hydration client calls them. */
+export const EMULATED_APIS: Partial<Record<Vendor, EmulatedApi>> = {
+  absorb: absorbApi,
+  'adobe-alm': adobeAlmApi,
+  learn365: learn365Api,
+  'seismic-learning': seismicLearningApi,
+};
+
+/** Where the sandbox sends a vendor's events: the hub connection's ingest URL and its inbound settings. */
+export interface EmitTarget {
+  ingestUrl: string;
+  inbound: Record<string, unknown>;
+}
+
+export const EmitRequest = z
+  .object({
+    vendor: z.enum(VENDORS),
+    event: z.string().min(1).meta({ description: "The vendor's own event name, e.g. \"Enrollment Completed by Learner\" or COURSE_COMPLETED." }),
+    user: z.string().optional().meta({ description: 'A sandbox user id, email or username (default: the first user).' }),
+    course: z.string().optional().meta({ description: 'A sandbox course id or part of its title (default: a course of the kind the event names).' }),
+    count: z.number().int().min(1).max(1000).default(1),
+  })
+  .strict();
+
+export interface EmitResult {
+  vendor: Vendor;
+  event: string;
+  /** What the hub will make of it; null when the adapter does not know the name (it arrives as lms.event). */
+  catalog_type: string | null;
+  user: { id: number; email: string };
+  course: { id: number; title: string };
+  sent: number;
+  /** The hub's answer to each request: status and body. */
+  responses: Array<{ status: number; body: unknown }>;
+}
+
+export interface RunningSandbox {
+  url: string;
+  /** The base URL of a vendor's emulated API (what a connection's api.base_url points at). */
+  apiBase(vendor: Vendor): string | null;
+  setTargets(targets: Partial<Record<Vendor, EmitTarget>>): void;
+  emit(request: z.input<typeof EmitRequest>): Promise<EmitResult>;
+  stats(): Record<string, { requests: number; rate_limited: number }>;
+  close(): Promise<void>;
+}
+
+function findUser(data: SandboxData, wanted: string | undefined): SandboxUser {
+  const users = data.users;
+  const user = wanted ? users.find((candidate) => String(candidate.id) === wanted || candidate.email === wanted || candidate.username === wanted) : users[0];
+  if (!user) throw new NotFoundError(wanted ? `No sandbox user "${wanted}"; use an id, email or username from the sandbox data file.` : 'The sandbox has no users.');
+  return user;
+}
+
+function findCourse(data: SandboxData, wanted: string | undefined, event: string): SandboxCourse {
+  const courses = data.courses;
+  const course = wanted
+    ? courses.find((candidate) => String(candidate.id) === wanted) ?? courses.find((candidate) => candidate.title.toLowerCase().includes(wanted.toLowerCase()))
+    : courses.find((candidate) => candidate.kind === courseKindFor(event)) ?? courses[0];
+  if (!course) throw new NotFoundError(wanted ? `No sandbox course "${wanted}"; use an id or part of a title from the sandbox data file.` : 'The sandbox has no courses.');
+  return course;
+}
+
+/**
+ * The sandbox LMS (DESIGN §1 sandbox): each vendor's API as its hydration client expects it,
+ * rate limited as the vendor is (429 + Retry-After, counted), and an emitter that sends events in
+ * the vendor's own wire format to the hub (POST /sandbox/emit, or `learnhook emit`).
+ */
+export async function startSandboxLms(options: { data: LmsData; port: number; host: string; logger: Logger }): Promise<RunningSandbox> {
+  const { data, logger } = options;
+  const counters = new Map<string, { requests: number; rate_limited: number }>();
+  let targets: Partial<Record<Vendor, EmitTarget>> = {};
+  let sequence = Date.now();
+
+  const app: Express = express();
+  app.disable('x-powered-by');
+
+  for (const api of Object.values(EMULATED_APIS)) {
+    const buckets = createTokenBuckets({ capacity: api.rateLimit.capacity, ratePerSecond: api.rateLimit.perSecond });
+    const counter = { requests: 0, rate_limited: 0 };
+    counters.set(api.prefix, counter);
+    app.use(api.prefix, (req, res, next) => {
+      counter.requests += 1;
+      const waitMs = buckets.take(api.callerOf(req.headers) ?? req.socket.remoteAddress ?? 'anonymous');
+      if (waitMs > 0) {
+        counter.rate_limited += 1;
+        res.setHeader('Retry-After', String(Math.ceil(waitMs / 1000)));
+        res.status(429).json({ message: 'Rate limit exceeded (sandbox emulates the vendor limit).' });
+        return;
+      }
+      next();
+    });
+    app.use(api.prefix, api.router(() => data.current()));
+  }
+
+  async function emit(input: z.input<typeof EmitRequest>): Promise<EmitResult> {
+    const request = EmitRequest.parse(input);
+    const target = targets[request.vendor];
+    if (!target) throw new PayloadError(`The sandbox has no ${request.vendor} connection to send to.`);
+    const current = data.current();
+    const user = findUser(current, request.user);
+    const course = findCourse(current, request.course, request.event);
+    const enrollment = current.enrollments.find((candidate) => candidate.user_id === user.id && candidate.course_id === course.id) ?? null;
+    const responses: EmitResult['responses'] = [];
+    for (let index = 0; index < request.count; index += 1) {
+      sequence += 1;
+      const subject: Subject = { user, course, enrollment, data: current, sequence, at: new Date() };
+      const wire = wireRequest(request.vendor, request.event, subject, target.inbound);
+      const response = await fetch(target.ingestUrl + wire.path, { method: 'POST', headers: wire.headers, body: wire.body });
+      const text = await response.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // Not every answer is JSON (a plain-text error page from a proxy, say): keep the text.
+      }
+      responses.push({ status: response.status, body });
+    }
+    return {
+      vendor: request.vendor,
+      event: request.event,
+      catalog_type: catalogTypeOf(request.vendor, request.event),
+      user: { id: user.id, email: user.email },
+      course: { id: course.id, title: course.title },
+      sent: responses.length,
+      responses,
+    };
+  }
+
+  app.get('/sandbox/data', (_req, res) => {
+    res.json(data.current());
+  });
+  app.get('/sandbox/stats', (_req, res) => {
+    res.json(Object.fromEntries(counters));
+  });
+  app.post('/sandbox/emit', express.json(), async (req, res) => {
+    res.json(await emit(bodyOf(req, EmitRequest, 'emit request')));
+  });
+  app.use(notFoundHandler);
+  app.use(errorHandler(logger));
+
+  const server = http.createServer(app);
+  server.listen(options.port, options.host);
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port}`;
+  return {
+    url,
+    apiBase: (vendor) => {
+      const api = EMULATED_APIS[vendor];
+      return api ? url + api.prefix : null;
+    },
+    setTargets(next) {
+      targets = next;
+    },
+    emit,
+    stats: () => Object.fromEntries(counters),
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeAllConnections();
+      }),
+  };
+}
