@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ConfigError, ENV_SETTINGS, readConfig } from './config.ts';
+import { runEmit } from './cli/emit.ts';
 import { runKeys } from './cli/keys.ts';
+import { runSandbox } from './cli/sandbox.ts';
 import { createLogger } from './logger.ts';
 import { startHub, VERSION } from './hub.ts';
 
@@ -12,6 +14,8 @@ Usage: learnhook <command> [options]
 Commands:
   serve     Run the hub (the HTTP API, LMS ingest and delivery).
   keys      Create, list and revoke API keys.
+  sandbox   Run the hub with a sandbox LMS, ready to try a Zap or an n8n workflow.
+  emit      Send an LMS event from a running sandbox (learnhook emit absorb "Enrollment Completed by Learner").
 
 Options:
   -h, --help     Show help (also: learnhook <command> --help).
@@ -27,32 +31,53 @@ ${Object.entries(ENV_SETTINGS)
   .join('\n')}
 `;
 
-async function serve(): Promise<void> {
-  const config = readConfig(process.env);
-  const logger = createLogger({ level: config.LOG_LEVEL });
-  // Handlers go in before anything is announced, so a signal sent the moment the hub says it
-  // listens is never met by the default action (an abrupt kill).
-  let stopRequested: string | null = null;
-  let stopHub: ((signal: string) => void) | null = null;
-  const onSignal = (signal: string) => (stopHub ? stopHub(signal) : (stopRequested = signal));
-  process.once('SIGTERM', onSignal);
-  process.once('SIGINT', onSignal);
-  const hub = await startHub(config, logger).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'EADDRINUSE') throw new ConfigError(`Port ${config.PORT} is already in use; set PORT to a free port.`);
-    throw error;
-  });
-  stopHub = (signal) => {
-    logger.info({ signal }, 'stopping: finishing in-flight requests and deliveries');
-    hub.close().then(
+/**
+ * Runs a long-lived service until SIGTERM or Ctrl-C. The handlers go in before the service starts,
+ * so a signal sent the moment it announces itself is never met by the default action (an abrupt
+ * kill); `close` then finishes in-flight work and the process exits 0.
+ */
+async function runUntilSignal(start: () => Promise<{ close(): Promise<void> } | null>, onStopping: (signal: string) => void): Promise<void> {
+  let service: { close(): Promise<void> } | null = null;
+  let pending: string | null = null;
+  const stop = (signal: string) => {
+    if (!service) {
+      pending = signal;
+      return;
+    }
+    onStopping(signal);
+    service.close().then(
       () => process.exit(0),
       (error: unknown) => {
-        logger.error({ err: error }, 'error while stopping');
+        process.stderr.write(`learnhook: error while stopping: ${error instanceof Error ? error.message : String(error)}\n`);
         process.exit(1);
       },
     );
   };
-  logger.info({ url: hub.url, version: VERSION }, `learnhook hub listening on ${hub.url}`);
-  if (stopRequested) stopHub(stopRequested);
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  service = await start();
+  if (!service) {
+    process.removeListener('SIGTERM', stop);
+    process.removeListener('SIGINT', stop);
+    return;
+  }
+  if (pending) stop(pending);
+}
+
+async function serve(): Promise<void> {
+  const config = readConfig(process.env);
+  const logger = createLogger({ level: config.LOG_LEVEL });
+  await runUntilSignal(
+    async () => {
+      const hub = await startHub(config, logger).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'EADDRINUSE') throw new ConfigError(`Port ${config.PORT} is already in use; set PORT to a free port.`);
+        throw error;
+      });
+      logger.info({ url: hub.url, version: VERSION }, `learnhook hub listening on ${hub.url}`);
+      return hub;
+    },
+    (signal) => logger.info({ signal }, 'stopping: finishing in-flight requests and deliveries'),
+  );
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -78,6 +103,23 @@ async function main(argv: string[]): Promise<number> {
     }
     await serve();
     return -1;
+  }
+  if (command === 'sandbox') {
+    const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
+    const out = (text: string) => process.stdout.write(text);
+    let ran = false;
+    await runUntilSignal(
+      async () => {
+        const session = await runSandbox(argv.slice(argv.indexOf('sandbox') + 1), process.env, logger, out);
+        ran = session !== null;
+        return session;
+      },
+      () => out('Stopping the sandbox ...\n'),
+    );
+    return ran ? -1 : 0;
+  }
+  if (command === 'emit') {
+    return runEmit(argv.slice(argv.indexOf('emit') + 1), process.env, (text) => process.stdout.write(text));
   }
   if (command === 'keys') {
     return runKeys(argv.slice(argv.indexOf('keys') + 1), readConfig(process.env), (text) => process.stdout.write(text));

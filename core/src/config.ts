@@ -33,6 +33,10 @@ export const ENV_SETTINGS = {
     schema: z.coerce.number().int().min(100).max(120_000).default(15_000),
     help: 'How long one delivery attempt may take (default 15000).',
   },
+  LEARNHOOK_HYDRATION_MAX_WAIT_MS: {
+    schema: z.coerce.number().int().min(100).max(600_000).default(30_000),
+    help: 'How long an event may wait for its LMS API before it goes out partial (default 30000).',
+  },
   LEARNHOOK_RATE_LIMIT: {
     schema: z.coerce.number().int().min(1).default(50),
     help: 'API requests per second per key, with bursts of twice that (default 50).',

@@ -12,8 +12,11 @@ import { apiKeyRecordFor } from './http/api-keys.ts';
 import { createApp } from './http/app.ts';
 import type { HubContext } from './http/context.ts';
 import { createMetrics } from './http/metrics.ts';
-import { withoutHydration, type Hydrator } from './hydrate/hydrator.ts';
-import { lookupFromRecentEvents, type Lookup } from './hydrate/lookup.ts';
+import { createClientRegistry } from './hydrate/client-registry.ts';
+import { createHydrator } from './hydrate/create-hydrator.ts';
+import { createLmsHttp } from './hydrate/http-json.ts';
+import type { Hydrator } from './hydrate/hydrator.ts';
+import { lookupFromClients, lookupFromRecentEvents, type Lookup } from './hydrate/lookup.ts';
 import type { Logger } from './logger.ts';
 import { createConnectionRegistry, type ConnectionRegistry } from './store/connection-registry.ts';
 import { createSecretBox, loadSecretKey } from './store/secret-box.ts';
@@ -81,8 +84,11 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     onHooksChanged: () => fanOut?.hooksChanged(),
     audit: (action, target, details) => audit('system', action, target, details),
   });
-  fanOut = createFanOut({ store, hydrator: overrides.hydrator ?? withoutHydration, logger, onDeliveries: () => dispatcher.wake() });
   const connections = createConnectionRegistry({ store, box });
+  const lmsHttp = createLmsHttp({ userAgent: `learnhook/${VERSION}` });
+  const clientFor = createClientRegistry({ connections, http: lmsHttp, logger });
+  const hydrator = overrides.hydrator ?? createHydrator({ clientFor, maxWaitMs: config.LEARNHOOK_HYDRATION_MAX_WAIT_MS, logger });
+  fanOut = createFanOut({ store, hydrator, logger, onDeliveries: () => dispatcher.wake() });
   const context: HubContext = {
     store,
     box,
@@ -98,7 +104,7 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     audit,
   };
   const app = createApp(context, {
-    lookup: overrides.lookup ?? lookupFromRecentEvents(store),
+    lookup: overrides.lookup ?? lookupFromClients(clientFor, lookupFromRecentEvents(store)),
     rateLimit: config.LEARNHOOK_RATE_LIMIT,
     allowPrivateTargets: config.LEARNHOOK_ALLOW_PRIVATE_TARGETS,
   });
@@ -131,6 +137,7 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
       await fanOut.stop();
       await dispatcher.stop();
       await transport.close();
+      await lmsHttp.close();
       await store.close();
     },
   };

@@ -6,3 +6,4 @@ export { generateSecret, signStandardWebhook, verifyStandardWebhook } from './si
 export { readConfig, type Config } from './config.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { startHub, VERSION, type RunningHub } from './hub.ts';
+export { startSandbox, type SandboxSession } from './sandbox/session.ts';

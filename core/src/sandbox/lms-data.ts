@@ -13,6 +13,8 @@ import { SandboxData, demoData } from './demo-data.ts';
 export interface LmsData {
   /** The current organisation. */
   current(): SandboxData;
+  /** Changes the organisation and writes the file, as the LMS itself would record what happened. */
+  change(mutate: (data: SandboxData) => void): Promise<void>;
   file: string;
 }
 
@@ -51,6 +53,15 @@ export async function openLmsData(file: string, logger: Logger): Promise<LmsData
 
   return {
     file,
+    async change(mutate) {
+      const next = structuredClone(data);
+      mutate(next);
+      data = SandboxData.parse(next);
+      db.data = data;
+      await db.write();
+      // Our own write is not a hand edit: do not read it back.
+      mtime = statSync(file).mtimeMs;
+    },
     current() {
       const now = Date.now();
       if (now - checkedAt > 1000 && !reloading) {

@@ -14,7 +14,7 @@ import { adobeAlmApi } from './api/adobe-alm.ts';
 import { learn365Api } from './api/learn365.ts';
 import { seismicLearningApi } from './api/seismic-learning.ts';
 import type { EmulatedApi } from './api/types.ts';
-import type { SandboxCourse, SandboxData, SandboxUser } from './demo-data.ts';
+import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from './demo-data.ts';
 import type { LmsData } from './lms-data.ts';
 import { catalogTypeOf, courseKindFor, wireRequest, type Subject } from './wire-formats.ts';
 
@@ -24,6 +24,15 @@ export const EMULATED_APIS: Partial<Record<Vendor, EmulatedApi>> = {
   'adobe-alm': adobeAlmApi,
   learn365: learn365Api,
   'seismic-learning': seismicLearningApi,
+};
+
+/** What each enrollment event does to the LMS's own record of the enrollment. */
+const ENROLLMENT_CHANGES: Record<string, (current: SandboxEnrollment, now: string) => Partial<SandboxEnrollment>> = {
+  'enrollment.created': () => ({ status: 'enrolled', progress: 0, completed_at: null }),
+  'enrollment.approval_requested': () => ({ status: 'pending_approval' }),
+  'enrollment.started': (current) => ({ status: 'in_progress', progress: Math.max(current.progress, 5) }),
+  'enrollment.progressed': (current) => ({ status: 'in_progress', progress: Math.min(99, Math.max(current.progress, 40)) }),
+  'enrollment.completed': (current, now) => ({ status: 'completed', progress: 100, score: current.score ?? 92, completed_at: now }),
 };
 
 /** Where the sandbox sends a vendor's events: the hub connection's ingest URL and its inbound settings. */
@@ -112,6 +121,27 @@ export async function startSandboxLms(options: { data: LmsData; port: number; ho
     app.use(api.prefix, api.router(() => data.current()));
   }
 
+  /**
+   * An LMS sends an enrollment event because its own record changed: the sandbox records the same
+   * change first, so the API that hydration asks answers what the event says happened.
+   */
+  async function recordEnrollment(user: SandboxUser, course: SandboxCourse, type: string | null): Promise<SandboxEnrollment | null> {
+    const find = () => data.current().enrollments.find((candidate) => candidate.user_id === user.id && candidate.course_id === course.id) ?? null;
+    const change = type ? ENROLLMENT_CHANGES[type] : undefined;
+    if (!change) return find();
+    const now = new Date().toISOString();
+    await data.change((current) => {
+      let enrollment = current.enrollments.find((candidate) => candidate.user_id === user.id && candidate.course_id === course.id);
+      if (!enrollment) {
+        const id = Math.max(20_000, ...current.enrollments.map((candidate) => candidate.id)) + 1;
+        enrollment = { id, user_id: user.id, course_id: course.id, status: 'enrolled', progress: 0, score: null, enrolled_at: now, completed_at: null };
+        current.enrollments.push(enrollment);
+      }
+      Object.assign(enrollment, change(enrollment, now));
+    });
+    return find();
+  }
+
   async function emit(input: z.input<typeof EmitRequest>): Promise<EmitResult> {
     const request = EmitRequest.parse(input);
     const target = targets[request.vendor];
@@ -119,7 +149,7 @@ export async function startSandboxLms(options: { data: LmsData; port: number; ho
     const current = data.current();
     const user = findUser(current, request.user);
     const course = findCourse(current, request.course, request.event);
-    const enrollment = current.enrollments.find((candidate) => candidate.user_id === user.id && candidate.course_id === course.id) ?? null;
+    const enrollment = await recordEnrollment(user, course, catalogTypeOf(request.vendor, request.event));
     const responses: EmitResult['responses'] = [];
     for (let index = 0; index < request.count; index += 1) {
       sequence += 1;

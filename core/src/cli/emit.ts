@@ -1,0 +1,64 @@
+import { parseArgs } from 'node:util';
+import { VENDORS } from '../catalog/index.ts';
+import { ConfigError } from '../config.ts';
+import { ADAPTERS } from '../vendors/index.ts';
+
+export const EMIT_USAGE = `Usage: learnhook emit <vendor> <event> [--user ID|EMAIL] [--course ID|TITLE] [--count N] [--sandbox URL]
+
+Asks a running \`learnhook sandbox\` to send one LMS event in the vendor's own format to the hub.
+
+  vendor      ${VENDORS.join(', ')}
+  event       the vendor's own event name, e.g. "Enrollment Completed by Learner" (absorb),
+              CourseCompleted (learn365), COURSE_COMPLETED (adobe-alm), lesson-completed
+              (seismic-learning), enrollment.completed (standard); \`learnhook emit <vendor> --list\`
+              shows them all
+  --user      a sandbox user id, email or username (default: the first user)
+  --course    a sandbox course id or part of its title (default: one of the kind the event names)
+  --count     send it N times (default 1)
+  --sandbox   the sandbox LMS URL (default SANDBOX_URL or http://localhost:8081)
+`;
+
+export async function runEmit(args: string[], env: NodeJS.ProcessEnv, out: (text: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      user: { type: 'string' },
+      course: { type: 'string' },
+      count: { type: 'string' },
+      sandbox: { type: 'string' },
+      list: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [vendor, event] = positionals;
+  if (values.help || !vendor) {
+    out(EMIT_USAGE);
+    return values.help ? 0 : 2;
+  }
+  if (!(VENDORS as readonly string[]).includes(vendor)) throw new ConfigError(`Unknown vendor "${vendor}"; use one of ${VENDORS.join(', ')}.`);
+  const adapter = ADAPTERS[vendor as (typeof VENDORS)[number]];
+  if (values.list || !event) {
+    out(Object.entries(adapter.events).map(([name, type]) => `${name.padEnd(48)} -> ${type}\n`).join(''));
+    return values.list ? 0 : 2;
+  }
+  const sandbox = (values.sandbox ?? env.SANDBOX_URL ?? 'http://localhost:8081').replace(/\/$/, '');
+  const count = values.count === undefined ? 1 : Number(values.count);
+  let response: Response;
+  try {
+    response = await fetch(`${sandbox}/sandbox/emit`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ vendor, event, user: values.user, course: values.course, count }),
+    });
+  } catch {
+    throw new ConfigError(`No sandbox answers at ${sandbox}; start one with \`learnhook sandbox\` (or pass --sandbox URL).`);
+  }
+  const body: unknown = await response.json();
+  if (!response.ok) {
+    const message = typeof body === 'object' && body !== null && 'error' in body ? JSON.stringify(body.error) : JSON.stringify(body);
+    throw new ConfigError(`The sandbox refused: ${message}`);
+  }
+  out(`${JSON.stringify(body, null, 2)}\n`);
+  return 0;
+}
