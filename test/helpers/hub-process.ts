@@ -15,12 +15,20 @@ export interface HubProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
+export interface HubProcessOptions {
+  /**
+   * The data folder (learnhook.db and the generated secret.key); a fresh temporary one by default.
+   * Pass a previous process's dataDir to restart a hub on the same store.
+   */
+  dataDir?: string;
+}
+
 /**
  * Runs `learnhook serve` as its own process, the way `npm start` does, on a free port, and
  * resolves once it logs that it listens.
  */
-export function startHubProcess(env: Record<string, string> = {}): Promise<HubProcess> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'learnhook-test-'));
+export function startHubProcess(env: Record<string, string> = {}, options: HubProcessOptions = {}): Promise<HubProcess> {
+  const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'learnhook-test-'));
   const child = spawn(process.execPath, [CLI, 'serve'], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LEARNHOOK_DATA: path.join(dataDir, 'learnhook.db'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -28,7 +36,10 @@ export function startHubProcess(env: Record<string, string> = {}): Promise<HubPr
   const output: string[] = [];
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`hub did not start:\n${output.join('\n')}`)), 15_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`hub did not start:\n${output.join('\n')}`));
+    }, 15_000);
     for (const stream of [child.stdout, child.stderr]) {
       readline.createInterface({ input: stream }).on('line', (line) => {
         output.push(line);

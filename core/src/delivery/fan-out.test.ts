@@ -1,13 +1,14 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SAMPLES } from '../catalog/index.ts';
 import { withoutHydration } from '../hydrate/hydrator.ts';
 import { createLogger } from '../logger.ts';
 import { openSqliteStore } from '../store/sqlite.ts';
 import type { HookRecord, Store } from '../store/store.ts';
-import { createFanOut } from './fan-out.ts';
+import { createFanOut, RETRY_PASS_MS } from './fan-out.ts';
 
 const opened: Store[] = [];
 afterEach(async () => {
+  vi.useRealTimers();
   await Promise.all(opened.splice(0).map((store) => store.close()));
 });
 
@@ -49,5 +50,40 @@ describe('fan-out', () => {
     expect(woken).toBe(1);
     // The dispatcher sends only to active hooks: the paused hook's delivery waits.
     expect(await store.hooksWithDueDeliveries(Date.now() + 1)).toEqual(['hook_active']);
+  });
+
+  it('tries a failed pass again by itself, so events acknowledged before the failure are not left waiting for the next ingest', async () => {
+    // Only timers are faked: the store's group commit runs on setImmediate.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const store = openSqliteStore({ file: ':memory:' });
+    opened.push(store);
+    await store.insertHook(hook('hook_active', 'active'));
+    await store.ingest({
+      connection_id: 'con_1',
+      request: { method: 'POST', route: 'webhook', headers: {}, body: Buffer.from('{}'), received_at: 1 },
+      events: [{ id: 'evt_1', type: 'enrollment.completed', dedupe_key: 'k1', event: { ...SAMPLES['enrollment.completed'], id: 'evt_1' }, needs: {} }],
+    });
+    let failures = 1;
+    let reads = 0;
+    const flaky: Store = {
+      ...store,
+      // The first pass meets a store that cannot answer (SQLITE_BUSY, a full disk): reading the hooks fails.
+      matchableHooks: () => {
+        reads += 1;
+        return failures-- > 0 ? Promise.reject(new Error('database is locked')) : store.matchableHooks();
+      },
+    };
+    let woken = 0;
+    const fanOut = createFanOut({ store: flaky, hydrator: withoutHydration, logger: createLogger({ level: 'silent' }), onDeliveries: () => woken++ });
+    fanOut.wake();
+    await fanOut.idle();
+    expect((await store.listDeliveries({ limit: 10, event_id: 'evt_1' })).data).toEqual([]);
+
+    await vi.advanceTimersByTimeAsync(RETRY_PASS_MS);
+    await fanOut.idle();
+    expect((await store.listDeliveries({ limit: 10, event_id: 'evt_1' })).data.map((delivery) => delivery.hook_id)).toEqual(['hook_active']);
+    expect((await store.getEvent('evt_1'))?.state).toBe('processed');
+    expect({ reads, woken }).toEqual({ reads: 2, woken: 1 });
+    await fanOut.stop();
   });
 });

@@ -32,6 +32,13 @@ export interface FanOutOptions {
   batchSize?: number;
 }
 
+/**
+ * After a pass failed (the store was busy or unavailable), the next one is tried this much later:
+ * the events it left are acknowledged already, and no other wake may come (the last ingest of a
+ * burst, or the pass at start-up).
+ */
+export const RETRY_PASS_MS = 1_000;
+
 export function createFanOut(options: FanOutOptions): FanOut {
   const { store, hydrator, logger } = options;
   const now = options.now ?? Date.now;
@@ -40,6 +47,7 @@ export function createFanOut(options: FanOutOptions): FanOut {
   let pass: Promise<void> | null = null;
   let again = false;
   let stopped = false;
+  let retryTimer: NodeJS.Timeout | null = null;
 
   async function hydrate(stored: StoredEvent): Promise<CatalogEvent> {
     try {
@@ -84,8 +92,17 @@ export function createFanOut(options: FanOutOptions): FanOut {
       again = true;
       return;
     }
+    if (retryTimer) clearTimeout(retryTimer);
+    retryTimer = null;
     pass = runPasses()
-      .catch((error: unknown) => logger.error({ err: error }, 'fan-out pass failed; retrying on the next wake'))
+      .catch((error: unknown) => {
+        logger.error({ err: error }, 'fan-out pass failed; retrying shortly');
+        // A failed read of the hooks must not stay cached as a rejected promise.
+        hooks = null;
+        if (stopped) return;
+        retryTimer = setTimeout(wake, RETRY_PASS_MS);
+        retryTimer.unref();
+      })
       .finally(() => {
         pass = null;
       });
@@ -101,6 +118,7 @@ export function createFanOut(options: FanOutOptions): FanOut {
     },
     async stop() {
       stopped = true;
+      if (retryTimer) clearTimeout(retryTimer);
       while (pass) await pass;
     },
   };
