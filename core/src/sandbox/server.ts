@@ -69,7 +69,8 @@ export interface RunningSandbox {
   apiBase(vendor: Vendor): string | null;
   setTargets(targets: Partial<Record<Vendor, EmitTarget>>): void;
   emit(request: z.input<typeof EmitRequest>): Promise<EmitResult>;
-  stats(): Record<string, { requests: number; rate_limited: number }>;
+  /** Per emulated API: requests, 429s answered, and requests per route template. */
+  stats(): Record<string, { requests: number; rate_limited: number; endpoints: Record<string, number> }>;
   close(): Promise<void>;
 }
 
@@ -96,7 +97,7 @@ function findCourse(data: SandboxData, wanted: string | undefined, event: string
  */
 export async function startSandboxLms(options: { data: LmsData; port: number; host: string; logger: Logger }): Promise<RunningSandbox> {
   const { data, logger } = options;
-  const counters = new Map<string, { requests: number; rate_limited: number }>();
+  const counters = new Map<string, { requests: number; rate_limited: number; endpoints: Record<string, number> }>();
   let targets: Partial<Record<Vendor, EmitTarget>> = {};
   let sequence = Date.now();
 
@@ -105,10 +106,17 @@ export async function startSandboxLms(options: { data: LmsData; port: number; ho
 
   for (const api of Object.values(EMULATED_APIS)) {
     const buckets = createTokenBuckets({ capacity: api.rateLimit.capacity, ratePerSecond: api.rateLimit.perSecond });
-    const counter = { requests: 0, rate_limited: 0 };
+    const counter = { requests: 0, rate_limited: 0, endpoints: {} as Record<string, number> };
     counters.set(api.prefix, counter);
     app.use(api.prefix, (req, res, next) => {
       counter.requests += 1;
+      // Counted by route template ("GET /users/:id"), so a test can tell user lookups from the rest.
+      res.on('finish', () => {
+        const route: unknown = req.route;
+        const template = typeof route === 'object' && route !== null && 'path' in route ? String(route.path) : '(unmatched)';
+        const key = `${req.method} ${template}`;
+        counter.endpoints[key] = (counter.endpoints[key] ?? 0) + 1;
+      });
       const waitMs = buckets.take(api.callerOf(req.headers) ?? req.socket.remoteAddress ?? 'anonymous');
       if (waitMs > 0) {
         counter.rate_limited += 1;

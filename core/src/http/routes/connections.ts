@@ -2,6 +2,7 @@ import express, { type Request, type Router } from 'express';
 import type { z } from 'zod';
 import type { Vendor } from '../../catalog/index.ts';
 import { NotFoundError, PayloadError } from '../../errors.ts';
+import { VENDOR_APIS } from '../../hydrate/vendors/index.ts';
 import { newId, newToken } from '../../ids.ts';
 import type { OpenConnection } from '../../store/connection-registry.ts';
 import { ADAPTERS } from '../../vendors/index.ts';
@@ -25,6 +26,17 @@ function masked(value: unknown, key = ''): unknown {
     return Object.fromEntries(Object.entries(value).map(([child, inner]) => [child, masked(inner, child)]));
   }
   return value;
+}
+
+/**
+ * The LMS API settings, checked against the vendor's hydration client: a typo in a base URL or a
+ * missing credential is a 400 now, not silently unhydrated events later. Defaults are filled in.
+ */
+function apiSettingsFor(vendor: Vendor, given: Record<string, unknown>): Record<string, unknown> {
+  const vendorApi = VENDOR_APIS[vendor];
+  if (!vendorApi) throw new PayloadError(`${ADAPTERS[vendor].title} connections have no LMS API to configure; leave out "api".`, [{ path: 'api', message: 'Not supported' }]);
+  const settings = parseWith(vendorApi.settingsSchema, given, `${ADAPTERS[vendor].title} API settings`);
+  return typeof settings === 'object' && settings !== null ? Object.fromEntries(Object.entries(settings)) : {};
 }
 
 function inboundFor(vendor: Vendor, given: Record<string, unknown>): unknown {
@@ -76,7 +88,7 @@ export function connectionsRouter(ctx: HubContext, requireScope: requireScopeFac
         description: base.description ?? null,
         token_enc: ctx.box.seal(newToken()),
         inbound_enc: ctx.box.seal(JSON.stringify(inbound)),
-        api_enc: base.api ? ctx.box.seal(JSON.stringify(base.api)) : null,
+        api_enc: base.api ? ctx.box.seal(JSON.stringify(apiSettingsFor(base.vendor, base.api))) : null,
         created_at: now,
         updated_at: now,
       });
@@ -113,7 +125,7 @@ export function connectionsRouter(ctx: HubContext, requireScope: requireScopeFac
     const id = current.record.id;
     await ctx.store.updateConnection(id, {
       ...(base.description !== undefined ? { description: base.description } : {}),
-      ...(base.api !== undefined ? { api_enc: base.api === null ? null : ctx.box.seal(JSON.stringify(base.api)) } : {}),
+      ...(base.api !== undefined ? { api_enc: base.api === null ? null : ctx.box.seal(JSON.stringify(apiSettingsFor(current.record.vendor, base.api))) } : {}),
       ...(base.rotate_token ? { token_enc: ctx.box.seal(newToken()) } : {}),
       ...(changesInbound ? { inbound_enc: ctx.box.seal(JSON.stringify(inbound)) } : {}),
       updated_at: ctx.now(),

@@ -32,9 +32,10 @@ export type SeismicLearningApiSettings = z.infer<typeof SeismicLearningApiSettin
 
 /**
  * Lessonly publishes 500 requests a minute. A token bucket of capacity C refilled at r/s lets
- * C + 60·r through in any minute, so 20 + 8/s stays at 500 however the calls bunch up.
+ * C + 60·r through in any minute; 16 + 7/s (436) keeps a margin under 500, since calls sent at
+ * the exact limit can arrive bunched together and still be refused.
  */
-const RATE_LIMIT = { capacity: 20, perSecond: 8 };
+const RATE_LIMIT = { capacity: 16, perSecond: 7 };
 
 /** Lessonly's largest page (per_page); more is silently capped by the API. */
 const MAX_PER_PAGE = 1000;
