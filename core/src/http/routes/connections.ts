@@ -7,7 +7,7 @@ import { newId, newToken } from '../../ids.ts';
 import type { OpenConnection } from '../../store/connection-registry.ts';
 import { ADAPTERS } from '../../vendors/index.ts';
 import { INBOUND_DEFAULTS } from '../../vendors/inbound-defaults.ts';
-import { parseWith } from '../../vendors/parse-body.ts';
+import { parseWith, toPayloadIssues } from '../../vendors/parse-body.ts';
 import { callerOf } from '../auth.ts';
 import type { HubContext } from '../context.ts';
 import { bodyOf, isoTime, pathParam, queryOf } from '../request.ts';
@@ -35,7 +35,12 @@ function masked(value: unknown, key = ''): unknown {
 function apiSettingsFor(vendor: Vendor, given: Record<string, unknown>): Record<string, unknown> {
   const vendorApi = VENDOR_APIS[vendor];
   if (!vendorApi) throw new PayloadError(`${ADAPTERS[vendor].title} connections have no LMS API to configure; leave out "api".`, [{ path: 'api', message: 'Not supported' }]);
-  const settings = parseWith(vendorApi.settingsSchema, given, `${ADAPTERS[vendor].title} API settings`);
+  const result = vendorApi.settingsSchema.safeParse(given);
+  if (!result.success) {
+    const issues = toPayloadIssues(result.error).map((issue) => ({ ...issue, path: issue.path ? `api.${issue.path}` : 'api' }));
+    throw new PayloadError(`The ${ADAPTERS[vendor].title} API settings are not valid at ${issues[0]?.path}: ${issues[0]?.message}.`, issues);
+  }
+  const settings: unknown = result.data;
   return typeof settings === 'object' && settings !== null ? Object.fromEntries(Object.entries(settings)) : {};
 }
 
