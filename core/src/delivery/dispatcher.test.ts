@@ -6,6 +6,7 @@ import { createLogger } from '../logger.ts';
 import { createSecretBox } from '../store/secret-box.ts';
 import { openSqliteStore } from '../store/sqlite.ts';
 import type { HookRecord, Store } from '../store/store.ts';
+import { hookRecord, ingestInput } from '../testing/store-fixtures.ts';
 import { createConcurrencyLimiter } from './concurrency.ts';
 import { createDispatcher, type Dispatcher } from './dispatcher.ts';
 import type { Transport, TransportRequest } from './transport.ts';
@@ -24,33 +25,12 @@ afterEach(async () => {
   }
 });
 
-function hook(status: HookRecord['status']): HookRecord {
-  return {
-    id: 'hook_1',
-    url: 'http://127.0.0.1:9/hook',
-    events: ['*'],
-    filter: {},
-    description: null,
-    secret_enc: box.seal('whsec_' + randomBytes(24).toString('base64')),
-    status,
-    status_reason: null,
-    failing_since: null,
-    created_by: null,
-    created_at: 1,
-    updated_at: 1,
-  };
-}
-
 /** A store holding one hook and one event with its delivery, due now; counts the dispatcher's passes. */
 async function setup(status: HookRecord['status'], failFirstPass = false) {
   const inner = openSqliteStore({ file: ':memory:' });
   const event = { ...SAMPLES['enrollment.completed'], id: 'evt_1' };
-  await inner.ingest({
-    connection_id: 'con_1',
-    request: { method: 'POST', route: 'webhook', headers: {}, body: Buffer.from('{}'), received_at: 1 },
-    events: [{ id: 'evt_1', type: 'enrollment.completed', dedupe_key: 'k1', event, needs: {} }],
-  });
-  await inner.insertHook(hook(status));
+  await inner.ingest(ingestInput('1'));
+  await inner.insertHook(hookRecord('hook_1', { status, secret_enc: box.seal('whsec_' + randomBytes(24).toString('base64')) }));
   await inner.completeEvent('evt_1', event, [{ id: 'dlv_1', event_id: 'evt_1', hook_id: 'hook_1', next_attempt_at: Date.now(), reason: 'event' }]);
 
   let passes = 0;

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { SAMPLES } from '../catalog/index.ts';
 import { withoutHydration } from '../hydrate/hydrator.ts';
 import { createLogger } from '../logger.ts';
 import { openSqliteStore } from '../store/sqlite.ts';
 import type { HookRecord, Store } from '../store/store.ts';
+import { hookRecord, ingestInput } from '../testing/store-fixtures.ts';
 import { createFanOut, RETRY_PASS_MS } from './fan-out.ts';
 
 const opened: Store[] = [];
@@ -12,34 +12,14 @@ afterEach(async () => {
   await Promise.all(opened.splice(0).map((store) => store.close()));
 });
 
-function hook(id: string, status: HookRecord['status']): HookRecord {
-  return {
-    id,
-    url: 'https://example.com/hook',
-    events: ['*'],
-    filter: {},
-    description: null,
-    secret_enc: 'enc',
-    status,
-    status_reason: null,
-    failing_since: null,
-    created_by: null,
-    created_at: 1,
-    updated_at: 1,
-  };
-}
+const hook = (id: string, status: HookRecord['status']) => hookRecord(id, { status });
 
 describe('fan-out', () => {
   it('creates deliveries for active and paused hooks, held for the paused one, and none for a disabled hook', async () => {
     const store = openSqliteStore({ file: ':memory:' });
     opened.push(store);
     for (const record of [hook('hook_active', 'active'), hook('hook_paused', 'paused'), hook('hook_disabled', 'disabled')]) await store.insertHook(record);
-    const event = { ...SAMPLES['enrollment.completed'], id: 'evt_1' };
-    await store.ingest({
-      connection_id: 'con_1',
-      request: { method: 'POST', route: 'webhook', headers: {}, body: Buffer.from('{}'), received_at: 1 },
-      events: [{ id: 'evt_1', type: 'enrollment.completed', dedupe_key: 'k1', event, needs: {} }],
-    });
+    await store.ingest(ingestInput('1'));
     let woken = 0;
     const fanOut = createFanOut({ store, hydrator: withoutHydration, logger: createLogger({ level: 'silent' }), onDeliveries: () => woken++ });
     fanOut.wake();
@@ -58,11 +38,7 @@ describe('fan-out', () => {
     const store = openSqliteStore({ file: ':memory:' });
     opened.push(store);
     await store.insertHook(hook('hook_active', 'active'));
-    await store.ingest({
-      connection_id: 'con_1',
-      request: { method: 'POST', route: 'webhook', headers: {}, body: Buffer.from('{}'), received_at: 1 },
-      events: [{ id: 'evt_1', type: 'enrollment.completed', dedupe_key: 'k1', event: { ...SAMPLES['enrollment.completed'], id: 'evt_1' }, needs: {} }],
-    });
+    await store.ingest(ingestInput('1'));
     let failures = 1;
     let reads = 0;
     const flaky: Store = {

@@ -1,19 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { LearnhookError } from '../errors.ts';
+import { thrownBy } from '../testing/errors.ts';
 import { checkTargetAddress, checkTargetUrl, TargetRefusedError } from './target-policy.ts';
 
 const strict = { allowPrivate: false };
 const lenient = { allowPrivate: true };
 
-function refusal(check: () => unknown): TargetRefusedError {
-  try {
-    check();
-  } catch (error) {
-    if (error instanceof TargetRefusedError) return error;
-    throw error;
-  }
-  throw new Error('expected the target to be refused');
-}
+const refusal = (check: () => unknown) => thrownBy(TargetRefusedError, check);
 
 describe('TargetRefusedError', () => {
   it('is a 400 LearnhookError with the code target_refused', () => {

@@ -1,32 +1,9 @@
 import { once } from 'node:events';
-import type http from 'node:http';
-import net, { type Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { listen } from '../testing/listen.ts';
+import net from 'node:net';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { refusedUrl } from '../testing/listen.ts';
+import { recordingServer as target } from '../testing/recording-server.ts';
 import { createTransport, SNIPPET_BYTES, type Transport, type TransportRequest } from './transport.ts';
-
-interface Received {
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** A real HTTP target on 127.0.0.1 that records what it receives and on how many connections. */
-async function target(answer: (response: http.ServerResponse) => void = (response) => response.end('ok')) {
-  const received: Received[] = [];
-  const sockets = new Set<Socket>();
-  const server = await listen((request, response) => {
-    sockets.add(request.socket);
-    let body = '';
-    request.setEncoding('utf8');
-    request.on('data', (chunk: string) => (body += chunk));
-    request.on('end', () => {
-      received.push({ headers: request.headers, body });
-      answer(response);
-    });
-  });
-  cleanups.push(server.close);
-  return { ...server, received, sockets, port: new URL(server.url).port };
-}
 
 /** A raw TCP listener on 127.0.0.1 that counts connections, to prove a refusal happened before connecting. */
 async function tcpCounter() {
@@ -39,25 +16,13 @@ async function tcpCounter() {
   await once(server, 'listening');
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('expected a TCP address');
-  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())));
   return { port: address.port, connections: () => connections };
 }
 
-/** A loopback port with nothing listening on it. */
-async function closedPort(): Promise<string> {
-  const server = await listen(() => {});
-  await server.close();
-  return new URL(server.url).port;
-}
-
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).map((cleanup) => cleanup()));
-});
-
 function transport(options: Partial<Parameters<typeof createTransport>[0]> = {}): Transport {
   const created = createTransport({ allowPrivate: true, timeoutMs: 2000, userAgent: 'learnhook-test/1', ...options });
-  cleanups.push(created.close);
+  onTestFinished(created.close);
   return created;
 }
 
@@ -204,8 +169,7 @@ describe('createTransport().send', () => {
   });
 
   it('reports a refused connection as connection_error', async () => {
-    const port = await closedPort();
-    const result = await transport().send(delivery(`http://127.0.0.1:${port}/`));
+    const result = await transport().send(delivery(`${await refusedUrl()}/`));
     expect(result).toMatchObject({ ok: false, error: { code: 'connection_error' } });
     expect(result.error?.message).toMatch(/ECONNREFUSED/);
   });

@@ -4,48 +4,13 @@
  * interceptor is added); Absorb "Integration API" authenticate (the token is a bare JSON string).
  */
 import type http from 'node:http';
-import type { Socket } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
-import { listen } from '../testing/listen.ts';
+import { describe, expect, it } from 'vitest';
+import { testLmsHttp as client } from '../testing/emulated-lms.ts';
+import { rejectionOf } from '../testing/errors.ts';
+import { refusedUrl } from '../testing/listen.ts';
+import { recordingServer as lms } from '../testing/recording-server.ts';
 import { LmsApiError } from './client.ts';
-import { createLmsHttp, isRetryable } from './http-json.ts';
-
-interface Seen {
-  method: string | undefined;
-  url: string | undefined;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-const cleanups: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).reverse().map((cleanup) => cleanup()));
-});
-
-/** A real LMS stand-in on 127.0.0.1 that records what it receives. */
-async function lms(answer: (response: http.ServerResponse, seen: Seen) => void) {
-  const seen: Seen[] = [];
-  const sockets = new Set<Socket>();
-  const server = await listen((request, response) => {
-    sockets.add(request.socket);
-    let body = '';
-    request.setEncoding('utf8');
-    request.on('data', (chunk: string) => (body += chunk));
-    request.on('end', () => {
-      const entry = { method: request.method, url: request.url, headers: request.headers, body };
-      seen.push(entry);
-      answer(response, entry);
-    });
-  });
-  cleanups.push(server.close);
-  return { ...server, seen, sockets };
-}
-
-function client(defaultTimeoutMs = 2000) {
-  const http = createLmsHttp({ userAgent: 'learnhook-test/1', defaultTimeoutMs });
-  cleanups.push(() => http.close());
-  return http;
-}
+import { isRetryable } from './http-json.ts';
 
 function reply(status: number, body: string, headers: Record<string, string> = {}) {
   return (response: http.ServerResponse) => {
@@ -54,21 +19,14 @@ function reply(status: number, body: string, headers: Record<string, string> = {
   };
 }
 
-async function failure(promise: Promise<unknown>): Promise<LmsApiError> {
-  const error: unknown = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof LmsApiError)) throw new Error(`expected an LmsApiError, got ${String(error)}`);
-  return error;
-}
+const failure = (promise: Promise<unknown>) => rejectionOf(LmsApiError, promise);
 
 describe('createLmsHttp', () => {
   it('answers the parsed JSON body and sends the caller headers with its own', async () => {
     const server = await lms(reply(200, '{"id":"42","emailAddress":"ann@example.com"}'));
     const answer = await client().json({ url: `${server.url}/users/42?_limit=1`, headers: { 'X-Api-Version': '2' } });
     expect(answer).toEqual({ id: '42', emailAddress: 'ann@example.com' });
-    const [request] = server.seen;
+    const [request] = server.received;
     expect(request?.method).toBe('GET');
     expect(request?.url).toBe('/users/42?_limit=1');
     expect(request?.headers).toMatchObject({ accept: 'application/json', 'user-agent': 'learnhook-test/1', 'x-api-version': '2' });
@@ -78,8 +36,8 @@ describe('createLmsHttp', () => {
     const server = await lms(reply(200, '"token-abc"'));
     const answer = await client().json({ method: 'POST', url: `${server.url}/authenticate`, body: '{"username":"u"}' });
     expect(answer).toBe('token-abc');
-    expect(server.seen[0]).toMatchObject({ method: 'POST', body: '{"username":"u"}' });
-    expect(server.seen[0]?.headers['content-type']).toBe('application/json');
+    expect(server.received[0]).toMatchObject({ method: 'POST', body: '{"username":"u"}' });
+    expect(server.received[0]?.headers['content-type']).toBe('application/json');
   });
 
   it('answers null for an empty 2xx body', async () => {
@@ -160,7 +118,7 @@ describe('createLmsHttp', () => {
     const error = await failure(client().json({ url: `${server.url}/users/1`, headers: { Authorization: 'Bearer secret-token' } }));
     expect(error.status).toBe(302);
     expect(isRetryable(error)).toBe(false);
-    expect(elsewhere.seen).toHaveLength(0);
+    expect(elsewhere.received).toHaveLength(0);
   });
 
   it('gives up on a slow LMS at the timeout with a retryable error', async () => {
@@ -182,9 +140,7 @@ describe('createLmsHttp', () => {
   });
 
   it('makes a refused connection a retryable error', async () => {
-    const server = await listen(() => {});
-    await server.close();
-    const error = await failure(client().json({ url: `${server.url}/users/1` }));
+    const error = await failure(client().json({ url: `${await refusedUrl()}/users/1` }));
     expect(error.status).toBeNull();
     expect(isRetryable(error)).toBe(true);
   });

@@ -81,6 +81,11 @@ export function isRetryable(error: unknown): error is LmsApiError {
   return error.status === null || error.status === 408 || error.status === 429 || error.status >= 500;
 }
 
+/** The LMS said no and will say it again (a 4xx other than 408/429): not worth repeating soon. */
+export function isRefusal(error: unknown): error is LmsApiError {
+  return error instanceof LmsApiError && !isRetryable(error);
+}
+
 /**
  * Creates the LmsHttp the vendor clients share. Redirects are never followed (an LMS API does not
  * move, and following one would send credentials elsewhere): a 3xx is an error with its status.

@@ -2,6 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { SAMPLES, isEventType, type CourseKind, type EventType, type Vendor } from '../catalog/index.ts';
 import { signStandardWebhook } from '../signatures/standard-webhooks.ts';
 import { ADAPTERS } from '../vendors/index.ts';
+import { LEARN365_COURSE_TYPES } from '../vendors/learn365.ts';
 import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from './demo-data.ts';
 import { vendorId } from './vendor-ids.ts';
 
@@ -70,15 +71,18 @@ function absorb(event: string, subject: Subject): WireRequest {
   return { path: '', headers: JSON_TYPE, body: JSON.stringify(body) };
 }
 
-const LEARN365_KINDS: Record<CourseKind, string> = {
-  online_course: 'ELearning',
-  instructor_led: 'ClassRoom',
-  curriculum: 'TrainingPlan',
-  bundle: 'TrainingPlan',
-  learning_path: 'TrainingPlan',
-  certification: 'ELearning',
-  lesson: 'ELearning',
-};
+/** The SharePoint site and web the sandbox's Learn365 courses live in: its webhooks and its API name the same ones. */
+export const LEARN365_SITE = { SiteId: 'a3f1c2e4-5b6d-4e7f-8a9b-0c1d2e3f4a5b', WebId: 'b4e2d3f5-6c7e-4f8a-9b0c-1d2e3f4a5b6c' } as const;
+
+/** A sandbox user's Learn365 login name: the SharePoint claim its webhooks and its API carry. */
+export function learn365LoginName(user: SandboxUser): string {
+  return `i:0#.f|membership|${user.email}`;
+}
+
+/** A sandbox user's directory (Entra ID) object id, the same in Learn365's webhooks and API. */
+export function learn365DirectoryObjectId(user: SandboxUser): string {
+  return uuidFrom(`aad-${user.id}`);
+}
 
 function learn365(event: string, subject: Subject, inbound: Inbound): WireRequest {
   const { user, course, enrollment, sequence, at } = subject;
@@ -86,18 +90,17 @@ function learn365(event: string, subject: Subject, inbound: Inbound): WireReques
   const stamp = at.toISOString();
   const courseFields = {
     Id: String(course.id),
-    SiteId: 'a3f1c2e4-5b6d-4e7f-8a9b-0c1d2e3f4a5b',
-    WebId: 'b4e2d3f5-6c7e-4f8a-9b0c-1d2e3f4a5b6c',
+    ...LEARN365_SITE,
     Title: course.title,
     Url: course.url,
-    CourseType: LEARN365_KINDS[course.kind],
+    CourseType: LEARN365_COURSE_TYPES[course.kind],
     Published: course.published,
   };
-  const userFields = { LoginName: `i:0#.f|membership|${user.email}`, Title: `${user.first_name} ${user.last_name}`, Email: user.email };
+  const userFields = { LoginName: learn365LoginName(user), Title: `${user.first_name} ${user.last_name}`, Email: user.email };
   let notification: Record<string, unknown>;
   if (type?.startsWith('user.')) {
     // Learn365's user notifications carry no department: hydration asks the API.
-    notification = { Action: event, UserId: String(user.id), DirectoryObjectId: uuidFrom(`aad-${user.id}`), ...userFields, IsDeleted: type === 'user.deactivated', TimeStamp: stamp };
+    notification = { Action: event, UserId: String(user.id), DirectoryObjectId: learn365DirectoryObjectId(user), ...userFields, IsDeleted: type === 'user.deactivated', TimeStamp: stamp };
   } else if (type?.startsWith('course.')) {
     notification = { Action: event, ...courseFields, TimeStamp: stamp };
   } else {
@@ -106,7 +109,7 @@ function learn365(event: string, subject: Subject, inbound: Inbound): WireReques
       EnrollmentStatus: enrollment?.status === 'completed' ? 3 : 1,
       EnrollmentStatusText: enrollment?.status === 'completed' ? 'Completed' : 'Enrolled',
       Course: courseFields,
-      Users: [{ Id: String(user.id), DirectoryObjectId: uuidFrom(`aad-${user.id}`), EnrollmentId: String(enrollment?.id ?? sequence), ...userFields }],
+      Users: [{ Id: String(user.id), DirectoryObjectId: learn365DirectoryObjectId(user), EnrollmentId: String(enrollment?.id ?? sequence), ...userFields }],
       TimeStamp: stamp,
     };
   }

@@ -3,8 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SAMPLES } from '../catalog/index.ts';
+import { hookRecord as hook, ingestInput } from '../testing/store-fixtures.ts';
 import { openSqliteStore } from './sqlite.ts';
-import type { HookRecord, IngestInput, Store } from './store.ts';
+import type { Store } from './store.ts';
 
 const opened: Store[] = [];
 afterEach(async () => {
@@ -22,32 +23,6 @@ function open(file = ':memory:'): Store {
 }
 
 const sample = SAMPLES['enrollment.completed'];
-
-function ingestInput(...keys: string[]): IngestInput {
-  return {
-    connection_id: 'con_1',
-    request: { method: 'POST', route: 'webhook', headers: { 'content-type': 'application/json' }, body: Buffer.from('{}'), received_at: 1 },
-    events: keys.map((key) => ({ id: `evt_${key}`, type: 'enrollment.completed', dedupe_key: key, event: { ...sample, id: `evt_${key}` }, needs: {} })),
-  };
-}
-
-function hook(id: string, overrides: Partial<HookRecord> = {}): HookRecord {
-  return {
-    id,
-    url: 'http://127.0.0.1:9/hook',
-    events: ['*'],
-    filter: {},
-    description: null,
-    secret_enc: 'enc',
-    status: 'active',
-    status_reason: null,
-    failing_since: null,
-    created_by: null,
-    created_at: 1,
-    updated_at: 1,
-    ...overrides,
-  };
-}
 
 describe('the sqlite store', () => {
   it('stores an ingested request once and reports a resent event as a duplicate', async () => {

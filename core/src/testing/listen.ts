@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { onTestFinished } from 'vitest';
 
 /** Serves a request handler on a free loopback port, for tests that speak real HTTP. */
 export async function listen(handler: http.RequestListener): Promise<{ url: string; close: () => Promise<void> }> {
@@ -16,4 +17,18 @@ export async function listen(handler: http.RequestListener): Promise<{ url: stri
         server.closeAllConnections();
       }),
   };
+}
+
+/** Like listen, for the test that calls it: the server closes when the test finishes. */
+export async function listenForTest(handler: http.RequestListener): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = await listen(handler);
+  onTestFinished(server.close);
+  return server;
+}
+
+/** The URL of a loopback port that nothing listens on any more: connecting to it is refused. */
+export async function refusedUrl(): Promise<string> {
+  const server = await listen(() => {});
+  await server.close();
+  return server.url;
 }

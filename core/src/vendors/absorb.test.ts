@@ -11,6 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import { CatalogEventSchema, type CourseKind, type EventType } from '../catalog/index.ts';
 import { PayloadError } from '../errors.ts';
+import { thrownBy } from '../testing/errors.ts';
 import { ingestRequest } from '../testing/ingest-request.ts';
 import { absorbAdapter } from './absorb.ts';
 import type { HydrationNeeds, MappedEvent } from './adapter.ts';
@@ -245,15 +246,7 @@ describe('absorb inbound checks', () => {
 });
 
 describe('absorb malformed bodies', () => {
-  function payloadError(payload: unknown): PayloadError {
-    try {
-      absorbAdapter.parse(ingestRequest({ body: payload }));
-    } catch (error) {
-      if (error instanceof PayloadError) return error;
-      throw error;
-    }
-    throw new Error('expected a PayloadError');
-  }
+  const payloadError = (payload: unknown) => thrownBy(PayloadError, () => absorbAdapter.parse(ingestRequest({ body: payload })));
 
   it('names a missing or empty event name', () => {
     const missing = payloadError({ userId: USER });

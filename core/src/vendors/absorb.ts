@@ -3,6 +3,7 @@ import type { CourseKind, EventType } from '../catalog/index.ts';
 import { eventTypesOf, type HydrationNeeds, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from './adapter.ts';
 import { buildEvent, type EventParts } from './build-event.ts';
 import { bodyDigest } from './event-id.ts';
+import { normaliseName } from './names.ts';
 import { parseJsonBody, parseWith } from './parse-body.ts';
 
 /**
@@ -119,9 +120,7 @@ const EVENTS: Readonly<Record<string, AbsorbRule>> = {
   ),
 };
 
-const normalise = (name: string) => name.toLowerCase().replace(/[^a-z0-9]/g, '');
-
-const RULES = new Map(Object.entries(EVENTS).map(([name, rule]) => [normalise(name), rule]));
+const RULES = new Map(Object.entries(EVENTS).map(([name, rule]) => [normaliseName(name), rule]));
 
 /** One Absorb webhook request. */
 export interface AbsorbEvent {
@@ -202,7 +201,7 @@ const SUBJECTS: Readonly<Record<Subject, (payload: AbsorbPayload, rule: AbsorbRu
 function parseBody(request: IngestRequest): AbsorbEvent[] {
   const raw = parseJsonBody(request.body);
   const payload = parseWith(AbsorbPayload, raw, 'Absorb webhook');
-  return [{ payload, rule: RULES.get(normalise(payload.eventName)) ?? null, raw, digest: bodyDigest(request.body) }];
+  return [{ payload, rule: RULES.get(normaliseName(payload.eventName)) ?? null, raw, digest: bodyDigest(request.body) }];
 }
 
 /**
@@ -213,7 +212,7 @@ function parseBody(request: IngestRequest): AbsorbEvent[] {
 function dedupeKeyOf(event: AbsorbEvent, subjectId: string | null): string {
   const { payload } = event;
   if (!payload.correlationId) return event.digest;
-  return [payload.correlationId, normalise(payload.eventName), payload.userId ?? '', subjectId ?? ''].join('/');
+  return [payload.correlationId, normaliseName(payload.eventName), payload.userId ?? '', subjectId ?? ''].join('/');
 }
 
 function toCatalog(event: AbsorbEvent, context: MappingContext): MappedEvent[] {

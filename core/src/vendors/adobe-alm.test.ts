@@ -16,6 +16,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CourseKind, EnrollmentStatus, EventType } from '../catalog/index.ts';
 import { AuthenticationError, PayloadError } from '../errors.ts';
+import { thrownBy } from '../testing/errors.ts';
 import { ingestRequest } from '../testing/ingest-request.ts';
 import type { MappedEvent } from './adapter.ts';
 import { AdobeAlmInbound, adobeAlmAdapter } from './adobe-alm.ts';
@@ -58,15 +59,7 @@ function mapOne(body: unknown): MappedEvent {
   return only;
 }
 
-function payloadError(body: unknown): PayloadError {
-  try {
-    adobeAlmAdapter.parse(ingestRequest({ body }));
-  } catch (error) {
-    if (error instanceof PayloadError) return error;
-    throw error;
-  }
-  throw new Error('the body was accepted');
-}
+const payloadError = (body: unknown) => thrownBy(PayloadError, () => adobeAlmAdapter.parse(ingestRequest({ body })));
 
 function basicHeader(username: string, password: string): string {
   return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;

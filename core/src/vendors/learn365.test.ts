@@ -12,9 +12,11 @@ import { describe, expect, it } from 'vitest';
 import { CatalogEventSchema } from '../catalog/index.ts';
 import { PayloadError, SignatureError } from '../errors.ts';
 import { hmacSha256 } from '../signatures/hmac.ts';
+import { thrownBy } from '../testing/errors.ts';
 import { ingestRequest } from '../testing/ingest-request.ts';
 import type { IngestRequest, MappedEvent } from './adapter.ts';
-import { learn365Adapter } from './learn365.ts';
+import { LEARN365_COURSE_KINDS, LEARN365_COURSE_TYPES, learn365Adapter } from './learn365.ts';
+import { lookupName } from './names.ts';
 
 const SECRET = 'c0ffee5ecret-learn365-0123456789abcdef';
 const context = { connection: 'acme', receivedAt: new Date('2026-11-20T14:03:11.482Z') };
@@ -199,6 +201,12 @@ describe('learn365 enrollment notifications', () => {
   });
 });
 
+describe('learn365 course types', () => {
+  it('reads back every CourseType written for a catalog kind as a kind', () => {
+    for (const type of Object.values(LEARN365_COURSE_TYPES)) expect(lookupName(LEARN365_COURSE_KINDS, type)).not.toBeNull();
+  });
+});
+
 describe('learn365 course notifications', () => {
   it.each([
     ['CoursePublished', 'course.published'],
@@ -346,15 +354,7 @@ describe('learn365 URL check', () => {
 });
 
 describe('learn365 malformed bodies', () => {
-  function payloadError(body: unknown): PayloadError {
-    try {
-      learn365Adapter.parse(ingestRequest({ body }));
-    } catch (error) {
-      if (error instanceof PayloadError) return error;
-      throw error;
-    }
-    throw new Error('expected a PayloadError');
-  }
+  const payloadError = (body: unknown) => thrownBy(PayloadError, () => learn365Adapter.parse(ingestRequest({ body })));
 
   it('names a notification without an Action', () => {
     const error = payloadError(envelope([{ Users: [] }]));

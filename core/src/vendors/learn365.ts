@@ -5,6 +5,7 @@ import { constantTimeEqual } from '../signatures/constant-time.ts';
 import { decodeHex, hmacSha256 } from '../signatures/hmac.ts';
 import { eventTypesOf, type HydrationNeeds, type IngestReply, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from './adapter.ts';
 import { buildEvent, type EventParts } from './build-event.ts';
+import { lookupName } from './names.ts';
 import { parseJsonBody, parseWith, toPayloadIssues } from './parse-body.ts';
 import { toIsoTimestamp } from './timestamps.ts';
 
@@ -131,14 +132,50 @@ const ACTIONS: Readonly<Record<string, ActionRule>> = {
 /** Action names compare case-insensitively, as ASP.NET WebHooks matches its filters. */
 const RULES = new Map(Object.entries(ACTIONS).map(([action, rule]) => [action.toLowerCase(), rule]));
 
-/** Keys: CourseType lower-cased without separators. The connector documents ELearning, ClassRoom, Webinar, TrainingPlan. */
-const COURSE_KINDS: Readonly<Record<string, CourseKind>> = {
+/**
+ * CourseType -> catalog kind, keyed by CourseType lower-cased without separators. The connector
+ * documents ELearning, ClassRoom, Webinar, TrainingPlan. Hydration reads the API's CourseType with it too.
+ */
+export const LEARN365_COURSE_KINDS: Readonly<Record<string, CourseKind>> = {
   elearning: 'online_course',
   classroom: 'instructor_led',
   instructorled: 'instructor_led',
   instructorledtraining: 'instructor_led',
   webinar: 'instructor_led',
   trainingplan: 'learning_path',
+};
+
+/**
+ * The CourseType for a course of each catalog kind, as the sandbox's webhooks and API write it:
+ * the nearest of the connector's documented values, each of which LEARN365_COURSE_KINDS reads.
+ */
+export const LEARN365_COURSE_TYPES: Readonly<Record<CourseKind, string>> = {
+  online_course: 'ELearning',
+  instructor_led: 'ClassRoom',
+  curriculum: 'TrainingPlan',
+  bundle: 'TrainingPlan',
+  learning_path: 'TrainingPlan',
+  certification: 'ELearning',
+  lesson: 'ELearning',
+};
+
+/**
+ * Words in an enrollment's status (EnrollmentStatusText here, the API's RegistrationStatus in
+ * hydration) saying the enrollment is not, or no longer, an ordinary one, lower-cased without
+ * separators. Their values are not published; these are read leniently.
+ */
+export const LEARN365_REGISTRATION_STATUSES: Readonly<Record<string, EnrollmentStatus>> = {
+  pending: 'pending_approval',
+  pendingapproval: 'pending_approval',
+  waitingforapproval: 'pending_approval',
+  waitinglist: 'waitlisted',
+  waitlist: 'waitlisted',
+  waitlisted: 'waitlisted',
+  rejected: 'declined',
+  declined: 'declined',
+  cancelled: 'removed',
+  canceled: 'removed',
+  unenrolled: 'removed',
 };
 
 /**
@@ -154,26 +191,8 @@ const STATUS_TEXTS: Readonly<Record<string, EnrollmentStatus>> = {
   completed: 'completed',
   passed: 'completed',
   failed: 'failed',
-  pending: 'pending_approval',
-  pendingapproval: 'pending_approval',
-  waitingforapproval: 'pending_approval',
-  waitinglist: 'waitlisted',
-  waitlist: 'waitlisted',
-  waitlisted: 'waitlisted',
-  rejected: 'declined',
-  declined: 'declined',
-  cancelled: 'removed',
-  canceled: 'removed',
-  unenrolled: 'removed',
+  ...LEARN365_REGISTRATION_STATUSES,
 };
-
-const normalise = (value: string) => value.toLowerCase().replace(/[^a-z0-9]/g, '');
-
-function lookup<T>(table: Readonly<Record<string, T>>, value: string | null | undefined): T | null {
-  if (!value) return null;
-  const key = normalise(value);
-  return Object.hasOwn(table, key) ? (table[key] ?? null) : null;
-}
 
 interface Common {
   /** The work item id: stable across Learn365's retries. */
@@ -253,9 +272,9 @@ function base(event: Learn365Event, dedupeKey: string): Pick<EventParts, 'vendor
 function mapEnrollment(event: Extract<Learn365Event, { shape: 'enrollment' }>, context: MappingContext): MappedEvent[] {
   const { rule, notification } = event;
   const { Course: course } = notification;
-  const kind = lookup(COURSE_KINDS, course.CourseType);
+  const kind = lookupName(LEARN365_COURSE_KINDS, course.CourseType);
   const at = toIsoTimestamp(notification.TimeStamp);
-  const status = (rule.statusFromText ? lookup(STATUS_TEXTS, notification.EnrollmentStatusText) : null) ?? rule.status ?? 'unknown';
+  const status = (rule.statusFromText ? lookupName(STATUS_TEXTS, notification.EnrollmentStatusText) : null) ?? rule.status ?? 'unknown';
   return notification.Users.map((user) => {
     const hydration: HydrationNeeds = {};
     if (!rule.gone) {
@@ -298,7 +317,7 @@ function mapEnrollment(event: Extract<Learn365Event, { shape: 'enrollment' }>, c
 
 function mapCourse(event: Extract<Learn365Event, { shape: 'course' }>, context: MappingContext): MappedEvent[] {
   const { rule, notification } = event;
-  const kind = lookup(COURSE_KINDS, notification.CourseType);
+  const kind = lookupName(LEARN365_COURSE_KINDS, notification.CourseType);
   // The flat notification already names the course; only a missing title is worth an API call.
   const hydration: HydrationNeeds =
     notification.Title || rule.gone ? {} : { course: kind ? { id: notification.Id, kind } : { id: notification.Id } };

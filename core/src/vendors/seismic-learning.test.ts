@@ -10,6 +10,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AuthenticationError, PayloadError } from '../errors.ts';
+import { thrownBy } from '../testing/errors.ts';
 import { ingestRequest } from '../testing/ingest-request.ts';
 import type { IngestRequest } from './adapter.ts';
 import { seismicLearningAdapter, SeismicLearningInbound, type SeismicLearningEvent } from './seismic-learning.ts';
@@ -54,15 +55,7 @@ function mapOne(request: IngestRequest) {
   return mapped;
 }
 
-function payloadError(run: () => unknown): PayloadError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PayloadError) return error;
-    throw error;
-  }
-  throw new Error('expected a PayloadError');
-}
+const payloadError = (run: () => unknown) => thrownBy(PayloadError, run);
 
 describe('seismicLearningAdapter.inboundSchema', () => {
   it('accepts an Authorization value, LRS credentials, both or neither', () => {

@@ -2,19 +2,12 @@ import { z } from 'zod';
 import type { ACTOR_ROLES, CourseKind, EnrollmentStatus, EventType, Learner } from '../catalog/index.ts';
 import { AuthenticationError } from '../errors.ts';
 import { constantTimeEqual } from '../signatures/constant-time.ts';
-import { eventTypesOf, type HydrationNeeds, type IngestReply, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from './adapter.ts';
+import { eventTypesOf, type HydrationNeeds, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from './adapter.ts';
 import { buildEvent } from './build-event.ts';
 import { bodyDigest } from './event-id.ts';
 import { parseJsonBody, parseWith } from './parse-body.ts';
 import { toIsoTimestamp } from './timestamps.ts';
-import {
-  acknowledgeXapiRoute,
-  parseStatements,
-  statementToCatalog,
-  verifyStatementCredentials,
-  VERB_MAPPINGS,
-  type ReceivedStatement,
-} from './xapi.ts';
+import { withXapiRoute, XapiCredentials, type StatementEvent } from './xapi.ts';
 
 /**
  * Seismic Learning (formerly Lessonly). Two routes:
@@ -33,8 +26,8 @@ import {
  *   case-insensitively with `-`, `_`, `.` or spaces between words ("user.created", "User Created").
  *   Any other event name becomes lms.event. The body is always kept as raw.
  *
- * `xapi-statements` is an xAPI LRS endpoint (POST /statements, Basic auth), read by xapi.ts and
- * answered with the statement ids.
+ * `xapi-statements` is an xAPI LRS endpoint (POST /statements, Basic auth), read by xapi.ts
+ * (withXapiRoute) and answered with the statement ids.
  */
 
 /** The connection's inbound settings. */
@@ -44,13 +37,7 @@ export const SeismicLearningInbound = z.object({
     .min(1)
     .optional()
     .meta({ title: 'Authorization Header Value', description: "The value typed into Lessonly's webhook settings; it arrives as the Authorization header." }),
-  xapi: z
-    .object({
-      username: z.string().min(1).meta({ title: 'LRS Username' }),
-      password: z.string().min(1).meta({ title: 'LRS Password' }),
-    })
-    .optional()
-    .meta({ title: 'xAPI (LRS) Basic Credentials' }),
+  xapi: XapiCredentials,
 });
 export type SeismicLearningInbound = z.infer<typeof SeismicLearningInbound>;
 
@@ -119,10 +106,11 @@ const EVENT_MAPPINGS: Readonly<Record<string, SeismicMapping>> = {
   'user-restored': { type: 'user.reactivated', actorRole: 'admin' },
 };
 
-export type SeismicLearningEvent =
+type WebhookEvent =
   | { kind: 'lesson-completed'; body: LessonCompletedBody; raw: unknown; digest: string }
-  | { kind: 'event'; name: string; body: EventBody; user: LessonlyUser | null; raw: unknown; digest: string }
-  | { kind: 'statement'; statement: ReceivedStatement };
+  | { kind: 'event'; name: string; body: EventBody; user: LessonlyUser | null; raw: unknown; digest: string };
+
+export type SeismicLearningEvent = WebhookEvent | StatementEvent;
 
 function normaliseName(name: string): string {
   return name.trim().toLowerCase().replace(/[\s._-]+/g, '-');
@@ -134,7 +122,6 @@ function orNull(value: string | number | null | undefined): string | null {
 }
 
 function verify(request: IngestRequest, inbound: SeismicLearningInbound): void {
-  if (request.route === 'xapi-statements') return verifyStatementCredentials(request, inbound.xapi);
   const given = request.headers['authorization'];
   // HTTP strips the whitespace around header values, so a value typed with a trailing space must match without it.
   const expected = inbound.authorization?.trim();
@@ -145,8 +132,7 @@ function verify(request: IngestRequest, inbound: SeismicLearningInbound): void {
   }
 }
 
-function parse(request: IngestRequest): SeismicLearningEvent[] {
-  if (request.route === 'xapi-statements') return parseStatements(request).map((statement) => ({ kind: 'statement', statement }));
+function parse(request: IngestRequest): WebhookEvent[] {
   const json = parseJsonBody(request.body);
   const digest = bodyDigest(request.body);
   const envelope = parseWith(EventBody, json, 'Seismic Learning webhook');
@@ -183,7 +169,7 @@ function passedOf(score: number | null, retakeScore: number | null | undefined):
   return score === null || retakeScore === null || retakeScore === undefined ? null : score >= retakeScore;
 }
 
-function mapLessonCompleted(event: Extract<SeismicLearningEvent, { kind: 'lesson-completed' }>, context: MappingContext): MappedEvent {
+function mapLessonCompleted(event: Extract<WebhookEvent, { kind: 'lesson-completed' }>, context: MappingContext): MappedEvent {
   const { body, digest } = event;
   const mapping = LESSON_COMPLETED_MAPPING;
   const learner = learnerOfUser(body.user);
@@ -221,7 +207,7 @@ function mapLessonCompleted(event: Extract<SeismicLearningEvent, { kind: 'lesson
   );
 }
 
-function mapEvent(event: Extract<SeismicLearningEvent, { kind: 'event' }>, context: MappingContext): MappedEvent {
+function mapEvent(event: Extract<WebhookEvent, { kind: 'event' }>, context: MappingContext): MappedEvent {
   const { body, user } = event;
   const mapping = EVENT_MAPPINGS[normaliseName(event.name)];
   const learner = user ? learnerOfUser(user) : undefined;
@@ -249,26 +235,23 @@ function mapEvent(event: Extract<SeismicLearningEvent, { kind: 'event' }>, conte
   );
 }
 
-function toCatalog(event: SeismicLearningEvent, context: MappingContext): MappedEvent[] {
+function toCatalog(event: WebhookEvent, context: MappingContext): MappedEvent[] {
   switch (event.kind) {
     case 'lesson-completed':
       return [mapLessonCompleted(event, context)];
     case 'event':
       return [mapEvent(event, context)];
-    case 'statement':
-      return [statementToCatalog(event.statement, 'seismic-learning', context)];
   }
 }
 
 /** Seismic Learning (Lessonly): lesson-completed reporting webhook, user webhooks, and an xAPI LRS endpoint. */
-export const seismicLearningAdapter: VendorAdapter<SeismicLearningEvent, SeismicLearningInbound> = {
+export const seismicLearningAdapter: VendorAdapter<SeismicLearningEvent, SeismicLearningInbound> = withXapiRoute({
   vendor: 'seismic-learning',
   title: 'Seismic Learning (Lessonly)',
   inboundSchema: SeismicLearningInbound,
-  routes: ['webhook', 'xapi-statements'],
-  events: { ...eventTypesOf(EVENT_MAPPINGS), ...eventTypesOf(VERB_MAPPINGS) },
+  routes: ['webhook'],
+  events: eventTypesOf(EVENT_MAPPINGS),
   verify,
   parse,
   toCatalog,
-  acknowledge: acknowledgeXapiRoute,
-};
+});

@@ -10,6 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { AuthenticationError, PayloadError, SignatureError } from '../errors.ts';
 import { signStandardWebhook } from '../signatures/standard-webhooks.ts';
+import { thrownBy } from '../testing/errors.ts';
 import { ingestRequest } from '../testing/ingest-request.ts';
 import type { IngestRequest } from './adapter.ts';
 import { standardAdapter, StandardInbound } from './standard.ts';
@@ -47,15 +48,7 @@ function mapOne(request: IngestRequest, connection: StandardInbound = inbound) {
   return mapped;
 }
 
-function payloadError(run: () => unknown): PayloadError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PayloadError) return error;
-    throw error;
-  }
-  throw new Error('expected a PayloadError');
-}
+const payloadError = (run: () => unknown) => thrownBy(PayloadError, run);
 
 describe('standardAdapter.inboundSchema', () => {
   it('takes one whsec_ secret or several', () => {

@@ -1,18 +1,11 @@
 import { z } from 'zod';
 import { Actor, Course, Enrollment, EVENT_TYPES, isEventType, Learner, type EventType } from '../catalog/index.ts';
 import { verifyStandardWebhook } from '../signatures/standard-webhooks.ts';
-import { eventTypesOf, type IngestReply, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from './adapter.ts';
+import type { IngestRequest, MappedEvent, MappingContext, VendorAdapter } from './adapter.ts';
 import { buildEvent, type EventParts } from './build-event.ts';
 import { bodyDigest } from './event-id.ts';
 import { parseJsonBody, parseWith, toPayloadIssues } from './parse-body.ts';
-import {
-  acknowledgeXapiRoute,
-  parseStatements,
-  statementToCatalog,
-  verifyStatementCredentials,
-  VERB_MAPPINGS,
-  type ReceivedStatement,
-} from './xapi.ts';
+import { withXapiRoute, XapiCredentials, type StatementEvent } from './xapi.ts';
 
 /**
  * Any source that signs with Standard Webhooks (https://www.standardwebhooks.com/), and raw xAPI.
@@ -26,7 +19,7 @@ import {
  * Any other type is lms.event with the body as raw. The dedupe key is webhook-id, which the spec
  * keeps the same on every retry.
  *
- * `xapi-statements`: an xAPI LRS endpoint with Basic auth, read by xapi.ts.
+ * `xapi-statements`: an xAPI LRS endpoint with Basic auth, read by xapi.ts (withXapiRoute).
  */
 
 const WebhookSecret = z
@@ -42,13 +35,7 @@ export const StandardInbound = z
       .min(1)
       .optional()
       .meta({ title: 'Signing Secrets', description: 'Several whsec_ secrets, any of which may sign (key rotation).' }),
-    xapi: z
-      .object({
-        username: z.string().min(1).meta({ title: 'LRS Username' }),
-        password: z.string().min(1).meta({ title: 'LRS Password' }),
-      })
-      .optional()
-      .meta({ title: 'xAPI (LRS) Basic Credentials' }),
+    xapi: XapiCredentials,
   })
   .refine((inbound) => inbound.secret !== undefined || inbound.secrets !== undefined, {
     error: 'Give the signing secret (secret) or several (secrets).',
@@ -72,20 +59,19 @@ const CatalogParts = z.looseObject({
 
 const PART_KEYS = new Set(['actor', 'learner', 'course', 'enrollment']);
 
-export type StandardEvent =
-  | {
-      kind: 'webhook';
-      type: string;
-      timestamp: string | number | undefined;
-      data: Record<string, unknown>;
-      webhookId: string | null;
-      raw: unknown;
-      digest: string;
-    }
-  | { kind: 'statement'; statement: ReceivedStatement };
+interface WebhookEvent {
+  kind: 'webhook';
+  type: string;
+  timestamp: string | number | undefined;
+  data: Record<string, unknown>;
+  webhookId: string | null;
+  raw: unknown;
+  digest: string;
+}
+
+export type StandardEvent = WebhookEvent | StatementEvent;
 
 function verify(request: IngestRequest, inbound: StandardInbound): void {
-  if (request.route === 'xapi-statements') return verifyStatementCredentials(request, inbound.xapi);
   verifyStandardWebhook({
     headers: request.headers,
     body: request.body,
@@ -94,8 +80,7 @@ function verify(request: IngestRequest, inbound: StandardInbound): void {
   });
 }
 
-function parse(request: IngestRequest): StandardEvent[] {
-  if (request.route === 'xapi-statements') return parseStatements(request).map((statement) => ({ kind: 'statement', statement }));
+function parse(request: IngestRequest): WebhookEvent[] {
   const raw = parseJsonBody(request.body);
   const body = parseWith(StandardBody, raw, 'Standard Webhooks payload');
   const { type, timestamp, data, ...rest } = body;
@@ -113,7 +98,7 @@ function parse(request: IngestRequest): StandardEvent[] {
   ];
 }
 
-function mapWebhook(event: Extract<StandardEvent, { kind: 'webhook' }>, context: MappingContext): MappedEvent {
+function mapWebhook(event: WebhookEvent, context: MappingContext): MappedEvent {
   const known: EventType | null = isEventType(event.type) ? event.type : null;
   const base = {
     vendor: 'standard',
@@ -145,24 +130,14 @@ function mapWebhook(event: Extract<StandardEvent, { kind: 'webhook' }>, context:
   );
 }
 
-function toCatalog(event: StandardEvent, context: MappingContext): MappedEvent[] {
-  switch (event.kind) {
-    case 'webhook':
-      return [mapWebhook(event, context)];
-    case 'statement':
-      return [statementToCatalog(event.statement, 'standard', context)];
-  }
-}
-
 /** Standard Webhooks sources (signature, rotation, replay window) and raw xAPI statements. */
-export const standardAdapter: VendorAdapter<StandardEvent, StandardInbound> = {
+export const standardAdapter: VendorAdapter<StandardEvent, StandardInbound> = withXapiRoute({
   vendor: 'standard',
   title: 'Standard Webhooks / xAPI',
   inboundSchema: StandardInbound,
-  routes: ['webhook', 'xapi-statements'],
-  events: { ...Object.fromEntries(EVENT_TYPES.map((type) => [type, type])), ...eventTypesOf(VERB_MAPPINGS) },
+  routes: ['webhook'],
+  events: Object.fromEntries(EVENT_TYPES.map((type) => [type, type])),
   verify,
   parse,
-  toCatalog,
-  acknowledge: acknowledgeXapiRoute,
-};
+  toCatalog: (event, context) => [mapWebhook(event, context)],
+});

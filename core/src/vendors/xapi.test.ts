@@ -8,9 +8,12 @@
  * Activity Streams (activitystrea.ms/schema/1.0).
  */
 import { describe, expect, it } from 'vitest';
-import { PayloadError, UnsupportedMediaTypeError } from '../errors.ts';
+import { z } from 'zod';
+import { AuthenticationError, PayloadError, UnsupportedMediaTypeError } from '../errors.ts';
+import { thrownBy } from '../testing/errors.ts';
 import { ingestRequest } from '../testing/ingest-request.ts';
-import { acknowledgeStatements, parseStatements, statementToCatalog, XAPI_VERSION, type ReceivedStatement } from './xapi.ts';
+import type { VendorAdapter } from './adapter.ts';
+import { acknowledgeStatements, parseStatements, statementToCatalog, withXapiRoute, XAPI_VERSION, type ReceivedStatement } from './xapi.ts';
 
 const VERSION = { 'X-Experience-API-Version': '1.0.3' };
 const context = { connection: 'acme', receivedAt: new Date('2026-11-20T14:03:11.482Z') };
@@ -36,15 +39,7 @@ function post(body: unknown, headers: Record<string, string> = VERSION) {
   return ingestRequest({ route: 'xapi-statements', body, headers });
 }
 
-function payloadError(run: () => unknown): PayloadError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof PayloadError) return error;
-    throw error;
-  }
-  throw new Error('expected a PayloadError');
-}
+const payloadError = (run: () => unknown) => thrownBy(PayloadError, run);
 
 function mapOne(body: unknown) {
   const [received] = parseStatements(post(body));
@@ -324,5 +319,54 @@ describe('statementToCatalog', () => {
     const bare = statement('http://id.tincanapi.com/verb/viewed', { timestamp: undefined });
     expect(mapOne(bare).event.occurred_at).toBe('2026-11-20T14:03:11.482Z');
     expect(mapOne(statement('http://id.tincanapi.com/verb/viewed')).event.occurred_at).toBe('2026-11-20T14:03:11.000Z');
+  });
+});
+
+describe('withXapiRoute', () => {
+  const credentials = { username: 'acme-lrs', password: 'Vd3k9QzW2mTx7bNp' };
+  const LRS_AUTH = `Basic ${Buffer.from('acme-lrs:Vd3k9QzW2mTx7bNp').toString('base64')}`;
+  const seen: string[] = [];
+  /** A webhook adapter that records which of its parts ran. */
+  const webhook: VendorAdapter<{ kind: 'ping' }, { xapi?: typeof credentials }> = {
+    vendor: 'standard',
+    title: 'Test',
+    inboundSchema: z.object({}),
+    routes: ['webhook'],
+    events: { ping: 'lms.event' },
+    verify: () => void seen.push('verify'),
+    parse: () => [{ kind: 'ping' }],
+    toCatalog: () => [],
+    acknowledge: () => ({ status: 200, contentType: 'text/plain', body: 'pong' }),
+  };
+  const adapter = withXapiRoute(webhook);
+
+  it('adds the xAPI route and the verbs to the webhook adapter', () => {
+    expect(adapter.routes).toEqual(['webhook', 'xapi-statements']);
+    expect(adapter.events).toMatchObject({ ping: 'lms.event', 'http://adlnet.gov/expapi/verbs/completed': 'enrollment.completed' });
+    expect(adapter.vendor).toBe('standard');
+  });
+
+  it('leaves the webhook route to the webhook adapter', () => {
+    seen.length = 0;
+    const request = ingestRequest({ body: {} });
+    adapter.verify(request, { xapi: credentials });
+    const events = adapter.parse(request);
+    expect(events).toEqual([{ kind: 'ping' }]);
+    expect(adapter.toCatalog({ kind: 'ping' }, context)).toEqual([]);
+    expect(adapter.acknowledge?.(events, request)?.body).toBe('pong');
+    expect(seen).toEqual(['verify']);
+  });
+
+  it('reads the xAPI route as an LRS behind the connection\'s Basic credentials', () => {
+    seen.length = 0;
+    const request = ingestRequest({ route: 'xapi-statements', body: statement('http://adlnet.gov/expapi/verbs/completed'), headers: { ...VERSION, Authorization: LRS_AUTH } });
+    adapter.verify(request, { xapi: credentials });
+    expect(() => adapter.verify(request, {})).toThrow(AuthenticationError);
+    const events = adapter.parse(request);
+    const [mapped] = events.flatMap((event) => adapter.toCatalog(event, context));
+    expect(mapped?.event.type).toBe('enrollment.completed');
+    expect(mapped?.event.source.vendor).toBe('standard');
+    expect(adapter.acknowledge?.(events, request)?.body).toBe('["9c7b5a3e-1f2d-4c6b-8a9e-0d1f2e3c4b5a"]');
+    expect(seen).toEqual([]);
   });
 });

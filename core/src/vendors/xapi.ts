@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { CourseKind, EventType, Learner, Vendor } from '../catalog/index.ts';
 import { AuthenticationError, PayloadError, UnsupportedMediaTypeError, type PayloadIssue } from '../errors.ts';
 import { basicAuthMatches, type BasicCredentials } from '../signatures/basic-auth.ts';
-import type { HydrationNeeds, IngestReply, IngestRequest, MappedEvent, MappingContext } from './adapter.ts';
+import { eventTypesOf, type HydrationNeeds, type IngestReply, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from './adapter.ts';
 import { buildEvent, type EventParts } from './build-event.ts';
 import { bodyDigest } from './event-id.ts';
 import { parseJsonBody, parseWith } from './parse-body.ts';
@@ -11,7 +11,8 @@ import { toIsoTimestamp } from './timestamps.ts';
 
 /**
  * Reading xAPI 1.0.3 statements as a Learning Record Store's `POST /statements` does, and mapping
- * them to the catalog. Shared by the seismic-learning and standard adapters; not an adapter itself.
+ * them to the catalog. Not an adapter itself: withXapiRoute gives a webhook adapter (seismic-learning,
+ * standard) this LRS as its second route.
  *
  * Spec: https://github.com/adlnet/xAPI-Spec (xAPI-Data.md §2.4 Statement properties,
  * xAPI-Communication.md §2.1 Statement Resource and §3.3 Versioning).
@@ -124,6 +125,15 @@ export const XapiStatementSchema = z.looseObject({
   stored: Timestamp.optional(),
 });
 export type XapiStatement = z.infer<typeof XapiStatementSchema>;
+
+/** The connection's LRS Basic credentials, in the inbound settings of an adapter with the xAPI route. */
+export const XapiCredentials = z
+  .object({
+    username: z.string().min(1).meta({ title: 'LRS Username' }),
+    password: z.string().min(1).meta({ title: 'LRS Password' }),
+  })
+  .optional()
+  .meta({ title: 'xAPI (LRS) Basic Credentials' });
 
 /** A statement read from a request, with the id the LRS answers for it. */
 export interface ReceivedStatement {
@@ -238,19 +248,6 @@ export function acknowledgeStatements(statements: readonly ReceivedStatement[], 
   const headers = { 'X-Experience-API-Version': XAPI_VERSION };
   if (options.method?.toUpperCase() === 'PUT') return { status: 204, contentType: 'text/plain', body: '', headers };
   return { status: 200, contentType: 'application/json', body: JSON.stringify(statements.map((statement) => statement.id)), headers };
-}
-
-/**
- * For adapters that take both webhooks and xAPI: the statement ids on the xAPI route; null on the
- * webhook route, which keeps the hub's default answer.
- */
-export function acknowledgeXapiRoute(
-  events: ReadonlyArray<{ kind: string; statement?: ReceivedStatement }>,
-  request: IngestRequest,
-): IngestReply | null {
-  if (request.route !== 'xapi-statements') return null;
-  const statements = events.flatMap((event) => (event.statement ? [event.statement] : []));
-  return acknowledgeStatements(statements, { method: request.method });
 }
 
 /** How a verb's statement fills the catalog event beyond learner and actor. */
@@ -404,4 +401,45 @@ export function statementToCatalog(received: ReceivedStatement, vendor: Vendor, 
     },
     context,
   );
+}
+
+/** A statement from the xapi-statements route, as an adapter with that route carries it among its events. */
+export interface StatementEvent {
+  kind: 'statement';
+  statement: ReceivedStatement;
+}
+
+/**
+ * Gives a webhook adapter the xapi-statements route as well: an LRS endpoint behind the
+ * connection's `xapi` Basic credentials, whose statements map by VERB_MAPPINGS and are answered with
+ * their ids. The webhook route stays the adapter's own.
+ */
+export function withXapiRoute<Event extends { kind: string }, Inbound extends { xapi?: BasicCredentials | undefined }>(
+  webhook: VendorAdapter<Event, Inbound>,
+): VendorAdapter<Event | StatementEvent, Inbound> {
+  const isStatement = (event: Event | StatementEvent): event is StatementEvent => event.kind === 'statement';
+  return {
+    ...webhook,
+    routes: [...webhook.routes, 'xapi-statements'],
+    events: { ...webhook.events, ...eventTypesOf(VERB_MAPPINGS) },
+    verify(request, inbound) {
+      if (request.route === 'xapi-statements') return verifyStatementCredentials(request, inbound.xapi);
+      webhook.verify(request, inbound);
+    },
+    parse(request) {
+      if (request.route === 'xapi-statements') return parseStatements(request).map((statement): StatementEvent => ({ kind: 'statement', statement }));
+      return webhook.parse(request);
+    },
+    toCatalog(event, context) {
+      if (isStatement(event)) return [statementToCatalog(event.statement, webhook.vendor, context)];
+      return webhook.toCatalog(event, context);
+    },
+    acknowledge(events, request) {
+      if (request.route === 'xapi-statements') {
+        return acknowledgeStatements(events.flatMap((event) => (isStatement(event) ? [event.statement] : [])), { method: request.method });
+      }
+      // Elsewhere the webhook's own answer, or the hub's default.
+      return webhook.acknowledge?.(events.filter((event): event is Event => !isStatement(event)), request) ?? null;
+    },
+  };
 }

@@ -9,47 +9,26 @@
  * with the Absorb Integration API" (rest.myabsorb.com and regional gateways); the published rate
  * limit of 200 requests a second with a burst of 100.
  */
-import express from 'express';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Course, Enrollment, Learner } from '../../catalog/index.ts';
 import { absorbApi, createAbsorbApi } from '../../sandbox/api/absorb.ts';
 import type { EmulatedApi } from '../../sandbox/api/types.ts';
 import { demoData, type SandboxData } from '../../sandbox/demo-data.ts';
 import { vendorId } from '../../sandbox/vendor-ids.ts';
-import { listen } from '../../testing/listen.ts';
+import { emulatedClient } from '../../testing/emulated-lms.ts';
+import { rejectionOf } from '../../testing/errors.ts';
 import { LmsApiError } from '../client.ts';
-import { createLmsHttp, isRetryable } from '../http-json.ts';
+import { isRetryable } from '../http-json.ts';
 import { absorbApiClient } from './absorb.ts';
-
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).reverse().map((cleanup) => cleanup()));
-});
-
-function lmsHttp() {
-  const http = createLmsHttp({ userAgent: 'learnhook-test/1', defaultTimeoutMs: 2000 });
-  cleanups.push(() => http.close());
-  return http;
-}
 
 /** The emulated Absorb API on 127.0.0.1, counting requests by path, and a client pointed at it. */
 async function absorb(options: { data?: SandboxData; api?: EmulatedApi; settings?: Record<string, unknown> } = {}) {
-  const data = options.data ?? demoData();
-  const api = options.api ?? absorbApi;
   const requests = new Map<string, number>();
-  const app = express();
-  app.use((req, _res, next) => {
+  const observe = (req: { method: string; path: string }) => {
     const key = `${req.method} ${req.path.replace(/\/[0-9a-f-]{36}/gi, '/:id')}`;
     requests.set(key, (requests.get(key) ?? 0) + 1);
-    next();
-  });
-  app.use(api.prefix, api.router(() => data));
-  const server = await listen(app);
-  cleanups.push(server.close);
-  const base = server.url + api.prefix;
-  const sandbox = api.sandboxSettings(base);
-  const settings = absorbApiClient.settingsSchema.parse({ ...sandbox, ...options.settings });
-  const client = absorbApiClient.createClient(settings, lmsHttp());
+  };
+  const { data, client, base, settings: sandbox } = await emulatedClient(absorbApiClient, options.api ?? absorbApi, { ...options, observe });
   const logins = () => requests.get('POST /absorb/authenticate') ?? 0;
 
   /** Logs the integration's admin in from elsewhere, which cancels the client's token. */
@@ -65,14 +44,7 @@ async function absorb(options: { data?: SandboxData; api?: EmulatedApi; settings
   return { data, client, requests, logins, loginElsewhere };
 }
 
-async function failure(promise: Promise<unknown>): Promise<LmsApiError> {
-  const error: unknown = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof LmsApiError)) throw new Error(`expected an LmsApiError, got ${String(error)}`);
-  return error;
-}
+const failure = (promise: Promise<unknown>) => rejectionOf(LmsApiError, promise);
 
 const userId = (id: number) => vendorId('absorb', 'user', id);
 const courseId = (id: number) => vendorId('absorb', 'course', id);

@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import type { Course, CourseKind, Enrollment, EnrollmentStatus, Learner } from '../../catalog/index.ts';
+import { lookupName } from '../../vendors/names.ts';
 import { toIsoTimestamp } from '../../vendors/timestamps.ts';
+import { createBearerTokens } from '../bearer-token.ts';
 import { LmsApiError, type LmsApiClient, type LmsHttp, type VendorApi } from '../client.ts';
-import { isRetryable } from '../http-json.ts';
+import { isRefusal } from '../http-json.ts';
+import { answerParser } from '../parse-answer.ts';
 
 /**
  * Absorb Integration API v2 client (rest.myabsorb.com, .ca, .eu, .com.au; sandboxes at
@@ -10,11 +13,9 @@ import { isRetryable } from '../http-json.ts';
  * `x-api-version: 2`; data requests also a bearer token from POST /authenticate.
  *
  * The token is the delicate part: it lives four hours, and a new one for the same admin cancels
- * the previous one. So one client (one per connection, see client-registry.ts) authenticates
- * once and every request shares that token; a 401 means another process took over the admin's
- * token (or it ran out), and the first request to see it authenticates again while the others
- * wait for that same new token. Refused credentials are remembered for a minute, so a wrong
- * password does not become a login attempt per event (and perhaps a locked admin account).
+ * the previous one. So the connection's one token is shared by every request (bearer-token.ts);
+ * a 401 means another process took over the admin's token (or it ran out), and the first request
+ * to see it authenticates again while the others wait for that same new token.
  *
  * - GET /users/{id}, then GET /departments/{id} for the department's name (cached a while).
  * - GET /courses/{id}: name and courseType.
@@ -43,10 +44,8 @@ export type AbsorbApiSettings = z.infer<typeof AbsorbApiSettings>;
 const RATE_LIMIT = { capacity: 50, perSecond: 50 };
 
 /** Tokens live four hours; renewing five minutes early keeps a request from meeting the expiry. */
-const TOKEN_LIFETIME_MS = 4 * 60 * 60 * 1000 - 5 * 60 * 1000;
-
-/** How long refused credentials are answered from memory instead of trying to log in again. */
-const REFUSAL_MEMORY_MS = 60 * 1000;
+const TOKEN_LIFETIME_MS = 4 * 60 * 60 * 1000;
+const RENEW_EARLY_MS = 5 * 60 * 1000;
 
 /** Department names change rarely; every user of a department shares one lookup for this long. */
 const DEPARTMENT_TTL_MS = 15 * 60 * 1000;
@@ -148,12 +147,6 @@ const STATUSES: Readonly<Record<string, EnrollmentStatus>> = {
   readyforreview: 'in_progress',
 };
 
-function lookup<T>(table: Readonly<Record<string, T>>, value: string | number | null | undefined): T | null {
-  if (value === null || value === undefined || value === '') return null;
-  const key = String(value).toLowerCase().replace(/[^a-z0-9]/g, '');
-  return Object.hasOwn(table, key) ? (table[key] ?? null) : null;
-}
-
 const orNull = (value: string | null | undefined): string | null => value?.trim() || null;
 
 function toLearner(user: AbsorbUser, department: string | null): Learner {
@@ -172,11 +165,11 @@ function toLearner(user: AbsorbUser, department: string | null): Learner {
 
 function toCourse(course: AbsorbCourse): Course {
   // Absorb's API gives no learner-facing link to a course.
-  return { id: course.id, title: orNull(course.name), kind: lookup(COURSE_KINDS, course.courseType), url: null };
+  return { id: course.id, title: orNull(course.name), kind: lookupName(COURSE_KINDS, course.courseType), url: null };
 }
 
 function toEnrollment(enrollment: AbsorbEnrollment): Enrollment {
-  const status = lookup(STATUSES, enrollment.status) ?? 'unknown';
+  const status = lookupName(STATUSES, enrollment.status) ?? 'unknown';
   const progress = typeof enrollment.progress === 'number' ? Math.min(100, Math.max(0, enrollment.progress)) : null;
   return {
     id: enrollment.id,
@@ -201,67 +194,7 @@ function containsFilter(q: string, fields: readonly string[]): string {
   return words.map((word) => `(${fields.map((field) => `substringof(${literal(word)},tolower(${field}))`).join(' or ')})`).join(' and ');
 }
 
-/** The LMS said no and will say it again (a 4xx other than 408/429): not worth repeating soon. */
-function isRefusal(error: unknown): error is LmsApiError {
-  return error instanceof LmsApiError && !isRetryable(error);
-}
-
-function parse<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {
-  const result = schema.safeParse(body);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  throw new LmsApiError(`Absorb answered ${what} with an unexpected body${issue ? ` (${issue.path.join('.') || 'body'}: ${issue.message})` : ''}.`, { cause: result.error });
-}
-
-interface Token {
-  value: string;
-  expiresAt: number;
-}
-
-/**
- * The connection's one Absorb token: fetched on first use, shared by every request, renewed
- * once per expiry or cancellation however many requests notice it at the same moment.
- */
-function createTokenHolder(login: () => Promise<string>, now: () => number = Date.now) {
-  let held: Promise<Token> | null = null;
-  let refusal: { error: LmsApiError; until: number } | null = null;
-
-  function authenticate(): Promise<Token> {
-    if (refusal && refusal.until > now()) return Promise.reject(refusal.error);
-    const attempt: Promise<Token> = login().then(
-      (value) => ({ value, expiresAt: now() + TOKEN_LIFETIME_MS }),
-      (error: unknown) => {
-        // A failed login is not kept: the next request tries again (unless the credentials were refused).
-        if (held === attempt) held = null;
-        if (isRefusal(error)) refusal = { error, until: now() + REFUSAL_MEMORY_MS };
-        throw error;
-      },
-    );
-    held = attempt;
-    return attempt;
-  }
-
-  return {
-    /** A token that should still be valid, authenticating when there is none yet or it has run out. */
-    async current(): Promise<Token> {
-      const pending = held ?? authenticate();
-      const token = await pending;
-      if (token.expiresAt > now()) return token;
-      // The first to notice the expiry renews; the rest share its new token.
-      return held !== null && held !== pending ? held : authenticate();
-    },
-    /** A new token after Absorb refused `stale`, shared with every other request that saw it refused. */
-    async renew(stale: string): Promise<Token> {
-      const pending = held;
-      if (pending) {
-        const token = await pending;
-        if (token.value !== stale) return token;
-        if (held !== null && held !== pending) return held;
-      }
-      return authenticate();
-    },
-  };
-}
+const parse = answerParser('Absorb');
 
 function createClient(settings: AbsorbApiSettings, http: LmsHttp): LmsApiClient {
   const root = settings.base_url.replace(/\/+$/, '');
@@ -287,21 +220,13 @@ function createClient(settings: AbsorbApiSettings, http: LmsHttp): LmsApiClient 
     return parse(AbsorbToken, body, 'the authentication');
   }
 
-  const tokens = createTokenHolder(login);
+  const tokens = createBearerTokens({ issue: async () => ({ value: await login(), lifetimeMs: TOKEN_LIFETIME_MS }), renewEarlyMs: RENEW_EARLY_MS });
 
   async function get<S extends z.ZodType>(path: string, query: Record<string, string>, schema: S, what: string): Promise<z.infer<S> | null> {
     const search = new URLSearchParams(query).toString();
     const url = `${root}${path}${search ? `?${search}` : ''}`;
-    const send = (token: Token) => http.json({ url, headers: { ...common, authorization: `Bearer ${token.value}` } });
-    const token = await tokens.current();
-    let body: unknown;
-    try {
-      body = await send(token);
-    } catch (error) {
-      if (!(error instanceof LmsApiError) || error.status !== 401) throw error;
-      // Cancelled by a newer token for the same admin, or expired: once more with a new one; a second 401 stands.
-      body = await send(await tokens.renew(token.value));
-    }
+    // A 401 means cancelled by a newer token for the same admin, or expired: the request is sent once more with a new one.
+    const body = await tokens.send((token) => http.json({ url, headers: { ...common, authorization: `Bearer ${token}` } }));
     return body === null ? null : parse(schema, body, what);
   }
 

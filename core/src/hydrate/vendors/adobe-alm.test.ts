@@ -10,61 +10,27 @@
  * elearning.adobe.com ("GET /users": ids=email:<address>, page size 10, offset at most 500;
  * "GET /users/{id}/enrollments": filter.loTypes).
  */
-import express from 'express';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Course, Enrollment, Learner } from '../../catalog/index.ts';
 import { adobeAlmApi, createAdobeAlmApi } from '../../sandbox/api/adobe-alm.ts';
 import type { EmulatedApi } from '../../sandbox/api/types.ts';
 import { demoData, type SandboxData } from '../../sandbox/demo-data.ts';
-import { listen } from '../../testing/listen.ts';
+import { courseOfKind, emulatedClient } from '../../testing/emulated-lms.ts';
+import { rejectionOf } from '../../testing/errors.ts';
 import { LmsApiError } from '../client.ts';
-import { createLmsHttp, isRetryable } from '../http-json.ts';
+import { isRetryable } from '../http-json.ts';
 import { adobeAlmApiClient } from './adobe-alm.ts';
-
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).reverse().map((cleanup) => cleanup()));
-});
-
-function lmsHttp() {
-  const http = createLmsHttp({ userAgent: 'learnhook-test/1', defaultTimeoutMs: 2000 });
-  cleanups.push(() => http.close());
-  return http;
-}
 
 /** The emulated ALM API on 127.0.0.1, counting requests by path, and a client pointed at it. */
 async function alm(options: { data?: SandboxData; api?: EmulatedApi; settings?: Record<string, unknown> } = {}) {
-  const data = options.data ?? demoData();
-  const api = options.api ?? adobeAlmApi;
   const requests: string[] = [];
-  const app = express();
-  app.use((req, _res, next) => {
-    requests.push(`${req.method} ${req.path}`);
-    next();
-  });
-  app.use(api.prefix, api.router(() => data));
-  const server = await listen(app);
-  cleanups.push(server.close);
-  const settings = adobeAlmApiClient.settingsSchema.parse({ ...api.sandboxSettings(server.url + api.prefix), ...options.settings });
-  const client = adobeAlmApiClient.createClient(settings, lmsHttp());
+  const observe = (req: { method: string; path: string }) => requests.push(`${req.method} ${req.path}`);
+  const { data, client } = await emulatedClient(adobeAlmApiClient, options.api ?? adobeAlmApi, { ...options, observe });
   const refreshes = () => requests.filter((request) => request === 'POST /alm/oauth/token/refresh').length;
   return { data, client, requests, refreshes };
 }
 
-async function failure(promise: Promise<unknown>): Promise<LmsApiError> {
-  const error: unknown = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof LmsApiError)) throw new Error(`expected an LmsApiError, got ${String(error)}`);
-  return error;
-}
-
-function courseOfKind(data: SandboxData, kind: string) {
-  const course = data.courses.find((candidate) => candidate.kind === kind);
-  if (!course) throw new Error(`the demo data has no ${kind}`);
-  return course;
-}
+const failure = (promise: Promise<unknown>) => rejectionOf(LmsApiError, promise);
 
 describe('the Adobe Learning Manager API client', () => {
   it('answers a user as a catalog learner, the department read from the active fields', async () => {

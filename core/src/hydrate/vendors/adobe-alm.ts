@@ -1,8 +1,11 @@
 import { z } from 'zod';
 import type { Course, CourseKind, Enrollment, EnrollmentStatus, Learner } from '../../catalog/index.ts';
+import { lookupName, normaliseName } from '../../vendors/names.ts';
 import { toIsoTimestamp } from '../../vendors/timestamps.ts';
+import { createBearerTokens, type IssuedToken } from '../bearer-token.ts';
 import { LmsApiError, type LmsApiClient, type LmsHttp, type VendorApi } from '../client.ts';
-import { isRetryable } from '../http-json.ts';
+import { isRefusal } from '../http-json.ts';
+import { answerParser } from '../parse-answer.ts';
 import { splitFullName } from '../person-name.ts';
 
 /**
@@ -11,10 +14,9 @@ import { splitFullName } from '../person-name.ts';
  * admin's refresh token: POST /oauth/token/refresh (client_id, client_secret, refresh_token,
  * form-encoded) answers an access token for seven days, sent as `Authorization: Bearer`.
  *
- * One client per connection holds one access token, fetched on first use and shared by every
- * request; a 401 renews it once (the first request to see it refreshes, the others wait for that
- * token) and the request is tried once more. Refused client credentials are remembered for a
- * minute rather than retried on every event.
+ * The connection's one access token is fetched on first use and shared by every request
+ * (bearer-token.ts); a 401 renews it once (the first request to see it refreshes, the others wait
+ * for that token) and the request is tried once more.
  *
  * - GET /users/{id}: name, email, userUniqueId, and the "Department" active field if the account has one.
  * - GET /learningObjects/{loId}: the title (en-US, else the first locale), loType and loFormat.
@@ -51,9 +53,6 @@ const RATE_LIMIT = { capacity: 50, perSecond: 1.5 };
 const EXPIRY_MARGIN_MS = 60 * 1000;
 /** When ALM leaves out expires_in: its documented seven days. */
 const DEFAULT_EXPIRES_IN_S = 7 * 24 * 60 * 60;
-
-/** How long refused credentials are answered from memory instead of asked again. */
-const REFUSAL_MEMORY_MS = 60 * 1000;
 
 /** ALM's page size for lists; what a search reads at most. */
 const PAGE_SIZE = 10;
@@ -138,20 +137,12 @@ const STATES: Readonly<Record<string, EnrollmentStatus>> = {
   waiting: 'waitlisted',
 };
 
-const normalise = (value: string) => value.toLowerCase().replace(/[^a-z0-9]/g, '');
-
-function lookup<T>(table: Readonly<Record<string, T>>, value: string | null | undefined): T | undefined {
-  if (!value) return undefined;
-  const key = normalise(value);
-  return Object.hasOwn(table, key) ? table[key] : undefined;
-}
-
 const orNull = (value: string | null | undefined): string | null => value?.trim() || null;
 
 /** The account's "Department" active field, whatever its case; a multi-valued field gives its first value. */
 function departmentOf(fields: Record<string, unknown> | null | undefined): string | null {
   for (const [key, value] of Object.entries(fields ?? {})) {
-    if (normalise(key) !== 'department') continue;
+    if (normaliseName(key) !== 'department') continue;
     const first: unknown = Array.isArray(value) ? value[0] : value;
     return typeof first === 'string' ? orNull(first) : null;
   }
@@ -179,8 +170,8 @@ function titleOf(lo: AlmLearningObject): string | null {
 
 function kindOf(lo: AlmLearningObject): CourseKind | null {
   const loType = lo.attributes.loType ?? lo.id.split(':')[0];
-  const kind = lookup(LO_KINDS, loType) ?? null;
-  if (kind === 'online_course' && lo.attributes.loFormat && INSTRUCTOR_FORMATS.has(normalise(lo.attributes.loFormat))) return 'instructor_led';
+  const kind = lookupName(LO_KINDS, loType);
+  if (kind === 'online_course' && lo.attributes.loFormat && INSTRUCTOR_FORMATS.has(normaliseName(lo.attributes.loFormat))) return 'instructor_led';
   return kind;
 }
 
@@ -191,7 +182,7 @@ function toCourse(lo: AlmLearningObject): Course {
 
 function toEnrollment(enrollment: AlmEnrollment): Enrollment {
   const { attributes } = enrollment;
-  const status = lookup(STATES, attributes.state) ?? 'unknown';
+  const status = lookupName(STATES, attributes.state) ?? 'unknown';
   const progress = typeof attributes.progressPercent === 'number' ? Math.min(100, Math.max(0, attributes.progressPercent)) : null;
   return {
     id: enrollment.id,
@@ -219,70 +210,13 @@ function learningObjectId(id: string, kind?: CourseKind): string | null {
   return `${loType}:${id}`;
 }
 
-/** The LMS said no and will say it again (a 4xx other than 408/429): not worth repeating soon. */
-function isRefusal(error: unknown): error is LmsApiError {
-  return error instanceof LmsApiError && !isRetryable(error);
-}
-
-function parse<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {
-  const result = schema.safeParse(body);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  throw new LmsApiError(`Adobe Learning Manager answered ${what} with an unexpected body${issue ? ` (${issue.path.join('.') || 'body'}: ${issue.message})` : ''}.`, { cause: result.error });
-}
-
-interface Token {
-  value: string;
-  expiresAt: number;
-}
-
-/**
- * The connection's one access token: refreshed on first use, shared by every request, renewed
- * once per expiry or refusal however many requests notice it at the same moment.
- */
-function createTokenHolder(refresh: () => Promise<Token>, now: () => number = Date.now) {
-  let held: Promise<Token> | null = null;
-  let refusal: { error: LmsApiError; until: number } | null = null;
-
-  function renewNow(): Promise<Token> {
-    if (refusal && refusal.until > now()) return Promise.reject(refusal.error);
-    const attempt: Promise<Token> = refresh().catch((error: unknown) => {
-      // A failed refresh is not kept: the next request tries again (unless the credentials were refused).
-      if (held === attempt) held = null;
-      if (isRefusal(error)) refusal = { error, until: now() + REFUSAL_MEMORY_MS };
-      throw error;
-    });
-    held = attempt;
-    return attempt;
-  }
-
-  return {
-    /** A token that should still be valid, refreshing when there is none yet or it has run out. */
-    async current(): Promise<Token> {
-      const pending = held ?? renewNow();
-      const token = await pending;
-      if (token.expiresAt > now()) return token;
-      // The first to notice the expiry renews; the rest share its token.
-      return held !== null && held !== pending ? held : renewNow();
-    },
-    /** A token after ALM refused `stale`, shared with every other request that saw it refused. */
-    async renew(stale: string): Promise<Token> {
-      const pending = held;
-      if (pending) {
-        const token = await pending;
-        if (token.value !== stale) return token;
-        if (held !== null && held !== pending) return held;
-      }
-      return renewNow();
-    },
-  };
-}
+const parse = answerParser('Adobe Learning Manager');
 
 function createClient(settings: AdobeAlmApiSettings, http: LmsHttp): LmsApiClient {
   const root = settings.base_url.replace(/\/+$/, '');
   const api = `${root}/primeapi/v2`;
 
-  async function refresh(): Promise<Token> {
+  async function refresh(): Promise<IssuedToken> {
     const form = new URLSearchParams({ client_id: settings.client_id, client_secret: settings.client_secret, refresh_token: settings.refresh_token });
     let body: unknown;
     try {
@@ -302,23 +236,14 @@ function createClient(settings: AdobeAlmApiSettings, http: LmsHttp): LmsApiClien
     if (body === null) throw new LmsApiError('Adobe Learning Manager answered the token refresh with 404: check the API base URL.', { status: 404 });
     const answer = parse(TokenAnswer, body, 'the token refresh');
     const expiresIn = Number(answer.expires_in ?? DEFAULT_EXPIRES_IN_S);
-    const lifetimeMs = (Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : DEFAULT_EXPIRES_IN_S) * 1000;
-    return { value: answer.access_token, expiresAt: Date.now() + Math.max(lifetimeMs - EXPIRY_MARGIN_MS, lifetimeMs / 2) };
+    return { value: answer.access_token, lifetimeMs: (Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : DEFAULT_EXPIRES_IN_S) * 1000 };
   }
 
-  const tokens = createTokenHolder(refresh);
+  const tokens = createBearerTokens({ issue: refresh, renewEarlyMs: EXPIRY_MARGIN_MS });
 
   async function get<S extends z.ZodType>(url: string, schema: S, what: string): Promise<z.infer<S> | null> {
-    const send = (token: Token) => http.json({ url, headers: { accept: JSON_API, authorization: `Bearer ${token.value}` } });
-    const token = await tokens.current();
-    let body: unknown;
-    try {
-      body = await send(token);
-    } catch (error) {
-      if (!(error instanceof LmsApiError) || error.status !== 401) throw error;
-      // Expired or revoked: once more with a renewed token; a second 401 stands.
-      body = await send(await tokens.renew(token.value));
-    }
+    // A 401 means expired or revoked: the request is sent once more with a renewed token.
+    const body = await tokens.send((token) => http.json({ url, headers: { accept: JSON_API, authorization: `Bearer ${token}` } }));
     return body === null ? null : parse(schema, body, what);
   }
 

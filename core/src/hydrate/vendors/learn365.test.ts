@@ -10,51 +10,23 @@
  * - Learn365 Cloud API overview, api.365.systems/Documentation (OData v4, 10,000-item pages with
  *   @odata.nextLink, regional endpoints). No rate limit is published there.
  */
-import express from 'express';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Course, Enrollment, Learner } from '../../catalog/index.ts';
 import { learn365Api } from '../../sandbox/api/learn365.ts';
 import { demoData, type SandboxData } from '../../sandbox/demo-data.ts';
-import { listen } from '../../testing/listen.ts';
+import { courseOfKind, emulatedClient, testLmsHttp as lmsHttp } from '../../testing/emulated-lms.ts';
+import { rejectionOf } from '../../testing/errors.ts';
+import { listenForTest } from '../../testing/listen.ts';
 import { LmsApiError } from '../client.ts';
-import { createLmsHttp, isRetryable } from '../http-json.ts';
+import { isRetryable } from '../http-json.ts';
 import { learn365ApiClient } from './learn365.ts';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).reverse().map((cleanup) => cleanup()));
-});
-
-function lmsHttp() {
-  const http = createLmsHttp({ userAgent: 'learnhook-test/1', defaultTimeoutMs: 2000 });
-  cleanups.push(() => http.close());
-  return http;
-}
-
 /** The emulated Learn365 API on 127.0.0.1, and a client pointed at it. */
-async function learn365(data: SandboxData = demoData(), override: Record<string, unknown> = {}) {
-  const app = express();
-  app.use(learn365Api.prefix, learn365Api.router(() => data));
-  const server = await listen(app);
-  cleanups.push(server.close);
-  const settings = learn365ApiClient.settingsSchema.parse({ ...learn365Api.sandboxSettings(server.url + learn365Api.prefix), ...override });
-  return { data, client: learn365ApiClient.createClient(settings, lmsHttp()) };
+function learn365(data: SandboxData = demoData(), override: Record<string, unknown> = {}) {
+  return emulatedClient(learn365ApiClient, learn365Api, { data, settings: override });
 }
 
-async function failure(promise: Promise<unknown>): Promise<LmsApiError> {
-  const error: unknown = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof LmsApiError)) throw new Error(`expected an LmsApiError, got ${String(error)}`);
-  return error;
-}
-
-function courseOfKind(data: SandboxData, kind: string) {
-  const course = data.courses.find((candidate) => candidate.kind === kind);
-  if (!course) throw new Error(`the demo data has no ${kind}`);
-  return course;
-}
+const failure = (promise: Promise<unknown>) => rejectionOf(LmsApiError, promise);
 
 function enrollmentWith(data: SandboxData, status: string) {
   const enrollment = data.enrollments.find((candidate) => candidate.status === status);
@@ -87,12 +59,11 @@ describe('the Learn365 API client', () => {
 
   it('maps every documented CourseType, Webinar included, and leaves an unknown one without a kind', async () => {
     const types = ['ELearning', 'ClassRoom', 'Webinar', 'TrainingPlan', 'Hologram'];
-    const server = await listen((request, response) => {
+    const server = await listenForTest((request, response) => {
       const index = Number(/Courses\((\d+)\)/.exec(request.url ?? '')?.[1]);
       response.writeHead(200, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ Id: String(index), Title: 'T', CourseType: types[index] }));
     });
-    cleanups.push(server.close);
     const client = learn365ApiClient.createClient(learn365ApiClient.settingsSchema.parse({ base_url: server.url, api_key: 'k' }), lmsHttp());
     const kinds = await Promise.all(types.map(async (_type, index) => (await client.course(String(index)))?.kind));
     expect(kinds).toEqual(['online_course', 'instructor_led', 'instructor_led', 'learning_path', null]);
@@ -167,12 +138,11 @@ describe('the Learn365 API client', () => {
     const settings = learn365ApiClient.settingsSchema.parse({ api_key: 'the-key' });
     expect(settings.base_url).toBe('https://api.365.systems');
     const seen: Array<string | undefined> = [];
-    const server = await listen((request, response) => {
+    const server = await listenForTest((request, response) => {
       seen.push(request.headers.authorization);
       response.writeHead(404);
       response.end();
     });
-    cleanups.push(server.close);
     await learn365ApiClient.createClient({ base_url: server.url, api_key: 'the-key' }, lmsHttp()).user('1001');
     expect(seen).toEqual([`Basic ${Buffer.from('api:the-key').toString('base64')}`]);
   });

@@ -1,7 +1,10 @@
 import { z } from 'zod';
-import type { Course, CourseKind, Enrollment, EnrollmentStatus, Learner } from '../../catalog/index.ts';
+import type { Course, Enrollment, EnrollmentStatus, Learner } from '../../catalog/index.ts';
+import { LEARN365_COURSE_KINDS, LEARN365_REGISTRATION_STATUSES } from '../../vendors/learn365.ts';
+import { lookupName } from '../../vendors/names.ts';
 import { toIsoTimestamp } from '../../vendors/timestamps.ts';
-import { LmsApiError, type LmsApiClient, type LmsHttp, type VendorApi } from '../client.ts';
+import type { LmsApiClient, LmsHttp, VendorApi } from '../client.ts';
+import { answerParser } from '../parse-answer.ts';
 import { splitFullName } from '../person-name.ts';
 
 /**
@@ -80,15 +83,6 @@ type Learn365Enrollment = z.infer<typeof Learn365Enrollment>;
 /** An OData collection: the items are in `value`. */
 const collection = <S extends z.ZodType>(item: S) => z.looseObject({ value: z.array(item) });
 
-/** CourseType, lower-cased without separators (the connector lists ELearning, ClassRoom, Webinar, TrainingPlan). */
-const COURSE_KINDS: Readonly<Record<string, CourseKind>> = {
-  elearning: 'online_course',
-  classroom: 'instructor_led',
-  instructorled: 'instructor_led',
-  webinar: 'instructor_led',
-  trainingplan: 'learning_path',
-};
-
 /**
  * CoursePassingStatus: Zensai documents 0 Completed, 1 NotStarted, 2 InProgress (numbers when
  * written, names when read).
@@ -103,32 +97,6 @@ const PASSING_STATUSES: Readonly<Record<string, EnrollmentStatus>> = {
   inprogress: 'in_progress',
   failed: 'failed',
 };
-
-/**
- * RegistrationStatus values are not published; these words, read leniently, say the enrollment
- * is not (or no longer) an ordinary one, which outranks how far the learner got.
- */
-const REGISTRATION_STATUSES: Readonly<Record<string, EnrollmentStatus>> = {
-  pending: 'pending_approval',
-  pendingapproval: 'pending_approval',
-  waitingforapproval: 'pending_approval',
-  waitinglist: 'waitlisted',
-  waitlist: 'waitlisted',
-  waitlisted: 'waitlisted',
-  rejected: 'declined',
-  declined: 'declined',
-  cancelled: 'removed',
-  canceled: 'removed',
-  unenrolled: 'removed',
-};
-
-const normalise = (value: string | number) => String(value).toLowerCase().replace(/[^a-z0-9]/g, '');
-
-function lookup<T>(table: Readonly<Record<string, T>>, value: string | number | null | undefined): T | null {
-  if (value === null || value === undefined || value === '') return null;
-  const key = normalise(value);
-  return Object.hasOwn(table, key) ? (table[key] ?? null) : null;
-}
 
 const orNull = (value: string | null | undefined): string | null => value?.trim() || null;
 
@@ -146,13 +114,14 @@ function toLearner(user: Learn365User): Learner {
 }
 
 function toCourse(course: Learn365Course): Course {
-  return { id: course.Id, title: orNull(course.Title), kind: lookup(COURSE_KINDS, course.CourseType), url: orNull(course.SharepointWeb?.Url) };
+  return { id: course.Id, title: orNull(course.Title), kind: lookupName(LEARN365_COURSE_KINDS, course.CourseType), url: orNull(course.SharepointWeb?.Url) };
 }
 
 function statusOf(enrollment: Learn365Enrollment): EnrollmentStatus {
-  const registration = lookup(REGISTRATION_STATUSES, enrollment.RegistrationStatus);
+  // A RegistrationStatus saying the enrollment is not (or no longer) an ordinary one outranks how far the learner got.
+  const registration = lookupName(LEARN365_REGISTRATION_STATUSES, enrollment.RegistrationStatus);
   if (registration) return registration;
-  const passing = lookup(PASSING_STATUSES, enrollment.CoursePassingStatus);
+  const passing = lookupName(PASSING_STATUSES, enrollment.CoursePassingStatus);
   if (passing) return passing;
   return enrollment.RegistrationStatus ? 'enrolled' : 'unknown';
 }
@@ -178,12 +147,7 @@ function literal(value: string): string {
 
 const sameId = (a: string | null | undefined, b: string) => a?.toLowerCase() === b.toLowerCase();
 
-function parse<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {
-  const result = schema.safeParse(body);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  throw new LmsApiError(`Learn365 answered ${what} with an unexpected body${issue ? ` (${issue.path.join('.') || 'body'}: ${issue.message})` : ''}.`, { cause: result.error });
-}
+const parse = answerParser('Learn365');
 
 function createClient(settings: Learn365ApiSettings, http: LmsHttp): LmsApiClient {
   const root = `${settings.base_url.replace(/\/+$/, '')}/odata/v2`;

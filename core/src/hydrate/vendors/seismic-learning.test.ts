@@ -6,51 +6,23 @@
  * Lesson Details, List Lessons v1.1, the "completed or awaiting grade" completion rule), "Paths"
  * (is_certification), "Assignments" (statuses Incomplete, Completed, Overdue, Grade Pending).
  */
-import express from 'express';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Learner, Course, Enrollment } from '../../catalog/index.ts';
 import { seismicLearningApi } from '../../sandbox/api/seismic-learning.ts';
 import { demoData, type SandboxData } from '../../sandbox/demo-data.ts';
-import { listen } from '../../testing/listen.ts';
+import { courseOfKind, emulatedClient, testLmsHttp as lmsHttp } from '../../testing/emulated-lms.ts';
+import { rejectionOf } from '../../testing/errors.ts';
+import { listenForTest } from '../../testing/listen.ts';
 import { LmsApiError, type LmsApiClient } from '../client.ts';
-import { createLmsHttp, isRetryable } from '../http-json.ts';
+import { isRetryable } from '../http-json.ts';
 import { seismicLearningApiClient } from './seismic-learning.ts';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).reverse().map((cleanup) => cleanup()));
-});
-
-function lmsHttp() {
-  const http = createLmsHttp({ userAgent: 'learnhook-test/1', defaultTimeoutMs: 2000 });
-  cleanups.push(() => http.close());
-  return http;
-}
-
 /** The emulated Lessonly API on 127.0.0.1, and a client pointed at it with the given settings. */
-async function lessonly(data: SandboxData = demoData(), override: Record<string, unknown> = {}) {
-  const app = express();
-  app.use(seismicLearningApi.prefix, seismicLearningApi.router(() => data));
-  const server = await listen(app);
-  cleanups.push(server.close);
-  const settings = seismicLearningApiClient.settingsSchema.parse({ ...seismicLearningApi.sandboxSettings(server.url + seismicLearningApi.prefix), ...override });
-  return { data, client: seismicLearningApiClient.createClient(settings, lmsHttp()) };
+function lessonly(data: SandboxData = demoData(), override: Record<string, unknown> = {}) {
+  return emulatedClient(seismicLearningApiClient, seismicLearningApi, { data, settings: override });
 }
 
-async function failure(promise: Promise<unknown>): Promise<LmsApiError> {
-  const error: unknown = await promise.then(
-    () => null,
-    (caught: unknown) => caught,
-  );
-  if (!(error instanceof LmsApiError)) throw new Error(`expected an LmsApiError, got ${String(error)}`);
-  return error;
-}
-
-function courseOfKind(data: SandboxData, kind: string) {
-  const course = data.courses.find((candidate) => candidate.kind === kind);
-  if (!course) throw new Error(`the demo data has no ${kind}`);
-  return course;
-}
+const failure = (promise: Promise<unknown>) => rejectionOf(LmsApiError, promise);
 
 function enrollmentIn(data: SandboxData, kind: string, status: string) {
   const enrollment = data.enrollments.find(
@@ -173,11 +145,10 @@ describe('the Seismic Learning (Lessonly) API client', () => {
   });
 
   it("turns Lessonly's 403 Rate Limit Exceeded into a retryable rate-limit error", async () => {
-    const server = await listen((_request, response) => {
+    const server = await listenForTest((_request, response) => {
       response.writeHead(403, { 'content-type': 'text/plain' });
       response.end('403 Forbidden (Rate Limit Exceeded)');
     });
-    cleanups.push(server.close);
     const client: LmsApiClient = seismicLearningApiClient.createClient(
       seismicLearningApiClient.settingsSchema.parse({ base_url: server.url, subdomain: 'acme', api_key: 'k' }),
       lmsHttp(),

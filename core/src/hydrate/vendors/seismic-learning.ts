@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Course, CourseKind, Enrollment, EnrollmentStatus, Learner } from '../../catalog/index.ts';
 import { toIsoTimestamp } from '../../vendors/timestamps.ts';
 import { LmsApiError, type LmsApiClient, type LmsHttp, type VendorApi } from '../client.ts';
+import { answerParser } from '../parse-answer.ts';
 import { splitFullName } from '../person-name.ts';
 
 /**
@@ -152,12 +153,7 @@ function contains(q: string | undefined, ...fields: Array<string | null | undefi
   return fields.some((field) => field?.toLowerCase().includes(needle));
 }
 
-function parse<S extends z.ZodType>(schema: S, body: unknown, what: string): z.infer<S> {
-  const result = schema.safeParse(body);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  throw new LmsApiError(`Lessonly answered ${what} with an unexpected body${issue ? ` (${issue.path.join('.') || 'body'}: ${issue.message})` : ''}.`, { cause: result.error });
-}
+const parse = answerParser('Lessonly');
 
 function createClient(settings: SeismicLearningApiSettings, http: LmsHttp): LmsApiClient {
   const root = `${settings.base_url.replace(/\/+$/, '')}/api`;

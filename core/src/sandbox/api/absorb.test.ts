@@ -7,30 +7,19 @@
  * toupper), "Users", "Departments", "Courses", "Enrollments" (status codes 0–12); Absorb support
  * "Getting Started with the Absorb Integration API" (regional gateways).
  */
-import express from 'express';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { listen } from '../../testing/listen.ts';
-import { demoData } from '../demo-data.ts';
+import { serveEmulator } from '../../testing/emulated-lms.ts';
 import { vendorId } from '../vendor-ids.ts';
 import { createAbsorbApi, absorbApi } from './absorb.ts';
 import type { EmulatedApi } from './types.ts';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).reverse().map((cleanup) => cleanup()));
-});
-
 const Settings = z.object({ private_key: z.string(), username: z.string(), password: z.string() });
 
 async function emulator(api: EmulatedApi = absorbApi) {
-  const data = demoData();
-  const app = express();
-  app.use(api.prefix, api.router(() => data));
-  const server = await listen(app);
-  cleanups.push(server.close);
-  const base = server.url + api.prefix;
-  const settings = Settings.parse(api.sandboxSettings(base));
+  const served = await serveEmulator(api);
+  const { data, base } = served;
+  const settings = Settings.parse(served.settings);
 
   async function call(method: 'GET' | 'POST', path: string, headers: Record<string, string>, body?: unknown) {
     const response = await fetch(base + path, {

@@ -1,8 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { constantTimeEqual } from '../../signatures/constant-time.ts';
 import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from '../demo-data.ts';
 import { sandboxId, vendorId, type EntityKind } from '../vendor-ids.ts';
+import { callerKey, fullName, hasStarted, header, queryOf, tokenOf } from './common.ts';
+import { evaluateFilter, literalOf, parseFilter, type FilterDialect, type Literal } from './odata-filter.ts';
 import type { EmulatedApi } from './types.ts';
 
 /**
@@ -83,122 +85,6 @@ class QueryError extends Error {}
  * the docs' own examples (`startsWith(lastname,'leb')`). Anything else answers 422.
  */
 
-type Literal = string | number | boolean | null;
-type FilterNode =
-  | { kind: 'literal'; value: Literal; type: 'string' | 'guid' | 'datetime' | 'other' }
-  | { kind: 'property'; path: string[] }
-  | { kind: 'call'; name: string; args: FilterNode[] }
-  | { kind: 'not'; operand: FilterNode }
-  | { kind: 'binary'; operator: string; left: FilterNode; right: FilterNode };
-
-const FUNCTIONS: Readonly<Record<string, number>> = { substringof: 2, startswith: 2, endswith: 2, tolower: 1, toupper: 1 };
-const COMPARISONS = new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le']);
-
-const TOKEN = /\s*(?:(guid|datetime)'([^']*)'|('(?:[^']|'')*')|(-?\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_]*(?:\/[A-Za-z_][A-Za-z0-9_]*)*)|([(),]))/y;
-
-type Token = { type: 'typed' | 'string' | 'number' | 'word' | 'punct'; text: string; prefix?: string };
-
-function tokenize(text: string): Token[] {
-  const tokens: Token[] = [];
-  TOKEN.lastIndex = 0;
-  while (TOKEN.lastIndex < text.length) {
-    if (/^\s*$/.test(text.slice(TOKEN.lastIndex))) break;
-    const at = TOKEN.lastIndex;
-    const match = TOKEN.exec(text);
-    if (!match) throw new QueryError(`The _filter cannot be read at position ${at}.`);
-    const [, prefix, typed, string, number, word, punct] = match;
-    if (prefix !== undefined && typed !== undefined) tokens.push({ type: 'typed', text: typed, prefix: prefix.toLowerCase() });
-    else if (string !== undefined) tokens.push({ type: 'string', text: string.slice(1, -1).replace(/''/g, "'") });
-    else if (number !== undefined) tokens.push({ type: 'number', text: number });
-    else if (word !== undefined) tokens.push({ type: 'word', text: word });
-    else if (punct !== undefined) tokens.push({ type: 'punct', text: punct });
-  }
-  return tokens;
-}
-
-function parseFilter(text: string): FilterNode {
-  const tokens = tokenize(text);
-  let position = 0;
-  const peek = () => tokens[position];
-  const isWord = (word: string) => peek()?.type === 'word' && peek()?.text.toLowerCase() === word;
-  const expect = (punct: string) => {
-    if (peek()?.text !== punct) throw new QueryError(`The _filter expects "${punct}" at token ${position + 1}.`);
-    position += 1;
-  };
-
-  function primary(): FilterNode {
-    const token = peek();
-    if (!token) throw new QueryError('The _filter ends too early.');
-    position += 1;
-    if (token.type === 'typed') return { kind: 'literal', value: token.text, type: token.prefix === 'guid' ? 'guid' : 'datetime' };
-    if (token.type === 'string') return { kind: 'literal', value: token.text, type: 'string' };
-    if (token.type === 'number') return { kind: 'literal', value: Number(token.text), type: 'other' };
-    if (token.text === '(') {
-      const inner = or();
-      expect(')');
-      return inner;
-    }
-    if (token.type !== 'word') throw new QueryError(`The _filter has an unexpected "${token.text}".`);
-    const lower = token.text.toLowerCase();
-    if (lower === 'true' || lower === 'false') return { kind: 'literal', value: lower === 'true', type: 'other' };
-    if (lower === 'null') return { kind: 'literal', value: null, type: 'other' };
-    if (peek()?.text === '(') {
-      const arity = FUNCTIONS[lower];
-      if (arity === undefined) throw new QueryError(`The _filter function ${token.text} is not supported.`);
-      expect('(');
-      const args: FilterNode[] = [or()];
-      while (peek()?.text === ',') {
-        position += 1;
-        args.push(or());
-      }
-      expect(')');
-      if (args.length !== arity) throw new QueryError(`The _filter function ${token.text} takes ${arity} argument(s).`);
-      return { kind: 'call', name: lower, args };
-    }
-    return { kind: 'property', path: token.text.split('/') };
-  }
-
-  function comparison(): FilterNode {
-    const left = primary();
-    const operator = peek()?.type === 'word' ? peek()?.text.toLowerCase() : undefined;
-    if (operator && COMPARISONS.has(operator)) {
-      position += 1;
-      return { kind: 'binary', operator, left, right: primary() };
-    }
-    return left;
-  }
-
-  function not(): FilterNode {
-    if (isWord('not')) {
-      position += 1;
-      return { kind: 'not', operand: not() };
-    }
-    return comparison();
-  }
-
-  function and(): FilterNode {
-    let node = not();
-    while (isWord('and')) {
-      position += 1;
-      node = { kind: 'binary', operator: 'and', left: node, right: not() };
-    }
-    return node;
-  }
-
-  function or(): FilterNode {
-    let node = and();
-    while (isWord('or')) {
-      position += 1;
-      node = { kind: 'binary', operator: 'or', left: node, right: and() };
-    }
-    return node;
-  }
-
-  const tree = or();
-  if (position < tokens.length) throw new QueryError(`The _filter has an unexpected "${peek()?.text}".`);
-  return tree;
-}
-
 /** A property of a resource by a case-insensitive, possibly nested path; QueryError when absent. */
 function propertyOf(resource: Resource, path: readonly string[]): unknown {
   let current: unknown = resource;
@@ -209,10 +95,6 @@ function propertyOf(resource: Resource, path: readonly string[]): unknown {
     current = Object.getOwnPropertyDescriptor(current, key)?.value;
   }
   return current;
-}
-
-function literalOf(value: unknown): Literal {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : null;
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -233,46 +115,31 @@ function compare(left: Literal, right: Literal): number | null {
   return left === right ? 0 : null;
 }
 
-function evaluate(node: FilterNode, resource: Resource): Literal {
-  switch (node.kind) {
-    case 'literal':
-      return node.value;
-    case 'property':
-      return literalOf(propertyOf(resource, node.path));
-    case 'not':
-      return evaluate(node.operand, resource) !== true;
-    case 'binary': {
-      const left = evaluate(node.left, resource);
-      if (node.operator === 'and') return left === true && evaluate(node.right, resource) === true;
-      if (node.operator === 'or') return left === true || evaluate(node.right, resource) === true;
-      const order = compare(left, evaluate(node.right, resource));
-      switch (node.operator) {
-        case 'eq':
-          return order === 0;
-        case 'ne':
-          return order !== 0;
-        case 'gt':
-          return order !== null && order > 0;
-        case 'ge':
-          return order !== null && order >= 0;
-        case 'lt':
-          return order !== null && order < 0;
-        default:
-          return order !== null && order <= 0;
-      }
+const FILTER: FilterDialect = {
+  option: '_filter',
+  token: /\s*(?:(?<prefix>guid|datetime)'(?<typed>[^']*)'|(?<string>'(?:[^']|'')*')|(?<number>-?\d+(?:\.\d+)?)|(?<word>[A-Za-z_][A-Za-z0-9_]*(?:\/[A-Za-z_][A-Za-z0-9_]*)*)|(?<punct>[(),]))/y,
+  functions: { substringof: 2, startswith: 2, endswith: 2, tolower: 1, toupper: 1 },
+  comparisons: new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le']),
+  error: QueryError,
+  property: propertyOf,
+  compare(operator, left, right) {
+    const order = compare(left, right);
+    switch (operator) {
+      case 'eq':
+        return order === 0;
+      case 'ne':
+        return order !== 0;
+      case 'gt':
+        return order !== null && order > 0;
+      case 'ge':
+        return order !== null && order >= 0;
+      case 'lt':
+        return order !== null && order < 0;
+      default:
+        return order !== null && order <= 0;
     }
-    case 'call': {
-      const [first, second] = node.args.map((arg) => evaluate(arg, resource));
-      if (node.name === 'tolower') return typeof first === 'string' ? first.toLowerCase() : null;
-      if (node.name === 'toupper') return typeof first === 'string' ? first.toUpperCase() : null;
-      if (typeof first !== 'string' || typeof second !== 'string') return false;
-      // OData v2 argument orders: substringof('value', field), startswith(field, 'value').
-      if (node.name === 'substringof') return second.includes(first);
-      if (node.name === 'startswith') return first.startsWith(second);
-      return first.endsWith(second);
-    }
-  }
-}
+  },
+};
 
 function sortBy(resources: Resource[], sort: string | null): Resource[] {
   if (!sort) return resources;
@@ -297,13 +164,13 @@ function count(value: string | null, name: string, fallback: number): number {
 
 /** One page of a collection, shaped as Absorb answers every list. */
 function collection(req: Request, name: string, all: Resource[]): Resource {
-  const query = new URL(req.originalUrl, 'http://sandbox.invalid').searchParams;
+  const query = queryOf(req);
   const filterText = query.get('_filter');
-  const filter = filterText ? parseFilter(filterText) : null;
+  const filter = filterText ? parseFilter(filterText, FILTER) : null;
   const limit = Math.min(Math.max(count(query.get('_limit'), '_limit', DEFAULT_LIMIT), 1), MAX_LIMIT);
   const offset = count(query.get('_offset'), '_offset', 0);
   if (offset > MAX_OFFSET) throw new QueryError(`_offset may be at most ${MAX_OFFSET}.`);
-  const matching = sortBy(all.filter((resource) => !filter || evaluate(filter, resource) === true), query.get('_sort'));
+  const matching = sortBy(all.filter((resource) => !filter || evaluateFilter(filter, resource, FILTER) === true), query.get('_sort'));
   // _offset counts pages, not records (Integration API overview, "Pagination").
   const items = matching.slice(offset * limit, (offset + 1) * limit);
   return { totalItems: matching.length, returnedItems: items.length, limit, offset, [name]: items };
@@ -415,14 +282,13 @@ function enrollmentResource(data: SandboxData, enrollment: SandboxEnrollment): R
   const user = data.users.find((candidate) => candidate.id === enrollment.user_id);
   const course = data.courses.find((candidate) => candidate.id === enrollment.course_id);
   const certificate = data.certificates.find((candidate) => candidate.user_id === enrollment.user_id && candidate.course_id === enrollment.course_id);
-  const started = enrollment.status === 'in_progress' || enrollment.status === 'completed' || enrollment.progress > 0;
   return {
     id: absorbId('enrollment', enrollment.id),
     courseId: absorbId('course', enrollment.course_id),
     courseName: course?.title ?? null,
     courseVersionId: null,
     userId: absorbId('user', enrollment.user_id),
-    fullName: user ? `${user.first_name} ${user.last_name}`.trim() : null,
+    fullName: user ? fullName(user) : null,
     progress: enrollment.progress,
     score: enrollment.score,
     status: STATUS_CODES[enrollment.status],
@@ -430,7 +296,7 @@ function enrollmentResource(data: SandboxData, enrollment: SandboxEnrollment): R
     dateExpires: null,
     dateEdited: absorbTime(enrollment.completed_at ?? enrollment.enrolled_at),
     dateAdded: absorbTime(enrollment.enrolled_at),
-    dateStarted: started ? absorbTime(enrollment.enrolled_at) : null,
+    dateStarted: hasStarted(enrollment) ? absorbTime(enrollment.enrolled_at) : null,
     acceptedTermsAndConditions: false,
     timeSpentTicks: 0,
     timeSpent: '00:00:00',
@@ -451,15 +317,6 @@ function enrollmentsOf(data: SandboxData, keep: (enrollment: SandboxEnrollment) 
     const served = enrollmentResource(data, enrollment);
     return served ? [served] : [];
   });
-}
-
-function header(headers: Readonly<Record<string, string | string[] | undefined>>, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function bearerOf(value: string | undefined): string | null {
-  return value ? (/^Bearer\s+(\S+)\s*$/i.exec(value)?.[1] ?? null) : null;
 }
 
 function fail(res: Response, status: number, message: string): void {
@@ -522,7 +379,7 @@ export function createAbsorbApi(options: AbsorbApiOptions = {}): EmulatedApi {
 
     api.use((req, res, next) => {
       if (header(req.headers, 'x-api-version') !== '2') return fail(res, 400, 'This API serves x-api-version 2: send the header "x-api-version: 2".');
-      const token = bearerOf(header(req.headers, 'authorization'));
+      const token = tokenOf(header(req.headers, 'authorization'));
       const session = token === null ? undefined : tokens.get(token);
       if (!session) return fail(res, 401, 'The bearer token is missing, not valid, or was replaced by a newer one.');
       if (session.expiresAt <= now()) {
@@ -610,7 +467,7 @@ export function createAbsorbApi(options: AbsorbApiOptions = {}): EmulatedApi {
     callerOf(headers) {
       const key = header(headers, 'x-api-key');
       // Absorb counts per portal, whose private key names it; hashed so no secret sits in the limiter.
-      return key ? `absorb:${createHash('sha256').update(key).digest('hex').slice(0, 16)}` : null;
+      return key ? callerKey('absorb', key) : null;
     },
     router,
     sandboxSettings: (baseUrl) => ({ base_url: baseUrl, private_key: PRIVATE_KEY, username: API_USERNAME, password: API_PASSWORD }),

@@ -9,30 +9,19 @@
  * elearning.adobe.com ("GET /users": offset at most 500, ids=email:<address>; "GET
  * /users/{id}/enrollments": filter.loTypes defaulting to course).
  */
-import express from 'express';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { listen } from '../../testing/listen.ts';
-import { demoData } from '../demo-data.ts';
+import { serveEmulator } from '../../testing/emulated-lms.ts';
 import { adobeAlmApi, createAdobeAlmApi } from './adobe-alm.ts';
 import type { EmulatedApi } from './types.ts';
-
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).reverse().map((cleanup) => cleanup()));
-});
 
 const Settings = z.object({ client_id: z.string(), client_secret: z.string(), refresh_token: z.string() });
 const TokenAnswer = z.object({ access_token: z.string(), refresh_token: z.string(), expires_in: z.number() });
 
 async function emulator(api: EmulatedApi = adobeAlmApi) {
-  const data = demoData();
-  const app = express();
-  app.use(api.prefix, api.router(() => data));
-  const server = await listen(app);
-  cleanups.push(server.close);
-  const base = server.url + api.prefix;
-  const settings = Settings.parse(api.sandboxSettings(base));
+  const served = await serveEmulator(api);
+  const { data, base } = served;
+  const settings = Settings.parse(served.settings);
 
   async function refresh(overrides: Record<string, string> = {}) {
     const response = await fetch(`${base}/oauth/token/refresh`, {

@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { constantTimeEqual } from '../../signatures/constant-time.ts';
 import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from '../demo-data.ts';
 import { sandboxId, vendorId } from '../vendor-ids.ts';
+import { callerKey, departmentOf, fullName, hasStarted, header, queryOf, tokenOf } from './common.ts';
 import type { EmulatedApi } from './types.ts';
 
 /**
@@ -97,7 +98,7 @@ const loTypeOf = (course: SandboxCourse) => loIdOf(course).split(':')[0] ?? 'cou
 const instanceIdOf = (course: SandboxCourse) => `${loIdOf(course)}_${course.id + 9000}`;
 
 function userResource(data: SandboxData, user: SandboxUser): Resource {
-  const department = data.departments.find((candidate) => candidate.id === user.department_id)?.name;
+  const department = departmentOf(data, user);
   return {
     id: vendorId('adobe-alm', 'user', user.id),
     type: 'user',
@@ -112,7 +113,7 @@ function userResource(data: SandboxData, user: SandboxUser): Resource {
       gamificationEnabled: false,
       lastLoginDate: null,
       metadata: {},
-      name: `${user.first_name} ${user.last_name}`.trim(),
+      name: fullName(user),
       pointsEarned: 0,
       pointsRedeemed: 0,
       preferredResolution: 'AUTO',
@@ -165,10 +166,9 @@ function enrollmentResource(data: SandboxData, enrollment: SandboxEnrollment): {
   const course = data.courses.find((candidate) => candidate.id === enrollment.course_id);
   if (!course || enrollment.status === 'removed') return null;
   const userId = vendorId('adobe-alm', 'user', enrollment.user_id);
-  const started = enrollment.status === 'in_progress' || enrollment.status === 'completed' || enrollment.progress > 0;
   const attributes: Resource = {
     dateEnrolled: enrollment.enrolled_at,
-    dateStarted: started ? enrollment.enrolled_at : null,
+    dateStarted: hasStarted(enrollment) ? enrollment.enrolled_at : null,
     dateCompleted: enrollment.completed_at,
     enrollmentSource: 'SELF_ENROLL',
     hasPassed: enrollment.status === 'completed',
@@ -193,15 +193,8 @@ function enrollmentResource(data: SandboxData, enrollment: SandboxEnrollment): {
   };
 }
 
-function header(headers: Readonly<Record<string, string | string[] | undefined>>, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
 /** The access token of an Authorization header: "Bearer <token>", or "oauth <token>" as ALM's samples write it. */
-function accessTokenOf(value: string | undefined): string | null {
-  return value ? (/^(?:Bearer|oauth)\s+(\S+)\s*$/i.exec(value)?.[1] ?? null) : null;
-}
+const accessTokenOf = (value: string | undefined) => tokenOf(value, ['Bearer', 'oauth']);
 
 function errorBody(status: number, title: string, detail: string) {
   return { status: String(status), title, detail, source: { info: detail } };
@@ -209,10 +202,6 @@ function errorBody(status: number, title: string, detail: string) {
 
 function fail(res: Response, status: number, title: string, detail: string): void {
   res.status(status).json(errorBody(status, title, detail));
-}
-
-function queryOf(req: Request): URLSearchParams {
-  return new URL(req.originalUrl, 'http://sandbox.invalid').searchParams;
 }
 
 function selfLink(req: Request): string {
@@ -391,7 +380,7 @@ export function createAdobeAlmApi(options: AdobeAlmApiOptions = {}): EmulatedApi
     callerOf(headers) {
       const token = accessTokenOf(header(headers, 'authorization'));
       // ALM counts per user and application, which an access token stands for; hashed so no secret sits in the limiter.
-      return token ? `alm:${createHash('sha256').update(token).digest('hex').slice(0, 16)}` : null;
+      return token ? callerKey('alm', token) : null;
     },
     router,
     sandboxSettings: (baseUrl) => ({ base_url: baseUrl, client_id: CLIENT_ID, client_secret: CLIENT_SECRET, refresh_token: REFRESH_TOKEN }),

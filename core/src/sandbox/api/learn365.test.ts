@@ -9,32 +9,21 @@
  * - Learn365 Cloud API overview, api.365.systems/Documentation: OData v4, pages of at most 10,000
  *   items continued by @odata.nextLink.
  */
-import express from 'express';
-import { afterEach, describe, expect, it } from 'vitest';
-import { demoData } from '../demo-data.ts';
-import { listen } from '../../testing/listen.ts';
+import { describe, expect, it } from 'vitest';
+import { serveEmulator } from '../../testing/emulated-lms.ts';
 import { learn365Api } from './learn365.ts';
-
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).reverse().map((cleanup) => cleanup()));
-});
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 async function emulator() {
-  const data = demoData();
-  const app = express();
-  app.use(learn365Api.prefix, learn365Api.router(() => data));
-  const server = await listen(app);
-  cleanups.push(server.close);
-  const key = String(learn365Api.sandboxSettings(server.url + learn365Api.prefix)['api_key']);
+  const { data, base, settings } = await serveEmulator(learn365Api);
+  const key = String(settings['api_key']);
   const get = async (path: string, authorization: string | null = basic('api', key)) => {
-    const response = await fetch(`${server.url}${learn365Api.prefix}/odata/v2/${path}`, { headers: authorization ? { authorization } : {} });
+    const response = await fetch(`${base}/odata/v2/${path}`, { headers: authorization ? { authorization } : {} });
     const body: unknown = await response.json();
     return { status: response.status, headers: response.headers, body };
   };
-  return { data, key, get, root: `${server.url}${learn365Api.prefix}/odata/v2` };
+  return { data, key, get, root: `${base}/odata/v2` };
 }
 
 describe('the emulated Learn365 API', () => {

@@ -1,10 +1,13 @@
-import { createHash } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
+import { parseBasicAuth } from '../../signatures/basic-auth.ts';
 import { constantTimeEqual } from '../../signatures/constant-time.ts';
+import { LEARN365_COURSE_TYPES } from '../../vendors/learn365.ts';
 import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from '../demo-data.ts';
 import { sandboxId, vendorId, type EntityKind } from '../vendor-ids.ts';
+import { callerKey, departmentOf, fullName, hasStarted, header, queryOf } from './common.ts';
+import { evaluateFilter, parseFilter, type FilterDialect, type Literal } from './odata-filter.ts';
 import type { EmulatedApi } from './types.ts';
-import { uuidFrom } from '../wire-formats.ts';
+import { LEARN365_SITE, learn365DirectoryObjectId, learn365LoginName } from '../wire-formats.ts';
 
 /**
  * The Learn365 (Zensai, formerly LMS365) Cloud API as the sandbox serves it: OData v4 under
@@ -21,133 +24,7 @@ import { uuidFrom } from '../wire-formats.ts';
 /** A Learn365 entity as JSON: PascalCase properties, primitives or nested objects. */
 type Entity = Record<string, unknown>;
 
-/*
- * A small OData $filter reader, enough for what clients of this API ask: comparisons (eq, ne),
- * and / or / not, parentheses, and the string functions contains, startswith, endswith, tolower,
- * toupper over properties and literals ('text' with '' for a quote, numbers, GUIDs, true, false,
- * null). Anything else answers 400, as an OData service does for a query it cannot read.
- */
-
 class ODataFilterError extends Error {}
-
-type Literal = string | number | boolean | null;
-type FilterNode =
-  | { kind: 'literal'; value: Literal }
-  | { kind: 'property'; name: string }
-  | { kind: 'call'; name: string; args: FilterNode[] }
-  | { kind: 'not'; operand: FilterNode }
-  | { kind: 'binary'; operator: 'eq' | 'ne' | 'and' | 'or'; left: FilterNode; right: FilterNode };
-
-const FUNCTIONS: Readonly<Record<string, number>> = { contains: 2, startswith: 2, endswith: 2, tolower: 1, toupper: 1 };
-
-const TOKEN = /\s*(?:('(?:[^']|'')*')|([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})|(-?\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_]*)|([(),]))/y;
-
-type Token = { type: 'string' | 'guid' | 'number' | 'word' | 'punct'; text: string };
-
-function tokenize(text: string): Token[] {
-  const tokens: Token[] = [];
-  TOKEN.lastIndex = 0;
-  while (TOKEN.lastIndex < text.length) {
-    if (/^\s*$/.test(text.slice(TOKEN.lastIndex))) break;
-    const at = TOKEN.lastIndex;
-    const match = TOKEN.exec(text);
-    if (!match) throw new ODataFilterError(`The $filter cannot be read at position ${at}.`);
-    const [, string, guid, number, word, punct] = match;
-    if (string !== undefined) tokens.push({ type: 'string', text: string });
-    else if (guid !== undefined) tokens.push({ type: 'guid', text: guid });
-    else if (number !== undefined) tokens.push({ type: 'number', text: number });
-    else if (word !== undefined) tokens.push({ type: 'word', text: word });
-    else if (punct !== undefined) tokens.push({ type: 'punct', text: punct });
-  }
-  return tokens;
-}
-
-function parseFilter(text: string): FilterNode {
-  const tokens = tokenize(text);
-  let position = 0;
-  const peek = () => tokens[position];
-  const isWord = (word: string) => peek()?.type === 'word' && peek()?.text.toLowerCase() === word;
-  const expect = (text: string) => {
-    if (peek()?.text !== text) throw new ODataFilterError(`The $filter expects "${text}" at token ${position + 1}.`);
-    position += 1;
-  };
-
-  function primary(): FilterNode {
-    const token = peek();
-    if (!token) throw new ODataFilterError('The $filter ends too early.');
-    position += 1;
-    if (token.type === 'string') return { kind: 'literal', value: token.text.slice(1, -1).replace(/''/g, "'") };
-    if (token.type === 'guid') return { kind: 'literal', value: token.text };
-    if (token.type === 'number') return { kind: 'literal', value: Number(token.text) };
-    if (token.text === '(') {
-      const inner = or();
-      expect(')');
-      return inner;
-    }
-    if (token.type !== 'word') throw new ODataFilterError(`The $filter has an unexpected "${token.text}".`);
-    const lower = token.text.toLowerCase();
-    if (lower === 'true' || lower === 'false') return { kind: 'literal', value: lower === 'true' };
-    if (lower === 'null') return { kind: 'literal', value: null };
-    if (peek()?.text === '(') {
-      const arity = FUNCTIONS[lower];
-      if (arity === undefined) throw new ODataFilterError(`The $filter function ${token.text} is not supported.`);
-      expect('(');
-      const args: FilterNode[] = [or()];
-      while (peek()?.text === ',') {
-        position += 1;
-        args.push(or());
-      }
-      expect(')');
-      if (args.length !== arity) throw new ODataFilterError(`The $filter function ${token.text} takes ${arity} argument(s).`);
-      return { kind: 'call', name: lower, args };
-    }
-    return { kind: 'property', name: token.text };
-  }
-
-  function comparison(): FilterNode {
-    const left = primary();
-    if (isWord('eq') || isWord('ne')) {
-      const operator = peek()?.text.toLowerCase() === 'eq' ? 'eq' : 'ne';
-      position += 1;
-      return { kind: 'binary', operator, left, right: primary() };
-    }
-    return left;
-  }
-
-  function not(): FilterNode {
-    if (isWord('not')) {
-      position += 1;
-      return { kind: 'not', operand: not() };
-    }
-    return comparison();
-  }
-
-  function and(): FilterNode {
-    let node = not();
-    while (isWord('and')) {
-      position += 1;
-      node = { kind: 'binary', operator: 'and', left: node, right: not() };
-    }
-    return node;
-  }
-
-  function or(): FilterNode {
-    let node = and();
-    while (isWord('or')) {
-      position += 1;
-      node = { kind: 'binary', operator: 'or', left: node, right: and() };
-    }
-    return node;
-  }
-
-  const tree = or();
-  if (position < tokens.length) throw new ODataFilterError(`The $filter has an unexpected "${peek()?.text}".`);
-  return tree;
-}
-
-function literalOf(value: unknown): Literal {
-  return typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' ? value : null;
-}
 
 /** Ids are strings in Learn365's JSON but may be written bare in a filter: equal when their text is. */
 function same(left: Literal, right: Literal): boolean {
@@ -155,34 +32,25 @@ function same(left: Literal, right: Literal): boolean {
   return String(left).toLowerCase() === String(right).toLowerCase() && (typeof left === 'boolean') === (typeof right === 'boolean');
 }
 
-function evaluateFilter(node: FilterNode, entity: Entity): Literal {
-  switch (node.kind) {
-    case 'literal':
-      return node.value;
-    case 'property':
-      if (!Object.hasOwn(entity, node.name)) throw new ODataFilterError(`Could not find a property named '${node.name}'.`);
-      return literalOf(entity[node.name]);
-    case 'not':
-      return evaluateFilter(node.operand, entity) !== true;
-    case 'binary': {
-      const left = evaluateFilter(node.left, entity);
-      if (node.operator === 'and') return left === true && evaluateFilter(node.right, entity) === true;
-      if (node.operator === 'or') return left === true || evaluateFilter(node.right, entity) === true;
-      const equal = same(left, evaluateFilter(node.right, entity));
-      return node.operator === 'eq' ? equal : !equal;
-    }
-    case 'call': {
-      const values = node.args.map((arg) => evaluateFilter(arg, entity));
-      const [first, second] = values;
-      if (node.name === 'tolower') return typeof first === 'string' ? first.toLowerCase() : null;
-      if (node.name === 'toupper') return typeof first === 'string' ? first.toUpperCase() : null;
-      if (typeof first !== 'string' || typeof second !== 'string') return false;
-      if (node.name === 'contains') return first.includes(second);
-      if (node.name === 'startswith') return first.startsWith(second);
-      return first.endsWith(second);
-    }
-  }
-}
+/**
+ * Learn365's $filter, enough for what clients of this API ask: eq, ne, and / or / not,
+ * parentheses, and contains, startswith, endswith, tolower, toupper over properties and literals
+ * ('text' with '' for a quote, numbers, GUIDs, true, false, null). Anything else answers 400, as an
+ * OData service does for a query it cannot read.
+ */
+const FILTER: FilterDialect = {
+  option: '$filter',
+  token: /\s*(?:(?<string>'(?:[^']|'')*')|(?<guid>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})|(?<number>-?\d+(?:\.\d+)?)|(?<word>[A-Za-z_][A-Za-z0-9_]*)|(?<punct>[(),]))/y,
+  functions: { contains: 2, startswith: 2, endswith: 2, tolower: 1, toupper: 1 },
+  comparisons: new Set(['eq', 'ne']),
+  error: ODataFilterError,
+  property(entity, path) {
+    const name = path.join('/');
+    if (!Object.hasOwn(entity, name)) throw new ODataFilterError(`Could not find a property named '${name}'.`);
+    return entity[name];
+  },
+  compare: (operator, left, right) => (operator === 'eq' ? same(left, right) : !same(left, right)),
+};
 
 const API_KEY = 'learn365-sandbox-8b41d7e0c2f94a6d9e35';
 
@@ -192,50 +60,22 @@ const RATE_LIMIT = { capacity: 10, perSecond: 5 };
 /** The largest page Learn365 serves (its API overview: "The maximum page size is 10,000 items"). */
 const MAX_PAGE_SIZE = 10_000;
 
-/** The SharePoint site and web the sandbox's courses live in: the same ids its webhooks carry. */
-const SITE_ID = 'a3f1c2e4-5b6d-4e7f-8a9b-0c1d2e3f4a5b';
-const WEB_ID = 'b4e2d3f5-6c7e-4f8a-9b0c-1d2e3f4a5b6c';
+/** The course catalog the sandbox's courses are listed in. */
 const CATALOG_ID = 'c5f3e4a6-7d8f-4a9b-8c1d-2e3f4a5b6c7d';
 
-/** Learn365's course types for the sandbox's kinds (the connector's CourseType values). */
-const COURSE_TYPES: Record<SandboxCourse['kind'], string> = {
-  online_course: 'ELearning',
-  instructor_led: 'ClassRoom',
-  curriculum: 'TrainingPlan',
-  bundle: 'TrainingPlan',
-  learning_path: 'TrainingPlan',
-  certification: 'ELearning',
-  lesson: 'ELearning',
-};
-
-function header(headers: Readonly<Record<string, string | string[] | undefined>>, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
 /** The password of a Basic Authorization header: Learn365 reads the API key from it. */
-function apiKeyOf(value: string | undefined): string | null {
-  const match = value ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(value) : null;
-  if (!match?.[1]) return null;
-  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  return colon < 0 ? null : decoded.slice(colon + 1);
-}
+const apiKeyOf = (value: string | undefined) => parseBasicAuth(value)?.password ?? null;
 
 const learn365Id = (entity: EntityKind, id: number) => vendorId('learn365', entity, id);
-
-function loginName(user: SandboxUser): string {
-  return `i:0#.f|membership|${user.email}`;
-}
 
 function userEntity(data: SandboxData, user: SandboxUser): Entity {
   return {
     Id: learn365Id('user', user.id),
-    Title: `${user.first_name} ${user.last_name}`.trim(),
+    Title: fullName(user),
     Email: user.email,
-    LoginName: loginName(user),
-    Department: data.departments.find((department) => department.id === user.department_id)?.name ?? null,
-    DirectoryObjectId: uuidFrom(`aad-${user.id}`),
+    LoginName: learn365LoginName(user),
+    Department: departmentOf(data, user),
+    DirectoryObjectId: learn365DirectoryObjectId(user),
     JobTitle: null,
     Office: null,
     City: null,
@@ -261,7 +101,7 @@ function courseEntity(course: SandboxCourse): Entity {
     IsEnded: false,
     CourseID: null,
     Duration: null,
-    CourseType: COURSE_TYPES[course.kind],
+    CourseType: LEARN365_COURSE_TYPES[course.kind],
     ImageUrl: null,
     CertificateTemplateId: null,
     EnrollmentFlow: 'AutomaticApproval',
@@ -274,7 +114,7 @@ function courseEntity(course: SandboxCourse): Entity {
 
 /** A navigation property: only present when $expand names it, as OData does. */
 function sharepointWeb(course: SandboxCourse) {
-  return { SiteId: SITE_ID, Id: WEB_ID, Url: course.url };
+  return { SiteId: LEARN365_SITE.SiteId, Id: LEARN365_SITE.WebId, Url: course.url };
 }
 
 /**
@@ -297,14 +137,13 @@ const REGISTRATION_STATUSES: Partial<Record<SandboxEnrollment['status'], string>
 
 function enrollmentEntity(data: SandboxData, enrollment: SandboxEnrollment): Entity {
   const user = data.users.find((candidate) => candidate.id === enrollment.user_id);
-  const started = enrollment.status === 'in_progress' || enrollment.status === 'completed' || enrollment.progress > 0;
   return {
     Id: learn365Id('enrollment', enrollment.id),
     CourseId: learn365Id('course', enrollment.course_id),
     UserId: learn365Id('user', enrollment.user_id),
-    UserLoginName: user ? loginName(user) : null,
+    UserLoginName: user ? learn365LoginName(user) : null,
     RegistrationDate: enrollment.enrolled_at,
-    StartDate: started ? enrollment.enrolled_at : null,
+    StartDate: hasStarted(enrollment) ? enrollment.enrolled_at : null,
     CompletionDate: enrollment.completed_at,
     RegistrationStatus: REGISTRATION_STATUSES[enrollment.status] ?? 'Registered',
     CoursePassingStatus: passingStatus(enrollment),
@@ -379,7 +218,7 @@ function router(data: () => SandboxData): Router {
     if (!match?.[1] || !set) return odataError(res, 404, 'NotFound', `No resource was found that matches the request URI ${req.path}.`);
     const name = match[1];
     const current = data();
-    const query = new URL(req.originalUrl, 'http://sandbox.invalid').searchParams;
+    const query = queryOf(req);
     const root = serviceRoot(req);
 
     if (match[2] !== undefined) {
@@ -391,10 +230,10 @@ function router(data: () => SandboxData): Router {
 
     try {
       const filterText = query.get('$filter');
-      const filter = filterText ? parseFilter(filterText) : null;
+      const filter = filterText ? parseFilter(filterText, FILTER) : null;
       const top = count(query.get('$top'), '$top');
       const skip = count(query.get('$skip'), '$skip') ?? 0;
-      const matching = set.all(current).filter((item) => !filter || evaluateFilter(filter, item.body) === true);
+      const matching = set.all(current).filter((item) => !filter || evaluateFilter(filter, item.body, FILTER) === true);
       const pageSize = Math.min(top ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
       const value = matching.slice(skip, skip + pageSize).map((item) => withExpansions(item, query));
       const body: Record<string, unknown> = { '@odata.context': `${root}/$metadata#${name}`, value };
@@ -423,7 +262,7 @@ export const learn365Api: EmulatedApi = {
   callerOf(headers) {
     const key = apiKeyOf(header(headers, 'authorization'));
     // Limits are per API key; its hash keys the limiter so no secret sits in its memory.
-    return key === null ? null : `learn365:${createHash('sha256').update(key).digest('hex').slice(0, 16)}`;
+    return key === null ? null : callerKey('learn365', key);
   },
   router,
   sandboxSettings: (baseUrl) => ({ base_url: baseUrl, api_key: API_KEY }),

@@ -4,28 +4,16 @@
  * for an unknown resource), "Users" (Show User Details fields, List Users paging and filter[email]),
  * "Lessons" (Show Lesson Details v1 and v1.1), "Paths", "User Assignments".
  */
-import express from 'express';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { demoData } from '../demo-data.ts';
-import { listen } from '../../testing/listen.ts';
+import { serveEmulator } from '../../testing/emulated-lms.ts';
 import { seismicLearningApi } from './seismic-learning.ts';
 
-const cleanups: Array<() => Promise<void>> = [];
-afterEach(async () => {
-  await Promise.all(cleanups.splice(0).reverse().map((cleanup) => cleanup()));
-});
-
 async function emulator() {
-  const data = demoData();
-  const app = express();
-  app.use(seismicLearningApi.prefix, seismicLearningApi.router(() => data));
-  const server = await listen(app);
-  cleanups.push(server.close);
-  const settings = seismicLearningApi.sandboxSettings(server.url + seismicLearningApi.prefix);
+  const { data, base, settings } = await serveEmulator(seismicLearningApi);
   const basic = `Basic ${Buffer.from(`${String(settings['subdomain'])}:${String(settings['api_key'])}`).toString('base64')}`;
   const get = async (path: string, authorization: string | null = basic) => {
-    const response = await fetch(`${server.url}${seismicLearningApi.prefix}${path}`, { headers: authorization ? { authorization } : {} });
+    const response = await fetch(`${base}${path}`, { headers: authorization ? { authorization } : {} });
     const body: unknown = await response.json();
     return { status: response.status, headers: response.headers, body };
   };

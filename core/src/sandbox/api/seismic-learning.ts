@@ -1,8 +1,8 @@
-import { createHash } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
-import { constantTimeEqual } from '../../signatures/constant-time.ts';
+import { basicAuthMatches, parseBasicAuth } from '../../signatures/basic-auth.ts';
 import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from '../demo-data.ts';
 import { sandboxId, vendorId, type EntityKind } from '../vendor-ids.ts';
+import { callerKey, departmentOf, fullName, hasStarted, header, queryOf } from './common.ts';
 import type { EmulatedApi } from './types.ts';
 
 /**
@@ -32,31 +32,24 @@ const LEARNER_ROLE_ID = 32;
 
 const PATH_KINDS = new Set<SandboxCourse['kind']>(['learning_path', 'certification']);
 
-interface BasicCredentials {
-  username: string;
-  password: string;
-}
-
-function header(headers: Readonly<Record<string, string | string[] | undefined>>, name: string): string | undefined {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-}
-
-function basicCredentials(value: string | undefined): BasicCredentials | null {
-  const match = value ? /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(value) : null;
-  if (!match?.[1]) return null;
-  const decoded = Buffer.from(match[1], 'base64').toString('utf8');
-  const colon = decoded.indexOf(':');
-  if (colon < 0) return null;
-  return { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-}
-
 function lessonlyId(entity: EntityKind, id: number): number {
   return Number(vendorId('seismic-learning', entity, id));
 }
 
 function findId(entity: EntityKind, value: string | undefined): number | null {
   return value === undefined ? null : sandboxId('seismic-learning', entity, value);
+}
+
+/** The user named by a Lessonly user id from the request path. */
+function userById(data: SandboxData, value: string | undefined): SandboxUser | undefined {
+  const id = findId('user', value);
+  return data.users.find((candidate) => candidate.id === id);
+}
+
+/** The course named by a Lessonly id from the request path, when it is of the wanted sort (lesson or path). */
+function courseById(data: SandboxData, value: string | undefined, wanted: (course: SandboxCourse) => boolean): SandboxCourse | undefined {
+  const id = findId('course', value);
+  return data.courses.find((candidate) => candidate.id === id && wanted(candidate));
 }
 
 function notFound(res: Response, what: string): void {
@@ -68,18 +61,6 @@ function positiveInt(value: string | null, fallback: number): number {
   return n > 0 ? n : fallback;
 }
 
-/**
- * The query as Lessonly reads it, with bracketed names kept whole (`filter[email]`): read from the
- * URL itself, so it does not depend on which query parser the hosting express app is set to.
- */
-function queryOf(req: Request): URLSearchParams {
-  return new URL(req.originalUrl, 'http://sandbox.invalid').searchParams;
-}
-
-function departmentName(data: SandboxData, user: SandboxUser): string | null {
-  return data.departments.find((department) => department.id === user.department_id)?.name ?? null;
-}
-
 function userBody(data: SandboxData, user: SandboxUser, version: string) {
   const body = {
     id: lessonlyId('user', user.id),
@@ -87,14 +68,14 @@ function userBody(data: SandboxData, user: SandboxUser, version: string) {
     // The sandbox username stands in for the HR system's id Lessonly keeps as ext_uid.
     ext_uid: user.username,
     email: user.email,
-    name: `${user.first_name} ${user.last_name}`.trim(),
+    name: fullName(user),
     role: 'learner',
     role_id: LEARNER_ROLE_ID,
     archived_at: user.active ? null : user.created_at,
     archived_by_user_id: null,
     job_title: null,
     business_unit: null,
-    department: departmentName(data, user),
+    department: departmentOf(data, user),
     location: null,
     locale: 'en',
     hire_date: user.created_at.slice(0, 10),
@@ -145,7 +126,6 @@ function assignmentStatus(enrollment: SandboxEnrollment): string {
 
 function assignmentBody(data: SandboxData, enrollment: SandboxEnrollment, course: SandboxCourse) {
   const user = data.users.find((candidate) => candidate.id === enrollment.user_id);
-  const started = enrollment.status === 'in_progress' || enrollment.status === 'completed' || enrollment.progress > 0;
   return {
     type: 'Assignment',
     resource_type: 'assignment',
@@ -157,7 +137,7 @@ function assignmentBody(data: SandboxData, enrollment: SandboxEnrollment, course
     due_by: null,
     assigned_at: enrollment.enrolled_at,
     reassigned_at: null,
-    started_at: started ? enrollment.enrolled_at : null,
+    started_at: hasStarted(enrollment) ? enrollment.enrolled_at : null,
     completed_at: enrollment.completed_at,
     updated_at: enrollment.completed_at ?? enrollment.enrolled_at,
     status: assignmentStatus(enrollment),
@@ -194,11 +174,8 @@ function router(data: () => SandboxData): Router {
   const api = express.Router();
 
   api.use((req, res, next) => {
-    const credentials = basicCredentials(header(req.headers, 'authorization'));
     // Both halves are compared, each in constant time, so neither a wrong subdomain nor a wrong key answers faster.
-    const subdomainOk = constantTimeEqual(credentials?.username ?? '', SUBDOMAIN);
-    const keyOk = constantTimeEqual(credentials?.password ?? '', API_KEY);
-    if (!credentials || !subdomainOk || !keyOk) {
+    if (!basicAuthMatches(header(req.headers, 'authorization'), { username: SUBDOMAIN, password: API_KEY })) {
       res.setHeader('WWW-Authenticate', 'Basic realm="Lessonly API"');
       res.status(401).json({ type: 'error', error: "Unauthorized: the subdomain or the API key is not right." });
       return;
@@ -237,16 +214,14 @@ function router(data: () => SandboxData): Router {
 
   api.get('/api/:version/users/:id', (req, res) => {
     const current = data();
-    const id = findId('user', req.params.id);
-    const user = current.users.find((candidate) => candidate.id === id);
+    const user = userById(current, req.params.id);
     if (!user) return notFound(res, 'user');
     res.json({ type: 'user', ...userBody(current, user, 'v1') });
   });
 
   api.get('/api/:version/users/:id/assignments', (req, res) => {
     const current = data();
-    const id = findId('user', req.params.id);
-    const user = current.users.find((candidate) => candidate.id === id);
+    const user = userById(current, req.params.id);
     if (!user) return notFound(res, 'user');
     const assignments = current.enrollments.flatMap((enrollment) => {
       if (enrollment.user_id !== user.id) return [];
@@ -268,8 +243,7 @@ function router(data: () => SandboxData): Router {
 
   api.get('/api/:version/lessons/:id', (req, res) => {
     const current = data();
-    const id = findId('course', req.params.id);
-    const course = current.courses.find((candidate) => candidate.id === id && isLesson(candidate));
+    const course = courseById(current, req.params.id, isLesson);
     if (!course) return notFound(res, 'lesson');
     const body = { type: 'lesson', ...lessonFields(course), description: null };
     if (req.params.version === 'v1.1') return res.json(body);
@@ -279,8 +253,7 @@ function router(data: () => SandboxData): Router {
 
   api.get('/api/:version/lessons/:id/assignments', (req, res) => {
     const current = data();
-    const id = findId('course', req.params.id);
-    const course = current.courses.find((candidate) => candidate.id === id && isLesson(candidate));
+    const course = courseById(current, req.params.id, isLesson);
     if (!course) return notFound(res, 'lesson');
     const assignments = current.enrollments.filter((enrollment) => enrollment.course_id === course.id);
     const paged = page(assignments, req);
@@ -303,8 +276,7 @@ function router(data: () => SandboxData): Router {
   });
 
   api.get('/api/:version/paths/:id', (req, res) => {
-    const id = findId('course', req.params.id);
-    const course = data().courses.find((candidate) => candidate.id === id && isPath(candidate));
+    const course = courseById(data(), req.params.id, isPath);
     if (!course) return notFound(res, 'path');
     res.json({ type: 'path', ...pathFields(course), description: null, enforced_order: false, contents: [] });
   });
@@ -321,9 +293,9 @@ export const seismicLearningApi: EmulatedApi = {
   prefix: '/lessonly',
   rateLimit: RATE_LIMIT,
   callerOf(headers) {
-    const credentials = basicCredentials(header(headers, 'authorization'));
-    // Lessonly counts requests per company; the key is hashed so no secret sits in the limiter's keys.
-    return credentials ? `lessonly:${credentials.username}:${createHash('sha256').update(credentials.password).digest('hex').slice(0, 16)}` : null;
+    const credentials = parseBasicAuth(header(headers, 'authorization'));
+    // Lessonly counts requests per company: its subdomain, and the key hashed.
+    return credentials ? callerKey(`lessonly:${credentials.username}`, credentials.password) : null;
   },
   router,
   sandboxSettings: (baseUrl) => ({ base_url: baseUrl, subdomain: SUBDOMAIN, api_key: API_KEY }),

@@ -1,0 +1,66 @@
+import express, { type Request } from 'express';
+import { onTestFinished } from 'vitest';
+import type { LmsHttp, VendorApi } from '../hydrate/client.ts';
+import { createLmsHttp } from '../hydrate/http-json.ts';
+import type { EmulatedApi } from '../sandbox/api/types.ts';
+import { demoData, type SandboxData } from '../sandbox/demo-data.ts';
+import { listenForTest } from './listen.ts';
+
+/** An emulated vendor API being served, and what a connection needs to reach it. */
+export interface ServedEmulator {
+  data: SandboxData;
+  /** The server: http://127.0.0.1:<port>. */
+  url: string;
+  /** Where the API is mounted (`url` and its prefix): a connection's base_url. */
+  base: string;
+  /** The `api` settings the emulator accepts at `base`. */
+  settings: Record<string, unknown>;
+}
+
+export interface EmulatorOptions {
+  /** The organisation served; the demo organisation by default. */
+  data?: SandboxData;
+  /** Sees every request before the API does (to count them, say). */
+  observe?: (request: Request) => void;
+}
+
+/** The first course of a kind in the organisation; the test fails when there is none. */
+export function courseOfKind(data: SandboxData, kind: string): SandboxData['courses'][number] {
+  const course = data.courses.find((candidate) => candidate.kind === kind);
+  if (!course) throw new Error(`the demo data has no ${kind}`);
+  return course;
+}
+
+/** Serves an emulated vendor API on 127.0.0.1, mounted as the sandbox mounts it, until the test finishes. */
+export async function serveEmulator(api: EmulatedApi, options: EmulatorOptions = {}): Promise<ServedEmulator> {
+  const data = options.data ?? demoData();
+  const { observe } = options;
+  const app = express();
+  if (observe) {
+    app.use((req, _res, next) => {
+      observe(req);
+      next();
+    });
+  }
+  app.use(api.prefix, api.router(() => data));
+  const server = await listenForTest(app);
+  const base = server.url + api.prefix;
+  return { data, url: server.url, base, settings: api.sandboxSettings(base) };
+}
+
+/** The hydration clients' HTTP as the hub makes it, with a test user agent; closed when the test finishes. */
+export function testLmsHttp(defaultTimeoutMs = 2000): LmsHttp {
+  const http = createLmsHttp({ userAgent: 'learnhook-test/1', defaultTimeoutMs });
+  onTestFinished(() => http.close());
+  return http;
+}
+
+/**
+ * A vendor's hydration client pointed at its emulated API, served for the test: the emulator's
+ * settings with `settings` laid over them.
+ */
+export async function emulatedClient<Settings>(vendorApi: VendorApi<Settings>, api: EmulatedApi, options: EmulatorOptions & { settings?: Record<string, unknown> } = {}) {
+  const emulator = await serveEmulator(api, options);
+  const settings = vendorApi.settingsSchema.parse({ ...emulator.settings, ...options.settings });
+  return { ...emulator, client: vendorApi.createClient(settings, testLmsHttp()) };
+}
