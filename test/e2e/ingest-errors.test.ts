@@ -255,6 +255,20 @@ describe('xAPI statements', () => {
     expect(verbs).toEqual(expect.arrayContaining(['http://adlnet.gov/expapi/verbs/attempted', 'http://adlnet.gov/expapi/verbs/completed']));
   });
 
+  it('stores one statement sent with PUT ?statementId= and answers 204, as an LRS does', async () => {
+    const connection = connections.standard;
+    const id = '0b6f4e3a-6a58-4c8e-9d57-2f7f1c0e9a04';
+    const response = await fetch(`${connection.xapi_url!}?statementId=${id}`, {
+      method: 'PUT',
+      headers: { ...json, authorization: basicFor(connection), 'x-experience-api-version': '1.0.3' },
+      body: JSON.stringify(statement(id, 'completed')),
+    });
+    expect(response.status).toBe(204);
+    expect(response.headers.get('x-experience-api-version')).toMatch(/^1\.0\.\d+$/);
+    const stored = await hub.api<{ data: CatalogEvent[] }>('GET', `/v1/events?connection=${connection.name}&limit=100`);
+    expect(stored.body.data.map((event) => event.source.event_id)).toContain(id);
+  });
+
   it('answers 400 to statements sent without the X-Experience-API-Version header, storing nothing', async () => {
     const connection = connections['seismic-learning'];
     const body = JSON.stringify([statement('0b6f4e3a-6a58-4c8e-9d57-2f7f1c0e9a03', 'completed')]);

@@ -112,6 +112,8 @@ export function ingestRouter(deps: IngestDeps): Router {
 
   router.post('/:connection/:token', raw, (req, res) => receive(req, res, 'webhook'));
   router.post('/:connection/:token/xapi/statements', raw, (req, res) => receive(req, res, 'xapi-statements'));
+  // xAPI's other way to store one statement: PUT /statements?statementId=<uuid>, answered 204.
+  router.put('/:connection/:token/xapi/statements', raw, (req, res) => receive(req, res, 'xapi-statements'));
   router.get('/:connection/:token', async (req, res) => {
     const { adapter } = await connectionFor(req, 'webhook');
     const reply = adapter.handshake?.(toRequest(req, 'webhook'));
