@@ -27,7 +27,7 @@ import {
  * document cannot drift from what the hub accepts and answers.
  */
 export interface Operation {
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   path: string;
   summary: string;
   /** 'none': public; 'any key': any valid key; else a key with one of these scopes (admin keys may do everything). */
@@ -77,6 +77,7 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'post', path: '/ingest/{connection}/{token}', summary: "Where the LMS sends its webhooks (the vendor's own format)", scope: 'none', response: Ingested, status: 202 },
   { method: 'get', path: '/ingest/{connection}/{token}', summary: "The LMS's check of its webhook URL (Learn365: answers the echo value)", scope: 'none', query: z.object({ echo: z.string() }), response: z.string(), responseType: 'text/plain' },
   { method: 'post', path: '/ingest/{connection}/{token}/xapi/statements', summary: 'xAPI LRS endpoint: answers the statement ids', scope: 'none', response: z.array(z.string()), status: 200 },
+  { method: 'put', path: '/ingest/{connection}/{token}/xapi/statements', summary: 'xAPI LRS endpoint: stores one statement (?statementId=), answers 204', scope: 'none', status: 204 },
 ];
 
 const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown() }) });
