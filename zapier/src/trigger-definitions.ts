@@ -2,8 +2,7 @@ import { CATALOG, type CatalogEntry, type CatalogField } from '@learnhook/core';
 
 /**
  * The Zapier trigger list, derived from the core catalog (DESIGN §5): one REST-hook trigger per
- * catalog type, never listed by hand. The Zapier app (its own issue) adds perform/subscribe
- * functions to these definitions.
+ * catalog type, never listed by hand. triggers.ts adds the REST-hook functions and input fields.
  */
 export interface TriggerDefinition {
   key: string;

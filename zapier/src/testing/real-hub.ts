@@ -1,0 +1,131 @@
+/**
+ * Test support for the Zapier app's tests (not part of the app): a real learnhook hub on
+ * loopback, a catcher that plays hooks.zapier.com by recording the hub's deliveries, and the
+ * shape in which Zapier hands a received request to perform.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import type { IncomingHttpHeaders } from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { createLogger, readConfig, startHub, type RunningHub } from '@learnhook/core';
+import { listen } from '@learnhook/core/testing';
+
+export const ADMIN_KEY = 'zapier-test-admin-key-0123456789';
+const CLI = path.resolve(import.meta.dirname, '../../../core/src/cli.ts');
+
+export interface RealHub {
+  hub: RunningHub;
+  url: string;
+  /** Calls the API as an admin; answers the status and the parsed JSON body (undefined if none). */
+  admin(method: string, apiPath: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  /** `learnhook keys create ...args` against this hub's store; answers the printed key. */
+  createKey(...args: string[]): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startRealHub(): Promise<RealHub> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'learnhook-zapier-hub-'));
+  const env = {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LEARNHOOK_DATA: path.join(dataDir, 'learnhook.db'),
+    LEARNHOOK_API_KEY: ADMIN_KEY,
+    // The catcher, like a local Zapier stand-in, listens on loopback.
+    LEARNHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+    LEARNHOOK_RATE_LIMIT: '10000',
+  };
+  const hub = await startHub(readConfig(env), createLogger({ level: 'silent' }));
+  return {
+    hub,
+    url: hub.url,
+    async admin(method, apiPath, body) {
+      const response = await fetch(hub.url + apiPath, {
+        method,
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
+    },
+    async createKey(...args) {
+      const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'keys', 'create', ...args], { env: { ...process.env, ...env } });
+      const key = stdout.split('\n')[0];
+      if (!key) throw new Error(`learnhook keys create printed no key: ${stdout}`);
+      return key;
+    },
+    close: () => hub.close(),
+  };
+}
+
+export interface CaughtRequest {
+  path: string;
+  headers: IncomingHttpHeaders;
+  /** The body exactly as received. */
+  body: string;
+}
+
+/** Records every request and answers 200, as hooks.zapier.com does for a Zap that is on. */
+export async function startCatcher() {
+  const caught: CaughtRequest[] = [];
+  const server = await listen((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      caught.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"success"}');
+    });
+  });
+  return {
+    url: server.url,
+    caught,
+    /** The first request to `requestPath`, once it has arrived. */
+    async next(requestPath: string, timeoutMs = 10_000): Promise<CaughtRequest> {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const found = caught.find((request) => request.path === requestPath);
+        if (found) return found;
+        if (Date.now() > deadline) throw new Error(`nothing arrived at ${requestPath}`);
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    },
+    close: server.close,
+  };
+}
+
+/** "webhook-signature" -> "Http-Webhook-Signature": how Zapier names most headers it passes on. */
+function zapierHeaderName(name: string): string {
+  const camel = name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('-');
+  return name === 'content-type' || name === 'content-length' ? camel : `Http-${camel}`;
+}
+
+/** bundle.rawRequest and bundle.cleanedRequest for a request Zapier received (notes/zapier.md). */
+export function asZapierRequest(request: CaughtRequest) {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[zapierHeaderName(name)] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  const cleanedRequest: unknown = JSON.parse(request.body);
+  return { rawRequest: { method: 'POST' as const, querystring: '', headers, content: request.body }, cleanedRequest };
+}
+
+/**
+ * What a Zapier user reads for an error thrown by the app: z.errors.Error carries it as JSON
+ * {message, code, status}; the others (ExpiredAuthError, HaltedError) as plain text, to which
+ * Zapier may append a "What happened:" trace of the call for the developer.
+ */
+export function userMessage(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const [text = ''] = error.message.split('\nWhat happened:\n');
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === 'object' && parsed !== null && 'message' in parsed && typeof parsed.message === 'string') return parsed.message;
+  } catch {
+    // Not JSON: the message is the text itself.
+  }
+  return text;
+}
