@@ -7,7 +7,8 @@ import { authentication, testAuth } from './authentication.ts';
 import app from './index.ts';
 import { connectionList, courseList, findCourse, findUser } from './lookups.ts';
 import { hookTrigger, newLmsEvent } from './triggers.ts';
-import { ADMIN_KEY, asZapierRequest, startCatcher, startRealHub, userMessage, type RealHub } from './testing/real-hub.ts';
+import { ADMIN_KEY, startTestHub, type TestHub } from '@learnhook/core/testing';
+import { asZapierRequest, startCatcher, userMessage } from './testing/real-hub.ts';
 
 /**
  * The app as Zapier runs it (createAppTester runs the real handler), against a real hub on
@@ -18,14 +19,14 @@ const appTester = createAppTester(app);
 const Hook = z.object({ id: z.string(), url: z.string(), events: z.array(z.string()), filter: z.record(z.string(), z.array(z.string())) });
 const Connection = z.object({ ingest_url: z.string(), inbound: z.record(z.string(), z.unknown()) });
 
-let hub: RealHub;
+let hub: TestHub;
 let catcher: Awaited<ReturnType<typeof startCatcher>>;
 /** A key as `learnhook keys create` makes it for Zapier: scopes hooks and events. */
 let zapierKey: string;
 let authData: { hub_url: string; api_key: string };
 
 beforeAll(async () => {
-  hub = await startRealHub();
+  hub = await startTestHub();
   catcher = await startCatcher();
   zapierKey = await hub.createKey('--label', 'zapier');
   authData = { hub_url: hub.url, api_key: zapierKey };
@@ -37,7 +38,7 @@ afterAll(async () => {
 
 /** An LMS connection on the hub; `send` posts one signed completion from it (unique per n). */
 async function connect(name: string) {
-  const created = await hub.admin('POST', '/v1/connections', { name, vendor: 'standard' });
+  const created = await hub.api('POST', '/v1/connections', { name, vendor: 'standard' });
   expect(created.status).toBe(201);
   const connection = Connection.parse(created.body);
   return {
@@ -108,7 +109,7 @@ describe('a Course Completed Zap (REST hook)', () => {
     const subscribeData = await appTester(trigger.operation.performSubscribe, subscribeBundle);
     expect(subscribeData.secret).toMatch(/^whsec_/);
 
-    const hook = Hook.parse((await hub.admin('GET', `/v1/hooks/${subscribeData.id}`)).body);
+    const hook = Hook.parse((await hub.api('GET', `/v1/hooks/${subscribeData.id}`)).body);
     expect(hook).toMatchObject({ url: targetUrl, events: ['enrollment.completed'], filter: { connection: ['zap-completed'] } });
 
     await lms.send(1);
@@ -123,7 +124,7 @@ describe('a Course Completed Zap (REST hook)', () => {
 
     const unsubscribed = await appTester(trigger.operation.performUnsubscribe, { authData, subscribeData });
     expect(unsubscribed).toEqual({ id: subscribeData.id, deleted: true });
-    expect((await hub.admin('GET', `/v1/hooks/${subscribeData.id}`)).status).toBe(404);
+    expect((await hub.api('GET', `/v1/hooks/${subscribeData.id}`)).status).toBe(404);
   });
 
   it('halts, without triggering, on a request whose body does not match its signature', async () => {
@@ -139,7 +140,7 @@ describe('a Course Completed Zap (REST hook)', () => {
 
   it('unsubscribes without an error when the hub has already deleted the subscription', async () => {
     const subscribeData = await appTester(trigger.operation.performSubscribe, { authData, targetUrl: `${catcher.url}/hooks/gone` });
-    expect((await hub.admin('DELETE', `/v1/hooks/${subscribeData.id}`)).status).toBe(204);
+    expect((await hub.api('DELETE', `/v1/hooks/${subscribeData.id}`)).status).toBe(204);
     expect(await appTester(trigger.operation.performUnsubscribe, { authData, subscribeData })).toEqual({ id: subscribeData.id, deleted: false });
   });
 
@@ -173,9 +174,9 @@ describe('a Course Completed Zap (REST hook)', () => {
 describe('the New LMS Event trigger', () => {
   it('subscribes to every event type when none is picked, and to the picked one otherwise', async () => {
     const any = await appTester(newLmsEvent.operation.performSubscribe, { authData, targetUrl: `${catcher.url}/hooks/any`, inputData: {} });
-    expect(Hook.parse((await hub.admin('GET', `/v1/hooks/${any.id}`)).body).events).toEqual(['*']);
+    expect(Hook.parse((await hub.api('GET', `/v1/hooks/${any.id}`)).body).events).toEqual(['*']);
     const picked = await appTester(newLmsEvent.operation.performSubscribe, { authData, targetUrl: `${catcher.url}/hooks/picked`, inputData: { event_type: 'certificate.awarded' } });
-    expect(Hook.parse((await hub.admin('GET', `/v1/hooks/${picked.id}`)).body).events).toEqual(['certificate.awarded']);
+    expect(Hook.parse((await hub.api('GET', `/v1/hooks/${picked.id}`)).body).events).toEqual(['certificate.awarded']);
   });
 
   it('offers the output fields of the picked type', async () => {

@@ -7,7 +7,7 @@ import { SAMPLES, signStandardWebhook } from '@learnhook/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { buildZips, type BuildResult } from '../scripts/zapier-cli.mts';
-import { ADMIN_KEY, startRealHub, type RealHub } from './testing/real-hub.ts';
+import { ADMIN_KEY, startTestHub, type TestHub } from '@learnhook/core/testing';
 
 /**
  * The Zapier CLI steps CI runs, offline: `validate --without-style`, `build --skip-dep-install`,
@@ -20,13 +20,13 @@ const HandlerAnswer = z.union([z.object({ results: z.unknown() }), z.object({ er
 
 let build: BuildResult;
 let unzipped: string;
-let hub: RealHub;
+let hub: TestHub;
 
 beforeAll(async () => {
   build = await buildZips();
   unzipped = mkdtempSync(path.join(os.tmpdir(), 'learnhook-zapier-unzipped-'));
   await run('unzip', ['-q', build.buildZip, '-d', unzipped]);
-  hub = await startRealHub();
+  hub = await startTestHub();
 }, 120_000);
 afterAll(async () => {
   if (unzipped) rmSync(unzipped, { recursive: true, force: true });

@@ -6,3 +6,4 @@ export * from './listen.ts';
 export * from './recording-server.ts';
 export * from './store-fixtures.ts';
 export * from './vendor-requests.ts';
+export * from './test-hub.ts';

@@ -1,63 +1,10 @@
 /**
- * Test support for the Zapier app's tests (not part of the app): a real learnhook hub on
- * loopback, a catcher that plays hooks.zapier.com by recording the hub's deliveries, and the
- * shape in which Zapier hands a received request to perform.
+ * Test support for the Zapier app's tests (not part of the app): a catcher that plays
+ * hooks.zapier.com by recording the hub's deliveries, and the shape in which Zapier hands a
+ * received request to perform. The real hub itself is @learnhook/core/testing's startTestHub.
  */
-import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
 import type { IncomingHttpHeaders } from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
-import { promisify } from 'node:util';
-import { createLogger, readConfig, startHub, type RunningHub } from '@learnhook/core';
 import { listen } from '@learnhook/core/testing';
-
-export const ADMIN_KEY = 'zapier-test-admin-key-0123456789';
-const CLI = path.resolve(import.meta.dirname, '../../../core/src/cli.ts');
-
-export interface RealHub {
-  hub: RunningHub;
-  url: string;
-  /** Calls the API as an admin; answers the status and the parsed JSON body (undefined if none). */
-  admin(method: string, apiPath: string, body?: unknown): Promise<{ status: number; body: unknown }>;
-  /** `learnhook keys create ...args` against this hub's store; answers the printed key. */
-  createKey(...args: string[]): Promise<string>;
-  close(): Promise<void>;
-}
-
-export async function startRealHub(): Promise<RealHub> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'learnhook-zapier-hub-'));
-  const env = {
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LEARNHOOK_DATA: path.join(dataDir, 'learnhook.db'),
-    LEARNHOOK_API_KEY: ADMIN_KEY,
-    // The catcher, like a local Zapier stand-in, listens on loopback.
-    LEARNHOOK_ALLOW_PRIVATE_TARGETS: 'true',
-    LEARNHOOK_RATE_LIMIT: '10000',
-  };
-  const hub = await startHub(readConfig(env), createLogger({ level: 'silent' }));
-  return {
-    hub,
-    url: hub.url,
-    async admin(method, apiPath, body) {
-      const response = await fetch(hub.url + apiPath, {
-        method,
-        headers: { authorization: `Bearer ${ADMIN_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-      });
-      const text = await response.text();
-      return { status: response.status, body: text ? (JSON.parse(text) as unknown) : undefined };
-    },
-    async createKey(...args) {
-      const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'keys', 'create', ...args], { env: { ...process.env, ...env } });
-      const key = stdout.split('\n')[0];
-      if (!key) throw new Error(`learnhook keys create printed no key: ${stdout}`);
-      return key;
-    },
-    close: () => hub.close(),
-  };
-}
 
 export interface CaughtRequest {
   path: string;

@@ -1,0 +1,134 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { readConfig } from '../config.ts';
+import { startHub, type RunningHub } from '../hub.ts';
+import { createLogger } from '../logger.ts';
+import type { ReceivedRequest } from './recording-server.ts';
+
+const CLI = path.resolve(import.meta.dirname, '../cli.ts');
+
+export const ADMIN_KEY = 'test-admin-key-0123456789';
+
+export interface TestHub {
+  hub: RunningHub;
+  url: string;
+  dataDir: string;
+  /** Calls the API with the admin key (or the given one); answers status and parsed JSON. */
+  api<T = any>(method: string, path: string, body?: unknown, key?: string | null): Promise<{ status: number; body: T; headers: Headers }>;
+  /** `learnhook keys create ...args` against this hub's store (the running hub accepts the key at once); answers the key. */
+  createKey(...args: string[]): Promise<string>;
+  close(): Promise<void>;
+}
+
+export interface TestHubOptions {
+  /** Receives the hub's log lines (pino JSON, level info); without it the hub logs nothing. */
+  logDestination?: { write(line: string): void };
+}
+
+/** A real hub on a free loopback port with its own data folder, in this process. */
+export async function startTestHub(
+  env: Record<string, string> = {},
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'learnhook-hub-')),
+  options: TestHubOptions = {},
+): Promise<TestHub> {
+  const config = readConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LEARNHOOK_DATA: path.join(dataDir, 'learnhook.db'),
+    LEARNHOOK_API_KEY: ADMIN_KEY,
+    LEARNHOOK_ALLOW_PRIVATE_TARGETS: 'true',
+    LEARNHOOK_RATE_LIMIT: '10000',
+    ...env,
+  });
+  const logger = options.logDestination ? createLogger({ level: 'info', destination: options.logDestination }) : createLogger({ level: 'silent' });
+  const hub = await startHub(config, logger);
+  return {
+    hub,
+    url: hub.url,
+    dataDir,
+    async api(method, apiPath, body, key = ADMIN_KEY) {
+      const headers: Record<string, string> = {};
+      if (key !== null) headers.authorization = `Bearer ${key}`;
+      if (body !== undefined) headers['content-type'] = 'application/json';
+      const response = await fetch(hub.url + apiPath, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+      const text = await response.text();
+      return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
+    },
+    async createKey(...args) {
+      const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'keys', 'create', ...args], {
+        env: { ...process.env, LEARNHOOK_DATA: config.LEARNHOOK_DATA },
+      });
+      const key = stdout.split('\n')[0];
+      if (!key) throw new Error(`learnhook keys create printed no key: ${stdout}`);
+      return key;
+    },
+    close: () => hub.close(),
+  };
+}
+
+/**
+ * A subscriber endpoint that records what it receives; `respond` decides each answer (200 by
+ * default), so tests can play Zapier's 410, a 429 or an outage.
+ */
+export async function startReceiver(respond: (request: ReceivedRequest, index: number) => { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } = () => ({ status: 200 })) {
+  const received: ReceivedRequest[] = [];
+  const waiters: Array<() => void> = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const request: ReceivedRequest = { method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const index = received.push(request) - 1;
+      const answer = respond(request, index);
+      setTimeout(() => {
+        if (res.destroyed) return;
+        res.writeHead(answer.status, answer.headers ?? { 'content-type': 'text/plain' });
+        res.end(answer.body ?? 'ok');
+      }, answer.delayMs ?? 0);
+      for (const wake of waiters.splice(0)) wake();
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    received,
+    /** Resolves once `count` requests have arrived, or fails after `timeoutMs`. */
+    async waitFor(count: number, timeoutMs = 10_000): Promise<ReceivedRequest[]> {
+      const deadline = Date.now() + timeoutMs;
+      while (received.length < count) {
+        const left = deadline - Date.now();
+        if (left <= 0) throw new Error(`expected ${count} deliveries, got ${received.length}`);
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          waiters.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
+      return received;
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Polls until `check` answers a value (not undefined/false), or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined && value !== false) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
