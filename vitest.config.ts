@@ -6,7 +6,7 @@ export default defineConfig({
     projects: [
       { test: { name: 'core', include: ['core/src/**/*.test.ts'] } },
       { test: { name: 'zapier', include: ['zapier/src/**/*.test.ts'] } },
-      { test: { name: 'n8n-node', include: ['n8n-node/src/**/*.test.ts'] } },
+      { test: { name: 'n8n-node', include: ['n8n-node/{nodes,credentials}/**/*.test.mts'] } },
       { test: { name: 'e2e', include: ['test/**/*.test.ts'], exclude: ['test/bench/**'], testTimeout: 30_000 } },
     ],
   },

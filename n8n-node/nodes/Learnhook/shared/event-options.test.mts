@@ -1,6 +1,6 @@
 import { CATALOG } from '@learnhook/core';
 import { describe, expect, it } from 'vitest';
-import { ANY_EVENT, eventOptions } from './event-options.ts';
+import { ANY_EVENT, eventOptions } from './event-options.js';
 
 describe('the trigger event options', () => {
   const options = eventOptions(CATALOG);

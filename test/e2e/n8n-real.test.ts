@@ -1,0 +1,135 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createLogger, startSandbox, type SandboxSession } from '@learnhook/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '../helpers/hub.ts';
+import { freePort, installCommunityPackage, n8nApi, n8nUnavailable, setUpOwner, startN8n, type N8nProcess } from '../helpers/n8n.ts';
+
+/**
+ * The community node in a real n8n 2.x: activation subscribes once, an LMS event becomes one
+ * execution, a badly signed request none, a restart keeps one subscription, deactivation none.
+ * Needs n8n installed by n8n-node/scripts/install-n8n.mjs and the package built.
+ */
+const unavailable = n8nUnavailable();
+if (unavailable) console.warn(`skipping the real-n8n test: ${unavailable}`);
+
+const WEBHOOK_ID = randomUUID();
+let session: SandboxSession;
+let n8n: N8nProcess;
+let apiKey: string;
+let userFolder: string;
+let port: number;
+let workflowId: string;
+
+const webhookUrl = () => `${n8n.url}/webhook/${WEBHOOK_ID}/webhook`;
+
+async function hubHooks(): Promise<Array<{ id: string; url: string }>> {
+  const response = await fetch(`${session.hub.url}/v1/hooks?limit=100`, { headers: { authorization: `Bearer ${session.apiKey}` } });
+  const body = (await response.json()) as { data: Array<{ id: string; url: string }> };
+  return body.data.filter((hook) => hook.url === webhookUrl());
+}
+
+async function executions(): Promise<any[]> {
+  const answer = await n8nApi({ url: n8n.url, apiKey }, 'GET', `/executions?workflowId=${workflowId}&includeData=true`);
+  return answer.body?.data ?? [];
+}
+
+describe.skipIf(unavailable !== null)('the n8n community node in a real n8n', () => {
+  beforeAll(async () => {
+    session = await startSandbox({
+      env: { HOST: '127.0.0.1', LEARNHOOK_RATE_LIMIT: '10000', LEARNHOOK_HYDRATION_MAX_WAIT_MS: '2000', LEARNHOOK_ALLOW_PRIVATE_TARGETS: 'true' },
+      port: 0,
+      dir: mkdtempSync(path.join(os.tmpdir(), 'learnhook-n8n-sandbox-')),
+      logger: createLogger({ level: 'silent' }),
+      progress: () => {},
+    });
+    userFolder = mkdtempSync(path.join(os.tmpdir(), 'learnhook-n8n-'));
+    installCommunityPackage(userFolder);
+    port = await freePort();
+    n8n = await startN8n(userFolder, port);
+    apiKey = await setUpOwner(n8n.url);
+  }, 120_000);
+
+  afterAll(async () => {
+    await n8n?.stop();
+    await session?.close();
+  }, 30_000);
+
+  it('activating the workflow creates exactly one hub subscription', async () => {
+    const credential = await n8nApi({ url: n8n.url, apiKey }, 'POST', '/credentials', {
+      name: 'Learnhook sandbox',
+      type: 'learnhookApi',
+      data: { hubUrl: session.hub.url, apiKey: session.apiKey },
+    });
+    expect(credential.status, JSON.stringify(credential.body)).toBe(200);
+    const workflow = await n8nApi({ url: n8n.url, apiKey }, 'POST', '/workflows', {
+      name: 'Learnhook e2e',
+      nodes: [
+        {
+          id: randomUUID(),
+          name: 'Learnhook Trigger',
+          type: 'n8n-nodes-learnhook.learnhookTrigger',
+          typeVersion: 1,
+          position: [0, 0],
+          webhookId: WEBHOOK_ID,
+          parameters: { events: ['*'], courseId: '', options: {} },
+          credentials: { learnhookApi: { id: credential.body.id, name: 'Learnhook sandbox' } },
+        },
+      ],
+      connections: {},
+      settings: { saveDataSuccessExecution: 'all' },
+    });
+    expect(workflow.status, JSON.stringify(workflow.body)).toBe(200);
+    workflowId = workflow.body.id;
+    const activated = await n8nApi({ url: n8n.url, apiKey }, 'POST', `/workflows/${workflowId}/activate`);
+    expect(activated.status, JSON.stringify(activated.body)).toBe(200);
+    await eventually(async () => (await hubHooks()).length === 1, 15_000, 'one subscription');
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    expect(await hubHooks()).toHaveLength(1);
+  }, 60_000);
+
+  it('an event sent by the sandbox LMS produces one execution whose output is the hydrated event', async () => {
+    const result = await session.lms.emit({ vendor: 'absorb', event: 'Enrollment Completed by Learner' });
+    const done = await eventually(async () => {
+      const list = await executions();
+      return list.length > 0 && list[0].finished ? list : undefined;
+    }, 30_000, 'an n8n execution');
+    expect(done).toHaveLength(1);
+    const output = done[0].data.resultData.runData['Learnhook Trigger'][0].data.main[0][0].json;
+    expect(output).toMatchObject({ type: 'enrollment.completed', learner: { email: result.user.email } });
+    expect(output.hydration).toBeDefined();
+    expect(output.raw).toBeUndefined();
+  }, 60_000);
+
+  it('a badly signed request is refused with 401 and starts no execution', async () => {
+    const body = JSON.stringify({ id: 'evt_forged', type: 'enrollment.completed' });
+    const response = await fetch(webhookUrl(), {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': 'msg_forged',
+        'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+        'webhook-signature': `v1,${Buffer.alloc(32).toString('base64')}`,
+      },
+      body,
+    });
+    expect(response.status).toBe(401);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    expect(await executions()).toHaveLength(1);
+  }, 30_000);
+
+  it('restarting n8n leaves one subscription', async () => {
+    await n8n.stop();
+    n8n = await startN8n(userFolder, port);
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    expect(await hubHooks()).toHaveLength(1);
+  }, 90_000);
+
+  it('deactivating removes the subscription', async () => {
+    const deactivated = await n8nApi({ url: n8n.url, apiKey }, 'POST', `/workflows/${workflowId}/deactivate`);
+    expect(deactivated.status, JSON.stringify(deactivated.body)).toBe(200);
+    await eventually(async () => (await hubHooks()).length === 0, 15_000, 'no subscription');
+  }, 30_000);
+});
