@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SAMPLES } from '../catalog/index.ts';
 import { hookRecord as hook, ingestInput } from '../testing/store-fixtures.ts';
-import { openSqliteStore } from './sqlite.ts';
+import { DatabaseSync } from 'node:sqlite';
+import { HOT_QUERIES, openSqliteStore } from './sqlite.ts';
 import type { Store } from './store.ts';
 
 const opened: Store[] = [];
@@ -189,5 +190,22 @@ describe('the sqlite store', () => {
     await store.appendAudit({ at: 1, actor: 'cli', action: 'key.created', target: 'key_1', details: {} });
     await store.appendAudit({ at: 2, actor: 'cli', action: 'key.revoked', target: 'key_1', details: {} });
     expect((await store.listAudit({ limit: 10 })).data.map((entry) => entry.action)).toEqual(['key.revoked', 'key.created']);
+  });
+
+  it('answers every delivery hot-path query from an index in its order, never sorting or scanning the backlog', async () => {
+    const file = tempFile();
+    await openSqliteStore({ file }).close();
+    const db = new DatabaseSync(file);
+    try {
+      for (const [name, sql] of Object.entries(HOT_QUERIES)) {
+        const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array.from({ length: (sql.match(/\?/g) ?? []).length }, () => 1)) as Array<{ detail: string }>)
+          .map((step) => step.detail)
+          .join(' | ');
+        expect(plan, name).not.toMatch(/TEMP B-TREE/);
+        expect(plan, name).toMatch(/deliveries_(due|pending)/);
+      }
+    } finally {
+      db.close();
+    }
   });
 });
