@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, type KeyObject } from 'node:crypto';
 import { SignatureError } from '../errors.ts';
 import { constantTimeEqual } from './constant-time.ts';
-import { hmacSha256 } from './hmac.ts';
+import { hmacKey, hmacSha256 } from './hmac.ts';
 
 /**
  * Standard Webhooks (https://www.standardwebhooks.com/): what learnhook signs its deliveries with,
@@ -24,14 +24,14 @@ export function generateSecret(): string {
 }
 
 /** The key bytes behind a `whsec_` secret (a secret without the prefix is taken as base64 too). */
-export function secretKey(secret: string): Buffer {
+export function secretKey(secret: string): KeyObject {
   const encoded = secret.startsWith(SECRET_PREFIX) ? secret.slice(SECRET_PREFIX.length) : secret;
-  const key = Buffer.from(encoded, 'base64');
-  if (key.length === 0) throw new TypeError('The webhook secret is empty or not base64.');
+  const key = hmacKey(encoded, 'base64');
+  if (key.symmetricKeySize === 0) throw new TypeError('The webhook secret is empty or not base64.');
   return key;
 }
 
-function signature(key: Buffer, id: string, timestamp: string, body: Uint8Array | string): string {
+function signature(key: KeyObject, id: string, timestamp: string, body: Uint8Array | string): string {
   const content = Buffer.concat([Buffer.from(`${id}.${timestamp}.`), Buffer.from(body)]);
   return hmacSha256(key, content).toString('base64');
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { CourseKind, EnrollmentStatus, EventType } from '../catalog/index.ts';
 import { PayloadError, SignatureError } from '../errors.ts';
 import { constantTimeEqual } from '../signatures/constant-time.ts';
-import { decodeHex, hmacSha256 } from '../signatures/hmac.ts';
+import { decodeHex, hmacKey, hmacSha256 } from '../signatures/hmac.ts';
 import { eventTypesOf, type HydrationNeeds, type IngestReply, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from './adapter.ts';
 import { buildEvent, type EventParts } from './build-event.ts';
 import { lookupName } from './names.ts';
@@ -235,7 +235,7 @@ function verifySignature(request: IngestRequest, inbound: Learn365Inbound): void
   const match = /^\s*sha256=([0-9a-f]+)\s*$/i.exec(header);
   const given = match?.[1] ? decodeHex(match[1]) : null;
   if (!given) throw new SignatureError('The ms-signature header is not of the form sha256=<hex>.');
-  const expected = hmacSha256(Buffer.from(inbound.secret, 'utf8'), request.body);
+  const expected = hmacSha256(hmacKey(inbound.secret, 'utf8'), request.body);
   // Hex of either case decodes to the same bytes; comparing bytes, not strings, keeps upper-case senders valid.
   if (!constantTimeEqual(given, expected)) throw new SignatureError('The ms-signature does not match the body.');
 }
