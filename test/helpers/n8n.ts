@@ -41,6 +41,8 @@ export function installCommunityPackage(userFolder: string): void {
 export interface N8nProcess {
   url: string;
   logs: string[];
+  /** The n8n process id (the bench kills it if it exits early). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -80,7 +82,7 @@ export async function startN8n(userFolder: string, port: number): Promise<N8nPro
   for (;;) {
     if (child.exitCode !== null) throw new Error(`n8n exited with ${child.exitCode}:\n${logs.join('').slice(-3000)}`);
     const ready = await fetch(`${url}/healthz/readiness`).then((response) => response.ok, () => false);
-    if (ready) return { url, logs, stop };
+    if (ready) return { url, logs, pid: child.pid, stop };
     if (Date.now() > deadline) {
       await stop();
       throw new Error(`n8n did not get ready in 60 s:\n${logs.join('').slice(-3000)}`);
