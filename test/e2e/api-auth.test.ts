@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completionRequest, type WireRequest } from '@learnhook/core/testing';
+import { completionRequest, fetchAnswer, type WireRequest } from '@learnhook/core/testing';
 import { CLI } from '../helpers/hub-process.ts';
 import { ADMIN_KEY, startReceiver, startTestHub, type TestHub } from '../helpers/hub.ts';
 
@@ -101,17 +101,8 @@ function mayCall(route: Route, scopes: readonly string[]): boolean {
   return scopes.includes('admin') || securityOf(route).some((requirement) => Object.values(requirement).every((roles) => roles.every((role) => scopes.includes(role))));
 }
 
-async function call(method: string, urlPath: string, headers: Record<string, string> = {}) {
-  const response = await fetch(hub.url + urlPath, { method, headers });
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // /metrics and the echo answer plain text.
-  }
-  return { status: response.status, headers: response.headers, body };
-}
+// /metrics and the echo answer plain text: fetchAnswer keeps it.
+const call = (method: string, urlPath: string, headers: Record<string, string> = {}) => fetchAnswer(hub.url + urlPath, { method, headers });
 
 function errorOf(body: unknown): ErrorBody['error'] | null {
   if (typeof body !== 'object' || body === null || !('error' in body)) return null;

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signStandardWebhook, type CatalogEvent } from '@learnhook/core';
-import { completionRequest, type WireRequest } from '@learnhook/core/testing';
+import { completionRequest, fetchAnswer, type WireRequest } from '@learnhook/core/testing';
 import { startReceiver, startTestHub, type TestHub } from '../helpers/hub.ts';
 
 interface ConnectionBody {
@@ -42,17 +42,9 @@ afterAll(async () => {
   await receiver.close();
 });
 
-async function post(url: string, request: { headers: Record<string, string>; body: string | Buffer | FormData }) {
-  const response = await fetch(url, { method: 'POST', headers: request.headers, body: request.body });
-  const text = await response.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // The xAPI route and the echo answer are not always JSON.
-  }
-  return { status: response.status, headers: response.headers, body };
-}
+// The xAPI route and the echo answer are not always JSON: fetchAnswer keeps the text.
+const post = (url: string, request: { headers: Record<string, string>; body: string | Buffer | FormData }) =>
+  fetchAnswer(url, { method: 'POST', headers: request.headers, body: request.body });
 
 const send = (connection: ConnectionBody, request: WireRequest) => post(connection.ingest_url + request.path, request);
 
