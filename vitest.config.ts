@@ -7,7 +7,9 @@ export default defineConfig({
       { test: { name: 'core', include: ['core/src/**/*.test.ts'] } },
       { test: { name: 'zapier', include: ['zapier/src/**/*.test.ts'] } },
       { test: { name: 'n8n-node', include: ['n8n-node/{nodes,credentials}/**/*.test.mts'] } },
-      { test: { name: 'e2e', include: ['test/**/*.test.ts'], exclude: ['test/bench/**'], testTimeout: 30_000 } },
+      { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 30_000 } },
+      // Faults, bad input and abuse (issue 9): each scenario bounded in time and request count.
+      { test: { name: 'reliability', include: ['test/reliability/**/*.test.ts'], testTimeout: 120_000 } },
     ],
   },
 });
