@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { HUB_NODE_FLAGS } from '@learnhook/core';
 
 export const CLI = path.resolve(import.meta.dirname, '../../core/src/cli.ts');
 
@@ -29,7 +30,7 @@ export interface HubProcessOptions {
  */
 export function startHubProcess(env: Record<string, string> = {}, options: HubProcessOptions = {}): Promise<HubProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'learnhook-test-'));
-  const child = spawn(process.execPath, [CLI, 'serve'], {
+  const child = spawn(process.execPath, [...HUB_NODE_FLAGS, CLI, 'serve'], {
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LEARNHOOK_DATA: path.join(dataDir, 'learnhook.db'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

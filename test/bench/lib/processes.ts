@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
+import { HUB_NODE_FLAGS } from '@learnhook/core';
 
 /** The servers under test run as their own processes: the bench process only generates load and receives deliveries. */
 
@@ -159,7 +160,7 @@ function withApi(child: Child, url: string, key: string, dataDir: string): HubCh
 export async function startHub(env: Record<string, string> = {}, nodeOptions = ''): Promise<HubChild> {
   const dataDir = tempDir('hub');
   const child = await startChild(
-    [CLI, 'serve'],
+    [...HUB_NODE_FLAGS, CLI, 'serve'],
     {
       PORT: '0',
       HOST: '127.0.0.1',
@@ -186,7 +187,7 @@ export interface SandboxInfo {
 export async function startSandboxChild(size: { users?: number; courses?: number } = {}, env: Record<string, string> = {}): Promise<HubChild & { info: SandboxInfo }> {
   const dir = tempDir('sandbox');
   const child = await startChild(
-    [path.join(SERVERS, 'sandbox.ts')],
+    [...HUB_NODE_FLAGS, path.join(SERVERS, 'sandbox.ts')],
     { BENCH_DIR: dir, BENCH_USERS: String(size.users ?? 0), BENCH_COURSES: String(size.courses ?? 0), ...env },
     /^bench-ready (.*)$/,
     60_000,
