@@ -9,3 +9,4 @@ export { startHub, VERSION, type RunningHub } from './hub.ts';
 export { startSandbox, type SandboxSession } from './sandbox/session.ts';
 export { demoData, type SandboxData } from './sandbox/demo-data.ts';
 export { wireRequest, type Subject, type WireRequest } from './sandbox/wire-formats.ts';
+export { OPERATIONS, type Operation } from './http/openapi.ts';

@@ -33,6 +33,7 @@ export function createApp(ctx: HubContext, options: AppOptions): Express {
     store: ctx.store,
     limiter: createTokenBuckets({ capacity: options.rateLimit * 2, ratePerSecond: options.rateLimit }),
     now: ctx.now,
+    body: express.json({ limit: API_BODY_LIMIT }),
   });
 
   app.get('/healthz', (_req, res) => {
@@ -47,7 +48,6 @@ export function createApp(ctx: HubContext, options: AppOptions): Express {
 
   app.use('/ingest', ingestRouter({ store: ctx.store, connections: ctx.connections, logger: ctx.logger, metrics: ctx.metrics, onStored: () => ctx.fanOut.wake() }));
 
-  app.use('/v1', express.json({ limit: API_BODY_LIMIT }));
   app.use('/v1', metaRouter(ctx, requireScope, options.lookup));
   app.use('/v1/hooks', hooksRouter(ctx, requireScope, { allowPrivateTargets: options.allowPrivateTargets }));
   app.use('/v1/events', eventsRouter(ctx, requireScope));

@@ -18,9 +18,10 @@ const TOUCH_EVERY_MS = 60_000;
 /**
  * Checks `Authorization: Bearer <key>` on every /v1 request: the key is read from the store each
  * time, so a revoked key is refused on its very next request, then rate limited per key, then
- * checked against the scopes the route needs.
+ * checked against the scopes the route needs. Only then is the body read (`body`): a caller who
+ * may not call the route learns nothing from it, and the hub reads no body for them.
  */
-export function createAuth(options: { store: Store; limiter: TokenBuckets; now: () => number }) {
+export function createAuth(options: { store: Store; limiter: TokenBuckets; now: () => number; body: RequestHandler }) {
   const touched = new Map<string, number>();
 
   async function authenticate(req: Request): Promise<ApiKeyRecord> {
@@ -48,7 +49,7 @@ export function createAuth(options: { store: Store; limiter: TokenBuckets; now: 
         touched.set(record.id, now);
         void options.store.touchApiKey(record.id, now).catch(() => touched.delete(record.id));
       }
-      next();
+      options.body(req, res, next);
     };
   };
 }
