@@ -41,6 +41,10 @@ export const ENV_SETTINGS = {
     schema: z.coerce.number().int().min(1).default(50),
     help: 'API requests per second per key, with bursts of twice that (default 50).',
   },
+  LEARNHOOK_AUTH_FAILURE_LIMIT: {
+    schema: z.coerce.number().int().min(1).default(60),
+    help: 'Failed API key checks per minute per client address before it gets 429 for a while (default 60).',
+  },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     help: 'Log level (default info).',

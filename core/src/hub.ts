@@ -106,6 +106,7 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
   const app = createApp(context, {
     lookup: overrides.lookup ?? lookupFromClients(clientFor, lookupFromRecentEvents(store)),
     rateLimit: config.LEARNHOOK_RATE_LIMIT,
+    authFailureLimit: config.LEARNHOOK_AUTH_FAILURE_LIMIT,
     allowPrivateTargets: config.LEARNHOOK_ALLOW_PRIVATE_TARGETS,
   });
   const server = http.createServer(app);

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATIONS, type Operation } from '@learnhook/core';
-import { fetchAnswer } from '@learnhook/core/testing';
+import { eventually, fetchAnswer } from '@learnhook/core/testing';
 import { ADMIN_KEY, startTestHub, type TestHub } from '../helpers/hub.ts';
-import { concretePath, label } from './lib/abuse-fixtures.ts';
+import { concretePath, label, requestFrom } from './lib/abuse-fixtures.ts';
 import { report } from './report.ts';
 
 /**
@@ -104,5 +104,50 @@ describe('scenario 5: access to every route', () => {
       const expected = operation.path.startsWith('/ingest/') ? 404 : 200;
       expect(answer.status, label(operation)).toBe(expected);
     }
+  });
+});
+
+describe('scenario 5: key brute force', () => {
+  const LIMIT = 20;
+  let limited: TestHub;
+  beforeAll(async () => {
+    limited = await startTestHub({ LEARNHOOK_AUTH_FAILURE_LIMIT: String(LIMIT) });
+  });
+  afterAll(() => limited.close());
+
+  const guess = (n: number) => `Bearer lh_AAAAAAAAAAAAAAAA_${String(n).padStart(43, 'x')}`;
+
+  it('answers 429 with Retry-After once one address has failed the key check too often, even to the right key, while other addresses are still served', async () => {
+    const me = `${limited.url}/v1/me`;
+    const statuses: number[] = [];
+    const retryAfters: number[] = [];
+    const ATTEMPTS = LIMIT * 3;
+    for (let n = 0; n < ATTEMPTS; n++) {
+      const answer = await requestFrom('127.0.0.2', me, { authorization: guess(n) });
+      statuses.push(answer.status);
+      if (answer.status === 429) retryAfters.push(Number(answer.headers['retry-after']));
+    }
+    const firstLimited = statuses.indexOf(429);
+    expect(statuses.slice(0, LIMIT)).toEqual(Array(LIMIT).fill(401));
+    // Refills (one every 3 s at 20 a minute) may let a guess or two through on a slow machine, no more.
+    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(LIMIT + 2);
+    expect(firstLimited).toBeGreaterThanOrEqual(LIMIT);
+    for (const seconds of retryAfters) expect(Number.isInteger(seconds) && seconds >= 1 && seconds <= 60, String(seconds)).toBe(true);
+
+    const rightKeyFromGuesser = await requestFrom('127.0.0.2', me, { authorization: `Bearer ${ADMIN_KEY}` });
+    const rightKeyFromOther = await requestFrom('127.0.0.3', me, { authorization: `Bearer ${ADMIN_KEY}` });
+    const wrongKeyFromOther = await requestFrom('127.0.0.3', me, { authorization: guess(0) });
+    expect(rightKeyFromGuesser.status).toBe(429);
+    expect(rightKeyFromOther.status).toBe(200);
+    expect(wrongKeyFromOther.status).toBe(401);
+
+    // The lock is a rate, not a ban: after Retry-After the right key works from the guessing address again.
+    const unlocked = await eventually(async () => (await requestFrom('127.0.0.2', me, { authorization: `Bearer ${ADMIN_KEY}` })).status === 200 || undefined, 20_000, 'the guessing address to be let in again');
+    expect(unlocked).toBe(true);
+    report({
+      scenario: '5 brute force',
+      tried: `${ATTEMPTS} wrong keys from 127.0.0.2 at LEARNHOOK_AUTH_FAILURE_LIMIT=${LIMIT}/min, then the right key from it and from 127.0.0.3`,
+      figures: { attempts: ATTEMPTS, answered_401: statuses.filter((status) => status === 401).length, answered_429: retryAfters.length, first_429_at: firstLimited, max_retry_after_s: Math.max(...retryAfters), other_address_served: rightKeyFromOther.status === 200 ? 1 : 0 },
+    });
   });
 });

@@ -16,6 +16,8 @@ export interface AppOptions {
   lookup: Lookup;
   /** API requests per second per key. */
   rateLimit: number;
+  /** Failed API key checks per minute per client address, in a burst or spread out. */
+  authFailureLimit: number;
   allowPrivateTargets: boolean;
 }
 
@@ -32,6 +34,7 @@ export function createApp(ctx: HubContext, options: AppOptions): Express {
   const requireScope = createAuth({
     store: ctx.store,
     limiter: createTokenBuckets({ capacity: options.rateLimit * 2, ratePerSecond: options.rateLimit }),
+    failures: createTokenBuckets({ capacity: options.authFailureLimit, ratePerSecond: options.authFailureLimit / 60 }),
     now: ctx.now,
     body: express.json({ limit: API_BODY_LIMIT }),
   });

@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { DatabaseSync } from 'node:sqlite';
 import path from 'node:path';
 import type { Operation } from '@learnhook/core';
@@ -41,3 +42,20 @@ export function concretePath(operation: Pick<Operation, 'path'>, values: Record<
 }
 
 export const label = (operation: Pick<Operation, 'method' | 'path'>): string => `${operation.method.toUpperCase()} ${operation.path}`;
+
+/**
+ * One HTTP request sent from a chosen loopback address (all of 127.0.0.0/8 is the local host on
+ * Linux), so a test can play several clients that the hub tells apart by address.
+ */
+export function requestFrom(localAddress: string, url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, { localAddress, headers, agent: false }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body }));
+    });
+    request.on('error', reject);
+    request.end();
+  });
+}
