@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import type { Lookup } from '../hydrate/lookup.ts';
 import { createAuth } from './auth.ts';
+import { limitedBody } from './body-limit.ts';
 import type { HubContext } from './context.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { ingestRouter } from './ingest.ts';
@@ -22,7 +23,7 @@ export interface AppOptions {
 }
 
 /** The API bodies are small: subscriptions and connection settings. */
-const API_BODY_LIMIT = '64kb';
+const API_BODY_LIMIT_BYTES = 64 * 1024;
 
 /** The hub's HTTP surface (DESIGN §4 API). */
 export function createApp(ctx: HubContext, options: AppOptions): Express {
@@ -36,7 +37,7 @@ export function createApp(ctx: HubContext, options: AppOptions): Express {
     limiter: createTokenBuckets({ capacity: options.rateLimit * 2, ratePerSecond: options.rateLimit }),
     failures: createTokenBuckets({ capacity: options.authFailureLimit, ratePerSecond: options.authFailureLimit / 60 }),
     now: ctx.now,
-    body: express.json({ limit: API_BODY_LIMIT }),
+    body: limitedBody(API_BODY_LIMIT_BYTES, express.json({ limit: API_BODY_LIMIT_BYTES })),
   });
 
   app.get('/healthz', (_req, res) => {

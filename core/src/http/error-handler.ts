@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { LearnhookError, NotFoundError, PayloadError, PayloadTooLargeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
@@ -31,14 +31,21 @@ export function toLearnhookError(error: unknown): LearnhookError | null {
   return error instanceof LearnhookError ? error : fromHttpError(error);
 }
 
+/** Answers a caller's error with its status and the one error shape. */
+export function sendError(res: Response, known: LearnhookError): void {
+  if (known.status === 429 && 'retryAfterSeconds' in known) res.setHeader('Retry-After', String(known.retryAfterSeconds));
+  const body: ErrorBody = { error: { code: known.code, message: known.message, details: known.details } };
+  res.status(known.status).json(body);
+}
+
 /** Maps every error to its status and body in one place; anything unexpected is a logged 500. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
+    // Already answered (limitedBody's early 413): the parser's own report of the same problem comes too late.
+    if (res.headersSent) return;
     const known = toLearnhookError(error);
     if (known) {
-      if (known.status === 429 && 'retryAfterSeconds' in known) res.setHeader('Retry-After', String(known.retryAfterSeconds));
-      const body: ErrorBody = { error: { code: known.code, message: known.message, details: known.details } };
-      res.status(known.status).json(body);
+      sendError(res, known);
       return;
     }
     logger.error({ err: error, method: req.method, path: req.path }, 'unhandled error');
