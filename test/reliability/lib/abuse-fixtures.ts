@@ -59,3 +59,13 @@ export function requestFrom(localAddress: string, url: string, headers: Record<s
     request.end();
   });
 }
+
+/** The ids of every event in a hub's embedded store, oldest first. */
+export function storedEventIds(dataDir: string): string[] {
+  const db = new DatabaseSync(path.join(dataDir, 'learnhook.db'), { readOnly: true });
+  try {
+    return db.prepare('SELECT id FROM events ORDER BY seq').all().map((row) => String(row.id));
+  } finally {
+    db.close();
+  }
+}
