@@ -48,7 +48,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       sendError(res, known);
       return;
     }
-    logger.error({ err: error, method: req.method, path: req.path }, 'unhandled error');
+    // The route's pattern (within its router), not the path: an ingest path carries the connection's secret token.
+    const route: unknown = req.route;
+    const pattern = route !== null && typeof route === 'object' && 'path' in route ? String(route.path) : null;
+    logger.error({ err: error, method: req.method, route: pattern }, 'unhandled error');
     const body: ErrorBody = { error: { code: 'internal_error', message: 'Something went wrong on the hub; it was logged.', details: null } };
     res.status(500).json(body);
   };
