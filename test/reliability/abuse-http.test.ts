@@ -97,6 +97,36 @@ describe('scenario 5: oversized bodies', () => {
   });
 });
 
+describe('scenario 5: malformed HTTP framing', () => {
+  it('answers request smuggling shapes, oversized and broken headers with a 4xx, storing nothing', async () => {
+    const good = completionRequest('absorb', {}, 2).body;
+    const framings: Array<[string, string]> = [
+      ['Content-Length and Transfer-Encoding', `POST ${ingestPath} HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n${good.length.toString(16)}\r\n${good}\r\n0\r\n\r\n`],
+      ['two Content-Lengths', `POST ${ingestPath} HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: ${good.length}\r\nContent-Length: 2\r\n\r\n${good}`],
+      ['a negative Content-Length', `POST ${ingestPath} HTTP/1.1\r\nHost: h\r\nContent-Length: -1\r\n\r\n`],
+      ['an obsolete folded header', `POST ${ingestPath} HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\n  folded\r\nContent-Length: ${good.length}\r\n\r\n${good}`],
+      ['a NUL in a header', `GET /healthz HTTP/1.1\r\nHost: h\r\nX-A: a\u0000b\r\n\r\n`],
+      ['a 64 KiB header', `GET /healthz HTTP/1.1\r\nHost: h\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`],
+      ['a bad chunk size', `POST ${ingestPath} HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`],
+      ['a request line that is not HTTP', 'HELLO\r\n\r\n'],
+    ];
+    const before = storeRows(hub.dataDir);
+    const answered: Record<string, number> = {};
+    for (const [what, bytes] of framings) {
+      const connection = await openRaw(hub.url);
+      await connection.send(bytes);
+      expect(await within(connection, 10_000), what).toBe(true);
+      const status = statusOf(connection.answer);
+      expect(status, `${what}: ${connection.answer.slice(0, 80)}`).not.toBeNull();
+      expect(status! >= 400 && status! < 500, `${what} answered ${status}`).toBe(true);
+      answered[status!] = (answered[status!] ?? 0) + 1;
+      connection.destroy();
+    }
+    expect(storeRows(hub.dataDir)).toEqual(before);
+    report({ scenario: '5 malformed framing', tried: framings.map(([what]) => what).join(', '), figures: { requests: framings.length, ...Object.fromEntries(Object.entries(answered).map(([status, n]) => [`answered_${status}`, n])) } });
+  });
+});
+
 describe('scenario 5: slow clients', () => {
   it('closes a connection that trickles its headers or its body a byte a second, while other clients are served', async () => {
     const GIVE_UP_MS = 30_000;
