@@ -45,7 +45,8 @@ export function createAuth(options: { store: Store; limiter: TokenBuckets; failu
       const lockedMs = options.failures.wait(client);
       if (lockedMs > 0) throw new RateLimitError(Math.ceil(lockedMs / 1000));
       const record = await authenticate(req).catch((error: unknown) => {
-        options.failures.take(client);
+        // Only a refused key counts against the address, not a store that failed to answer.
+        if (error instanceof AuthenticationError) options.failures.take(client);
         throw error;
       });
       const waitMs = options.limiter.take(record.id);
