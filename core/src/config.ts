@@ -41,6 +41,18 @@ export const ENV_SETTINGS = {
     schema: z.coerce.number().int().min(1).default(50),
     help: 'API requests per second per key, with bursts of twice that (default 50).',
   },
+  LEARNHOOK_HEADERS_TIMEOUT_MS: {
+    schema: z.coerce.number().int().min(500).max(600_000).default(20_000),
+    help: 'How long a client may take to send its request headers before the connection is closed (default 20000).',
+  },
+  LEARNHOOK_REQUEST_TIMEOUT_MS: {
+    schema: z.coerce.number().int().min(500).max(600_000).default(60_000),
+    help: 'How long a client may take to send a whole request, body included (default 60000).',
+  },
+  LEARNHOOK_AUTH_FAILURE_LIMIT: {
+    schema: z.coerce.number().int().min(1).default(60),
+    help: 'Failed API key checks per minute per client address before it gets 429 for a while (default 60).',
+  },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     help: 'Log level (default info).',

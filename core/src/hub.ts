@@ -106,9 +106,18 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
   const app = createApp(context, {
     lookup: overrides.lookup ?? lookupFromClients(clientFor, lookupFromRecentEvents(store)),
     rateLimit: config.LEARNHOOK_RATE_LIMIT,
+    authFailureLimit: config.LEARNHOOK_AUTH_FAILURE_LIMIT,
     allowPrivateTargets: config.LEARNHOOK_ALLOW_PRIVATE_TARGETS,
   });
-  const server = http.createServer(app);
+  // Slow clients (slow-loris) are cut off: headers and whole requests each have a deadline, checked every second.
+  const server = http.createServer(
+    {
+      headersTimeout: Math.min(config.LEARNHOOK_HEADERS_TIMEOUT_MS, config.LEARNHOOK_REQUEST_TIMEOUT_MS),
+      requestTimeout: config.LEARNHOOK_REQUEST_TIMEOUT_MS,
+      connectionsCheckingInterval: 1_000,
+    },
+    app,
+  );
   // Idle keep-alive sockets would hold close() open; requests in flight still finish.
   server.keepAliveTimeout = 5_000;
   server.listen(config.PORT, config.HOST);

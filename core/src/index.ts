@@ -10,3 +10,4 @@ export { HUB_NODE_FLAGS } from './node-flags.ts';
 export { startSandbox, type SandboxSession } from './sandbox/session.ts';
 export { demoData, type SandboxData } from './sandbox/demo-data.ts';
 export { wireRequest, type Subject, type WireRequest } from './sandbox/wire-formats.ts';
+export { OPERATIONS, type Operation } from './http/openapi.ts';

@@ -1,6 +1,7 @@
 import express, { type Express } from 'express';
 import type { Lookup } from '../hydrate/lookup.ts';
 import { createAuth } from './auth.ts';
+import { limitedBody } from './body-limit.ts';
 import type { HubContext } from './context.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { ingestRouter } from './ingest.ts';
@@ -16,11 +17,13 @@ export interface AppOptions {
   lookup: Lookup;
   /** API requests per second per key. */
   rateLimit: number;
+  /** Failed API key checks per minute per client address, in a burst or spread out. */
+  authFailureLimit: number;
   allowPrivateTargets: boolean;
 }
 
 /** The API bodies are small: subscriptions and connection settings. */
-const API_BODY_LIMIT = '64kb';
+const API_BODY_LIMIT_BYTES = 64 * 1024;
 
 /** The hub's HTTP surface (DESIGN §4 API). */
 export function createApp(ctx: HubContext, options: AppOptions): Express {
@@ -32,7 +35,9 @@ export function createApp(ctx: HubContext, options: AppOptions): Express {
   const requireScope = createAuth({
     store: ctx.store,
     limiter: createTokenBuckets({ capacity: options.rateLimit * 2, ratePerSecond: options.rateLimit }),
+    failures: createTokenBuckets({ capacity: options.authFailureLimit, ratePerSecond: options.authFailureLimit / 60 }),
     now: ctx.now,
+    body: limitedBody(API_BODY_LIMIT_BYTES, express.json({ limit: API_BODY_LIMIT_BYTES })),
   });
 
   app.get('/healthz', (_req, res) => {
@@ -47,7 +52,6 @@ export function createApp(ctx: HubContext, options: AppOptions): Express {
 
   app.use('/ingest', ingestRouter({ store: ctx.store, connections: ctx.connections, logger: ctx.logger, metrics: ctx.metrics, onStored: () => ctx.fanOut.wake() }));
 
-  app.use('/v1', express.json({ limit: API_BODY_LIMIT }));
   app.use('/v1', metaRouter(ctx, requireScope, options.lookup));
   app.use('/v1/hooks', hooksRouter(ctx, requireScope, { allowPrivateTargets: options.allowPrivateTargets }));
   app.use('/v1/events', eventsRouter(ctx, requireScope));

@@ -18,9 +18,14 @@ const TOUCH_EVERY_MS = 60_000;
 /**
  * Checks `Authorization: Bearer <key>` on every /v1 request: the key is read from the store each
  * time, so a revoked key is refused on its very next request, then rate limited per key, then
- * checked against the scopes the route needs.
+ * checked against the scopes the route needs. Only then is the body read (`body`): a caller who
+ * may not call the route learns nothing from it, and the hub reads no body for them.
+ *
+ * Failed key checks are limited per client address (`failures`): once an address has used up its
+ * budget, every request from it answers 429 without a key check, the right key included, so
+ * guessing gains nothing from the answers (a chosen LEARNHOOK_API_KEY may be short enough to guess).
  */
-export function createAuth(options: { store: Store; limiter: TokenBuckets; now: () => number }) {
+export function createAuth(options: { store: Store; limiter: TokenBuckets; failures: TokenBuckets; now: () => number; body: RequestHandler }) {
   const touched = new Map<string, number>();
 
   async function authenticate(req: Request): Promise<ApiKeyRecord> {
@@ -36,7 +41,14 @@ export function createAuth(options: { store: Store; limiter: TokenBuckets; now: 
 
   return function requireScope(...scopes: ApiScope[]): RequestHandler {
     return async (req, res, next) => {
-      const record = await authenticate(req);
+      const client = req.ip ?? '';
+      const lockedMs = options.failures.wait(client);
+      if (lockedMs > 0) throw new RateLimitError(Math.ceil(lockedMs / 1000));
+      const record = await authenticate(req).catch((error: unknown) => {
+        // Only a refused key counts against the address, not a store that failed to answer.
+        if (error instanceof AuthenticationError) options.failures.take(client);
+        throw error;
+      });
       const waitMs = options.limiter.take(record.id);
       if (waitMs > 0) throw new RateLimitError(Math.ceil(waitMs / 1000));
       if (scopes.length && !hasScope(record.scopes, scopes)) {
@@ -48,7 +60,7 @@ export function createAuth(options: { store: Store; limiter: TokenBuckets; now: 
         touched.set(record.id, now);
         void options.store.touchApiKey(record.id, now).catch(() => touched.delete(record.id));
       }
-      next();
+      options.body(req, res, next);
     };
   };
 }

@@ -40,6 +40,11 @@ beforeAll(async () => {
   app.get('/throw/:kind', (req) => {
     throw thrown[req.params.kind]?.() ?? new Error('unknown');
   });
+  const ingest = express.Router();
+  ingest.post('/:connection/:token', () => {
+    throw new Error('store unavailable');
+  });
+  app.use('/ingest', ingest);
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
   server = await listen(app);
@@ -84,6 +89,14 @@ describe('the error handler', () => {
     expect(body.error.code).toBe('internal_error');
     expect(JSON.stringify(body)).not.toContain('hunter2');
     expect(logged.some((line) => line.includes('unhandled error'))).toBe(true);
+  });
+
+  it('logs the route pattern of an unexpected error, never the path with its secret ingest token', async () => {
+    const response = await fetch(`${server.url}/ingest/acme/tok-s3cr3t-in-the-path`, { method: 'POST' });
+    expect(response.status).toBe(500);
+    const line = logged.find((entry) => entry.includes('store unavailable'));
+    expect(line).toContain('"route":"/:connection/:token"');
+    expect(logged.join('\n')).not.toContain('s3cr3t');
   });
 
   it('answers a body over the limit with 413 payload_too_large', async () => {

@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { LearnhookError, NotFoundError, PayloadError, PayloadTooLargeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 
@@ -31,17 +31,27 @@ export function toLearnhookError(error: unknown): LearnhookError | null {
   return error instanceof LearnhookError ? error : fromHttpError(error);
 }
 
+/** Answers a caller's error with its status and the one error shape. */
+export function sendError(res: Response, known: LearnhookError): void {
+  if (known.status === 429 && 'retryAfterSeconds' in known) res.setHeader('Retry-After', String(known.retryAfterSeconds));
+  const body: ErrorBody = { error: { code: known.code, message: known.message, details: known.details } };
+  res.status(known.status).json(body);
+}
+
 /** Maps every error to its status and body in one place; anything unexpected is a logged 500. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error, req, res, _next) => {
+    // Already answered (limitedBody's early 413): the parser's own report of the same problem comes too late.
+    if (res.headersSent) return;
     const known = toLearnhookError(error);
     if (known) {
-      if (known.status === 429 && 'retryAfterSeconds' in known) res.setHeader('Retry-After', String(known.retryAfterSeconds));
-      const body: ErrorBody = { error: { code: known.code, message: known.message, details: known.details } };
-      res.status(known.status).json(body);
+      sendError(res, known);
       return;
     }
-    logger.error({ err: error, method: req.method, path: req.path }, 'unhandled error');
+    // The route's pattern (within its router), not the path: an ingest path carries the connection's secret token.
+    const route: unknown = req.route;
+    const pattern = route !== null && typeof route === 'object' && 'path' in route ? String(route.path) : null;
+    logger.error({ err: error, method: req.method, route: pattern }, 'unhandled error');
     const body: ErrorBody = { error: { code: 'internal_error', message: 'Something went wrong on the hub; it was logged.', details: null } };
     res.status(500).json(body);
   };

@@ -6,6 +6,7 @@ import type { ConnectionRegistry, OpenConnection } from '../store/connection-reg
 import type { Store } from '../store/store.ts';
 import type { IngestReply, IngestRequest, IngestRoute, MappedEvent, VendorAdapter } from '../vendors/adapter.ts';
 import { ADAPTERS } from '../vendors/index.ts';
+import { limitedBody } from './body-limit.ts';
 import type { Metrics } from './metrics.ts';
 import { pathParam } from './request.ts';
 
@@ -54,7 +55,7 @@ function firstQueryValues(req: Request): Record<string, string | undefined> {
  */
 export function ingestRouter(deps: IngestDeps): Router {
   const router = express.Router({ mergeParams: true });
-  const raw = express.raw({ type: () => true, limit: INGEST_BODY_LIMIT_BYTES });
+  const raw = limitedBody(INGEST_BODY_LIMIT_BYTES, express.raw({ type: () => true, limit: INGEST_BODY_LIMIT_BYTES }));
 
   async function connectionFor(req: Request, route: IngestRoute): Promise<{ connection: OpenConnection; adapter: VendorAdapter<unknown, unknown> }> {
     const name = pathParam(req, 'connection');

@@ -25,4 +25,18 @@ describe('token buckets', () => {
     expect([buckets.take('k'), buckets.take('k')]).toEqual([0, 0]);
     expect(buckets.take('k')).toBeGreaterThan(0);
   });
+
+  it('say how long to wait without taking a token, and keep no bucket for a caller they have not seen', () => {
+    let time = 0;
+    const buckets = createTokenBuckets({ capacity: 1, ratePerSecond: 1, now: () => time, maxKeys: 1 });
+    expect(buckets.wait('k')).toBe(0);
+    expect(buckets.take('k')).toBe(0);
+    expect([buckets.wait('k'), buckets.wait('k')]).toEqual([1000, 1000]);
+    // Asking about another caller evicted nothing: k is still empty.
+    expect(buckets.wait('other')).toBe(0);
+    expect(buckets.wait('k')).toBe(1000);
+    time = 1000;
+    expect(buckets.wait('k')).toBe(0);
+    expect(buckets.take('k')).toBe(0);
+  });
 });

@@ -6,29 +6,44 @@
 export interface TokenBuckets {
   /** Takes one token; answers 0 when allowed, else the milliseconds until a token is free. */
   take(key: string): number;
+  /** Answers what take would, without taking: 0 when a token is free, else the milliseconds until one is. */
+  wait(key: string): number;
 }
 
 export function createTokenBuckets(options: { capacity: number; ratePerSecond: number; now?: () => number; maxKeys?: number }): TokenBuckets {
   const now = options.now ?? Date.now;
   const maxKeys = options.maxKeys ?? 10_000;
   const buckets = new Map<string, { tokens: number; at: number }>();
+
+  function refilled(key: string, time: number): { tokens: number; at: number } | undefined {
+    const bucket = buckets.get(key);
+    if (!bucket) return undefined;
+    bucket.tokens = Math.min(options.capacity, bucket.tokens + ((time - bucket.at) / 1000) * options.ratePerSecond);
+    bucket.at = time;
+    return bucket;
+  }
+
+  const waitFor = (tokens: number) => (tokens >= 1 ? 0 : Math.ceil(((1 - tokens) / options.ratePerSecond) * 1000));
+
   return {
     take(key) {
       const time = now();
-      let bucket = buckets.get(key);
+      let bucket = refilled(key, time);
       if (!bucket) {
         // Bound memory: the oldest bucket goes first; a forgotten caller simply starts full again.
         if (buckets.size >= maxKeys) buckets.delete(buckets.keys().next().value ?? '');
         bucket = { tokens: options.capacity, at: time };
         buckets.set(key, bucket);
       }
-      bucket.tokens = Math.min(options.capacity, bucket.tokens + ((time - bucket.at) / 1000) * options.ratePerSecond);
-      bucket.at = time;
       if (bucket.tokens >= 1) {
         bucket.tokens -= 1;
         return 0;
       }
-      return Math.ceil(((1 - bucket.tokens) / options.ratePerSecond) * 1000);
+      return waitFor(bucket.tokens);
+    },
+    wait(key) {
+      const bucket = refilled(key, now());
+      return bucket ? waitFor(bucket.tokens) : 0;
     },
   };
 }

@@ -42,6 +42,8 @@ export async function startTestHub(
     LEARNHOOK_API_KEY: ADMIN_KEY,
     LEARNHOOK_ALLOW_PRIVATE_TARGETS: 'true',
     LEARNHOOK_RATE_LIMIT: '10000',
+    // Tests send many wrong keys on purpose, all from 127.0.0.1.
+    LEARNHOOK_AUTH_FAILURE_LIMIT: '100000',
     ...env,
   });
   const logger = options.logDestination ? createLogger({ level: 'info', destination: options.logDestination }) : createLogger({ level: 'silent' });
