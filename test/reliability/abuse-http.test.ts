@@ -46,10 +46,11 @@ async function streamUntilAnswered(connection: RawConnection, total: number, chu
 }
 
 describe('scenario 5: oversized bodies', () => {
-  it('answers 413 to a Content-Length over the limit before any of the body is sent, and 401 to one without a key', async () => {
+  it('answers 413 to a Content-Length over the limit before any of the body is sent, 401 to one without a key and 404 to a wrong ingest token', async () => {
     const before = storeRows(hub.dataDir);
     const cases: Array<{ what: string; path: string; headers: Record<string, string>; length: number; expected: number }> = [
       { what: 'ingest', path: ingestPath, headers: { 'content-type': 'application/json' }, length: 50 * INGEST_LIMIT, expected: 413 },
+      { what: 'ingest with a wrong token', path: ingestPath.replace(/[^/]+$/, 'not-the-token'), headers: { 'content-type': 'application/json' }, length: INGEST_LIMIT / 2, expected: 404 },
       { what: 'POST /v1/hooks', path: '/v1/hooks', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` }, length: 50 * API_LIMIT, expected: 413 },
       { what: 'POST /v1/hooks without a key', path: '/v1/hooks', headers: { 'content-type': 'application/json' }, length: 50 * API_LIMIT, expected: 401 },
     ];

@@ -1,4 +1,4 @@
-import express, { type Request, type Router } from 'express';
+import express, { type Request, type RequestHandler, type Router } from 'express';
 import { NotFoundError, UnsupportedMediaTypeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { constantTimeEqual } from '../signatures/constant-time.ts';
@@ -20,6 +20,11 @@ export interface IngestDeps {
   metrics: Metrics;
   /** Called once events are durable: the fan-out picks them up. */
   onStored: () => void;
+}
+
+interface Target {
+  connection: OpenConnection;
+  adapter: VendorAdapter<unknown, unknown>;
 }
 
 const READABLE_TYPES = /^(application\/([\w.+-]*json)|text\/plain)\b/i;
@@ -57,7 +62,7 @@ export function ingestRouter(deps: IngestDeps): Router {
   const router = express.Router({ mergeParams: true });
   const raw = limitedBody(INGEST_BODY_LIMIT_BYTES, express.raw({ type: () => true, limit: INGEST_BODY_LIMIT_BYTES }));
 
-  async function connectionFor(req: Request, route: IngestRoute): Promise<{ connection: OpenConnection; adapter: VendorAdapter<unknown, unknown> }> {
+  async function connectionFor(req: Request, route: IngestRoute): Promise<Target> {
     const name = pathParam(req, 'connection');
     const connection = name ? await deps.connections.get(name) : null;
     const tokenOk = connection !== null && constantTimeEqual(pathParam(req, 'token'), connection.token);
@@ -84,8 +89,21 @@ export function ingestRouter(deps: IngestDeps): Router {
     res.send(reply.body);
   }
 
-  async function receive(req: Request, res: express.Response, route: IngestRoute): Promise<void> {
-    const { connection, adapter } = await connectionFor(req, route);
+  /**
+   * The connection is found before the body is read: a caller without a valid ingest URL gets its
+   * 404 without the hub buffering up to a megabyte for it.
+   */
+  function accepting(route: IngestRoute): RequestHandler {
+    return async (req, res, next) => {
+      const target = await connectionFor(req, route);
+      raw(req, res, (error?: unknown) => {
+        if (error) next(error);
+        else receive(req, res, route, target).catch(next);
+      });
+    };
+  }
+
+  async function receive(req: Request, res: express.Response, route: IngestRoute, { connection, adapter }: Target): Promise<void> {
     const vendor = connection.record.vendor;
     res.on('finish', () => deps.metrics.ingestRequests.inc({ vendor, status: String(res.statusCode) }));
     const contentType = req.get('content-type');
@@ -111,10 +129,10 @@ export function ingestRouter(deps: IngestDeps): Router {
     res.status(202).json({ accepted: result.inserted.length, duplicates: result.duplicates.length, event_ids: mapped.map(({ event }) => event.id) });
   }
 
-  router.post('/:connection/:token', raw, (req, res) => receive(req, res, 'webhook'));
-  router.post('/:connection/:token/xapi/statements', raw, (req, res) => receive(req, res, 'xapi-statements'));
+  router.post('/:connection/:token', accepting('webhook'));
+  router.post('/:connection/:token/xapi/statements', accepting('xapi-statements'));
   // xAPI's other way to store one statement: PUT /statements?statementId=<uuid>, answered 204.
-  router.put('/:connection/:token/xapi/statements', raw, (req, res) => receive(req, res, 'xapi-statements'));
+  router.put('/:connection/:token/xapi/statements', accepting('xapi-statements'));
   router.get('/:connection/:token', async (req, res) => {
     const { adapter } = await connectionFor(req, 'webhook');
     const reply = adapter.handshake?.(toRequest(req, 'webhook'));
