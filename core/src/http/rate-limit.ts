@@ -6,24 +6,33 @@
 export interface TokenBuckets {
   /** Takes one token; answers 0 when allowed, else the milliseconds until a token is free. */
   take(key: string): number;
+  /** The tokens a caller has now (fractions included), without taking any. */
+  available(key: string): number;
 }
 
 export function createTokenBuckets(options: { capacity: number; ratePerSecond: number; now?: () => number; maxKeys?: number }): TokenBuckets {
   const now = options.now ?? Date.now;
   const maxKeys = options.maxKeys ?? 10_000;
   const buckets = new Map<string, { tokens: number; at: number }>();
+  /** The caller's bucket, refilled up to now. */
+  function refilled(key: string): { tokens: number; at: number } {
+    const time = now();
+    let bucket = buckets.get(key);
+    if (!bucket) {
+      // Bound memory: the oldest bucket goes first; a forgotten caller simply starts full again.
+      if (buckets.size >= maxKeys) buckets.delete(buckets.keys().next().value ?? '');
+      bucket = { tokens: options.capacity, at: time };
+      buckets.set(key, bucket);
+    }
+    bucket.tokens = Math.min(options.capacity, bucket.tokens + ((time - bucket.at) / 1000) * options.ratePerSecond);
+    bucket.at = time;
+    return bucket;
+  }
+
   return {
+    available: (key) => refilled(key).tokens,
     take(key) {
-      const time = now();
-      let bucket = buckets.get(key);
-      if (!bucket) {
-        // Bound memory: the oldest bucket goes first; a forgotten caller simply starts full again.
-        if (buckets.size >= maxKeys) buckets.delete(buckets.keys().next().value ?? '');
-        bucket = { tokens: options.capacity, at: time };
-        buckets.set(key, bucket);
-      }
-      bucket.tokens = Math.min(options.capacity, bucket.tokens + ((time - bucket.at) / 1000) * options.ratePerSecond);
-      bucket.at = time;
+      const bucket = refilled(key);
       if (bucket.tokens >= 1) {
         bucket.tokens -= 1;
         return 0;

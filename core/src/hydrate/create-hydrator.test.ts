@@ -126,7 +126,7 @@ describe('createHydrator', () => {
     expect(hydrated.every((event) => event.hydration.status === 'complete')).toBe(true);
     expect(lms.count('user')).toBe(1);
     expect(lms.count('course')).toBe(1);
-    expect(hydrator.stats()).toEqual({ apiCalls: 2, cacheHits: 98 });
+    expect(hydrator.stats()).toEqual({ apiCalls: 2, warmCalls: 0, cacheHits: 98 });
   });
 
   it('answers later events from the cache until the TTL runs out', async () => {
