@@ -1,6 +1,6 @@
 import express, { type Request } from 'express';
 import { onTestFinished } from 'vitest';
-import type { LmsHttp, VendorApi } from '../hydrate/client.ts';
+import type { ListPage, LmsHttp, VendorApi } from '../hydrate/client.ts';
 import { createLmsHttp } from '../hydrate/http-json.ts';
 import type { EmulatedApi } from '../sandbox/api/types.ts';
 import { demoData, type SandboxData } from '../sandbox/demo-data.ts';
@@ -63,4 +63,24 @@ export async function emulatedClient<Settings>(vendorApi: VendorApi<Settings>, a
   const emulator = await serveEmulator(api, options);
   const settings = vendorApi.settingsSchema.parse({ ...emulator.settings, ...options.settings });
   return { ...emulator, client: vendorApi.createClient(settings, testLmsHttp()) };
+}
+
+/** Every item of a paged list (LmsApiClient.listUsers / listCourses), and how many pages it took. */
+export async function readWholeList<T>(list: (cursor: string | null) => Promise<ListPage<T>>): Promise<{ items: T[]; pages: number }> {
+  const items: T[] = [];
+  let pages = 0;
+  let cursor: string | null = null;
+  do {
+    const page: ListPage<T> = await list(cursor);
+    pages++;
+    items.push(...page.items);
+    cursor = page.next;
+  } while (cursor !== null);
+  return { items, pages };
+}
+
+/** Some of `items`, spread evenly from first to last: a sample to compare one by one within an LMS's rate limit. */
+export function spread<T>(items: readonly T[], count: number): T[] {
+  if (items.length <= count) return [...items];
+  return Array.from({ length: count }, (_, index) => items[Math.round((index * (items.length - 1)) / (count - 1))]).filter((item) => item !== undefined);
 }
