@@ -2,7 +2,9 @@ import express, { type Request } from 'express';
 import { onTestFinished } from 'vitest';
 import type { ListPage, LmsHttp, VendorApi } from '../hydrate/client.ts';
 import { createLmsHttp } from '../hydrate/http-json.ts';
+import type { Vendor } from '../catalog/index.ts';
 import type { EmulatedApi } from '../sandbox/api/types.ts';
+import { EMULATED_APIS } from '../sandbox/server.ts';
 import { demoData, type SandboxData } from '../sandbox/demo-data.ts';
 import { listenForTest } from './listen.ts';
 
@@ -22,6 +24,15 @@ export interface EmulatorOptions {
   data?: SandboxData;
   /** Sees every request before the API does (to count them, say). */
   observe?: (request: Request) => void;
+  /** The loopback port to serve on (an LMS coming back where it was); a free one by default. */
+  port?: number;
+}
+
+/** The sandbox's emulated API of a vendor; the test fails for a vendor without one. */
+export function emulatedApi(vendor: Vendor): EmulatedApi {
+  const api = EMULATED_APIS[vendor];
+  if (!api) throw new Error(`the sandbox emulates no ${vendor} API`);
+  return api;
 }
 
 /** The first course of a kind in the organisation; the test fails when there is none. */
@@ -43,7 +54,7 @@ export async function serveEmulator(api: EmulatedApi, options: EmulatorOptions =
     });
   }
   app.use(api.prefix, api.router(() => data));
-  const server = await listenForTest(app);
+  const server = await listenForTest(app, options.port);
   const base = server.url + api.prefix;
   return { data, url: server.url, base, settings: api.sandboxSettings(base) };
 }
