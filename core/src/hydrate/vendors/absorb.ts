@@ -101,6 +101,7 @@ type AbsorbEnrollment = z.infer<typeof AbsorbEnrollment>;
 
 /** Absorb's paged collections: `{totalItems, returnedItems, limit, offset, <name>: [...]}`. */
 const page = <S extends z.ZodType>(name: string, item: S) => z.preprocess(camelKeys, z.looseObject({ [name]: z.array(item) }));
+const PageTotal = z.looseObject({ totalItems: z.number().int() });
 
 /** The token is a bare JSON string. */
 const AbsorbToken = z.string().min(1);
@@ -280,7 +281,10 @@ function createClient(settings: AbsorbApiSettings, http: LmsHttp): LmsApiClient 
   async function listPage<S extends z.ZodType>(path: string, name: string, item: S, offset: number, what: string) {
     const found = await get(path, { _limit: String(MAX_LIMIT), _offset: String(offset) }, page(name, item), what);
     const items: Array<z.infer<S>> = found?.[name] ?? [];
-    return { items, next: items.length === MAX_LIMIT && offset < MAX_OFFSET ? offset + 1 : null };
+    // totalItems spares asking for an empty page after a full last one.
+    const total = PageTotal.safeParse(found);
+    const more = items.length === MAX_LIMIT && (!total.success || (offset + 1) * MAX_LIMIT < total.data.totalItems);
+    return { items, next: more && offset < MAX_OFFSET ? offset + 1 : null };
   }
 
   return {
