@@ -169,4 +169,32 @@ describe('the warmer', () => {
     expect(lines()[1]?.message).toContain('hydrated one lookup at a time');
     expect(lines()[1]?.fields).toMatchObject({ connection_id: 'con_1', courses: 3, learners: 0 });
   });
+
+  it('stops warming an old client once the connection has a new one, without a warning', async () => {
+    const { warmer, lines } = warmerFor();
+    const old = lmsClient({ users: 50 });
+    const oldList = old.client.listUsers;
+    if (!oldList) throw new Error('the client lists no users');
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // The old LMS answers its first page, then goes away while the settings change.
+    old.client.listUsers = async (cursor) => {
+      if (cursor !== null) {
+        await held;
+        throw new LmsApiError('Could not reach the LMS for GET https://old.example/users (ECONNREFUSED).');
+      }
+      return oldList(cursor);
+    };
+    warmer.seen('con_1', old.client, true);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    const replacement = lmsClient({ users: 5 });
+    warmer.seen('con_1', replacement.client, true);
+    release();
+    await warmer.settled('con_1');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(replacement.users.cursors).toEqual([null]);
+    expect(lines().filter((line) => line.level === 'warn')).toEqual([]);
+    expect(lines().some((line) => line.message.startsWith('hydration warm-up stopped'))).toBe(true);
+  });
 });
+

@@ -75,6 +75,14 @@ export async function readList<T>(options: {
 
 const MAX_CONNECTIONS = 10_000;
 
+/** The connection has a newer client than the one warming. */
+class Superseded extends Error {
+  constructor() {
+    super('A newer client warms the connection.');
+    this.name = 'Superseded';
+  }
+}
+
 interface WarmState {
   client: LmsApiClient;
   startedAt: number;
@@ -91,16 +99,17 @@ export function createWarmer(options: WarmUpOptions): Warmer {
     const started = now();
     options.logger?.info({ connection_id: connectionId }, 'hydration warm-up started: reading the LMS\'s course and user lists');
     const result: WarmUpResult = { learners: 0, courses: 0, calls: 0, stopped: null };
+    // A newer client (the settings changed) warms afresh: this one stops at its next page or item.
+    const current = () => states.get(connectionId)?.client === client;
     const call = <R>(fetch: () => Promise<R>) => {
+      if (!current()) throw new Superseded();
       result.calls++;
       return options.call(connectionId, fetch);
     };
     try {
       const read = async <T>(list: ((cursor: string | null) => Promise<ListPage<T>>) | undefined, keep: (item: T) => boolean) => {
         if (!list || result.stopped) return 0;
-        // A newer client (the settings changed) warms afresh: this one stops at its next item.
-        const current = (item: T) => states.get(connectionId)?.client === client && keep(item);
-        const read = await readList({ list, call, keep: current, max: options.maxEntries - result.learners - result.courses });
+        const read = await readList({ list, call, keep: (item) => current() && keep(item), max: options.maxEntries - result.learners - result.courses });
         result.stopped = read.stopped;
         return read.kept;
       };
@@ -112,6 +121,11 @@ export function createWarmer(options: WarmUpOptions): Warmer {
         `hydration warm-up finished: ${result.learners} learners and ${result.courses} courses in ${result.calls} calls${result.stopped ? ` (stopped: ${result.stopped})` : ''}`,
       );
     } catch (error) {
+      // What the old client failed at (its LMS gone with the old settings) is no news.
+      if (error instanceof Superseded || !current()) {
+        options.logger?.info({ connection_id: connectionId, ...result }, 'hydration warm-up stopped: the connection changed, and its new client warms afresh');
+        return;
+      }
       options.logger?.warn(
         { err: error, connection_id: connectionId, ...result, seconds: Math.round(now() - started) / 1000 },
         'hydration warm-up failed; events are hydrated one lookup at a time',
