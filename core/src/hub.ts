@@ -162,6 +162,7 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeIdleConnections();
       });
+      ownHydrator.stopWarming();
       await fanOut.stop();
       await dispatcher.stop();
       await transport.close();

@@ -205,6 +205,8 @@ export function createHydrator(options: HydratorOptions): Hydrator & {
   stats(): HydratorStats;
   /** Starts warming the connection's caches unless done or under way; settles when that warm-up ends. */
   warm(connectionId: string): Promise<void>;
+  /** Stops warming (the hub is stopping): warm-ups under way end at their next page. */
+  stopWarming(): void;
 } {
   const now = options.now ?? (() => Date.now());
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
@@ -446,5 +448,6 @@ export function createHydrator(options: HydratorOptions): Hydrator & {
     async warm(connectionId) {
       if (await clientOf(connectionId, false)) await warmer.settled(connectionId);
     },
+    stopWarming: () => warmer.stop(),
   };
 }

@@ -196,5 +196,29 @@ describe('the warmer', () => {
     expect(lines().filter((line) => line.level === 'warn')).toEqual([]);
     expect(lines().some((line) => line.message.startsWith('hydration warm-up stopped'))).toBe(true);
   });
+
+  it('starts no warm-up once stopped, and ends the one under way at its next page', async () => {
+    const { warmer, learners, lines } = warmerFor();
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const { client, users } = lmsClient({ users: 50 });
+    const list = client.listUsers;
+    if (!list) throw new Error('the client lists no users');
+    client.listUsers = async (cursor) => {
+      await held;
+      return list(cursor);
+    };
+    warmer.seen('con_1', client, true);
+    // The first page is under way when the hub stops.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    warmer.stop();
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(users.cursors).toEqual([null]);
+    expect(learners.size).toBe(0);
+    expect(lines().some((line) => line.message.startsWith('hydration warm-up stopped'))).toBe(true);
+    warmer.seen('con_2', lmsClient({ users: 5 }).client, true);
+    expect(lines().filter((line) => line.message.startsWith('hydration warm-up started'))).toHaveLength(1);
+  });
 });
 

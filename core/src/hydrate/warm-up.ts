@@ -45,6 +45,8 @@ export interface Warmer {
   seen(connectionId: string, client: LmsApiClient, used: boolean): void;
   /** Settles when the connection's warm-up in progress, if any, has ended. */
   settled(connectionId: string): Promise<void>;
+  /** Warm-ups under way stop at their next page, and none starts again: the hub is stopping. */
+  stop(): void;
 }
 
 /**
@@ -94,6 +96,7 @@ interface WarmState {
 export function createWarmer(options: WarmUpOptions): Warmer {
   const now = options.now ?? Date.now;
   const states = new Map<string, WarmState>();
+  let stopped = false;
 
   async function warm(connectionId: string, client: LmsApiClient): Promise<void> {
     const started = now();
@@ -110,6 +113,7 @@ export function createWarmer(options: WarmUpOptions): Warmer {
       const read = async <T>(list: ((cursor: string | null) => Promise<ListPage<T>>) | undefined, keep: (item: T) => boolean) => {
         if (!list || result.stopped) return 0;
         const read = await readList({ list, call, keep: (item) => current() && keep(item), max: options.maxEntries - result.learners - result.courses });
+        if (!current()) throw new Superseded();
         result.stopped = read.stopped;
         return read.kept;
       };
@@ -123,7 +127,7 @@ export function createWarmer(options: WarmUpOptions): Warmer {
     } catch (error) {
       // What the old client failed at (its LMS gone with the old settings) is no news.
       if (error instanceof Superseded || !current()) {
-        options.logger?.info({ connection_id: connectionId, ...result }, 'hydration warm-up stopped: the connection changed, and its new client warms afresh');
+        options.logger?.info({ connection_id: connectionId, ...result }, 'hydration warm-up stopped: the connection changed (a new client warms afresh) or the hub is stopping');
         return;
       }
       options.logger?.warn(
@@ -144,7 +148,7 @@ export function createWarmer(options: WarmUpOptions): Warmer {
 
   return {
     seen(connectionId, client, used) {
-      if (options.maxEntries <= 0 || (!client.listUsers && !client.listCourses)) return;
+      if (stopped || options.maxEntries <= 0 || (!client.listUsers && !client.listCourses)) return;
       const state = states.get(connectionId);
       if (!state || state.client !== client) return start(connectionId, client);
       if (used) state.used = true;
@@ -152,6 +156,10 @@ export function createWarmer(options: WarmUpOptions): Warmer {
     },
     async settled(connectionId) {
       await states.get(connectionId)?.running;
+    },
+    stop() {
+      stopped = true;
+      states.clear();
     },
   };
 }
