@@ -520,6 +520,13 @@ describe('createHydrator warming from the LMS lists', () => {
     expect(lms.lookups()).toEqual(['user new0', 'user new1', 'user new2', 'user new3', 'user new4']);
   });
 
+  it('warms within a limit of one call at a time', async () => {
+    const lms = listingLms({ users: 30, courses: 0 });
+    const hydrator = hydratorFor(lms.client, { rateLimit: { capacity: 1, perSecond: 200 } });
+    await hydrator.warm('conn_1');
+    expect(lms.calls).toEqual(['listCourses ', 'listUsers ', 'listUsers 10', 'listUsers 20']);
+  });
+
   it('warms nothing with warming off', async () => {
     const lms = listingLms({ users: 10, courses: 2 });
     const hydrator = hydratorFor(lms.client, { warmMaxEntries: 0 });

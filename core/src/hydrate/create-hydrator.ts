@@ -73,9 +73,9 @@ export interface HydratorStats {
 }
 
 const FIRST_BACKOFF_MS = 250;
+const MAX_BACKOFF_MS = 5_000;
 /** Tries of one warm-up page before the warm-up gives up (events then look up one by one). */
 const WARM_TRIES = 3;
-const MAX_BACKOFF_MS = 5_000;
 
 /** Backoff after the n-th failed try (1-based): doubling from 250 ms to 5 s, jittered to 50–100 %. */
 function backoff(attempt: number): number {
@@ -295,7 +295,7 @@ export function createHydrator(options: HydratorOptions): Hydrator & {
    * waits and half the bucket stays for events to come, so a warm-up never delays a lookup.
    */
   async function takeSpareToken(limiter: Limiter): Promise<void> {
-    const reserve = Math.ceil(limiter.capacity / 2);
+    const reserve = Math.floor(limiter.capacity / 2);
     for (;;) {
       const paused = limiter.pausedUntil - now();
       if (paused > 0) await sleep(paused);
