@@ -4,7 +4,7 @@ import path from 'node:path';
 import { createLogger, demoData, startSandbox, wireRequest, type CatalogEvent, type Logger, type SandboxSession } from '@learnhook/core';
 import { emulatedApi, refusedUrl, serveEmulator } from '@learnhook/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startReceiver } from '../helpers/hub.ts';
+import { eventually, startReceiver, startTestHub } from '../helpers/hub.ts';
 
 type Stats = Record<string, { requests: number; rate_limited: number; endpoints: Record<string, number> }>;
 
@@ -218,3 +218,31 @@ describe('hydration caches warmed from the LMS lists', () => {
     expect(requests).not.toContain('GET /absorb/users');
   }, 60_000);
 });
+
+describe('hydration warm-up when the hub starts', () => {
+  it('warms every connection with LMS API settings again when the hub restarts', async () => {
+    const absorb = emulatedApi('absorb');
+    const requests: string[] = [];
+    const lms = await serveEmulator(absorb, { observe: (req) => void requests.push(`${req.method} ${req.path}`) });
+    const first = await startTestHub();
+    const created = await first.api<{ id: string }>('POST', '/v1/connections', { name: 'absorb-restart', vendor: 'absorb', api: lms.settings });
+    expect(created.status).toBe(201);
+    await eventually(async () => requests.includes('GET /absorb/users'), 20_000, 'the warm-up on creation');
+    await first.close();
+    requests.length = 0;
+    const lines: Array<{ msg: string; connection_id?: string }> = [];
+    const second = await startTestHub({}, first.dataDir, { logDestination: { write: (line) => void lines.push(JSON.parse(line)) } });
+    try {
+      const finished = await eventually(
+        async () => lines.find((line) => line.connection_id === created.body.id && line.msg.startsWith('hydration warm-up finished')),
+        20_000,
+        'the warm-up on start',
+      );
+      expect(finished).toMatchObject({ learners: lms.data.users.length, courses: lms.data.courses.length });
+      expect(requests).toContain('GET /absorb/users');
+    } finally {
+      await second.close();
+    }
+  }, 60_000);
+});
+
