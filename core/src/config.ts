@@ -37,6 +37,10 @@ export const ENV_SETTINGS = {
     schema: z.coerce.number().int().min(100).max(600_000).default(30_000),
     help: 'How long an event may wait for its LMS API before it goes out partial (default 30000).',
   },
+  LEARNHOOK_HYDRATION_WARM_MAX: {
+    schema: z.coerce.number().int().min(0).max(1_000_000).default(50_000),
+    help: 'Most learners and courses read ahead from each LMS\'s lists into the hydration cache; 0 turns this off (default 50000).',
+  },
   LEARNHOOK_RATE_LIMIT: {
     schema: z.coerce.number().int().min(1).default(50),
     help: 'API requests per second per key, with bursts of twice that (default 50).',

@@ -61,6 +61,16 @@ async function seedApiKey(store: Store, key: string | undefined, logger: Logger)
   await store.appendAudit({ at: Date.now(), actor: 'env', action: 'key.created', target: record.id, details: { label: record.label, scopes: record.scopes } });
 }
 
+/** Starts warming every connection that has LMS API settings. */
+async function warmAll(store: Store, warm: (id: string) => void): Promise<void> {
+  let cursor: string | undefined;
+  do {
+    const page = await store.listConnections({ limit: 100, cursor });
+    for (const record of page.data) if (record.api_enc) warm(record.id);
+    cursor = page.next_cursor ?? undefined;
+  } while (cursor);
+}
+
 /** Assembles the hub (DESIGN §4) and starts listening; resolves once it listens. */
 export async function startHub(config: Config, logger: Logger, overrides: HubOverrides = {}): Promise<RunningHub> {
   const store = openStore(config);
@@ -84,10 +94,27 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     onHooksChanged: () => fanOut?.hooksChanged(),
     audit: (action, target, details) => audit('system', action, target, details),
   });
-  const connections = createConnectionRegistry({ store, box });
+  const registry = createConnectionRegistry({ store, box });
   const lmsHttp = createLmsHttp({ userAgent: `learnhook/${VERSION}` });
-  const clientFor = createClientRegistry({ connections, http: lmsHttp, logger });
-  const hydrator = overrides.hydrator ?? createHydrator({ clientFor, maxWaitMs: config.LEARNHOOK_HYDRATION_MAX_WAIT_MS, logger });
+  const clientFor = createClientRegistry({ connections: registry, http: lmsHttp, logger });
+  const ownHydrator = createHydrator({ clientFor, maxWaitMs: config.LEARNHOOK_HYDRATION_MAX_WAIT_MS, warmMaxEntries: config.LEARNHOOK_HYDRATION_WARM_MAX, logger });
+  const hydrator = overrides.hydrator ?? ownHydrator;
+  /** Warms a connection's hydration caches in the background (hydrate/warm-up.ts); the hydrator logs how it went. */
+  const warm = (nameOrId: string) => {
+    if (overrides.hydrator) return;
+    registry
+      .get(nameOrId)
+      .then((opened) => (opened?.api ? ownHydrator.warm(opened.record.id) : undefined))
+      .catch((error: unknown) => logger.warn({ err: error, connection: nameOrId }, 'could not start the hydration warm-up'));
+  };
+  // A connection created or changed here is warmed at once, not at its first event.
+  const connections: ConnectionRegistry = {
+    get: (nameOrId) => registry.get(nameOrId),
+    forget(nameOrId) {
+      registry.forget(nameOrId);
+      warm(nameOrId);
+    },
+  };
   fanOut = createFanOut({ store, hydrator, logger, onDeliveries: () => dispatcher.wake() });
   const context: HubContext = {
     store,
@@ -131,6 +158,7 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
   // Events acknowledged but not yet fanned out before a stop or crash are picked up now.
   fanOut.wake();
   dispatcher.wake();
+  void warmAll(store, warm).catch((error: unknown) => logger.warn({ err: error }, 'could not list the connections to warm their hydration caches'));
   return {
     url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`,
     port,
@@ -143,6 +171,7 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeIdleConnections();
       });
+      ownHydrator.stopWarming();
       await fanOut.stop();
       await dispatcher.stop();
       await transport.close();

@@ -1,18 +1,19 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createLogger, demoData, startSandbox, wireRequest, type CatalogEvent, type SandboxSession } from '@learnhook/core';
+import { createLogger, demoData, startSandbox, wireRequest, type CatalogEvent, type Logger, type SandboxSession } from '@learnhook/core';
+import { emulatedApi, refusedUrl, serveEmulator } from '@learnhook/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startReceiver } from '../helpers/hub.ts';
+import { eventually, startReceiver, startTestHub } from '../helpers/hub.ts';
 
 type Stats = Record<string, { requests: number; rate_limited: number; endpoints: Record<string, number> }>;
 
-async function openSandbox(env: Record<string, string> = {}) {
+async function openSandbox(env: Record<string, string> = {}, logger: Logger = createLogger({ level: 'silent' })) {
   const session = await startSandbox({
     env: { HOST: '127.0.0.1', LEARNHOOK_RATE_LIMIT: '100000', ...env },
     port: 0,
     dir: mkdtempSync(path.join(os.tmpdir(), 'learnhook-hydration-')),
-    logger: createLogger({ level: 'silent' }),
+    logger,
     progress: () => {},
   });
   const receiver = await startReceiver();
@@ -37,7 +38,8 @@ const stats = (session: SandboxSession) => session.lms.stats() as Stats;
 describe('hydration against the sandbox LMS', () => {
   let sandbox: Awaited<ReturnType<typeof openSandbox>>;
   beforeAll(async () => {
-    sandbox = await openSandbox();
+    // Cold caches: these tests count the lookups events cause one by one.
+    sandbox = await openSandbox({ LEARNHOOK_HYDRATION_WARM_MAX: '0' });
   }, 30_000);
   afterAll(async () => {
     await sandbox.session.close();
@@ -115,7 +117,7 @@ describe('LMS API settings', () => {
 describe('hydration when the LMS is down', () => {
   let sandbox: Awaited<ReturnType<typeof openSandbox>>;
   beforeAll(async () => {
-    sandbox = await openSandbox({ LEARNHOOK_HYDRATION_MAX_WAIT_MS: '1500' });
+    sandbox = await openSandbox({ LEARNHOOK_HYDRATION_MAX_WAIT_MS: '1500', LEARNHOOK_HYDRATION_WARM_MAX: '0' });
     await sandbox.session.lms.close();
   }, 30_000);
   afterAll(async () => {
@@ -138,3 +140,109 @@ describe('hydration when the LMS is down', () => {
     expect(Date.now() - started).toBeLessThan(15_000);
   }, 30_000);
 });
+
+/** A logger whose lines the test reads: what the hub says about its warm-ups. */
+function recordingLogger() {
+  const lines: Array<{ level: number; msg: string; connection_id?: string; learners?: number; courses?: number; calls?: number }> = [];
+  const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
+  const warmUp = (connectionId: string, what: 'finished' | 'failed') =>
+    eventually(async () => lines.find((line) => line.connection_id === connectionId && line.msg.startsWith(`hydration warm-up ${what}`)), 30_000, `the warm-up ${what}`);
+  return { logger, lines, warmUp };
+}
+
+describe('hydration caches warmed from the LMS lists', () => {
+  let sandbox: Awaited<ReturnType<typeof openSandbox>>;
+  let log: ReturnType<typeof recordingLogger>;
+  beforeAll(async () => {
+    log = recordingLogger();
+    sandbox = await openSandbox({}, log.logger);
+  }, 30_000);
+  afterAll(async () => {
+    await sandbox.session.close();
+    await sandbox.receiver.close();
+  });
+
+  it('costs no user or course lookups for learners and courses no event named before', async () => {
+    const connection = await sandbox.session.hub.connections.get('sandbox-absorb');
+    const finished = await log.warmUp(connection!.record.id, 'finished');
+    const data = demoData();
+    expect(finished).toMatchObject({ learners: data.users.length, courses: data.courses.length });
+    const before = structuredClone(stats(sandbox.session)['/absorb']!);
+    const sent = data.users.map((user, index) => ({ user, course: data.courses[index % data.courses.length]! }));
+    for (const { user, course } of sent) await emit(sandbox.session, { vendor: 'absorb', event: 'Certificate Awarded', user: user.email, course: course.title });
+    const events = await eventually(async () => {
+      const mine = sandbox.delivered().filter((event) => event.type === 'certificate.awarded');
+      return mine.length >= sent.length && mine;
+    }, 30_000, `${sent.length} deliveries`);
+    expect(events.every((event) => event.hydration.status === 'complete')).toBe(true);
+    expect(new Set(events.map((event) => event.learner?.email))).toEqual(new Set(data.users.map((user) => user.email)));
+    expect(events.every((event) => event.course?.title && event.learner?.department !== undefined)).toBe(true);
+    const after = stats(sandbox.session)['/absorb']!;
+    const lookups = (endpoint: string) => (after.endpoints[endpoint] ?? 0) - (before.endpoints[endpoint] ?? 0);
+    expect([lookups('GET /users/:id'), lookups('GET /courses/:id'), lookups('GET /departments/:id')]).toEqual([0, 0, 0]);
+    for (const lms of Object.values(stats(sandbox.session))) expect(lms.rate_limited).toBe(0);
+  }, 60_000);
+
+  it('warms the other LMSs that list their users, within their stricter limits', async () => {
+    for (const name of ['sandbox-learn365', 'sandbox-seismic-learning']) {
+      const connection = await sandbox.session.hub.connections.get(name);
+      expect(await log.warmUp(connection!.record.id, 'finished')).toMatchObject({ learners: demoData().users.length });
+    }
+    for (const lms of Object.values(stats(sandbox.session))) expect(lms.rate_limited).toBe(0);
+  }, 60_000);
+
+  it('hydrates one lookup at a time when the LMS could not be listed, once it answers again', async () => {
+    const absorb = emulatedApi('absorb');
+    const down = await refusedUrl();
+    const created = await fetch(`${sandbox.session.hub.url}/v1/connections`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${sandbox.session.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'absorb-late', vendor: 'absorb', api: absorb.sandboxSettings(`${down}${absorb.prefix}`) }),
+    });
+    expect(created.status).toBe(201);
+    const connection = (await created.json()) as { id: string; ingest_url: string };
+    const failed = await log.warmUp(connection.id, 'failed');
+    expect(failed.level).toBe(40);
+    expect(log.lines.filter((line) => line.connection_id === connection.id && line.level >= 40)).toHaveLength(1);
+
+    const requests: string[] = [];
+    const data = demoData();
+    await serveEmulator(absorb, { data, port: Number(new URL(down).port), observe: (req) => void requests.push(`${req.method} ${req.path}`) });
+    const user = data.users[9]!;
+    const wire = wireRequest('absorb', 'Certificate Awarded', { user, course: data.courses[2]!, enrollment: null, data, sequence: 1, at: new Date() }, {});
+    expect((await fetch(connection.ingest_url + wire.path, { method: 'POST', headers: wire.headers, body: wire.body })).status).toBe(202);
+    const event = await eventually(async () => sandbox.delivered().find((candidate) => candidate.source.connection === 'absorb-late'), 30_000, 'the delivery');
+    expect(event.hydration.status).toBe('complete');
+    expect(event.learner?.email).toBe(user.email);
+    expect(requests.filter((request) => /^GET \/absorb\/users\/./.test(request))).toHaveLength(1);
+    expect(requests).not.toContain('GET /absorb/users');
+  }, 60_000);
+});
+
+describe('hydration warm-up when the hub starts', () => {
+  it('warms every connection with LMS API settings again when the hub restarts', async () => {
+    const absorb = emulatedApi('absorb');
+    const requests: string[] = [];
+    const lms = await serveEmulator(absorb, { observe: (req) => void requests.push(`${req.method} ${req.path}`) });
+    const first = await startTestHub();
+    const created = await first.api<{ id: string }>('POST', '/v1/connections', { name: 'absorb-restart', vendor: 'absorb', api: lms.settings });
+    expect(created.status).toBe(201);
+    await eventually(async () => requests.includes('GET /absorb/users'), 20_000, 'the warm-up on creation');
+    await first.close();
+    requests.length = 0;
+    const lines: Array<{ msg: string; connection_id?: string }> = [];
+    const second = await startTestHub({}, first.dataDir, { logDestination: { write: (line) => void lines.push(JSON.parse(line)) } });
+    try {
+      const finished = await eventually(
+        async () => lines.find((line) => line.connection_id === created.body.id && line.msg.startsWith('hydration warm-up finished')),
+        20_000,
+        'the warm-up on start',
+      );
+      expect(finished).toMatchObject({ learners: lms.data.users.length, courses: lms.data.courses.length });
+      expect(requests).toContain('GET /absorb/users');
+    } finally {
+      await second.close();
+    }
+  }, 60_000);
+});
+

@@ -39,4 +39,16 @@ describe('token buckets', () => {
     expect(buckets.wait('k')).toBe(0);
     expect(buckets.take('k')).toBe(0);
   });
+
+  it('tell how many tokens a caller has without taking one', () => {
+    let time = 0;
+    const buckets = createTokenBuckets({ capacity: 4, ratePerSecond: 2, now: () => time });
+    expect(buckets.available('k')).toBe(4);
+    expect(buckets.available('k')).toBe(4);
+    buckets.take('k');
+    buckets.take('k');
+    expect(buckets.available('k')).toBe(2);
+    time = 250;
+    expect(buckets.available('k')).toBe(2.5);
+  });
 });

@@ -8,6 +8,8 @@ export interface TokenBuckets {
   take(key: string): number;
   /** Answers what take would, without taking: 0 when a token is free, else the milliseconds until one is. */
   wait(key: string): number;
+  /** The tokens a caller has now (fractions included), without taking any. */
+  available(key: string): number;
 }
 
 export function createTokenBuckets(options: { capacity: number; ratePerSecond: number; now?: () => number; maxKeys?: number }): TokenBuckets {
@@ -15,6 +17,7 @@ export function createTokenBuckets(options: { capacity: number; ratePerSecond: n
   const maxKeys = options.maxKeys ?? 10_000;
   const buckets = new Map<string, { tokens: number; at: number }>();
 
+  /** The caller's bucket refilled up to `time`; undefined for a caller not seen (or forgotten). */
   function refilled(key: string, time: number): { tokens: number; at: number } | undefined {
     const bucket = buckets.get(key);
     if (!bucket) return undefined;
@@ -26,6 +29,8 @@ export function createTokenBuckets(options: { capacity: number; ratePerSecond: n
   const waitFor = (tokens: number) => (tokens >= 1 ? 0 : Math.ceil(((1 - tokens) / options.ratePerSecond) * 1000));
 
   return {
+    // Asking keeps no bucket for a caller not seen: it would start full.
+    available: (key) => refilled(key, now())?.tokens ?? options.capacity,
     take(key) {
       const time = now();
       let bucket = refilled(key, time);

@@ -150,4 +150,46 @@ describe('createTtlCache', () => {
     cache.delete('k');
     expect(await cache.getOrLoad('k', async () => 'new')).toBe('new');
   });
+
+  it('keeps values offered ahead of any request while places stay free, and refuses one that would evict', async () => {
+    const cache = createTtlCache<string>({ ttlMs: 60_000, maxEntries: 4, now: clock().now });
+    await cache.getOrLoad('live', async () => 'L');
+    expect(cache.offer('a', 'A', 1)).toBe(true);
+    expect(cache.offer('b', 'B', 1)).toBe(true);
+    // A fourth value would leave no place free for lookups.
+    expect(cache.offer('c', 'C', 1)).toBe(false);
+    expect(cache.size).toBe(3);
+    expect(await cache.getOrLoad('live', async () => 'other')).toBe('L');
+    expect(await cache.getOrLoad('a', async () => 'other')).toBe('A');
+    expect(await cache.getOrLoad('c', async () => 'C2')).toBe('C2');
+  });
+
+  it('replaces an offered value already cached, however full the cache', async () => {
+    const cache = createTtlCache<string>({ ttlMs: 60_000, maxEntries: 2, now: clock().now });
+    await cache.getOrLoad('a', async () => 'A1');
+    await cache.getOrLoad('b', async () => 'B1');
+    expect(cache.offer('a', 'A2', 1)).toBe(true);
+    expect(await cache.getOrLoad('a', async () => 'other')).toBe('A2');
+    expect(await cache.getOrLoad('b', async () => 'other')).toBe('B1');
+  });
+
+  it('makes room for offered values from expired ones only', async () => {
+    const time = clock();
+    const cache = createTtlCache<string>({ ttlMs: 1_000, maxEntries: 3, now: time.now });
+    expect(cache.offer('old', 'O', 0)).toBe(true);
+    time.advance(600);
+    expect(cache.offer('newer', 'N', 0)).toBe(true);
+    expect(cache.offer('third', 'T', 0)).toBe(true);
+    expect(cache.offer('fourth', 'F', 0)).toBe(false);
+    time.advance(500);
+    expect(cache.offer('fourth', 'F', 0)).toBe(true);
+    expect(cache.size).toBe(3);
+    expect(await cache.getOrLoad('newer', async () => 'other')).toBe('N');
+  });
+
+  it('keeps no offered value when the TTL is 0', () => {
+    const cache = createTtlCache<string>({ ttlMs: 0, maxEntries: 10, now: clock().now });
+    expect(cache.offer('k', 'v', 0)).toBe(false);
+    expect(cache.size).toBe(0);
+  });
 });

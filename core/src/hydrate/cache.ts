@@ -11,6 +11,12 @@ export interface TtlCache<V> {
    * its answer replaces the cached one): for an event about a change to that very thing.
    */
   getOrLoad(key: string, load: () => Promise<V>, options?: { fresh?: boolean }): Promise<V>;
+  /**
+   * Keeps a value read ahead of any request (a warm-up), never at another's expense: a key not
+   * cached yet is kept only while `keepFree` places stay free after it, expired values making
+   * room first. Answers whether it was kept.
+   */
+  offer(key: string, value: V, keepFree: number): boolean;
   /** Forgets a cached value (an in-flight load still answers its waiters). */
   delete(key: string): void;
   /** Cached values, fresh or not yet swept. */
@@ -42,7 +48,27 @@ export function createTtlCache<V>(options: TtlCacheOptions): TtlCache<V> {
     }
   }
 
+  const full = (keepFree: number) => values.size + 1 + keepFree > options.maxEntries;
+
+  /** Drops expired values, oldest first: one TTL for all means they sit at the front of the Map. */
+  function sweep(): void {
+    const time = now();
+    for (const [key, entry] of values) {
+      if (entry.expiresAt > time) break;
+      values.delete(key);
+    }
+  }
+
   return {
+    offer(key, value, keepFree) {
+      if (options.ttlMs <= 0) return false;
+      if (!values.has(key) && full(keepFree)) {
+        sweep();
+        if (full(keepFree)) return false;
+      }
+      store(key, value);
+      return true;
+    },
     getOrLoad(key, load, getOptions) {
       const cached = values.get(key);
       if (cached && !getOptions?.fresh) {

@@ -14,6 +14,24 @@ export interface LmsApiClient {
   searchCourses(q: string | undefined, limit: number): Promise<Course[]>;
   /** Users whose name, email or username contains `q`. */
   searchUsers(q: string | undefined, limit: number): Promise<Learner[]>;
+  /**
+   * One page of every user the LMS lists, for warming the cache (warm-up.ts): each item exactly
+   * what `user(item.id)` answers. `cursor` is null for the first page; the answer's `next` is null
+   * after the last. One HTTP request per call, since each call takes one token of the rate limit.
+   * Absent where the LMS's list is too costly to read whole.
+   */
+  listUsers?(cursor: string | null): Promise<ListPage<Learner>>;
+  /**
+   * One page of every course, as `listUsers`. Offered only where `course(id, kind)` answers alike
+   * whatever the kind, so one warmed entry stands for the course under every kind an event names.
+   */
+  listCourses?(cursor: string | null): Promise<ListPage<Course>>;
+}
+
+/** A page of a list endpoint, and where the next page starts (null: this was the last). */
+export interface ListPage<T> {
+  items: T[];
+  next: string | null;
 }
 
 /** The LMS did not answer usefully this time: rate limited, down, slow. Worth retrying later. */

@@ -9,6 +9,7 @@ import type { CatalogEvent, Course, Enrollment, EventType, Learner } from '../ca
 import type { HydrationNeeds } from '../vendors/adapter.ts';
 import { buildEvent, type EventParts } from '../vendors/build-event.ts';
 import { LmsApiError, type LmsApiClient } from './client.ts';
+import { createLogger } from '../logger.ts';
 import { createHydrator, type ConnectionClient, type HydratorOptions } from './create-hydrator.ts';
 
 afterEach(() => {
@@ -126,7 +127,7 @@ describe('createHydrator', () => {
     expect(hydrated.every((event) => event.hydration.status === 'complete')).toBe(true);
     expect(lms.count('user')).toBe(1);
     expect(lms.count('course')).toBe(1);
-    expect(hydrator.stats()).toEqual({ apiCalls: 2, cacheHits: 98 });
+    expect(hydrator.stats()).toEqual({ apiCalls: 2, warmCalls: 0, cacheHits: 98 });
   });
 
   it('answers later events from the cache until the TTL runs out', async () => {
@@ -378,5 +379,158 @@ describe('createHydrator', () => {
     expect(first?.hydration.status).toBe('complete');
     expect(second?.hydration).toEqual({ status: 'partial', missing: ['learner'] });
     expect(lms.calls).toHaveLength(1);
+  });
+});
+
+/** An LMS whose lists hold learners u0..u(users-1) and courses c0..c(courses-1), as its lookups answer them. */
+function listingLms(options: { users: number; courses: number; pageSize?: number; listing?: (cursor: string | null) => Promise<void> }) {
+  const pageSize = options.pageSize ?? 10;
+  const learner = (id: string): Learner => ({ ...learnerFrom(id), id });
+  const course = (id: string): Course => ({ ...courseFrom(id), id });
+  const calls: string[] = [];
+  function page<T>(total: number, make: (index: number) => T) {
+    return async (cursor: string | null) => {
+      await options.listing?.(cursor);
+      const start = Number(cursor ?? '0');
+      const end = Math.min(total, start + pageSize);
+      return { items: Array.from({ length: end - start }, (_, index) => make(start + index)), next: end < total ? String(end) : null };
+    };
+  }
+  const listUsers = page(options.users, (index) => learner(`u${index}`));
+  const listCourses = page(options.courses, (index) => course(`c${index}`));
+  const client: LmsApiClient = {
+    async user(id) {
+      calls.push(`user ${id}`);
+      return learner(id);
+    },
+    async course(id) {
+      calls.push(`course ${id}`);
+      return course(id);
+    },
+    async enrollment(ref) {
+      calls.push(`enrollment ${ref.user}/${ref.course}`);
+      return enrollmentFrom(ref.id);
+    },
+    searchCourses: async () => [],
+    searchUsers: async () => [],
+    async listUsers(cursor) {
+      calls.push(`listUsers ${cursor ?? ''}`);
+      return listUsers(cursor);
+    },
+    async listCourses(cursor) {
+      calls.push(`listCourses ${cursor ?? ''}`);
+      return listCourses(cursor);
+    },
+  };
+  return { client, calls, lookups: () => calls.filter((call) => !call.startsWith('list')) };
+}
+
+describe('createHydrator warming from the LMS lists', () => {
+  it('answers learners and courses never looked up from the warm-up, for any course kind', async () => {
+    const lms = listingLms({ users: 35, courses: 12 });
+    const hydrator = hydratorFor(lms.client);
+    await hydrator.warm('conn_1');
+    expect(hydrator.stats().warmCalls).toBe(4 + 2);
+    const events = [
+      leanEvent({ needs: { user: 'u34', course: { id: 'c11' } } }),
+      leanEvent({ needs: { user: 'u0', course: { id: 'c3', kind: 'curriculum' } } }),
+      leanEvent({ needs: { user: 'u17', course: { id: 'c3', kind: 'online_course' } } }),
+    ];
+    const hydrated = await Promise.all(events.map(({ event, needs }) => hydrator.hydrate(event, needs, 'conn_1')));
+    expect(lms.lookups()).toEqual([]);
+    expect(hydrated.map((event) => [event.learner?.email, event.course?.title])).toEqual([
+      ['u34@example.com', 'Course c11'],
+      ['u0@example.com', 'Course c3'],
+      ['u17@example.com', 'Course c3'],
+    ]);
+    // Someone the lists did not hold is looked up as before.
+    const { event, needs } = leanEvent({ needs: { user: 'u99' } });
+    expect((await hydrator.hydrate(event, needs, 'conn_1')).hydration.status).toBe('complete');
+    expect(lms.lookups()).toEqual(['user u99']);
+  });
+
+  it('warms a connection on its first event, and still reads what that event is about afresh', async () => {
+    const lms = listingLms({ users: 5, courses: 2 });
+    const hydrator = hydratorFor(lms.client);
+    const first = leanEvent({ type: 'user.updated', needs: { user: 'u1' } });
+    await hydrator.hydrate(first.event, first.needs, 'conn_1');
+    await hydrator.warm('conn_1');
+    expect(lms.calls.filter((call) => call.startsWith('list'))).toEqual(['listCourses ', 'listUsers ']);
+    const updated = leanEvent({ type: 'user.updated', needs: { user: 'u2' } });
+    await hydrator.hydrate(updated.event, updated.needs, 'conn_1');
+    expect(lms.lookups()).toEqual(['user u1', 'user u2']);
+  });
+
+  it('lets every waiting event call go before the next warm-up page', async () => {
+    let releaseFirstPage: () => void = () => {};
+    const firstPage = new Promise<void>((resolve) => (releaseFirstPage = resolve));
+    const lms = listingLms({ users: 30, courses: 0, listing: (cursor) => (cursor === null ? firstPage : Promise.resolve()) });
+    const hydrator = hydratorFor(lms.client, { rateLimit: { capacity: 2, perSecond: 100 } });
+    const warming = hydrator.warm('conn_1');
+    const events = Array.from({ length: 8 }, (_, index) => leanEvent({ needs: { user: `new${index}` } }));
+    const hydrating = Promise.all(events.map(({ event, needs }) => hydrator.hydrate(event, needs, 'conn_1')));
+    releaseFirstPage();
+    await Promise.all([warming, hydrating]);
+    const order = lms.calls.filter((call) => call !== 'listCourses ');
+    // The first page was under way before the events came; the next ones wait for all eight lookups.
+    expect(order.indexOf('listUsers 10')).toBeGreaterThan(Math.max(...events.map((_, index) => order.indexOf(`user new${index}`))));
+  });
+
+  it('hydrates one lookup at a time when the LMS cannot list', async () => {
+    const lms = listingLms({ users: 30, courses: 3, listing: () => down() });
+    const lines: string[] = [];
+    const logger = createLogger({ level: 'warn', destination: { write: (line: string) => void lines.push(line) } });
+    const hydrator = hydratorFor(lms.client, { sleep: async () => {}, logger });
+    await hydrator.warm('conn_1');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('hydration warm-up failed');
+    const { event, needs } = leanEvent({ needs: { user: 'u3', course: { id: 'c1' } } });
+    const hydrated = await hydrator.hydrate(event, needs, 'conn_1');
+    expect(hydrated.hydration.status).toBe('complete');
+    expect(lms.lookups()).toEqual(['user u3', 'course c1']);
+  });
+
+  it('never evicts a looked-up value to make room for warmed ones', async () => {
+    const lms = listingLms({ users: 100, courses: 0 });
+    // Room for 5 looked-up learners and 10 warmed ones; 100 listed.
+    const hydrator = hydratorFor(lms.client, { maxEntries: 5, warmMaxEntries: 10 });
+    const live = Array.from({ length: 5 }, (_, index) => leanEvent({ needs: { user: `live${index}` } }));
+    // The first event starts the warm-up; the others come while and after it runs.
+    for (const { event, needs } of live) await hydrator.hydrate(event, needs, 'conn_1');
+    await hydrator.warm('conn_1');
+    // Other connections' warm-ups find the room taken.
+    await Promise.all([hydrator.warm('conn_2'), hydrator.warm('conn_3')]);
+    const again = Array.from({ length: 5 }, (_, index) => leanEvent({ needs: { user: `live${index}` } }));
+    for (const { event, needs } of again) await hydrator.hydrate(event, needs, 'conn_1');
+    const warmed = leanEvent({ needs: { user: 'u0' } });
+    await hydrator.hydrate(warmed.event, warmed.needs, 'conn_1');
+    expect(lms.lookups()).toEqual(['user live0', 'user live1', 'user live2', 'user live3', 'user live4']);
+  });
+
+  it('leaves room for as many lookups as maxEntries after warming, so lookups then evict nothing', async () => {
+    const lms = listingLms({ users: 100, courses: 0 });
+    const hydrator = hydratorFor(lms.client, { maxEntries: 5, warmMaxEntries: 10 });
+    await hydrator.warm('conn_1');
+    await hydrator.warm('conn_2');
+    const users = ['new0', 'new1', 'new2', 'new3', 'new4', 'u0', 'new0'];
+    for (const user of users) {
+      const { event, needs } = leanEvent({ needs: { user } });
+      await hydrator.hydrate(event, needs, 'conn_1');
+    }
+    expect(lms.lookups()).toEqual(['user new0', 'user new1', 'user new2', 'user new3', 'user new4']);
+  });
+
+  it('warms within a limit of one call at a time', async () => {
+    const lms = listingLms({ users: 30, courses: 0 });
+    const hydrator = hydratorFor(lms.client, { rateLimit: { capacity: 1, perSecond: 200 } });
+    await hydrator.warm('conn_1');
+    expect(lms.calls).toEqual(['listCourses ', 'listUsers ', 'listUsers 10', 'listUsers 20']);
+  });
+
+  it('warms nothing with warming off', async () => {
+    const lms = listingLms({ users: 10, courses: 2 });
+    const hydrator = hydratorFor(lms.client, { warmMaxEntries: 0 });
+    await hydrator.warm('conn_1');
+    expect(lms.calls).toEqual([]);
   });
 });

@@ -1,8 +1,10 @@
 import express, { type Request } from 'express';
 import { onTestFinished } from 'vitest';
-import type { LmsHttp, VendorApi } from '../hydrate/client.ts';
+import type { ListPage, LmsHttp, VendorApi } from '../hydrate/client.ts';
 import { createLmsHttp } from '../hydrate/http-json.ts';
+import type { Vendor } from '../catalog/index.ts';
 import type { EmulatedApi } from '../sandbox/api/types.ts';
+import { EMULATED_APIS } from '../sandbox/server.ts';
 import { demoData, type SandboxData } from '../sandbox/demo-data.ts';
 import { listenForTest } from './listen.ts';
 
@@ -22,6 +24,15 @@ export interface EmulatorOptions {
   data?: SandboxData;
   /** Sees every request before the API does (to count them, say). */
   observe?: (request: Request) => void;
+  /** The loopback port to serve on (an LMS coming back where it was); a free one by default. */
+  port?: number;
+}
+
+/** The sandbox's emulated API of a vendor; the test fails for a vendor without one. */
+export function emulatedApi(vendor: Vendor): EmulatedApi {
+  const api = EMULATED_APIS[vendor];
+  if (!api) throw new Error(`the sandbox emulates no ${vendor} API`);
+  return api;
 }
 
 /** The first course of a kind in the organisation; the test fails when there is none. */
@@ -43,7 +54,7 @@ export async function serveEmulator(api: EmulatedApi, options: EmulatorOptions =
     });
   }
   app.use(api.prefix, api.router(() => data));
-  const server = await listenForTest(app);
+  const server = await listenForTest(app, options.port);
   const base = server.url + api.prefix;
   return { data, url: server.url, base, settings: api.sandboxSettings(base) };
 }
@@ -63,4 +74,24 @@ export async function emulatedClient<Settings>(vendorApi: VendorApi<Settings>, a
   const emulator = await serveEmulator(api, options);
   const settings = vendorApi.settingsSchema.parse({ ...emulator.settings, ...options.settings });
   return { ...emulator, client: vendorApi.createClient(settings, testLmsHttp()) };
+}
+
+/** Every item of a paged list (LmsApiClient.listUsers / listCourses), and how many pages it took. */
+export async function readWholeList<T>(list: (cursor: string | null) => Promise<ListPage<T>>): Promise<{ items: T[]; pages: number }> {
+  const items: T[] = [];
+  let pages = 0;
+  let cursor: string | null = null;
+  do {
+    const page: ListPage<T> = await list(cursor);
+    pages++;
+    items.push(...page.items);
+    cursor = page.next;
+  } while (cursor !== null);
+  return { items, pages };
+}
+
+/** Some of `items`, spread evenly from first to last: a sample to compare one by one within an LMS's rate limit. */
+export function spread<T>(items: readonly T[], count: number): T[] {
+  if (items.length <= count) return [...items];
+  return Array.from({ length: count }, (_, index) => items[Math.round((index * (items.length - 1)) / (count - 1))]).filter((item) => item !== undefined);
 }

@@ -3,14 +3,14 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { onTestFinished } from 'vitest';
 
-/** Serves a request handler on a free loopback port, for tests that speak real HTTP. */
-export async function listen(handler: http.RequestListener): Promise<{ url: string; close: () => Promise<void> }> {
+/** Serves a request handler on a free loopback port (or the one given), for tests that speak real HTTP. */
+export async function listen(handler: http.RequestListener, port = 0): Promise<{ url: string; close: () => Promise<void> }> {
   const server = http.createServer(handler);
-  server.listen(0, '127.0.0.1');
+  server.listen(port, '127.0.0.1');
   await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const address = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://127.0.0.1:${address.port}`,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -20,8 +20,8 @@ export async function listen(handler: http.RequestListener): Promise<{ url: stri
 }
 
 /** Like listen, for the test that calls it: the server closes when the test finishes. */
-export async function listenForTest(handler: http.RequestListener): Promise<{ url: string; close: () => Promise<void> }> {
-  const server = await listen(handler);
+export async function listenForTest(handler: http.RequestListener, port = 0): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = await listen(handler, port);
   onTestFinished(server.close);
   return server;
 }

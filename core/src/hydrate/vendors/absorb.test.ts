@@ -15,7 +15,7 @@ import { absorbApi, createAbsorbApi } from '../../sandbox/api/absorb.ts';
 import type { EmulatedApi } from '../../sandbox/api/types.ts';
 import { demoData, type SandboxData } from '../../sandbox/demo-data.ts';
 import { vendorId } from '../../sandbox/vendor-ids.ts';
-import { emulatedClient } from '../../testing/emulated-lms.ts';
+import { emulatedClient, readWholeList, spread, testLmsHttp } from '../../testing/emulated-lms.ts';
 import { rejectionOf } from '../../testing/errors.ts';
 import { LmsApiError } from '../client.ts';
 import { isRetryable } from '../http-json.ts';
@@ -41,7 +41,10 @@ async function absorb(options: { data?: SandboxData; api?: EmulatedApi; settings
     expect(response.status).toBe(200);
   }
 
-  return { data, client, requests, logins, loginElsewhere };
+  /** A second client of the same portal, with caches of its own. */
+  const another = () => absorbApiClient.createClient(absorbApiClient.settingsSchema.parse(sandbox), testLmsHttp());
+
+  return { data, client, requests, logins, loginElsewhere, another };
 }
 
 const failure = (promise: Promise<unknown>) => rejectionOf(LmsApiError, promise);
@@ -173,5 +176,37 @@ describe('the Absorb Integration API client', () => {
     expect(settings.base_url).toBe('https://rest.myabsorb.com');
     expect(absorbApiClient.rateLimit.perSecond).toBeLessThanOrEqual(200);
     expect(absorbApiClient.rateLimit.capacity).toBeLessThanOrEqual(100);
+  });
+
+  it('lists every user as user(id) answers them, department names read from the department list', async () => {
+    // Exactly two full pages: totalItems says there is no third to ask for.
+    const data = demoData({ users: 2000 });
+    const withoutDepartment = data.users[5];
+    const inactive = data.users[7];
+    if (!withoutDepartment || !inactive) throw new Error('the demo data is too small');
+    withoutDepartment.department_id = null;
+    inactive.active = false;
+    const { client, requests, another } = await absorb({ data });
+    if (!client.listUsers) throw new Error('the Absorb client lists no users');
+    const { items, pages } = await readWholeList(client.listUsers.bind(client));
+    expect(items.map((learner) => learner.id)).toEqual(data.users.map((user) => userId(user.id)));
+    // One page of departments, then 1,000 users a page; no department looked up one by one.
+    expect(pages).toBe(3);
+    expect([requests.get('GET /absorb/departments'), requests.get('GET /absorb/users'), requests.get('GET /absorb/departments/:id')]).toEqual([1, 2, undefined]);
+    // Looked up by a client whose department names were not filled from the list.
+    const fetching = another();
+    const sample = [items[5], items[7], ...spread(items, 20)].filter((item) => item !== undefined);
+    for (const listed of sample) expect(listed).toEqual(await fetching.user(listed.id));
+    expect(items[5]?.department).toBeNull();
+    expect(items[0]?.department).toBeTruthy();
+  });
+
+  it('lists every course as course(id) answers it, whatever the kind asked for', async () => {
+    const { client, data } = await absorb();
+    if (!client.listCourses) throw new Error('the Absorb client lists no courses');
+    const { items, pages } = await readWholeList(client.listCourses.bind(client));
+    expect(pages).toBe(1);
+    expect(items.map((course) => course.id)).toEqual(data.courses.map((course) => courseId(course.id)));
+    for (const listed of items) expect(listed).toEqual(await client.course(listed.id, 'certification'));
   });
 });

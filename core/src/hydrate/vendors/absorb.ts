@@ -3,7 +3,7 @@ import type { Course, CourseKind, Enrollment, EnrollmentStatus, Learner } from '
 import { lookupName } from '../../vendors/names.ts';
 import { toIsoTimestamp } from '../../vendors/timestamps.ts';
 import { createBearerTokens } from '../bearer-token.ts';
-import { LmsApiError, type LmsApiClient, type LmsHttp, type VendorApi } from '../client.ts';
+import { LmsApiError, type ListPage, type LmsApiClient, type LmsHttp, type VendorApi } from '../client.ts';
 import { isRefusal } from '../http-json.ts';
 import { answerParser } from '../parse-answer.ts';
 
@@ -21,6 +21,8 @@ import { answerParser } from '../parse-answer.ts';
  * - GET /courses/{id}: name and courseType.
  * - GET /users/{userId}/enrollments/{courseId}: status code, progress, score and dates.
  * - Searches: GET /users and /courses with `_filter` (substringof over tolower of the fields).
+ * - Lists for warming the cache: GET /departments (their names), then /users, and /courses, in
+ *   pages of 1,000 (`_offset` counts pages).
  *
  * Responses are read in v2's camelCase; PascalCase (v1 and some .NET serialisers) is accepted too.
  */
@@ -51,8 +53,9 @@ const RENEW_EARLY_MS = 5 * 60 * 1000;
 const DEPARTMENT_TTL_MS = 15 * 60 * 1000;
 const MAX_DEPARTMENTS = 1000;
 
-/** Absorb's largest page. */
+/** Absorb's largest page, and its last page number (Integration API overview, "Pagination"). */
 const MAX_LIMIT = 1000;
+const MAX_OFFSET = 65_535;
 
 /** Absorb ids are GUIDs: anything else names nothing there and is not sent (nor can it break out of a path). */
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -98,6 +101,7 @@ type AbsorbEnrollment = z.infer<typeof AbsorbEnrollment>;
 
 /** Absorb's paged collections: `{totalItems, returnedItems, limit, offset, <name>: [...]}`. */
 const page = <S extends z.ZodType>(name: string, item: S) => z.preprocess(camelKeys, z.looseObject({ [name]: z.array(item) }));
+const PageTotal = z.looseObject({ totalItems: z.number().int() });
 
 /** The token is a bare JSON string. */
 const AbsorbToken = z.string().min(1);
@@ -252,6 +256,15 @@ function createClient(settings: AbsorbApiSettings, http: LmsHttp): LmsApiClient 
     return name;
   }
 
+  /** Keeps listed department names as departmentName would have fetched them one by one. */
+  function rememberDepartments(listed: Array<z.infer<typeof AbsorbDepartment>>): void {
+    for (const department of listed) {
+      if (!GUID.test(department.id)) continue;
+      if (departments.size >= MAX_DEPARTMENTS && !departments.has(department.id)) departments.delete(departments.keys().next().value ?? '');
+      departments.set(department.id, { name: Promise.resolve(orNull(department.name)), expiresAt: Date.now() + DEPARTMENT_TTL_MS });
+    }
+  }
+
   async function withDepartments(users: AbsorbUser[]): Promise<Learner[]> {
     const names = await Promise.all(users.map((user) => departmentName(user.departmentId)));
     return users.map((user, index) => toLearner(user, names[index] ?? null));
@@ -262,6 +275,16 @@ function createClient(settings: AbsorbApiSettings, http: LmsHttp): LmsApiClient 
     const query: Record<string, string> = { _limit: String(Math.min(Math.max(1, limit), MAX_LIMIT)), _offset: '0' };
     if (filter) query['_filter'] = filter;
     return query;
+  }
+
+  /** Page `offset` of a whole collection, and the next page's number while pages come back full. */
+  async function listPage<S extends z.ZodType>(path: string, name: string, item: S, offset: number, what: string) {
+    const found = await get(path, { _limit: String(MAX_LIMIT), _offset: String(offset) }, page(name, item), what);
+    const items: Array<z.infer<S>> = found?.[name] ?? [];
+    // totalItems spares asking for an empty page after a full last one.
+    const total = PageTotal.safeParse(found);
+    const more = items.length === MAX_LIMIT && (!total.success || (offset + 1) * MAX_LIMIT < total.data.totalItems);
+    return { items, next: more && offset < MAX_OFFSET ? offset + 1 : null };
   }
 
   return {
@@ -300,6 +323,26 @@ function createClient(settings: AbsorbApiSettings, http: LmsHttp): LmsApiClient 
       const filter = wanted ? containsFilter(wanted, ['firstName', 'lastName', 'emailAddress', 'username']) : null;
       const found = await get('/users', listQuery(limit, filter), page('users', AbsorbUser), 'a user search');
       return withDepartments((found?.['users'] ?? []).slice(0, limit));
+    },
+
+    async listUsers(cursor): Promise<ListPage<Learner>> {
+      // Departments first ("d<page>"), so users' department names come from memory; then users ("u<page>").
+      const at = /^([du])(\d+)$/.exec(cursor ?? 'd0');
+      if (!at) throw new TypeError(`Not an Absorb user list cursor: ${cursor}`);
+      const offset = Number(at[2]);
+      if (at[1] === 'd') {
+        const listed = await listPage('/departments', 'departments', AbsorbDepartment, offset, 'the department list');
+        rememberDepartments(listed.items);
+        return { items: [], next: listed.next === null ? 'u0' : `d${listed.next}` };
+      }
+      const listed = await listPage('/users', 'users', AbsorbUser, offset, 'the user list');
+      return { items: await withDepartments(listed.items), next: listed.next === null ? null : `u${listed.next}` };
+    },
+
+    async listCourses(cursor): Promise<ListPage<Course>> {
+      const offset = Number(cursor ?? '0');
+      const listed = await listPage('/courses', 'courses', AbsorbCourse, offset, 'the course list');
+      return { items: listed.items.map(toCourse), next: listed.next === null ? null : String(listed.next) };
     },
   };
 }

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { Course, Enrollment, Learner } from '../../catalog/index.ts';
 import { learn365Api } from '../../sandbox/api/learn365.ts';
 import { demoData, type SandboxData } from '../../sandbox/demo-data.ts';
-import { courseOfKind, emulatedClient, testLmsHttp as lmsHttp } from '../../testing/emulated-lms.ts';
+import { courseOfKind, emulatedClient, readWholeList, spread, testLmsHttp as lmsHttp } from '../../testing/emulated-lms.ts';
 import { rejectionOf } from '../../testing/errors.ts';
 import { listenForTest } from '../../testing/listen.ts';
 import { LmsApiError } from '../client.ts';
@@ -146,4 +146,28 @@ describe('the Learn365 API client', () => {
     await learn365ApiClient.createClient({ base_url: server.url, api_key: 'the-key' }, lmsHttp()).user('1001');
     expect(seen).toEqual([`Basic ${Buffer.from('api:the-key').toString('base64')}`]);
   });
+
+  it('lists every user as user(id) answers them, a page of 1,000 at a time', async () => {
+    const data = demoData({ users: 2300 });
+    const withoutDepartment = data.users[5];
+    if (!withoutDepartment) throw new Error('the demo data is too small');
+    withoutDepartment.department_id = null;
+    const { client } = await learn365(data);
+    if (!client.listUsers) throw new Error('the Learn365 client lists no users');
+    const { items, pages } = await readWholeList(client.listUsers.bind(client));
+    expect(pages).toBe(3);
+    expect(items.map((learner) => learner.id)).toEqual(data.users.map((user) => String(user.id)));
+    for (const listed of [items[5], ...spread(items, 20)]) expect(listed).toEqual(await client.user(listed?.id ?? ''));
+    expect(items[5]?.department).toBeNull();
+  });
+
+  it('lists every course, with its site URL, as course(id) answers it whatever the kind asked for', async () => {
+    const { client, data } = await learn365();
+    if (!client.listCourses) throw new Error('the Learn365 client lists no courses');
+    const { items } = await readWholeList(client.listCourses.bind(client));
+    expect(items.map((course) => course.id)).toEqual(data.courses.map((course) => String(course.id)));
+    expect(items.every((course) => course.url)).toBe(true);
+    for (const listed of items) expect(listed).toEqual(await client.course(listed.id, 'lesson'));
+  });
 });
+

@@ -3,7 +3,7 @@ import type { Course, Enrollment, EnrollmentStatus, Learner } from '../../catalo
 import { LEARN365_COURSE_KINDS, LEARN365_REGISTRATION_STATUSES } from '../../vendors/learn365.ts';
 import { lookupName } from '../../vendors/names.ts';
 import { toIsoTimestamp } from '../../vendors/timestamps.ts';
-import type { LmsApiClient, LmsHttp, VendorApi } from '../client.ts';
+import type { ListPage, LmsApiClient, LmsHttp, VendorApi } from '../client.ts';
 import { answerParser } from '../parse-answer.ts';
 import { splitFullName } from '../person-name.ts';
 
@@ -18,6 +18,7 @@ import { splitFullName } from '../person-name.ts';
  * - Enrollments({id}), else Enrollments?$filter=UserId eq .. and CourseId eq ..: status and dates
  *   for CourseStarted / CourseCompleted.
  * - Searches are OData $filter with contains(tolower(..)) and $top.
+ * - Lists for warming the cache: Users and Courses (with SharepointWeb) in pages of $top/$skip.
  *
  * Ids go into keys and filters bare: Learn365's are GUIDs (and the sandbox's numbers), both of
  * which OData writes without quotes.
@@ -41,6 +42,9 @@ export type Learn365ApiSettings = z.infer<typeof Learn365ApiSettings>;
  * arrive bunched together and still be refused; a 429 with Retry-After slows the connection further.
  */
 const RATE_LIMIT = { capacity: 8, perSecond: 4 };
+
+/** Records a warm-up page asks for; a service that pages smaller ends the list early, never wrongly. */
+const LIST_PAGE = 1000;
 
 /** How Learn365 expects the API key: Basic, user name "api", key as password (Zensai help center). */
 const BASIC_USER = 'api';
@@ -166,6 +170,14 @@ function createClient(settings: Learn365ApiSettings, http: LmsHttp): LmsApiClien
     return found?.value ?? [];
   }
 
+  /** Records from `cursor` (a $skip) on, and the next $skip while pages come back full. */
+  async function listPage<S extends z.ZodType>(set: string, expand: Record<string, string>, cursor: string | null, schema: S, what: string) {
+    const skip = Number(cursor ?? '0');
+    const found = await get(set, { ...expand, $top: String(LIST_PAGE), $skip: String(skip) }, collection(schema), what);
+    const items: Array<z.infer<S>> = found?.value ?? [];
+    return { items, next: items.length === LIST_PAGE ? String(skip + LIST_PAGE) : null };
+  }
+
   return {
     async user(id) {
       if (!ID.test(id)) return null;
@@ -203,6 +215,16 @@ function createClient(settings: Learn365ApiSettings, http: LmsHttp): LmsApiClien
       const filter = wanted ? ['Title', 'Email', 'LoginName'].map((property) => `contains(tolower(${property}),${literal(wanted)})`).join(' or ') : null;
       const users = await search('Users', filter, limit, Learn365User, 'a user search');
       return users.map(toLearner);
+    },
+
+    async listUsers(cursor): Promise<ListPage<Learner>> {
+      const listed = await listPage('Users', {}, cursor, Learn365User, 'the user list');
+      return { items: listed.items.map(toLearner), next: listed.next };
+    },
+
+    async listCourses(cursor): Promise<ListPage<Course>> {
+      const listed = await listPage('Courses', { $expand: 'SharepointWeb' }, cursor, Learn365Course, 'the course list');
+      return { items: listed.items.map(toCourse), next: listed.next };
     },
   };
 }

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { Learner, Course, Enrollment } from '../../catalog/index.ts';
 import { seismicLearningApi } from '../../sandbox/api/seismic-learning.ts';
 import { demoData, type SandboxData } from '../../sandbox/demo-data.ts';
-import { courseOfKind, emulatedClient, testLmsHttp as lmsHttp } from '../../testing/emulated-lms.ts';
+import { courseOfKind, emulatedClient, readWholeList, spread, testLmsHttp as lmsHttp } from '../../testing/emulated-lms.ts';
 import { rejectionOf } from '../../testing/errors.ts';
 import { listenForTest } from '../../testing/listen.ts';
 import { LmsApiError, type LmsApiClient } from '../client.ts';
@@ -164,4 +164,23 @@ describe('the Seismic Learning (Lessonly) API client', () => {
     const { capacity, perSecond } = seismicLearningApiClient.rateLimit;
     expect(capacity + 60 * perSecond).toBeLessThanOrEqual(500);
   });
+
+  it('lists every user, archived ones too, as user(id) answers them', async () => {
+    const data = demoData({ users: 2300 });
+    const archived = data.users[7];
+    if (!archived) throw new Error('the demo data is too small');
+    archived.active = false;
+    const { client } = await lessonly(data);
+    if (!client.listUsers) throw new Error('the Lessonly client lists no users');
+    const { items, pages } = await readWholeList(client.listUsers.bind(client));
+    expect(pages).toBe(3);
+    expect(items).toHaveLength(2300);
+    for (const listed of [items[7], ...spread(items, 20)]) expect(listed).toEqual(await client.user(listed?.id ?? ''));
+  });
+
+  it('lists no courses: a lesson and a path may share an id, and only the kind an event names tells them apart', async () => {
+    const { client } = await lessonly();
+    expect(client.listCourses).toBeUndefined();
+  });
 });
+

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Course, CourseKind, Enrollment, EnrollmentStatus, Learner } from '../../catalog/index.ts';
 import { toIsoTimestamp } from '../../vendors/timestamps.ts';
-import { LmsApiError, type LmsApiClient, type LmsHttp, type VendorApi } from '../client.ts';
+import { LmsApiError, type ListPage, type LmsApiClient, type LmsHttp, type VendorApi } from '../client.ts';
 import { answerParser } from '../parse-answer.ts';
 import { splitFullName } from '../person-name.ts';
 
@@ -15,6 +15,9 @@ import { splitFullName } from '../person-name.ts';
  *   (a path with is_certification is a certification). Their lists are not paged or searchable:
  *   a course search reads both lists and matches titles here.
  * - Enrollments are assignments: GET /api/v1/users/{id}/assignments, matched on assignable_id.
+ * - Users are listed for warming the cache (GET /api/v1.1/users, archived ones too, as
+ *   /users/{id} answers them); courses are not, since a lesson and a path may share an id and
+ *   which one an event means depends on its kind.
  *
  * Lessonly keeps one `name` per user. first_name is its first word and last_name the rest
  * ("Mary Ann Smith" -> "Mary" / "Ann Smith"; "Cher" -> "Cher" / null), the split most address
@@ -238,6 +241,14 @@ function createClient(settings: SeismicLearningApiSettings, http: LmsHttp): LmsA
         if (found.users.length < perPage || pageNumber >= (found.total_pages ?? pageNumber)) break;
       }
       return learners;
+    },
+
+    async listUsers(cursor): Promise<ListPage<Learner>> {
+      const pageNumber = Number(cursor ?? '1');
+      const found = await get(`/v1.1/users?page=${pageNumber}&per_page=${MAX_PER_PAGE}`, UserList, 'the user list');
+      const users = found?.users ?? [];
+      const last = users.length < MAX_PER_PAGE || pageNumber >= (found?.total_pages ?? pageNumber);
+      return { items: users.map(toLearner), next: last ? null : String(pageNumber + 1) };
     },
   };
 }
