@@ -4,7 +4,7 @@ import { OPERATIONS, type Operation } from '@learnhook/core';
 import { completionRequest, fetchAnswer, refusedUrl } from '@learnhook/core/testing';
 import { ADMIN_KEY, startReceiver, startTestHub, type TestHub } from '../helpers/hub.ts';
 import { fuzzSettings, label, storeRows } from './lib/abuse-fixtures.ts';
-import { headerValue, jsonPaths, nastyBytes, nastyContentType, nastyJsonText, nastyValue, REMOVE, withField } from './lib/abuse-fuzz.ts';
+import { headerValue, jsonPaths, nastyBytes, nastyContentType, nastyJsonText, nastyValue, REMOVE, statusTally, withField } from './lib/abuse-fuzz.ts';
 import { report } from './report.ts';
 
 /**
@@ -21,8 +21,9 @@ let receiver: Awaited<ReturnType<typeof startReceiver>>;
 /** Real ids, so fuzzed calls also reach the handlers behind the lookups. */
 const real: Record<string, string[]> = { id: [], connection: [], token: [] };
 let hookId = '';
-const figures = { operations: 0, requests: 0, answered_2xx: 0, answered_4xx: 0, answered_5xx: 0, refused_that_changed_rows: 0 };
-const statuses = new Map<number, number>();
+const tally = statusTally();
+const figures = Object.assign(tally.figures, { operations: 0, refused_that_changed_rows: 0 });
+const count = tally.count;
 
 /** A valid body per operation that takes one: the base that "one field mutated" starts from. */
 function validBody(operation: Operation): unknown {
@@ -120,14 +121,6 @@ function encodeBody(operation: Operation, chosen: Body): string | Buffer | undef
   }
 }
 
-function count(status: number): void {
-  figures.requests += 1;
-  statuses.set(status, (statuses.get(status) ?? 0) + 1);
-  if (status >= 500) figures.answered_5xx += 1;
-  else if (status >= 400) figures.answered_4xx += 1;
-  else figures.answered_2xx += 1;
-}
-
 /** GET has no body on the wire; everything else may carry one. */
 const carriesBody = (operation: Operation) => operation.method !== 'get';
 
@@ -187,6 +180,6 @@ describe('scenario 4: fuzzed API calls', () => {
       tried: `${figures.operations} operations from OPERATIONS, seed ${settings.seed}, ${RUNS} runs each: odd path ids, query strings and content types, JSON of the wrong shape, valid bodies with one field mutated`,
       figures,
     });
-    process.stdout.write(`[reliability] fuzz api statuses: ${[...statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status}x${n}`).join(' ')}\n`);
+    process.stdout.write(`[reliability] fuzz api statuses: ${tally.breakdown()}\n`);
   });
 });

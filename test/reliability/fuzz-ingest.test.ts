@@ -4,7 +4,7 @@ import { ADAPTERS, CatalogEventSchema, demoData, wireRequest, type Subject, type
 import { completionRequest, fetchAnswer } from '@learnhook/core/testing';
 import { eventually, startReceiver, startTestHub, type TestHub } from '../helpers/hub.ts';
 import { fuzzSettings, storedEventIds, storeRows, totalRows } from './lib/abuse-fixtures.ts';
-import { headerValue, jsonPaths, nastyBytes, nastyContentType, nastyJsonText, nastyValue, REMOVE, signedHeaders, withField } from './lib/abuse-fuzz.ts';
+import { headerValue, jsonPaths, nastyBytes, nastyContentType, nastyJsonText, nastyValue, REMOVE, signedHeaders, statusTally, withField } from './lib/abuse-fuzz.ts';
 import { report } from './report.ts';
 
 /**
@@ -39,8 +39,9 @@ let hub: TestHub;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 const connections = {} as Record<Vendor, Connection>;
 const targets: Target[] = [];
-const figures = { requests: 0, answered_2xx: 0, answered_4xx: 0, answered_5xx: 0, accepted_events: 0, refused_that_changed_rows: 0 };
-const statuses = new Map<number, number>();
+const tally = statusTally();
+const figures = Object.assign(tally.figures, { accepted_events: 0, refused_that_changed_rows: 0 });
+const count = tally.count;
 
 /** A request the vendor could really send for each event it has, about a demo learner and course. */
 function vendorBases(vendor: Vendor, inbound: Record<string, unknown>): WireRequest[] {
@@ -134,14 +135,6 @@ function build(target: Target, change: Mutation): { headers: Record<string, stri
   return { headers, body };
 }
 
-function count(status: number): void {
-  figures.requests += 1;
-  statuses.set(status, (statuses.get(status) ?? 0) + 1);
-  if (status >= 500) figures.answered_5xx += 1;
-  else if (status >= 400) figures.answered_4xx += 1;
-  else figures.answered_2xx += 1;
-}
-
 async function settled(): Promise<Record<string, number>> {
   await hub.hub.fanOut.idle();
   await hub.hub.dispatcher.idle();
@@ -219,7 +212,7 @@ describe('scenario 4: fuzzed ingest requests', () => {
       tried: `${targets.length} vendor routes + the Learn365 echo check, seed ${fuzzSettings(RUNS).seed}, ${RUNS} runs each: random bytes, wrong-shape JSON, one field mutated (signed anew or not), bad credentials and content types`,
       figures: { ...figures, stored_events: stored.length, delivered_events: delivered.size, store_rows: totalRows(storeRows(hub.dataDir)) },
     });
-    process.stdout.write(`[reliability] fuzz ingest statuses: ${[...statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status}x${n}`).join(' ')}\n`);
+    process.stdout.write(`[reliability] fuzz ingest statuses: ${tally.breakdown()}\n`);
     expect(figures.answered_5xx).toBe(0);
   });
 });

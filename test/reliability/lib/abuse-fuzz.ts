@@ -90,3 +90,21 @@ export function signedHeaders(vendor: string, inbound: Record<string, unknown>, 
   if (vendor === 'standard') return { ...signStandardWebhook({ id: `msg_fuzz_${n}`, timestampSeconds: Date.now() / 1000, body, secret: String(inbound.secret) }) };
   return {};
 }
+
+/** Answers counted by class, and by status for the printed breakdown. */
+export function statusTally() {
+  const figures = { requests: 0, answered_2xx: 0, answered_4xx: 0, answered_5xx: 0 };
+  const statuses = new Map<number, number>();
+  return {
+    figures,
+    count(status: number): void {
+      figures.requests += 1;
+      statuses.set(status, (statuses.get(status) ?? 0) + 1);
+      if (status >= 500) figures.answered_5xx += 1;
+      else if (status >= 400) figures.answered_4xx += 1;
+      else figures.answered_2xx += 1;
+    },
+    /** "200x3 401x12 ...", lowest status first. */
+    breakdown: () => [...statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status}x${n}`).join(' '),
+  };
+}
