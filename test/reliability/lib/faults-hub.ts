@@ -78,12 +78,17 @@ export interface DeliveryView {
   attempts: AttemptView[];
 }
 
+interface Page {
+  data: Array<{ id: string }>;
+  next_cursor: string | null;
+}
+
 /** Every delivery of a hook, with its attempts. */
 export async function deliveriesOf(api: Api, hookId: string): Promise<DeliveryView[]> {
   const all: DeliveryView[] = [];
   let cursor: string | null = null;
   do {
-    const page = await api<{ data: Array<{ id: string }>; next_cursor: string | null }>('GET', `/v1/deliveries?hook_id=${hookId}&limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+    const page: { status: number; body: Page } = await api<Page>('GET', `/v1/deliveries?hook_id=${hookId}&limit=100${cursor ? `&cursor=${cursor}` : ''}`);
     expect(page.status).toBe(200);
     for (const { id } of page.body.data) {
       const one = await api<DeliveryView>('GET', `/v1/deliveries/${id}`);
@@ -100,7 +105,7 @@ export async function allEventIds(api: Api): Promise<string[]> {
   const ids: string[] = [];
   let cursor: string | null = null;
   do {
-    const page = await api<{ data: Array<{ id: string }>; next_cursor: string | null }>('GET', `/v1/events?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+    const page: { status: number; body: Page } = await api<Page>('GET', `/v1/events?limit=100${cursor ? `&cursor=${cursor}` : ''}`);
     expect(page.status).toBe(200);
     ids.push(...page.body.data.map((event) => event.id));
     cursor = page.body.next_cursor;
