@@ -26,6 +26,9 @@ export interface Arrival {
   vendorEventId: string | null;
   /** True once a 2xx answer to it was written whole. */
   answered: boolean;
+  /** As received, for a signature check. */
+  headers: http.IncomingHttpHeaders;
+  body: string;
 }
 
 export interface FaultyReceiver {
@@ -62,8 +65,9 @@ export async function startFaultyReceiver(answer: (arrival: Arrival, index: numb
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const envelope = envelopeOf(Buffer.concat(chunks).toString('utf8'));
-      const arrival: Arrival = { at: Date.now(), webhookId: String(req.headers['webhook-id']), eventId: envelope.id, vendorEventId: envelope.vendorEventId, answered: false };
+      const body = Buffer.concat(chunks).toString('utf8');
+      const envelope = envelopeOf(body);
+      const arrival: Arrival = { at: Date.now(), webhookId: String(req.headers['webhook-id']), eventId: envelope.id, vendorEventId: envelope.vendorEventId, answered: false, headers: req.headers, body };
       const index = arrivals.push(arrival) - 1;
       const mine = byEvent.get(arrival.eventId) ?? [];
       mine.push(arrival);
