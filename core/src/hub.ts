@@ -40,6 +40,8 @@ export interface RunningHub {
 export interface HubOverrides {
   hydrator?: Hydrator;
   lookup?: Lookup;
+  /** A compressed retry schedule, for tests that check deliveries follow it; never set by `learnhook serve`. */
+  retryDelaysMs?: readonly number[];
 }
 
 function openStore(config: Config): Store {
@@ -93,6 +95,7 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     metrics,
     onHooksChanged: () => fanOut?.hooksChanged(),
     audit: (action, target, details) => audit('system', action, target, details),
+    retryDelaysMs: overrides.retryDelaysMs,
   });
   const registry = createConnectionRegistry({ store, box });
   const lmsHttp = createLmsHttp({ userAgent: `learnhook/${VERSION}` });

@@ -39,6 +39,8 @@ export interface DispatcherOptions {
   leaseMs?: number;
   /** The longest sleep between passes, so leases expired elsewhere are found. */
   maxSleepMs?: number;
+  /** The retry schedule; RETRY_DELAYS_MS unless a test compresses it (hours cannot pass in a test). */
+  retryDelaysMs?: readonly number[];
 }
 
 const USER_AGENT = 'learnhook-webhooks/1';
@@ -123,7 +125,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       await options.audit('hook.deleted', hook.id, { reason: 'The target answered 410 Gone.', url: hook.url });
       return;
     }
-    const scheduled = nextAttemptDelay(attempt, random);
+    const scheduled = nextAttemptDelay(attempt, random, options.retryDelaysMs);
     const asked = result.status === 429 || result.status === 503 ? retryAfterDelay(result.retryAfter, at) : null;
     const outcome: AttemptOutcome = scheduled === null ? { status: 'failed' } : { status: 'pending', next_attempt_at: at + Math.max(scheduled, asked ?? 0) };
     metrics.attempts.inc({ outcome: outcome.status === 'failed' ? 'failed' : 'retry' });

@@ -44,6 +44,13 @@ describe('nextAttemptDelay', () => {
     expect(nextAttemptDelay(6, () => 0.75)).toBe(11 * HOUR);
   });
 
+  it('follows a schedule it is given, with the same jitter, and gives up when that one is used up', () => {
+    const compressed = [100, 300];
+    expect(nextAttemptDelay(1, middle, compressed)).toBe(100);
+    expect(nextAttemptDelay(2, lowest, compressed)).toBe(240);
+    expect(nextAttemptDelay(3, middle, compressed)).toBeNull();
+  });
+
   it('returns whole milliseconds', () => {
     expect(Number.isInteger(nextAttemptDelay(3, () => 0.123_456_789))).toBe(true);
   });

@@ -28,12 +28,13 @@ export const DISABLE_AFTER_MS = 5 * DAY;
  * Milliseconds to wait after attempt `attemptNumber` (1-based) failed, jittered by ±20% using
  * `random` (a number in [0, 1), as Math.random gives); null once the schedule is used up.
  * When the target also sent Retry-After, wait the longer of this and retryAfterDelay().
+ * `delays` is the schedule itself: RETRY_DELAYS_MS, or a compressed copy in tests that cannot wait hours.
  */
-export function nextAttemptDelay(attemptNumber: number, random: () => number = Math.random): number | null {
+export function nextAttemptDelay(attemptNumber: number, random: () => number = Math.random, delays: readonly number[] = RETRY_DELAYS_MS): number | null {
   if (!Number.isInteger(attemptNumber) || attemptNumber < 1) {
     throw new RangeError(`attemptNumber must be an integer from 1, not ${attemptNumber}.`);
   }
-  const base = RETRY_DELAYS_MS[attemptNumber - 1];
+  const base = delays[attemptNumber - 1];
   if (base === undefined) return null;
   const factor = 1 + (2 * random() - 1) * RETRY_JITTER;
   return Math.round(base * factor);

@@ -8,6 +8,9 @@ import { EMULATED_APIS } from '../sandbox/server.ts';
 import { demoData, type SandboxData } from '../sandbox/demo-data.ts';
 import { listenForTest } from './listen.ts';
 
+/** The sandbox's emulated vendor APIs, for tests that point a connection at one themselves (through a fault proxy, say). */
+export { EMULATED_APIS } from '../sandbox/server.ts';
+
 /** An emulated vendor API being served, and what a connection needs to reach it. */
 export interface ServedEmulator {
   data: SandboxData;

@@ -27,6 +27,8 @@ export interface TestHub {
 export interface TestHubOptions {
   /** Receives the hub's log lines (pino JSON, level info); without it the hub logs nothing. */
   logDestination?: { write(line: string): void };
+  /** The retry schedule in place of the real one (5 s, 5 min, 30 min, ...), so a test sees many retries in seconds. */
+  retryDelaysMs?: readonly number[];
 }
 
 /** A real hub on a free loopback port with its own data folder, in this process. */
@@ -47,7 +49,7 @@ export async function startTestHub(
     ...env,
   });
   const logger = options.logDestination ? createLogger({ level: 'info', destination: options.logDestination }) : createLogger({ level: 'silent' });
-  const hub = await startHub(config, logger);
+  const hub = await startHub(config, logger, { retryDelaysMs: options.retryDelaysMs });
   return {
     hub,
     url: hub.url,
