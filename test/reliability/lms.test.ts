@@ -31,7 +31,9 @@ describe('hydration while the LMS API fails', () => {
 
   beforeAll(async () => {
     session = await startSandbox({
-      env: { HOST: '127.0.0.1', LEARNHOOK_RATE_LIMIT: '100000', LEARNHOOK_HYDRATION_MAX_WAIT_MS: String(MAX_WAIT_MS) },
+      // No warm-up: these scenarios are about per-event lookups meeting a failing LMS, and a warmed
+      // learner or course would answer from the cache (test/e2e/hydration.test.ts covers warming).
+      env: { HOST: '127.0.0.1', LEARNHOOK_RATE_LIMIT: '100000', LEARNHOOK_HYDRATION_MAX_WAIT_MS: String(MAX_WAIT_MS), LEARNHOOK_HYDRATION_WARM_MAX: '0' },
       port: 0,
       dir: mkdtempSync(path.join(os.tmpdir(), 'learnhook-lms-faults-')),
       logger: createLogger({ level: 'silent' }),
