@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import type { CatalogEvent } from '../catalog/index.ts';
+import { createBatcher } from './batcher.ts';
 import { decodeCursor, toPage } from './cursor.ts';
 import { migratePostgres, quoteIdent, SCHEMA_NAME } from './postgres-migrations.ts';
 import {
@@ -21,7 +23,7 @@ import {
   toHook,
   type Row,
 } from './rows.ts';
-import type { AuditEntry, DeliveryQuery, EventQuery, IngestResult, NewDelivery, PageQuery, Store, WakeTopic } from './store.ts';
+import type { AttemptOutcome, AttemptRecord, AuditEntry, DeliveryQuery, EventQuery, IngestResult, NewDelivery, PageQuery, Store, WakeTopic } from './store.ts';
 
 /**
  * The scale-out store (DESIGN §4): several hub processes share one PostgreSQL database. Durability
@@ -187,6 +189,65 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const DELIVERY_ROWS = `unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) WITH ORDINALITY AS n(id, event_id, hook_id, reason, next_attempt_at, ord)`;
   const INSERT_DELIVERIES = `INSERT INTO deliveries (id, event_id, hook_id, reason, status, attempts, next_attempt_at, created_at, updated_at)`;
 
+  // One statement per batch: an event's deliveries are inserted only if this statement moved it
+  // from received to processed, so an event finished twice (an expired lease) gets them once.
+  const completeEvents = createBatcher<{ id: string; event: CatalogEvent; deliveries: NewDelivery[] }, boolean>({
+    key: (item) => item.id,
+    async run(items) {
+      const deliveries = items.flatMap((item) => item.deliveries);
+      const rows = await query(
+        `WITH input AS (
+           SELECT * FROM unnest($7::text[], $8::text[]) AS i(id, body)
+         ), done AS (
+           UPDATE events e SET body = i.body, state = 'processed' FROM input i WHERE e.id = i.id AND e.state = 'received' RETURNING e.id
+         ), created AS (
+           ${INSERT_DELIVERIES}
+           SELECT n.id, n.event_id, n.hook_id, n.reason, 'pending', 0, n.next_attempt_at, $6::bigint, $6::bigint
+           FROM ${DELIVERY_ROWS} WHERE n.event_id IN (SELECT id FROM done) ORDER BY n.ord
+           RETURNING 1
+         )
+         SELECT id, (SELECT count(*) FROM created) AS created FROM done`,
+        [...deliveryArrays(deliveries), items.map((item) => item.id), items.map((item) => JSON.stringify(item.event))],
+      );
+      if (rows.some((row) => num(row.created) > 0)) notify('deliveries');
+      const done = new Set(rows.map((row) => str(row.id)));
+      return items.map((item) => done.has(item.id));
+    },
+  });
+
+  const finishAttempts = createBatcher<{ attempt: AttemptRecord; outcome: AttemptOutcome }, void>({
+    key: (item) => item.attempt.delivery_id,
+    async run(items) {
+      const column = <T>(pick: (item: { attempt: AttemptRecord; outcome: AttemptOutcome }) => T) => items.map(pick);
+      await query(
+        `WITH input AS (
+           SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[], $9::bigint[])
+             AS i(delivery_id, attempt, started_at, duration_ms, status, error, response_snippet, outcome, next_attempt_at)
+         ), recorded AS (
+           INSERT INTO attempts (delivery_id, attempt, started_at, duration_ms, status, error, response_snippet)
+           SELECT delivery_id, attempt, started_at, duration_ms, status, error, response_snippet FROM input
+           ON CONFLICT (delivery_id, attempt) DO UPDATE SET started_at = excluded.started_at, duration_ms = excluded.duration_ms,
+             status = excluded.status, error = excluded.error, response_snippet = excluded.response_snippet
+         )
+         UPDATE deliveries d SET status = i.outcome, attempts = i.attempt, next_attempt_at = i.next_attempt_at, last_status = i.status,
+           last_error = i.error, updated_at = i.started_at + i.duration_ms
+         FROM input i WHERE d.id = i.delivery_id`,
+        [
+          column(({ attempt }) => attempt.delivery_id),
+          column(({ attempt }) => attempt.attempt),
+          column(({ attempt }) => attempt.started_at),
+          column(({ attempt }) => attempt.duration_ms),
+          column(({ attempt }) => attempt.status),
+          column(({ attempt }) => attempt.error),
+          column(({ attempt }) => attempt.response_snippet),
+          column(({ outcome }) => outcome.status),
+          column(({ outcome }) => (outcome.status === 'pending' ? outcome.next_attempt_at : null)),
+        ],
+      );
+      return items.map(() => undefined);
+    },
+  });
+
   const store: Store = {
     kind: 'postgres',
 
@@ -249,21 +310,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return rows.map(toEvent).sort((a, b) => a.seq - b.seq);
     },
 
-    async completeEvent(id, event, deliveries) {
-      // The update and the inserts are one statement: deliveries exist only if this call moved the event.
-      const row = await one(
-        `WITH done AS (
-           UPDATE events SET body = $7::text, state = 'processed' WHERE id = $8::text AND state = 'received' RETURNING id
-         ), created AS (
-           ${INSERT_DELIVERIES}
-           SELECT n.id, n.event_id, n.hook_id, n.reason, 'pending', 0, n.next_attempt_at, $6::bigint, $6::bigint FROM done, ${DELIVERY_ROWS} ORDER BY n.ord
-           RETURNING 1
-         )
-         SELECT (SELECT count(*) FROM done) AS done, (SELECT count(*) FROM created) AS created`,
-        [...deliveryArrays(deliveries), JSON.stringify(event), id],
-      );
-      if (num(row?.created) > 0) notify('deliveries');
-      return num(row?.done) > 0;
+    completeEvent(id, event, deliveries) {
+      return completeEvents({ id, event, deliveries });
     },
 
     async getEvent(id) {
@@ -347,27 +395,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return (await query(PG_HOT_QUERIES.claimDeliveries, [hookId, now, limit, now + leaseMs])).map(claimedDelivery);
     },
 
-    async finishAttempt(attempt, outcome) {
-      await query(
-        `WITH recorded AS (
-           INSERT INTO attempts (delivery_id, attempt, started_at, duration_ms, status, error, response_snippet) VALUES ($1, $2, $3, $4, $5, $6, $7)
-           ON CONFLICT (delivery_id, attempt) DO UPDATE SET started_at = excluded.started_at, duration_ms = excluded.duration_ms,
-             status = excluded.status, error = excluded.error, response_snippet = excluded.response_snippet
-         )
-         UPDATE deliveries SET status = $8, attempts = $2, next_attempt_at = $9, last_status = $5, last_error = $6, updated_at = $10 WHERE id = $1`,
-        [
-          attempt.delivery_id,
-          attempt.attempt,
-          attempt.started_at,
-          attempt.duration_ms,
-          attempt.status,
-          attempt.error,
-          attempt.response_snippet,
-          outcome.status,
-          outcome.status === 'pending' ? outcome.next_attempt_at : null,
-          attempt.started_at + attempt.duration_ms,
-        ],
-      );
+    finishAttempt(attempt, outcome) {
+      return finishAttempts({ attempt, outcome });
     },
 
     async getDelivery(id) {
