@@ -99,7 +99,9 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
   const lmsHttp = createLmsHttp({ userAgent: `learnhook/${VERSION}` });
   const clientFor = createClientRegistry({ connections, http: lmsHttp, logger });
   const hydrator = overrides.hydrator ?? createHydrator({ clientFor, maxWaitMs: config.LEARNHOOK_HYDRATION_MAX_WAIT_MS, logger });
-  fanOut = createFanOut({ store, hydrator, logger, leaseMs: config.LEARNHOOK_LEASE_MS, onDeliveries: () => dispatcher.wake() });
+  // Events a dead process claimed fall due when its lease expires; nobody wakes us for them.
+  const pollMs = Math.min(10_000, config.LEARNHOOK_LEASE_MS);
+  fanOut = createFanOut({ store, hydrator, logger, leaseMs: config.LEARNHOOK_LEASE_MS, pollMs, onDeliveries: () => dispatcher.wake() });
   const wakes = { events: () => fanOut.wake(), deliveries: () => dispatcher.wake(), hooks: () => fanOut.hooksChanged() } as const;
   const stopWaking = store.onWake((topic) => wakes[topic]());
   const context: HubContext = {

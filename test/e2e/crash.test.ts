@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { completionRequest, listen } from '@learnhook/core/testing';
+import { almBatchRequest, completionRequest, listen } from '@learnhook/core/testing';
 import { startHubProcess, type HubProcess } from '../helpers/hub-process.ts';
 import { ADMIN_KEY, eventually } from '../helpers/hub.ts';
 
@@ -124,15 +124,6 @@ async function burst(options: { url: string; inbound: Record<string, unknown>; t
   return { acknowledged, otherStatuses, failed };
 }
 
-/** One ALM request carrying `count` events (ALM batches its webhooks), numbered from `first`. */
-function almBatch(inbound: Record<string, unknown>, first: number, count: number) {
-  const requests = Array.from({ length: count }, (_, index) => completionRequest('adobe-alm', inbound, first + index));
-  const events = requests.map((request) => (JSON.parse(request.body) as { events: unknown[] }).events[0]);
-  const [one] = requests;
-  if (!one) throw new Error('a batch needs at least one event');
-  return { ...one, body: JSON.stringify({ ...(JSON.parse(one.body) as object), events }) };
-}
-
 function undelivered(acknowledged: Acknowledged[], recorder: Awaited<ReturnType<typeof startRecorder>>): Acknowledged[] {
   return acknowledged.filter(({ vendorId, eventIds }) => (eventIds ? eventIds.some((id) => !recorder.delivered.has(id)) : !recorder.vendorIds.has(vendorId)));
 }
@@ -223,7 +214,7 @@ describe('an acknowledged event is never lost', () => {
     expect({ acknowledged: singles.acknowledged.length, failed: singles.failed, otherStatuses: singles.otherStatuses }).toEqual({ acknowledged: 40, failed: 0, otherStatuses: [] });
     // Last, one ALM batch of 300 events: fanning it out takes the hub a moment, and the kill
     // lands the instant its answer is in, so some of it is still waiting to be fanned out.
-    const batch = almBatch(inbound, 1000, 300);
+    const batch = almBatchRequest(inbound, 1000, 300);
     const answer = await fetch(first.url + ingestUrl + batch.path, { method: 'POST', headers: batch.headers, body: batch.body });
     expect(await first.stop('SIGKILL')).toBeNull();
     expect(answer.status).toBe(202);
