@@ -365,6 +365,12 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       });
     },
 
+    releaseDeliveries(ids, now) {
+      return write(() => {
+        for (const id of ids) run(`UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'in_flight'`, now, now, id);
+      });
+    },
+
     finishAttempt(attempt: AttemptRecord, outcome: AttemptOutcome) {
       return write(() => {
         run(

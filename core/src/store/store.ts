@@ -223,6 +223,8 @@ export interface Store {
   hooksWithDueDeliveries(now: number): Promise<string[]>;
   /** Claims up to `limit` due deliveries of one hook, oldest first, leasing them for `leaseMs`. */
   claimDeliveries(hookId: string, now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
+  /** Hands claimed deliveries back unsent (no slot was free after all): pending and due at `now`. */
+  releaseDeliveries(ids: string[], now: number): Promise<void>;
   /** Records one attempt and the delivery's next state, in one transaction. */
   finishAttempt(attempt: AttemptRecord, outcome: AttemptOutcome): Promise<void>;
   getDelivery(id: string): Promise<DeliveryRecord | null>;
