@@ -23,7 +23,7 @@ import {
   toHook,
   type Row,
 } from './rows.ts';
-import type { AttemptOutcome, AttemptRecord, AuditEntry, DeliveryQuery, EventQuery, IngestResult, NewDelivery, PageQuery, Store, WakeTopic } from './store.ts';
+import type { AttemptOutcome, AttemptRecord, AuditEntry, DeliveryQuery, EventQuery, IngestInput, IngestResult, NewDelivery, PageQuery, Store, WakeTopic } from './store.ts';
 
 /**
  * The scale-out store (DESIGN §4): several hub processes share one PostgreSQL database. Durability
@@ -189,6 +189,59 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const DELIVERY_ROWS = `unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) WITH ORDINALITY AS n(id, event_id, hook_id, reason, next_attempt_at, ord)`;
   const INSERT_DELIVERIES = `INSERT INTO deliveries (id, event_id, hook_id, reason, status, attempts, next_attempt_at, created_at, updated_at)`;
 
+  // Requests acknowledged in the same turn commit together: each raw request gets its sequence
+  // number up front, so its events can name it within the one statement.
+  let ingestKey = 0;
+  const ingests = createBatcher<IngestInput, IngestResult>({
+    key: () => String(ingestKey++),
+    async run(inputs) {
+      const events = inputs.flatMap((input, index) => input.events.map((event) => ({ index, event })));
+      const rows = await query(
+        `WITH req AS (
+           SELECT r.*, nextval(pg_get_serial_sequence('raw_requests', 'seq')) AS seq
+           FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[], $7::bigint[])
+             AS r(idx, connection_id, method, route, headers, body, received_at)
+         ), raw AS (
+           INSERT INTO raw_requests (seq, connection_id, method, route, headers, body, received_at) OVERRIDING SYSTEM VALUE
+           SELECT seq, connection_id, method, route, headers, body, received_at FROM req ORDER BY idx
+         )
+         INSERT INTO events (id, connection_id, dedupe_key, type, state, body, needs, raw_request_seq)
+         SELECT n.id, req.connection_id, n.dedupe_key, n.type, 'received', n.body, n.needs, req.seq
+         FROM unnest($8::int[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[]) WITH ORDINALITY
+           AS n(idx, id, dedupe_key, type, body, needs, ord)
+         JOIN req ON req.idx = n.idx
+         ORDER BY n.ord
+         ON CONFLICT DO NOTHING RETURNING id`,
+        [
+          inputs.map((_, index) => index),
+          inputs.map((input) => input.connection_id),
+          inputs.map((input) => input.request.method),
+          inputs.map((input) => input.request.route),
+          inputs.map((input) => JSON.stringify(input.request.headers)),
+          inputs.map((input) => input.request.body),
+          inputs.map((input) => input.request.received_at),
+          events.map(({ index }) => index),
+          events.map(({ event }) => event.id),
+          events.map(({ event }) => event.dedupe_key),
+          events.map(({ event }) => event.type),
+          events.map(({ event }) => JSON.stringify(event.event)),
+          events.map(({ event }) => JSON.stringify(event.needs)),
+        ],
+      );
+      const stored = new Set(rows.map((row) => str(row.id)));
+      if (stored.size > 0) notify('events');
+      // In request order, the first to carry an id stored it; any later one, and an id seen before, is a duplicate.
+      return inputs.map((input) => {
+        const result: IngestResult = { inserted: [], duplicates: [] };
+        for (const event of input.events) {
+          if (stored.delete(event.id)) result.inserted.push(event.id);
+          else result.duplicates.push(event.id);
+        }
+        return result;
+      });
+    },
+  });
+
   // One statement per batch: an event's deliveries are inserted only if this statement moved it
   // from received to processed, so an event finished twice (an expired lease) gets them once.
   const completeEvents = createBatcher<{ id: string; event: CatalogEvent; deliveries: NewDelivery[] }, boolean>({
@@ -268,41 +321,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return () => listeners.delete(callback);
     },
 
-    async ingest(input) {
-      const { request, events } = input;
-      // One statement, so one transaction: the raw request and its events commit together or not at all.
-      const rows = await query(
-        `WITH raw AS (
-           INSERT INTO raw_requests (connection_id, method, route, headers, body, received_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq
-         )
-         INSERT INTO events (id, connection_id, dedupe_key, type, state, body, needs, raw_request_seq)
-         SELECT n.id, $1::text, n.dedupe_key, n.type, 'received', n.body, n.needs, raw.seq
-         FROM raw, unnest($7::text[], $8::text[], $9::text[], $10::text[], $11::text[]) WITH ORDINALITY AS n(id, dedupe_key, type, body, needs, ord)
-         ORDER BY n.ord
-         ON CONFLICT DO NOTHING RETURNING id`,
-        [
-          input.connection_id,
-          request.method,
-          request.route,
-          JSON.stringify(request.headers),
-          request.body,
-          request.received_at,
-          events.map((event) => event.id),
-          events.map((event) => event.dedupe_key),
-          events.map((event) => event.type),
-          events.map((event) => JSON.stringify(event.event)),
-          events.map((event) => JSON.stringify(event.needs)),
-        ],
-      );
-      const stored = new Set(rows.map((row) => str(row.id)));
-      const result: IngestResult = { inserted: [], duplicates: [] };
-      for (const event of events) {
-        // An id twice in one request is stored once: the second is a duplicate, as on sqlite.
-        if (stored.delete(event.id)) result.inserted.push(event.id);
-        else result.duplicates.push(event.id);
-      }
-      if (result.inserted.length > 0) notify('events');
-      return result;
+    ingest(input) {
+      return ingests(input);
     },
 
     async claimEvents(now, limit, leaseMs) {
@@ -393,6 +413,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
     async claimDeliveries(hookId, now, limit, leaseMs) {
       return (await query(PG_HOT_QUERIES.claimDeliveries, [hookId, now, limit, now + leaseMs])).map(claimedDelivery);
+    },
+
+    async releaseDeliveries(ids, now) {
+      if (ids.length === 0) return;
+      await query(`UPDATE deliveries SET status = 'pending', next_attempt_at = $2, updated_at = $2 WHERE id = ANY($1::text[]) AND status = 'in_flight'`, [ids, now]);
+      notify('deliveries');
     },
 
     finishAttempt(attempt, outcome) {

@@ -71,6 +71,14 @@ describe.each(KINDS)('the $kind store', ({ skip, place: newPlace }) => {
     expect(events.data.map((event) => event.id)).toEqual(['evt_d', 'evt_c', 'evt_b', 'evt_a']);
   });
 
+  test('stores an event sent in two requests at once for the first of them only', async () => {
+    const store = await open();
+    const [first, second] = await Promise.all([store.ingest(ingestInput('a', 'b')), store.ingest(ingestInput('b', 'c'))]);
+    expect({ first, second }).toEqual({ first: { inserted: ['evt_a', 'evt_b'], duplicates: [] }, second: { inserted: ['evt_c'], duplicates: ['evt_b'] } });
+    expect((await store.getEvent('evt_b'))?.state).toBe('received');
+    expect((await store.listEvents({ limit: 10 })).data).toHaveLength(3);
+  });
+
   test('keeps what it acknowledged after it is closed and opened again', async () => {
     const first = await open();
     await first.ingest(ingestInput('kept'));
