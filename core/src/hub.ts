@@ -74,7 +74,10 @@ async function seedApiKey(store: Store, key: string | undefined, logger: Logger)
 /** Assembles the hub (DESIGN §4) and starts listening; resolves once it listens. */
 export async function startHub(config: Config, logger: Logger, overrides: HubOverrides = {}): Promise<RunningHub> {
   const box = createSecretBox(secretKey(config));
-  const store = await openStore(config, { owner: true });
+  const store = await openStore(config, {
+    owner: true,
+    onListenError: (error) => logger.warn({ err: error }, 'the PostgreSQL wake listener lost its connection; reconnecting (the poll still finds work)'),
+  });
   await seedApiKey(store, config.LEARNHOOK_API_KEY, logger);
   const metrics = createMetrics();
   const now = Date.now;

@@ -43,6 +43,10 @@ describe.skipIf(pgUnavailable)('two hubs on one PostgreSQL', () => {
     };
   }
 
+  it('refuses to start on PostgreSQL without LEARNHOOK_SECRET_KEY, which every process must share', async () => {
+    await expect(startTestHub({ DATABASE_URL: env.DATABASE_URL })).rejects.toThrow(/LEARNHOOK_SECRET_KEY/);
+  });
+
   it('creates keys from the CLI that both hubs accept, and a revoke on the CLI is seen by both at once', async () => {
     const created = keys('create', '--label', 'shared');
     expect(created.stderr).toBe('');

@@ -10,6 +10,8 @@ export interface OpenStoreOptions {
    * instead, whoever opens it.
    */
   owner: boolean;
+  /** Told when the PostgreSQL wake listener loses its connection (it reconnects by itself). */
+  onListenError?: (error: unknown) => void;
 }
 
 /** The one place a store is chosen (DESIGN §4): PostgreSQL when DATABASE_URL is set, else the embedded file. */
@@ -22,6 +24,7 @@ export async function openStore(config: Config, options: OpenStoreOptions): Prom
       connectTimeoutMs: config.LEARNHOOK_PG_CONNECT_TIMEOUT_MS,
       statementTimeoutMs: config.LEARNHOOK_PG_STATEMENT_TIMEOUT_MS,
       idleTimeoutMs: config.LEARNHOOK_PG_IDLE_TIMEOUT_MS,
+      onListenError: options.onListenError,
     });
   }
   return openSqliteStore({ file: config.LEARNHOOK_DATA, recoverInFlight: options.owner });

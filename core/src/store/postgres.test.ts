@@ -97,6 +97,28 @@ describe.skipIf(pgUnavailable)('the postgres store', () => {
     expect(heardByA).toEqual(['events']);
   });
 
+  it('listens again by itself after its listening connection is cut, and looks for missed work then', async () => {
+    const schema = newSchema();
+    const errors: unknown[] = [];
+    const a = await open(schema);
+    const b = await openPostgresStore({ url: TEST_DATABASE_URL, schema, poolMax: 2, onListenError: (error) => errors.push(error) });
+    opened.push(b);
+    const heard: WakeTopic[] = [];
+    b.onWake((topic) => heard.push(topic));
+    await eventually(async () => heard.length >= 3, 10_000, 'the listener to connect');
+    const cut = await withClient(schema, async (client) =>
+      (await client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN "learnhook_${schema}"'`)).rowCount,
+    );
+    expect(cut).toBe(1);
+    heard.length = 0;
+    // On reconnecting it wakes everything once, in case work came while it was not listening.
+    await eventually(async () => heard.length >= 3, 10_000, 'the listener to reconnect');
+    expect(errors.length).toBeGreaterThan(0);
+    heard.length = 0;
+    await a.ingest(ingestInput('after'));
+    await eventually(async () => heard.includes('events'), 10_000, 'the reconnected listener to hear new events');
+  });
+
   it('answers every hot-path query from an index in its order, without sorting the backlog', async () => {
     const schema = newSchema();
     await open(schema);

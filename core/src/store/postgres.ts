@@ -42,7 +42,7 @@ export interface PostgresStoreOptions {
   statementTimeoutMs?: number;
   idleTimeoutMs?: number;
   /** Called when the wake listener's connection fails (it reconnects by itself). */
-  onListenError?: (error: unknown) => void;
+  onListenError?: ((error: unknown) => void) | undefined;
 }
 
 /** The queries on the hot paths; a test checks PostgreSQL answers each from an index, in order. */
