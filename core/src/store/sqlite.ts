@@ -244,7 +244,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return () => {};
     },
 
-    claimEvents(now, limit, leaseMs) {
+    async claimEvents(now, limit, leaseMs) {
+      // The fan-out's idle poll finds nothing most of the time: that costs no write and no fsync.
+      if (!get(`SELECT 1 FROM events WHERE state = 'received' AND claimed_until <= ? LIMIT 1`, now)) return [];
       return write(() => {
         const rows = all(`SELECT * FROM events WHERE state = 'received' AND claimed_until <= ? ORDER BY seq LIMIT ?`, now, limit);
         for (const row of rows) run('UPDATE events SET claimed_until = ? WHERE seq = ?', now + leaseMs, num(row.seq));
