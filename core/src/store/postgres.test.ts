@@ -54,6 +54,14 @@ describe('the schema name', () => {
   });
 });
 
+describe('opening the postgres store', () => {
+  it('names the server it could not reach, without the password', async () => {
+    const attempt = openPostgresStore({ url: 'postgres://learnhook:s3cret-pw@127.0.0.1:1/app', connectTimeoutMs: 2_000 });
+    await expect(attempt).rejects.toThrow(/^Could not connect to PostgreSQL at 127\.0\.0\.1:1\/app: /);
+    await expect(attempt).rejects.not.toThrow(/s3cret-pw/);
+  });
+});
+
 describe.skipIf(pgUnavailable)('the postgres store', () => {
   it('runs each migration once when several processes open a new schema together', async () => {
     const schema = newSchema();

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { ConfigError } from '../config.ts';
 import type { CatalogEvent } from '../catalog/index.ts';
 import { createBatcher } from './batcher.ts';
 import { decodeCursor, toPage } from './cursor.ts';
@@ -80,7 +81,7 @@ export function postgresTarget(url: string, schema?: string): { connectionString
   const fromUrl = parsed.searchParams.get('schema');
   parsed.searchParams.delete('schema');
   const name = schema ?? fromUrl ?? 'public';
-  if (!SCHEMA_NAME.test(name)) throw new Error(`The PostgreSQL schema "${name}" must be lower-case letters, digits and underscores.`);
+  if (!SCHEMA_NAME.test(name)) throw new ConfigError(`The PostgreSQL schema "${name}" must be lower-case letters, digits and underscores.`);
   return { connectionString: parsed.toString(), schema: name };
 }
 
@@ -98,13 +99,21 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const pool = new pg.Pool({ ...clientConfig, max: options.poolMax ?? 10, idleTimeoutMillis: options.idleTimeoutMs ?? 10_000 });
   // An idle client losing its connection (a server restart) must not crash the process; the pool replaces it.
   pool.on('error', () => undefined);
-  const setup = await pool.connect();
+  // Named without its password: this message is printed and logged.
+  const where = (() => {
+    const parsed = new URL(connectionString);
+    return `${parsed.hostname}:${parsed.port || 5432}${parsed.pathname}`;
+  })();
+  const setup = await pool.connect().catch(async (error: unknown) => {
+    await pool.end();
+    throw new Error(`Could not connect to PostgreSQL at ${where}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  });
   try {
     await migratePostgres(setup, schema);
   } catch (error) {
     setup.release();
     await pool.end();
-    throw error;
+    throw new Error(`Could not bring the PostgreSQL schema "${schema}" at ${where} up to date: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   setup.release();
 
