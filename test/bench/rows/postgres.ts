@@ -52,7 +52,7 @@ async function runWith(processes: number, events: number, timeoutMs: number): Pr
         closedLoad({
           url: hub.url,
           connections: Math.ceil(CONNECTIONS / processes),
-          amount: Math.ceil(events / processes),
+          amount: Math.floor(events / processes) + (index < events % processes ? 1 : 0),
           // Each process's share carries its own notification ids: every request is a new event.
           next: learn365Requests(inbound, pathPrefix, 1 + index * 10_000_000).next,
         }),
