@@ -12,7 +12,31 @@ export const ENV_SETTINGS = {
     schema: z.string().min(1).default(path.join('.learnhook', 'learnhook.db')),
     help: 'The embedded store file (default ./.learnhook/learnhook.db).',
   },
-  DATABASE_URL: { schema: z.string().url().optional(), help: 'postgres://... to use PostgreSQL instead of the embedded store.' },
+  DATABASE_URL: {
+    schema: z.string().url().optional(),
+    help: 'postgres://... to use PostgreSQL instead of the embedded store; several hubs may share it (?schema=NAME picks a schema).',
+  },
+  LEARNHOOK_PG_SCHEMA: {
+    schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lower-case letters, digits and underscores').optional(),
+    help: 'The PostgreSQL schema to keep tables in (default: ?schema= in DATABASE_URL, else public).',
+  },
+  LEARNHOOK_PG_POOL_MAX: { schema: z.coerce.number().int().min(1).max(1000).default(10), help: 'PostgreSQL connections per process (default 10).' },
+  LEARNHOOK_PG_CONNECT_TIMEOUT_MS: {
+    schema: z.coerce.number().int().min(100).max(120_000).default(5_000),
+    help: 'How long to wait for a PostgreSQL connection (default 5000).',
+  },
+  LEARNHOOK_PG_STATEMENT_TIMEOUT_MS: {
+    schema: z.coerce.number().int().min(100).max(600_000).default(30_000),
+    help: 'How long one PostgreSQL statement may run before it is cancelled (default 30000).',
+  },
+  LEARNHOOK_PG_IDLE_TIMEOUT_MS: {
+    schema: z.coerce.number().int().min(100).max(3_600_000).default(10_000),
+    help: 'How long an idle pooled PostgreSQL connection is kept (default 10000).',
+  },
+  LEARNHOOK_LEASE_MS: {
+    schema: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+    help: 'How long a hub holds an event or delivery it claimed before another may take it over, should it die (default 60000; above the delivery timeout and hydration wait).',
+  },
   LEARNHOOK_API_KEY: {
     schema: z.string().min(16).max(256).regex(/^[\x21-\x7e]+$/, 'printable characters without spaces').optional(),
     help: 'Seeds an admin API key (16+ characters), for headless starts.',
@@ -69,13 +93,21 @@ const ConfigSchema = z.object(
   },
 );
 
+// A lease shorter than an attempt could let a second process send a delivery the first is still sending.
+const CheckedConfigSchema = ConfigSchema.superRefine((config, context) => {
+  const longest = Math.max(config.LEARNHOOK_DELIVERY_TIMEOUT_MS, config.LEARNHOOK_HYDRATION_MAX_WAIT_MS);
+  if (config.LEARNHOOK_LEASE_MS <= longest) {
+    context.addIssue({ code: 'custom', path: ['LEARNHOOK_LEASE_MS'], message: `must be above LEARNHOOK_DELIVERY_TIMEOUT_MS and LEARNHOOK_HYDRATION_MAX_WAIT_MS (${longest})` });
+  }
+});
+
 export type Config = z.infer<typeof ConfigSchema>;
 
 export class ConfigError extends Error {}
 
 /** Reads the settings; a bad value fails with the variable's name and what is wrong. */
 export function readConfig(env: NodeJS.ProcessEnv): Config {
-  const result = ConfigSchema.safeParse(env);
+  const result = CheckedConfigSchema.safeParse(env);
   if (result.success) return result.data;
   const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
   throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);

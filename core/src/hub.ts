@@ -20,7 +20,7 @@ import { lookupFromClients, lookupFromRecentEvents, type Lookup } from './hydrat
 import type { Logger } from './logger.ts';
 import { createConnectionRegistry, type ConnectionRegistry } from './store/connection-registry.ts';
 import { createSecretBox, loadSecretKey } from './store/secret-box.ts';
-import { openSqliteStore } from './store/sqlite.ts';
+import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 
 export const VERSION: string = packageJson.version;
@@ -44,11 +44,15 @@ export interface HubOverrides {
   retryDelaysMs?: readonly number[];
 }
 
-function openStore(config: Config): Store {
-  if (config.DATABASE_URL) {
-    throw new ConfigError('DATABASE_URL is set, but the PostgreSQL store is not available in this version; unset it to use the embedded store.');
+/**
+ * Hubs sharing PostgreSQL must open each other's secrets: a key generated per machine beside
+ * the data file would differ between them, so it has to be given.
+ */
+function secretKey(config: Config): Buffer {
+  if (config.DATABASE_URL && !config.LEARNHOOK_SECRET_KEY) {
+    throw new ConfigError('DATABASE_URL is set: set LEARNHOOK_SECRET_KEY too (the same on every hub process; try: openssl rand -base64 32).');
   }
-  return openSqliteStore({ file: config.LEARNHOOK_DATA, recoverInFlight: true });
+  return loadSecretKey({ fromEnv: config.LEARNHOOK_SECRET_KEY, dataDir: path.dirname(path.resolve(config.LEARNHOOK_DATA)) });
 }
 
 /** Seeds LEARNHOOK_API_KEY as an admin key, so a script or container can start headless. */
@@ -59,7 +63,13 @@ async function seedApiKey(store: Store, key: string | undefined, logger: Logger)
   const existing = await store.getApiKey(record.id);
   if (existing?.revoked_at) logger.warn({ key_id: record.id }, 'LEARNHOOK_API_KEY was revoked; it stays revoked');
   if (existing) return;
-  await store.insertApiKey(record);
+  try {
+    await store.insertApiKey(record);
+  } catch (error) {
+    // Hubs sharing PostgreSQL start together: another one seeding the same key first is fine.
+    if (await store.getApiKey(record.id)) return;
+    throw error;
+  }
   await store.appendAudit({ at: Date.now(), actor: 'env', action: 'key.created', target: record.id, details: { label: record.label, scopes: record.scopes } });
 }
 
@@ -75,8 +85,11 @@ async function warmAll(store: Store, warm: (id: string) => void): Promise<void> 
 
 /** Assembles the hub (DESIGN §4) and starts listening; resolves once it listens. */
 export async function startHub(config: Config, logger: Logger, overrides: HubOverrides = {}): Promise<RunningHub> {
-  const store = openStore(config);
-  const box = createSecretBox(loadSecretKey({ fromEnv: config.LEARNHOOK_SECRET_KEY, dataDir: path.dirname(path.resolve(config.LEARNHOOK_DATA)) }));
+  const box = createSecretBox(secretKey(config));
+  const store = await openStore(config, {
+    owner: true,
+    onListenError: (error) => logger.warn({ err: error }, 'the PostgreSQL wake listener lost its connection; reconnecting (the poll still finds work)'),
+  });
   await seedApiKey(store, config.LEARNHOOK_API_KEY, logger);
   const metrics = createMetrics();
   const now = Date.now;
@@ -91,6 +104,7 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     box,
     transport,
     limiter: createConcurrencyLimiter(),
+    leaseMs: config.LEARNHOOK_LEASE_MS,
     logger,
     metrics,
     onHooksChanged: () => fanOut?.hooksChanged(),
@@ -118,7 +132,11 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
       warm(nameOrId);
     },
   };
-  fanOut = createFanOut({ store, hydrator, logger, onDeliveries: () => dispatcher.wake() });
+  // Events a dead process claimed fall due when its lease expires; nobody wakes us for them.
+  const pollMs = Math.min(10_000, config.LEARNHOOK_LEASE_MS);
+  fanOut = createFanOut({ store, hydrator, logger, leaseMs: config.LEARNHOOK_LEASE_MS, pollMs, onDeliveries: () => dispatcher.wake() });
+  const wakes = { events: () => fanOut.wake(), deliveries: () => dispatcher.wake(), hooks: () => fanOut.hooksChanged() } as const;
+  const stopWaking = store.onWake((topic) => wakes[topic]());
   const context: HubContext = {
     store,
     box,
@@ -175,6 +193,7 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
         server.closeIdleConnections();
       });
       ownHydrator.stopWarming();
+      stopWaking();
       await fanOut.stop();
       await dispatcher.stop();
       await transport.close();

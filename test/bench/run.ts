@@ -18,8 +18,9 @@ import { fanOutRow } from './rows/fan-out.ts';
 import { hydrationRow } from './rows/hydration.ts';
 import { ingestRow } from './rows/ingest.ts';
 import { n8nBurstRow, n8nPeerRow } from './rows/n8n.ts';
+import { postgresRow } from './rows/postgres.ts';
 
-const ROWS: Row[] = [ceilingRow, ingestRow, n8nPeerRow, endToEndRow, fanOutRow, backlogRow, n8nBurstRow, hydrationRow];
+const ROWS: Row[] = [ceilingRow, ingestRow, n8nPeerRow, endToEndRow, fanOutRow, backlogRow, n8nBurstRow, hydrationRow, postgresRow];
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const quick = values.quick ?? false;
@@ -33,7 +34,7 @@ log(`learnhook bench${quick ? ' --quick' : ''}: ${machine.cores} × ${machine.cp
 const done: RowResult[] = [];
 for (const row of ROWS) {
   if (only && !only.has(row.row)) continue;
-  log(`[${row.row}/8] ${row.title} ...`);
+  log(`[${row.row}/${ROWS.length}] ${row.title} ...`);
   const started = performance.now();
   let result: RowResult;
   try {

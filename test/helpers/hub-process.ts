@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -65,4 +65,29 @@ export function startHubProcess(env: Record<string, string> = {}, options: HubPr
       reject(new Error(`hub exited with ${code} before listening:\n${output.join('\n')}`));
     });
   });
+}
+
+/**
+ * The local ports of the hub's open TCP connections to `remotePort` on this machine (Linux
+ * /proc), so a receiver can tell which hub process a request came from.
+ */
+export function localPortsTo(hub: HubProcess, remotePort: number): Set<number> {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync(`/proc/${hub.child.pid}/fd`)) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${hub.child.pid}/fd/${fd}`));
+      if (match?.[1]) inodes.add(match[1]);
+    } catch {
+      // The descriptor closed while we listed them.
+    }
+  }
+  const ports = new Set<number>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const [, local, remote, , , , , , , inode] = line.trim().split(/\s+/);
+      if (!local || !remote || !inode || !inodes.has(inode)) continue;
+      if (Number.parseInt(remote.split(':')[1] ?? '', 16) === remotePort) ports.add(Number.parseInt(local.split(':')[1] ?? '', 16));
+    }
+  }
+  return ports;
 }

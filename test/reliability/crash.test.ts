@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { completionRequest } from '@learnhook/core/testing';
+import { almBatchRequest } from '@learnhook/core/testing';
 import { seeded } from '../bench/lib/stats.ts';
 import { startHubProcess, type HubProcess } from '../helpers/hub-process.ts';
 import { ADMIN_KEY, eventually } from '../helpers/hub.ts';
@@ -97,15 +97,6 @@ function steadyIngest(url: () => string, connection: AlmConnection, workers: num
       await lanes;
     },
   };
-}
-
-/** One ALM request carrying `count` events (ALM batches its webhooks), numbered from `first`. */
-function almBatch(inbound: Record<string, unknown>, first: number, count: number) {
-  const requests = Array.from({ length: count }, (_, index) => completionRequest('adobe-alm', inbound, first + index));
-  const events = requests.map((request) => (JSON.parse(request.body) as { events: unknown[] }).events[0]);
-  const [one] = requests;
-  if (!one) throw new Error('a batch needs at least one event');
-  return { ...one, body: JSON.stringify({ ...(JSON.parse(one.body) as object), events }) };
 }
 
 /** Counts rows in a copy of the store as the kill left it (db + WAL), without touching the original. */
@@ -211,7 +202,7 @@ describe('an acknowledged event is never lost', () => {
     }
     // Last, one ALM batch of 300 events: fanning it out takes the hub a moment, and the kill
     // lands the instant its answer is in, so some of it is still waiting to be fanned out.
-    const batch = almBatch(connection.inbound, 1000, 300);
+    const batch = almBatchRequest(connection.inbound, 1000, 300);
     const answer = await fetch(first.url + connection.ingestPath + batch.path, { method: 'POST', headers: batch.headers, body: batch.body });
     expect(await first.stop('SIGKILL')).toBeNull();
     expect(answer.status).toBe(202);

@@ -53,7 +53,8 @@ export async function bundle(): Promise<string> {
     // Zapier's runtime is Node 22 (platform 18.0 and later).
     target: 'node22',
     format: 'cjs',
-    external: ['zapier-platform-core'],
+    // pg's optional native binding: core's PostgreSQL store is not in the bundle, but esbuild resolves pg's requires.
+    external: ['zapier-platform-core', 'pg-native'],
     plugins: [coreWithoutSideEffects],
     // Keeps function and class names, so errors in Zapier's logs stay readable.
     keepNames: true,

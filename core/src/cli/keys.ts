@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Config } from '../config.ts';
 import { ConfigError } from '../config.ts';
 import { API_SCOPES, INTEGRATION_SCOPES, newApiKey } from '../http/api-keys.ts';
-import { openSqliteStore } from '../store/sqlite.ts';
+import { openStore } from '../store/open-store.ts';
 import type { ApiScope } from '../store/store.ts';
 
 export const KEYS_USAGE = `Usage: learnhook keys <create|list|revoke> [options]
@@ -15,7 +15,8 @@ export const KEYS_USAGE = `Usage: learnhook keys <create|list|revoke> [options]
   learnhook keys revoke <key-id>
       Revokes a key at once: its next request is refused.
 
-Works on the store at LEARNHOOK_DATA (default ./.learnhook/learnhook.db), also while the hub runs.
+Works on the store the hub uses (DATABASE_URL, else LEARNHOOK_DATA, default ./.learnhook/learnhook.db),
+also while the hub runs.
 `;
 
 function scopesFrom(values: string[]): ApiScope[] {
@@ -40,8 +41,7 @@ export async function runKeys(args: string[], config: Config, out: (text: string
     out(KEYS_USAGE);
     return values.help ? 0 : 2;
   }
-  if (config.DATABASE_URL) throw new ConfigError('DATABASE_URL is set, but the PostgreSQL store is not available in this version.');
-  const store = openSqliteStore({ file: config.LEARNHOOK_DATA });
+  const store = await openStore(config, { owner: false });
   try {
     const now = Date.now();
     switch (action) {

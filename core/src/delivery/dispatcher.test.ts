@@ -7,7 +7,7 @@ import { createSecretBox } from '../store/secret-box.ts';
 import { openSqliteStore } from '../store/sqlite.ts';
 import type { HookRecord, Store } from '../store/store.ts';
 import { hookRecord, ingestInput } from '../testing/store-fixtures.ts';
-import { createConcurrencyLimiter } from './concurrency.ts';
+import { createConcurrencyLimiter, type ConcurrencyLimiter } from './concurrency.ts';
 import { createDispatcher, type Dispatcher } from './dispatcher.ts';
 import type { Transport, TransportRequest } from './transport.ts';
 
@@ -26,7 +26,7 @@ afterEach(async () => {
 });
 
 /** A store holding one hook and one event with its delivery, due now; counts the dispatcher's passes. */
-async function setup(status: HookRecord['status'], failFirstPass = false) {
+async function setup(status: HookRecord['status'], failFirstPass = false, limiter: ConcurrencyLimiter = createConcurrencyLimiter()) {
   const inner = openSqliteStore({ file: ':memory:' });
   const event = { ...SAMPLES['enrollment.completed'], id: 'evt_1' };
   await inner.ingest(ingestInput('1'));
@@ -55,7 +55,7 @@ async function setup(status: HookRecord['status'], failFirstPass = false) {
     store,
     box,
     transport,
-    limiter: createConcurrencyLimiter(),
+    limiter,
     logger: createLogger({ level: 'silent' }),
     metrics: createMetrics(),
     onHooksChanged: () => {},
@@ -92,5 +92,17 @@ describe('the dispatcher', () => {
     await vi.advanceTimersByTimeAsync(1_000);
     await dispatcher.idle();
     expect(sent).toHaveLength(1);
+  });
+
+  it('hands a claimed delivery back at once when its hook\'s limit dropped while the claim ran, instead of holding it for a lease', async () => {
+    // The limit said 4 free when the pass looked; by the time the claim answered, none was.
+    const shrunk: ConcurrencyLimiter = { limit: () => 4, inFlight: () => 0, tryAcquire: () => false, release: () => {} };
+    const { store, dispatcher, sent } = await setup('active', false, shrunk);
+    dispatcher.wake();
+    await dispatcher.idle();
+    expect(sent).toHaveLength(0);
+    const delivery = await store.getDelivery('dlv_1');
+    expect(delivery?.status).toBe('pending');
+    expect(delivery?.next_attempt_at).toBeLessThanOrEqual(Date.now());
   });
 });

@@ -176,10 +176,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         if (stopped) return;
         const free = limiter.limit(hookId) - limiter.inFlight(hookId);
         if (free <= 0) continue;
-        for (const delivery of await store.claimDeliveries(hookId, at, free, leaseMs)) {
-          if (!limiter.tryAcquire(hookId)) break;
+        const claimed = await store.claimDeliveries(hookId, at, free, leaseMs);
+        // The limit may have dropped while the claim ran (a slow answer halves it): what finds no
+        // slot goes back at once instead of waiting out its lease.
+        const unsent = claimed.filter((delivery) => {
+          if (!limiter.tryAcquire(hookId)) return true;
           track(deliver(delivery));
-        }
+          return false;
+        });
+        if (unsent.length > 0) await store.releaseDeliveries(unsent.map((delivery) => delivery.id), at);
       }
     } while (again && !stopped);
     await scheduleNext(at);

@@ -62,4 +62,40 @@ describe('fan-out', () => {
     expect({ reads, woken }).toEqual({ reads: 2, woken: 1 });
     await fanOut.stop();
   });
+
+  it('creates each event\'s deliveries once when two fan-outs share a store', async () => {
+    const store = openSqliteStore({ file: ':memory:' });
+    opened.push(store);
+    await store.insertHook(hook('hook_active', 'active'));
+    await store.ingest(ingestInput(...Array.from({ length: 50 }, (_, index) => `e${index}`)));
+    const fanOuts = [1, 2].map(() => createFanOut({ store, hydrator: withoutHydration, logger: createLogger({ level: 'silent' }), onDeliveries: () => {}, batchSize: 10 }));
+    for (const fanOut of fanOuts) fanOut.wake();
+    await Promise.all(fanOuts.map((fanOut) => fanOut.idle()));
+    const deliveries = await store.listDeliveries({ limit: 200 });
+    expect(deliveries.data).toHaveLength(50);
+    expect(new Set(deliveries.data.map((delivery) => delivery.event_id)).size).toBe(50);
+    await Promise.all(fanOuts.map((fanOut) => fanOut.stop()));
+  });
+
+  it('finds by its poll the events another process claimed and left when it died, once their lease expires', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'], now: 1_000_000 });
+    const store = openSqliteStore({ file: ':memory:' });
+    opened.push(store);
+    await store.insertHook(hook('hook_active', 'active'));
+    await store.ingest(ingestInput('1'));
+    // The process that claimed it is gone: nobody wakes this fan-out for the event.
+    expect(await store.claimEvents(Date.now(), 10, 5_000)).toHaveLength(1);
+    const fanOut = createFanOut({ store, hydrator: withoutHydration, logger: createLogger({ level: 'silent' }), onDeliveries: () => {}, leaseMs: 5_000, pollMs: 2_000 });
+    fanOut.wake();
+    await fanOut.idle();
+    expect((await store.getEvent('evt_1'))?.state).toBe('received');
+    await vi.advanceTimersByTimeAsync(4_000);
+    await fanOut.idle();
+    expect((await store.getEvent('evt_1'))?.state).toBe('received');
+    await vi.advanceTimersByTimeAsync(2_000);
+    await fanOut.idle();
+    expect((await store.getEvent('evt_1'))?.state).toBe('processed');
+    expect((await store.listDeliveries({ limit: 10, event_id: 'evt_1' })).data).toHaveLength(1);
+    await fanOut.stop();
+  });
 });

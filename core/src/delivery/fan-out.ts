@@ -30,6 +30,16 @@ export interface FanOutOptions {
   onDeliveries: () => void;
   now?: () => number;
   batchSize?: number;
+  /**
+   * How long a claimed event stays this process's to hydrate before another may take it (this one
+   * died): longer than hydration may wait for an LMS.
+   */
+  leaseMs?: number;
+  /**
+   * How often to look for events nobody is fanning out without being woken: those whose claimer
+   * died with its lease, on a store shared by several processes.
+   */
+  pollMs?: number;
 }
 
 /**
@@ -43,11 +53,13 @@ export function createFanOut(options: FanOutOptions): FanOut {
   const { store, hydrator, logger } = options;
   const now = options.now ?? Date.now;
   const batchSize = options.batchSize ?? 200;
+  const leaseMs = options.leaseMs ?? 60_000;
+  const pollMs = options.pollMs ?? 10_000;
   let hooks: Promise<HookRecord[]> | null = null;
   let pass: Promise<void> | null = null;
   let again = false;
   let stopped = false;
-  let retryTimer: NodeJS.Timeout | null = null;
+  let timer: NodeJS.Timeout | null = null;
 
   async function hydrate(stored: StoredEvent): Promise<CatalogEvent> {
     try {
@@ -64,26 +76,42 @@ export function createFanOut(options: FanOutOptions): FanOut {
     hooks ??= store.matchableHooks();
     const targets = (await hooks).filter((hook) => hookWants(hook, event));
     const at = now();
-    await store.completeEvent(
+    const completed = await store.completeEvent(
       stored.id,
       event,
       targets.map((hook) => ({ id: newId('dlv'), event_id: stored.id, hook_id: hook.id, next_attempt_at: at, reason: 'event' as const })),
     );
-    return targets.length;
+    return completed ? targets.length : 0;
   }
+
+  /** Events this process claimed whose pass failed: still leased to us, so tried again first. */
+  let held: StoredEvent[] = [];
 
   async function runPasses(): Promise<void> {
     do {
       again = false;
       for (;;) {
         if (stopped) return;
-        const events = await store.pendingEvents(batchSize);
+        const retried = held.length > 0;
+        const events = retried ? held : await store.claimEvents(now(), batchSize, leaseMs);
+        held = [];
         if (events.length === 0) break;
-        const created = await Promise.all(events.map(processOne));
-        if (created.some((count) => count > 0)) options.onDeliveries();
-        if (events.length < batchSize) break;
+        const outcomes = await Promise.allSettled(events.map(processOne));
+        if (outcomes.some((outcome) => outcome.status === 'fulfilled' && outcome.value > 0)) options.onDeliveries();
+        const failure = outcomes.find((outcome) => outcome.status === 'rejected');
+        if (failure) {
+          held = events.filter((_, index) => outcomes[index]?.status === 'rejected');
+          throw failure.reason;
+        }
+        if (!retried && events.length < batchSize) break;
       }
     } while (again);
+  }
+
+  function sleepFor(ms: number): void {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(wake, ms);
+    timer.unref();
   }
 
   function wake(): void {
@@ -92,16 +120,17 @@ export function createFanOut(options: FanOutOptions): FanOut {
       again = true;
       return;
     }
-    if (retryTimer) clearTimeout(retryTimer);
-    retryTimer = null;
+    if (timer) clearTimeout(timer);
+    timer = null;
     pass = runPasses()
+      .then(() => {
+        if (!stopped) sleepFor(pollMs);
+      })
       .catch((error: unknown) => {
         logger.error({ err: error }, 'fan-out pass failed; retrying shortly');
         // A failed read of the hooks must not stay cached as a rejected promise.
         hooks = null;
-        if (stopped) return;
-        retryTimer = setTimeout(wake, RETRY_PASS_MS);
-        retryTimer.unref();
+        if (!stopped) sleepFor(RETRY_PASS_MS);
       })
       .finally(() => {
         pass = null;
@@ -118,7 +147,7 @@ export function createFanOut(options: FanOutOptions): FanOut {
     },
     async stop() {
       stopped = true;
-      if (retryTimer) clearTimeout(retryTimer);
+      if (timer) clearTimeout(timer);
       while (pass) await pass;
     },
   };

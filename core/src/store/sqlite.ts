@@ -1,33 +1,28 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { DatabaseSync, type SQLInputValue, type SQLOutputValue } from 'node:sqlite';
-import type { CatalogEvent, EventType, Vendor } from '../catalog/index.ts';
-import type { HydrationNeeds, IngestRoute } from '../vendors/adapter.ts';
+import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
+import type { IngestRoute } from '../vendors/adapter.ts';
 import { decodeCursor, toPage } from './cursor.ts';
-import type {
-  ApiKeyRecord,
-  ApiScope,
-  AttemptOutcome,
-  AttemptRecord,
-  AuditEntry,
-  ClaimedDelivery,
-  ConnectionRecord,
-  DeliveryQuery,
-  DeliveryRecord,
-  DeliveryStatus,
-  EventQuery,
-  EventState,
-  HookFilter,
-  HookRecord,
-  HookStatus,
-  IngestInput,
-  IngestResult,
-  NewDelivery,
-  Page,
-  PageQuery,
-  Store,
-  StoredEvent,
-} from './store.ts';
+import {
+  claimedDelivery,
+  CONNECTION_COLUMNS,
+  HOOK_COLUMNS,
+  json,
+  JSON_COLUMNS,
+  num,
+  numOrNull,
+  rowSeq,
+  str,
+  strOrNull,
+  toApiKey,
+  toAttempt,
+  toConnection,
+  toDelivery,
+  toEvent,
+  toHook,
+  type Row,
+} from './rows.ts';
+import type { AttemptOutcome, AttemptRecord, AuditEntry, DeliveryQuery, EventQuery, IngestInput, IngestResult, NewDelivery, Page, PageQuery, Store, StoredEvent } from './store.ts';
 
 /**
  * The embedded store: node:sqlite in WAL mode with synchronous=FULL, so a commit is on disk when it
@@ -90,6 +85,10 @@ const MIGRATIONS = [
   DROP INDEX deliveries_due;
   CREATE INDEX deliveries_due ON deliveries (hook_id, next_attempt_at, seq) WHERE status IN ('pending', 'in_flight');
   `,
+  // Fan-out claims events with a lease, as on PostgreSQL where several processes share the work.
+  `
+  ALTER TABLE events ADD COLUMN claimed_until INTEGER NOT NULL DEFAULT 0;
+  `,
 ];
 
 /** The queries on the delivery hot path; a test checks SQLite answers each from an index, in order. */
@@ -106,109 +105,12 @@ export const HOT_QUERIES = {
   nextDue: `SELECT next_attempt_at AS at FROM deliveries INDEXED BY deliveries_pending WHERE status = 'pending' ORDER BY next_attempt_at LIMIT 1`,
 } as const;
 
-type Row = Record<string, SQLOutputValue>;
-
-const str = (value: SQLOutputValue | undefined): string => String(value);
-const strOrNull = (value: SQLOutputValue | undefined): string | null => (value === null || value === undefined ? null : String(value));
-const num = (value: SQLOutputValue | undefined): number => Number(value);
-const rowSeq = (row: Row): number => num(row.seq);
-const numOrNull = (value: SQLOutputValue | undefined): number | null => (value === null || value === undefined ? null : Number(value));
-/** JSON this store wrote itself; its shape is the record type it was written from. */
-const json = <T>(value: SQLOutputValue | undefined): T => JSON.parse(String(value)) as T;
-
-function toApiKey(row: Row): ApiKeyRecord {
-  return {
-    id: str(row.id),
-    label: str(row.label),
-    scopes: json<ApiScope[]>(row.scopes),
-    secret_hash: str(row.secret_hash),
-    created_at: num(row.created_at),
-    revoked_at: numOrNull(row.revoked_at),
-    last_used_at: numOrNull(row.last_used_at),
-  };
-}
-
-function toConnection(row: Row): ConnectionRecord {
-  return {
-    id: str(row.id),
-    name: str(row.name),
-    vendor: str(row.vendor) as Vendor,
-    description: strOrNull(row.description),
-    token_enc: str(row.token_enc),
-    inbound_enc: str(row.inbound_enc),
-    api_enc: strOrNull(row.api_enc),
-    created_at: num(row.created_at),
-    updated_at: num(row.updated_at),
-  };
-}
-
-function toEvent(row: Row): StoredEvent {
-  return {
-    seq: num(row.seq),
-    id: str(row.id),
-    connection_id: str(row.connection_id),
-    type: str(row.type) as EventType,
-    state: str(row.state) as EventState,
-    event: json<CatalogEvent>(row.body),
-    needs: json<HydrationNeeds>(row.needs),
-  };
-}
-
-function toHook(row: Row): HookRecord {
-  return {
-    id: str(row.id),
-    url: str(row.url),
-    events: json<string[]>(row.events),
-    filter: json<HookFilter>(row.filter),
-    description: strOrNull(row.description),
-    secret_enc: str(row.secret_enc),
-    status: str(row.status) as HookStatus,
-    status_reason: strOrNull(row.status_reason),
-    failing_since: numOrNull(row.failing_since),
-    created_by: strOrNull(row.created_by),
-    created_at: num(row.created_at),
-    updated_at: num(row.updated_at),
-  };
-}
-
-function toDelivery(row: Row): DeliveryRecord {
-  return {
-    id: str(row.id),
-    event_id: str(row.event_id),
-    hook_id: str(row.hook_id),
-    reason: str(row.reason) as NewDelivery['reason'],
-    status: str(row.status) as DeliveryStatus,
-    attempts: num(row.attempts),
-    next_attempt_at: numOrNull(row.next_attempt_at),
-    last_status: numOrNull(row.last_status),
-    last_error: strOrNull(row.last_error),
-    created_at: num(row.created_at),
-    updated_at: num(row.updated_at),
-  };
-}
-
-function toAttempt(row: Row): AttemptRecord {
-  return {
-    delivery_id: str(row.delivery_id),
-    attempt: num(row.attempt),
-    started_at: num(row.started_at),
-    duration_ms: num(row.duration_ms),
-    status: numOrNull(row.status),
-    error: strOrNull(row.error),
-    response_snippet: strOrNull(row.response_snippet),
-  };
-}
-
 interface PendingWrite {
   run: () => unknown;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
 
-/** Columns a patch may set, per table: patches never name a column from outside this list. */
-const HOOK_COLUMNS = ['url', 'events', 'filter', 'description', 'secret_enc', 'status', 'status_reason', 'failing_since', 'created_by', 'updated_at'] as const;
-const CONNECTION_COLUMNS = ['name', 'vendor', 'description', 'token_enc', 'inbound_enc', 'api_enc', 'updated_at'] as const;
-const JSON_COLUMNS = new Set(['events', 'filter']);
 
 export interface SqliteStoreOptions {
   /** The database file; ":memory:" for tests that need no durability. */
@@ -230,6 +132,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   if (options.recoverInFlight) {
     // One hub owns an embedded store: deliveries it left in flight when it died are due again now.
     db.prepare(`UPDATE deliveries SET status = 'pending', next_attempt_at = ? WHERE status = 'in_flight'`).run(Date.now());
+    db.prepare(`UPDATE events SET claimed_until = 0 WHERE state = 'received' AND claimed_until > 0`).run();
   }
 
   const statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
@@ -296,13 +199,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     run(`UPDATE ${table} SET ${sets} WHERE id = ?`, ...values, id);
   }
 
-  function claimedDelivery(row: Row): ClaimedDelivery {
-    const hook = toHook(
-      Object.fromEntries(Object.entries(row).filter(([key]) => key.startsWith('h_')).map(([key, value]) => [key.slice(2), value])),
-    );
-    return { ...toDelivery(row), event: json<CatalogEvent>(row.event_body), hook };
-  }
-
   const store: Store = {
     kind: 'sqlite',
 
@@ -344,14 +240,25 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       });
     },
 
-    async pendingEvents(limit) {
-      return all(`SELECT * FROM events WHERE state = 'received' ORDER BY seq LIMIT ?`, limit).map(toEvent);
+    onWake() {
+      return () => {};
+    },
+
+    async claimEvents(now, limit, leaseMs) {
+      // The fan-out's idle poll finds nothing most of the time: that costs no write and no fsync.
+      if (!get(`SELECT 1 FROM events WHERE state = 'received' AND claimed_until <= ? LIMIT 1`, now)) return [];
+      return write(() => {
+        const rows = all(`SELECT * FROM events WHERE state = 'received' AND claimed_until <= ? ORDER BY seq LIMIT ?`, now, limit);
+        for (const row of rows) run('UPDATE events SET claimed_until = ? WHERE seq = ?', now + leaseMs, num(row.seq));
+        return rows.map(toEvent);
+      });
     },
 
     completeEvent(id, event, deliveries) {
       return write(() => {
-        run(`UPDATE events SET body = ?, state = 'processed' WHERE id = ?`, JSON.stringify(event), id);
+        if (run(`UPDATE events SET body = ?, state = 'processed' WHERE id = ? AND state = 'received'`, JSON.stringify(event), id).changes === 0) return false;
         insertDeliveryRows(deliveries);
+        return true;
       });
     },
 
@@ -457,6 +364,12 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
           run(`UPDATE deliveries SET status = 'in_flight', next_attempt_at = ?, updated_at = ? WHERE id = ?`, now + leaseMs, now, str(row.id));
         }
         return rows.map((row) => ({ ...claimedDelivery(row), status: 'in_flight' as const, next_attempt_at: now + leaseMs }));
+      });
+    },
+
+    releaseDeliveries(ids, now) {
+      return write(() => {
+        for (const id of ids) run(`UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'in_flight'`, now, now, id);
       });
     },
 

@@ -177,15 +177,32 @@ export interface AuditEntry {
   details: Record<string, unknown>;
 }
 
+/** What another process sharing the store made: events to fan out, deliveries due, or changed hooks. */
+export type WakeTopic = 'events' | 'deliveries' | 'hooks';
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   close(): Promise<void>;
+  /**
+   * Calls `listener` when another process sharing this store made work (PostgreSQL NOTIFY), so an
+   * idle fan-out or dispatcher wakes without waiting for its poll; answers a function that stops
+   * listening. The embedded store has no other process and never calls it.
+   */
+  onWake(listener: (topic: WakeTopic) => void): () => void;
 
   ingest(input: IngestInput): Promise<IngestResult>;
-  /** Received events not yet hydrated and fanned out, oldest first. */
-  pendingEvents(limit: number): Promise<StoredEvent[]>;
-  /** Stores the hydrated event, marks it processed and creates its deliveries, in one transaction. */
-  completeEvent(id: string, event: CatalogEvent, deliveries: NewDelivery[]): Promise<void>;
+  /**
+   * Claims up to `limit` received events not yet hydrated and fanned out, oldest first, leasing
+   * them for `leaseMs`: other processes sharing the store skip them until the lease expires
+   * (their claimer died), so two processes never hydrate the same event at once.
+   */
+  claimEvents(now: number, limit: number, leaseMs: number): Promise<StoredEvent[]>;
+  /**
+   * Stores the hydrated event, marks it processed and creates its deliveries, in one transaction.
+   * Does nothing and answers false when the event was processed already (its lease expired and
+   * another process finished it first): an event's deliveries are created once.
+   */
+  completeEvent(id: string, event: CatalogEvent, deliveries: NewDelivery[]): Promise<boolean>;
   getEvent(id: string): Promise<StoredEvent | null>;
   listEvents(query: EventQuery): Promise<Page<StoredEvent>>;
 
@@ -206,6 +223,8 @@ export interface Store {
   hooksWithDueDeliveries(now: number): Promise<string[]>;
   /** Claims up to `limit` due deliveries of one hook, oldest first, leasing them for `leaseMs`. */
   claimDeliveries(hookId: string, now: number, limit: number, leaseMs: number): Promise<ClaimedDelivery[]>;
+  /** Hands claimed deliveries back unsent (no slot was free after all): pending and due at `now`. */
+  releaseDeliveries(ids: string[], now: number): Promise<void>;
   /** Records one attempt and the delivery's next state, in one transaction. */
   finishAttempt(attempt: AttemptRecord, outcome: AttemptOutcome): Promise<void>;
   getDelivery(id: string): Promise<DeliveryRecord | null>;
@@ -213,7 +232,11 @@ export interface Store {
   listAttempts(deliveryId: string): Promise<AttemptRecord[]>;
   /** Makes a delivery due now again (any status but in flight); null when unknown. */
   retryDelivery(id: string, now: number): Promise<DeliveryRecord | null>;
-  /** The earliest next_attempt_at of pending deliveries, to sleep until then; null when none. */
+  /**
+   * The earliest next_attempt_at of pending deliveries, to sleep until then; null when none. A
+   * store shared by several processes also counts in-flight leases, which fall due when their
+   * claimer died.
+   */
   nextDueAt(): Promise<number | null>;
 
   insertConnection(connection: ConnectionRecord): Promise<void>;

@@ -7,3 +7,4 @@ export * from './recording-server.ts';
 export * from './store-fixtures.ts';
 export * from './vendor-requests.ts';
 export * from './test-hub.ts';
+export * from './postgres.ts';

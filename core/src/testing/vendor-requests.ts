@@ -98,3 +98,12 @@ export function completionRequest(vendor: Vendor | 'xapi', inbound: Inbound, n =
       };
   }
 }
+
+/** One ALM request carrying `count` completion events (ALM batches its webhooks), numbered from `first`. */
+export function almBatchRequest(inbound: Inbound, first: number, count: number): WireRequest {
+  const requests = Array.from({ length: count }, (_, index) => completionRequest('adobe-alm', inbound, first + index));
+  const events = requests.map((request) => (JSON.parse(request.body) as { events: unknown[] }).events[0]);
+  const [one] = requests;
+  if (!one) throw new Error('a batch needs at least one event');
+  return { ...one, body: JSON.stringify({ ...(JSON.parse(one.body) as object), events }) };
+}

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, readConfig } from './config.ts';
+
+describe('the settings', () => {
+  it('default the PostgreSQL pool and the claim lease', () => {
+    expect(readConfig({})).toMatchObject({
+      LEARNHOOK_PG_POOL_MAX: 10,
+      LEARNHOOK_PG_CONNECT_TIMEOUT_MS: 5_000,
+      LEARNHOOK_PG_STATEMENT_TIMEOUT_MS: 30_000,
+      LEARNHOOK_PG_IDLE_TIMEOUT_MS: 10_000,
+      LEARNHOOK_LEASE_MS: 60_000,
+    });
+    expect(readConfig({ DATABASE_URL: 'postgres://u@db:5432/app?schema=tenant', LEARNHOOK_PG_POOL_MAX: '25' })).toMatchObject({
+      DATABASE_URL: 'postgres://u@db:5432/app?schema=tenant',
+      LEARNHOOK_PG_POOL_MAX: 25,
+    });
+  });
+
+  it('refuse a lease no longer than a delivery attempt or a hydration wait, naming the variable', () => {
+    expect(() => readConfig({ LEARNHOOK_LEASE_MS: '10000' })).toThrow(/LEARNHOOK_LEASE_MS: must be above .*\(30000\)/);
+    expect(() => readConfig({ LEARNHOOK_LEASE_MS: '10000', LEARNHOOK_HYDRATION_MAX_WAIT_MS: '5000', LEARNHOOK_DELIVERY_TIMEOUT_MS: '12000' })).toThrow(ConfigError);
+    expect(readConfig({ LEARNHOOK_LEASE_MS: '5000', LEARNHOOK_HYDRATION_MAX_WAIT_MS: '1000', LEARNHOOK_DELIVERY_TIMEOUT_MS: '2000' }).LEARNHOOK_LEASE_MS).toBe(5_000);
+  });
+
+  it('refuse a schema name that is not a plain lower-case identifier', () => {
+    expect(() => readConfig({ LEARNHOOK_PG_SCHEMA: 'Tenant-A' })).toThrow(/LEARNHOOK_PG_SCHEMA/);
+    expect(readConfig({ LEARNHOOK_PG_SCHEMA: 'tenant_a' }).LEARNHOOK_PG_SCHEMA).toBe('tenant_a');
+  });
+});

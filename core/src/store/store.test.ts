@@ -1,0 +1,299 @@
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { SAMPLES } from '../catalog/index.ts';
+import { dropSchema, postgresUnavailable, TEST_DATABASE_URL, testSchemaName } from '../testing/postgres.ts';
+import { hookRecord as hook, ingestInput } from '../testing/store-fixtures.ts';
+import { openPostgresStore } from './postgres.ts';
+import { openSqliteStore } from './sqlite.ts';
+import type { Store } from './store.ts';
+
+/**
+ * The Store contract, run on both stores (issue 10): the same tests, the same answers. Each test
+ * gets fresh data: a temporary sqlite file, or a PostgreSQL schema of its own, dropped after.
+ */
+
+const pgUnavailable = await postgresUnavailable();
+if (pgUnavailable) console.warn(`SKIPPED the PostgreSQL store tests: ${pgUnavailable}`);
+
+interface Place {
+  /** Opens a store on this test's data; every store opened on it sees the same data. */
+  open(): Promise<Store>;
+  cleanup(): Promise<void>;
+}
+
+const KINDS = [
+  {
+    kind: 'sqlite',
+    skip: null,
+    place(): Place {
+      const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'learnhook-store-')), 'nested', 'learnhook.db');
+      return { open: async () => openSqliteStore({ file }), cleanup: async () => {} };
+    },
+  },
+  {
+    kind: 'postgres',
+    skip: pgUnavailable,
+    place(): Place {
+      const schema = testSchemaName('lh_store');
+      return { open: () => openPostgresStore({ url: TEST_DATABASE_URL, schema, poolMax: 4 }), cleanup: () => dropSchema(schema) };
+    },
+  },
+] as const;
+
+const sample = SAMPLES['enrollment.completed'];
+
+describe.each(KINDS)('the $kind store', ({ skip, place: newPlace }) => {
+  const opened: Store[] = [];
+  let place: Place | null = null;
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((store) => store.close()));
+    await place?.cleanup();
+    place = null;
+  });
+
+  async function open(): Promise<Store> {
+    place ??= newPlace();
+    const store = await place.open();
+    opened.push(store);
+    return store;
+  }
+
+  const test = skip ? it.skip : it;
+
+  test('stores an ingested request once and reports a resent event as a duplicate', async () => {
+    const store = await open();
+    expect(await store.ingest(ingestInput('a', 'b'))).toEqual({ inserted: ['evt_a', 'evt_b'], duplicates: [] });
+    expect(await store.ingest(ingestInput('b', 'c'))).toEqual({ inserted: ['evt_c'], duplicates: ['evt_b'] });
+    expect(await store.ingest(ingestInput('d', 'd'))).toEqual({ inserted: ['evt_d'], duplicates: ['evt_d'] });
+    const events = await store.listEvents({ limit: 10 });
+    expect(events.data.map((event) => event.id)).toEqual(['evt_d', 'evt_c', 'evt_b', 'evt_a']);
+  });
+
+  test('stores an event sent in two requests at once for the first of them only', async () => {
+    const store = await open();
+    const [first, second] = await Promise.all([store.ingest(ingestInput('a', 'b')), store.ingest(ingestInput('b', 'c'))]);
+    expect({ first, second }).toEqual({ first: { inserted: ['evt_a', 'evt_b'], duplicates: [] }, second: { inserted: ['evt_c'], duplicates: ['evt_b'] } });
+    expect((await store.getEvent('evt_b'))?.state).toBe('received');
+    expect((await store.listEvents({ limit: 10 })).data).toHaveLength(3);
+  });
+
+  test('keeps what it acknowledged after it is closed and opened again', async () => {
+    const first = await open();
+    await first.ingest(ingestInput('kept'));
+    await first.close();
+    const second = await open();
+    expect((await second.getEvent('evt_kept'))?.event.learner?.email).toBe(sample.learner.email);
+  });
+
+  test('resolves every one of many concurrent writes', async () => {
+    const store = await open();
+    const results = await Promise.all(Array.from({ length: 300 }, (_, index) => store.ingest(ingestInput(`k${index}`))));
+    expect(results.every((result) => result.inserted.length === 1)).toBe(true);
+    expect((await store.claimEvents(1, 1000, 1000)).length).toBe(300);
+  });
+
+  test('fails only the write that broke, not the others made with it', async () => {
+    const store = await open();
+    const outcomes = await Promise.allSettled([store.insertHook(hook('h1')), store.insertHook(hook('h1')), store.insertHook(hook('h2'))]);
+    expect(outcomes.map((outcome) => outcome.status).sort()).toEqual(['fulfilled', 'fulfilled', 'rejected']);
+    expect((await store.matchableHooks()).map((h) => h.id).sort()).toEqual(['h1', 'h2']);
+  });
+
+  test('pages lists newest first with an opaque cursor', async () => {
+    const store = await open();
+    await store.ingest(ingestInput('1', '2', '3', '4', '5'));
+    const first = await store.listEvents({ limit: 2 });
+    expect(first.data.map((event) => event.id)).toEqual(['evt_5', 'evt_4']);
+    const second = await store.listEvents({ limit: 2, cursor: first.next_cursor ?? undefined });
+    expect(second.data.map((event) => event.id)).toEqual(['evt_3', 'evt_2']);
+    const last = await store.listEvents({ limit: 2, cursor: second.next_cursor ?? undefined });
+    expect(last).toEqual({ data: [expect.objectContaining({ id: 'evt_1' })], next_cursor: null });
+    await expect(store.listEvents({ limit: 2, cursor: 'bogus' })).rejects.toThrow(/cursor/);
+  });
+
+  test('filters events by type and connection', async () => {
+    const store = await open();
+    await store.ingest(ingestInput('x'));
+    expect((await store.listEvents({ limit: 5, type: 'user.created' })).data).toEqual([]);
+    expect((await store.listEvents({ limit: 5, type: 'enrollment.completed' })).data).toHaveLength(1);
+    expect((await store.listEvents({ limit: 5, connection: 'con_2' })).data).toEqual([]);
+    expect((await store.listEvents({ limit: 5, type: 'enrollment.completed', connection: 'con_1' })).data).toHaveLength(1);
+  });
+
+  test('moves an event from received to processed with its deliveries in one step, once', async () => {
+    const store = await open();
+    await store.insertHook(hook('h1'));
+    await store.ingest(ingestInput('e1'));
+    const [claimed] = await store.claimEvents(1, 10, 1000);
+    const hydrated = { ...sample, id: 'evt_e1', hydration: { status: 'complete' as const, missing: [] } };
+    expect(await store.completeEvent('evt_e1', hydrated, [{ id: 'dlv_1', event_id: 'evt_e1', hook_id: 'h1', next_attempt_at: 10, reason: 'event' }])).toBe(true);
+    expect(claimed?.id).toBe('evt_e1');
+    expect(await store.claimEvents(1_000_000, 10, 1000)).toEqual([]);
+    expect((await store.getEvent('evt_e1'))?.state).toBe('processed');
+    expect(await store.getDelivery('dlv_1')).toMatchObject({ status: 'pending', attempts: 0, next_attempt_at: 10 });
+    // A second process whose lease ran out finishing the same event creates nothing more.
+    expect(await store.completeEvent('evt_e1', hydrated, [{ id: 'dlv_2', event_id: 'evt_e1', hook_id: 'h1', next_attempt_at: 10, reason: 'event' }])).toBe(false);
+    expect(await store.getDelivery('dlv_2')).toBeNull();
+  });
+
+  test('leases claimed events: claimed ones are skipped until the lease expires, oldest first', async () => {
+    const store = await open();
+    await store.ingest(ingestInput('1', '2', '3'));
+    expect((await store.claimEvents(100, 2, 1000)).map((event) => event.id)).toEqual(['evt_1', 'evt_2']);
+    expect((await store.claimEvents(500, 10, 1000)).map((event) => event.id)).toEqual(['evt_3']);
+    expect(await store.claimEvents(1099, 10, 1000)).toEqual([]);
+    expect((await store.claimEvents(1100, 10, 1000)).map((event) => event.id)).toEqual(['evt_1', 'evt_2']);
+  });
+
+  test('never hands one event or delivery to two stores claiming at once', async () => {
+    const [a, b] = [await open(), await open()];
+    await a.insertHook(hook('h1'));
+    await a.ingest(ingestInput(...Array.from({ length: 60 }, (_, index) => `c${index}`)));
+    await a.insertDeliveries(Array.from({ length: 60 }, (_, index) => ({ id: `dlv_${index}`, event_id: 'evt_c0', hook_id: 'h1', next_attempt_at: 100, reason: 'event' as const })));
+    const events = await Promise.all([a, b, a, b].map((store) => store.claimEvents(200, 20, 10_000)));
+    const eventIds = events.flat().map((event) => event.id);
+    expect(new Set(eventIds).size).toBe(eventIds.length);
+    expect(eventIds.length).toBeGreaterThanOrEqual(40);
+    const deliveries = await Promise.all([a, b, a, b].map((store) => store.claimDeliveries('h1', 200, 20, 10_000)));
+    const deliveryIds = deliveries.flat().map((delivery) => delivery.id);
+    expect(new Set(deliveryIds).size).toBe(deliveryIds.length);
+    expect(deliveryIds.length).toBeGreaterThanOrEqual(40);
+  });
+
+  describe('deliveries', () => {
+    async function withDue(store: Store, count: number, hookId = 'h1') {
+      await store.insertHook(hook(hookId));
+      await store.ingest(ingestInput('d'));
+      await store.insertDeliveries(
+        Array.from({ length: count }, (_, index) => ({ id: `dlv_${hookId}_${index}`, event_id: 'evt_d', hook_id: hookId, next_attempt_at: 100 + index, reason: 'event' as const })),
+      );
+    }
+
+    test('claims only due deliveries of the asked hook, oldest first, and leases them', async () => {
+      const store = await open();
+      await withDue(store, 3);
+      expect(await store.hooksWithDueDeliveries(99)).toEqual([]);
+      expect(await store.hooksWithDueDeliveries(101)).toEqual(['h1']);
+      const claimed = await store.claimDeliveries('h1', 101, 10, 30_000);
+      expect(claimed.map((delivery) => delivery.id)).toEqual(['dlv_h1_0', 'dlv_h1_1']);
+      expect(claimed[0]).toMatchObject({ status: 'in_flight', attempts: 0, next_attempt_at: 30_101, hook: { id: 'h1', url: 'http://127.0.0.1:9/hook', events: ['*'] }, event: { id: 'evt_d' } });
+      expect(await store.claimDeliveries('h1', 101, 10, 30_000)).toEqual([]);
+      // An expired lease makes the delivery due again (its sender died).
+      expect((await store.claimDeliveries('h1', 101 + 30_000, 10, 30_000)).map((d) => d.id).sort()).toEqual(['dlv_h1_0', 'dlv_h1_1', 'dlv_h1_2']);
+    });
+
+    test('records each attempt and the next state', async () => {
+      const store = await open();
+      await withDue(store, 1);
+      await store.claimDeliveries('h1', 200, 1, 1000);
+      await store.finishAttempt(
+        { delivery_id: 'dlv_h1_0', attempt: 1, started_at: 200, duration_ms: 12, status: 500, error: null, response_snippet: 'boom' },
+        { status: 'pending', next_attempt_at: 5200 },
+      );
+      expect(await store.getDelivery('dlv_h1_0')).toMatchObject({ status: 'pending', attempts: 1, next_attempt_at: 5200, last_status: 500, updated_at: 212 });
+      await store.finishAttempt(
+        { delivery_id: 'dlv_h1_0', attempt: 2, started_at: 5200, duration_ms: 8, status: 200, error: null, response_snippet: 'ok' },
+        { status: 'succeeded' },
+      );
+      expect(await store.getDelivery('dlv_h1_0')).toMatchObject({ status: 'succeeded', attempts: 2, last_status: 200, next_attempt_at: null });
+      expect(await store.listAttempts('dlv_h1_0')).toEqual([
+        { delivery_id: 'dlv_h1_0', attempt: 1, started_at: 200, duration_ms: 12, status: 500, error: null, response_snippet: 'boom' },
+        { delivery_id: 'dlv_h1_0', attempt: 2, started_at: 5200, duration_ms: 8, status: 200, error: null, response_snippet: 'ok' },
+      ]);
+      expect((await store.listDeliveries({ limit: 5, status: 'succeeded' })).data).toHaveLength(1);
+      expect((await store.listDeliveries({ limit: 5, status: 'pending' })).data).toHaveLength(0);
+    });
+
+    test('makes a finished delivery due again on retry', async () => {
+      const store = await open();
+      await withDue(store, 1);
+      await store.finishAttempt({ delivery_id: 'dlv_h1_0', attempt: 1, started_at: 1, duration_ms: 1, status: 400, error: null, response_snippet: null }, { status: 'failed' });
+      expect(await store.nextDueAt()).toBeNull();
+      expect(await store.retryDelivery('dlv_h1_0', 500)).toMatchObject({ status: 'pending', next_attempt_at: 500 });
+      expect(await store.nextDueAt()).toBe(500);
+      expect(await store.retryDelivery('dlv_missing', 500)).toBeNull();
+    });
+
+    test('leaves a delivery in flight alone on retry', async () => {
+      const store = await open();
+      await withDue(store, 1);
+      await store.claimDeliveries('h1', 200, 1, 1000);
+      expect(await store.retryDelivery('dlv_h1_0', 300)).toMatchObject({ status: 'in_flight', next_attempt_at: 1200 });
+    });
+
+    test('drops undelivered deliveries with their hook', async () => {
+      const store = await open();
+      await withDue(store, 2);
+      expect(await store.deleteHook('h1')).toBe(true);
+      expect(await store.hooksWithDueDeliveries(10_000)).toEqual([]);
+      expect((await store.listDeliveries({ limit: 5 })).data).toEqual([]);
+      expect(await store.deleteHook('h1')).toBe(false);
+    });
+
+    test('offers deliveries of active hooks only to the dispatcher', async () => {
+      const store = await open();
+      await withDue(store, 1, 'h1');
+      await withDue(store, 1, 'h2');
+      await store.updateHook('h2', { status: 'paused' });
+      expect(await store.hooksWithDueDeliveries(10_000)).toEqual(['h1']);
+      await store.updateHook('h2', { status: 'active' });
+      expect(await store.hooksWithDueDeliveries(10_000)).toEqual(['h1', 'h2']);
+    });
+  });
+
+  test('patches only known hook columns and answers null for an unknown hook', async () => {
+    const store = await open();
+    await store.insertHook(hook('h1'));
+    expect(await store.updateHook('h1', { status: 'paused', events: ['user.created'], filter: { course_id: ['c1'] } })).toMatchObject({
+      status: 'paused',
+      events: ['user.created'],
+      filter: { course_id: ['c1'] },
+    });
+    expect(await store.updateHook('h1', {})).toMatchObject({ status: 'paused' });
+    // A paused hook still collects its deliveries; a disabled one gets none.
+    expect((await store.matchableHooks()).map((h) => h.id)).toEqual(['h1']);
+    await store.updateHook('h1', { status: 'disabled' });
+    expect(await store.matchableHooks()).toEqual([]);
+    expect(await store.updateHook('nope', { status: 'active' })).toBeNull();
+  });
+
+  test('lists hooks newest first, and those of one creator', async () => {
+    const store = await open();
+    await store.insertHook(hook('h1', { created_by: 'key_a' }));
+    await store.insertHook(hook('h2', { created_by: 'key_b' }));
+    await store.insertHook(hook('h3', { created_by: 'key_a' }));
+    expect((await store.listHooks({ limit: 10 })).data.map((h) => h.id)).toEqual(['h3', 'h2', 'h1']);
+    expect((await store.listHooks({ limit: 10, created_by: 'key_a' })).data.map((h) => h.id)).toEqual(['h3', 'h1']);
+  });
+
+  test('finds, updates and deletes connections by id or name', async () => {
+    const store = await open();
+    const connection = { id: 'con_1', name: 'acme', vendor: 'absorb' as const, description: null, token_enc: 't', inbound_enc: 'i', api_enc: null, created_at: 1, updated_at: 1 };
+    await store.insertConnection(connection);
+    expect((await store.getConnection('acme'))?.id).toBe('con_1');
+    expect((await store.getConnection('con_1'))?.name).toBe('acme');
+    await expect(store.insertConnection({ ...connection, id: 'con_2' })).rejects.toThrow();
+    expect(await store.updateConnection('con_1', { description: 'ours', api_enc: 'a' })).toMatchObject({ description: 'ours', api_enc: 'a', name: 'acme' });
+    expect((await store.listConnections({ limit: 5 })).data.map((c) => c.id)).toEqual(['con_1']);
+    expect(await store.deleteConnection('con_1')).toBe(true);
+    expect(await store.getConnection('acme')).toBeNull();
+  });
+
+  test('revokes an API key once and keeps an audit trail newest first', async () => {
+    const store = await open();
+    await store.insertApiKey({ id: 'key_1', label: 'zapier', scopes: ['hooks', 'events'], secret_hash: 'h', created_at: 1, revoked_at: null, last_used_at: null });
+    await store.touchApiKey('key_1', 3);
+    expect(await store.revokeApiKey('key_1', 5)).toBe(true);
+    expect(await store.revokeApiKey('key_1', 6)).toBe(false);
+    expect(await store.getApiKey('key_1')).toMatchObject({ revoked_at: 5, last_used_at: 3, scopes: ['hooks', 'events'] });
+    expect((await store.listApiKeys()).map((key) => key.id)).toEqual(['key_1']);
+    await store.appendAudit({ at: 1, actor: 'cli', action: 'key.created', target: 'key_1', details: {} });
+    await store.appendAudit({ at: 2, actor: 'cli', action: 'key.revoked', target: 'key_1', details: { why: 'test' } });
+    expect((await store.listAudit({ limit: 10 })).data.map((entry) => [entry.action, entry.details])).toEqual([
+      ['key.revoked', { why: 'test' }],
+      ['key.created', {}],
+    ]);
+  });
+});
