@@ -1,11 +1,12 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, renameSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { promisify } from 'node:util';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
+import { SQLITE_MIGRATIONS as MIGRATIONS } from '@learnhook/core/testing';
 import { CLI, startHubProcess, type HubProcess } from '../helpers/hub-process.ts';
 import { ADMIN_KEY, eventually } from '../helpers/hub.ts';
 import { report } from './report.ts';
@@ -71,6 +72,28 @@ async function snapshot(api: Api) {
     owed: delivery.status === 'pending' || delivery.status === 'in_flight',
   }));
   return { hooks, connections, events, deliveries };
+}
+
+/**
+ * Rewrites a data file as a hub at schema version 1 would have left it: version 1's tables
+ * (migration 1 alone) holding this file's rows, in version 1's columns. Built from the
+ * migrations themselves, so it stays a true version 1 file whatever later migrations add.
+ */
+function rewriteAsVersion1(file: string): void {
+  const v1File = `${file}.v1`;
+  const db = new DatabaseSync(v1File);
+  db.exec(MIGRATIONS[0] ?? '');
+  db.exec('PRAGMA user_version = 1');
+  db.exec(`ATTACH DATABASE '${file}' AS current`);
+  const tables = db.prepare(`SELECT name FROM main.sqlite_master WHERE type = 'table'`).all().map((row) => String(row.name));
+  for (const table of tables) {
+    const columns = db.prepare(`PRAGMA main.table_info(${table})`).all().map((row) => String(row.name)).join(', ');
+    db.exec(`INSERT INTO main.${table} (${columns}) SELECT ${columns} FROM current.${table}`);
+  }
+  db.exec('DETACH DATABASE current');
+  db.close();
+  for (const suffix of ['', '-wal', '-shm']) rmSync(file + suffix, { force: true });
+  renameSync(v1File, file);
 }
 
 function schemaOf(file: string): { version: number; cookie: number; dueIndex: string } {
@@ -152,14 +175,8 @@ describe('a hub restarted on the same data file', () => {
     await eventually(async () => (await deliveriesOf(api, hookId)).every((delivery) => delivery.attempts.length === 1), 15_000, 'one refused attempt each');
     await stop(old);
 
-    // Back to version 1 as a hub of that version left it: migration 2 only re-keyed the index the
-    // claim query reads (sqlite.ts), so a v1 file is this one with the v1 index and version.
     const file = path.join(old.dataDir, 'learnhook.db');
-    const db = new DatabaseSync(file);
-    db.exec(`DROP INDEX deliveries_due;
-      CREATE INDEX deliveries_due ON deliveries (hook_id, status, next_attempt_at);
-      PRAGMA user_version = 1;`);
-    db.close();
+    rewriteAsVersion1(file);
     const v1 = schemaOf(file);
 
     const upgraded = await startHub(old.dataDir);
@@ -181,7 +198,7 @@ describe('a hub restarted on the same data file', () => {
       figures: { version_before: v1.version, version_after: v2.version, schema_changes_on_second_start: v2Again.cookie - v2.cookie, events_kept: events.length, delivered_after_upgrade: target.delivered().size },
     });
     expect(v1).toMatchObject({ version: 1, dueIndex: expect.stringContaining('(hook_id, status, next_attempt_at)') });
-    expect(v2.version).toBe(2);
+    expect(v2.version).toBe(MIGRATIONS.length);
     expect(v2.dueIndex).toContain("WHERE status IN ('pending', 'in_flight')");
     expect(v2.cookie).toBeGreaterThan(v1.cookie);
     expect(v2Again).toEqual(v2);

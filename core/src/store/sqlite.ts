@@ -32,7 +32,7 @@ import type { AttemptOutcome, AttemptRecord, AuditEntry, DeliveryQuery, EventQue
  * undo the others in its group.
  */
 
-const MIGRATIONS = [
+export const MIGRATIONS = [
   `
   CREATE TABLE api_keys (
     id TEXT PRIMARY KEY, label TEXT NOT NULL, scopes TEXT NOT NULL, secret_hash TEXT NOT NULL,

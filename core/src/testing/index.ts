@@ -8,3 +8,5 @@ export * from './store-fixtures.ts';
 export * from './vendor-requests.ts';
 export * from './test-hub.ts';
 export * from './postgres.ts';
+/** The embedded store's migrations, in order: tests build data files at older schema versions from them. */
+export { MIGRATIONS as SQLITE_MIGRATIONS } from '../store/sqlite.ts';
