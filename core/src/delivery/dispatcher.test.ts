@@ -106,3 +106,59 @@ describe('the dispatcher', () => {
     expect(delivery?.next_attempt_at).toBeLessThanOrEqual(Date.now());
   });
 });
+
+describe('a hook whose target answers again', () => {
+  it('has its deliveries that failed during the outage sent at once, not after their 5-minute retry', async () => {
+    let clock = 1_000_000;
+    const store = openSqliteStore({ file: ':memory:' });
+    await store.ingest(ingestInput('1', '2'));
+    await store.insertHook(hookRecord('hook_1', { secret_enc: box.seal('whsec_' + randomBytes(24).toString('base64')) }));
+    const deliveryOf = (key: string) => ({ id: `dlv_${key}`, event_id: `evt_${key}`, hook_id: 'hook_1', next_attempt_at: clock, reason: 'event' as const });
+    await store.completeEvent('evt_1', { ...SAMPLES['enrollment.completed'], id: 'evt_1' }, [deliveryOf('1')]);
+    let down = true;
+    const sent: string[] = [];
+    const transport: Transport = {
+      async send(request) {
+        sent.push(String(request.headers['webhook-id']));
+        return down
+          ? { ok: false, error: { code: 'connection_error', message: 'connection refused' }, snippet: '', durationMs: 1, retryAfter: null }
+          : { ok: true, status: 200, snippet: 'ok', durationMs: 1, retryAfter: null };
+      },
+      async close() {},
+    };
+    const dispatcher = createDispatcher({
+      store,
+      box,
+      transport,
+      limiter: createConcurrencyLimiter(),
+      logger: createLogger({ level: 'silent' }),
+      metrics: createMetrics(),
+      onHooksChanged: () => {},
+      audit: async () => {},
+      now: () => clock,
+      random: () => 0.5,
+    });
+    running.push({ dispatcher, store });
+
+    // Down: the immediate attempt and the 5 s retry fail; the next retry is 5 minutes away.
+    dispatcher.wake();
+    await dispatcher.idle();
+    clock += 5_000;
+    await vi.advanceTimersByTimeAsync(5_000);
+    await dispatcher.idle();
+    expect(await store.getDelivery('dlv_1')).toMatchObject({ status: 'pending', attempts: 2, next_attempt_at: clock + 5 * 60_000 });
+    expect((await store.getHook('hook_1'))?.failing_since).not.toBeNull();
+
+    // Back: the next event's delivery succeeds, and the waiting one follows without the wait.
+    down = false;
+    await store.completeEvent('evt_2', { ...SAMPLES['enrollment.completed'], id: 'evt_2' }, [deliveryOf('2')]);
+    dispatcher.wake();
+    await dispatcher.idle();
+    await vi.advanceTimersByTimeAsync(20);
+    await dispatcher.idle();
+    expect(await store.getDelivery('dlv_1')).toMatchObject({ status: 'succeeded', attempts: 3 });
+    expect(await store.getDelivery('dlv_2')).toMatchObject({ status: 'succeeded', attempts: 1 });
+    expect((await store.getHook('hook_1'))?.failing_since).toBeNull();
+    expect(sent).toEqual(['dlv_1', 'dlv_1', 'dlv_2', 'dlv_1']);
+  });
+});

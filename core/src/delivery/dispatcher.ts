@@ -13,7 +13,8 @@ import type { Transport, TransportResult } from './transport.ts';
  * Sends due deliveries (DESIGN §4 Delivery): signed with the hook's own secret, each hook holding
  * at most its adaptive in-flight limit, the rest waiting in the store, not in memory. Every
  * attempt is recorded; failures are retried on the schedule, 410 Gone deletes the hook, and a
- * hook failing for five days is disabled.
+ * hook failing for five days is disabled. When a failing hook's target answers again, its
+ * waiting deliveries are brought forward instead of waiting out their retry.
  */
 export interface Dispatcher {
   wake(): void;
@@ -113,7 +114,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     if (result.ok) {
       metrics.attempts.inc({ outcome: 'succeeded' });
       await store.finishAttempt(record, { status: 'succeeded' });
-      if (hook.failing_since !== null) await store.updateHook(hook.id, { failing_since: null });
+      if (hook.failing_since !== null) await recovered(hook, at);
       return;
     }
     if (result.status === 410) {
@@ -138,6 +139,19 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     } else if (hook.failing_since === null) {
       await store.updateHook(hook.id, { failing_since: startedAt });
     }
+  }
+
+  /**
+   * The target answers again: deliveries that failed while it was down would otherwise wait out
+   * their retry (5 min, 30 min, hours after a longer outage), so they are due now; the hook's
+   * adaptive in-flight limit still paces them.
+   */
+  async function recovered(hook: HookRecord, at: number): Promise<void> {
+    await store.updateHook(hook.id, { failing_since: null });
+    const moved = await store.expediteDeliveries(hook.id, at);
+    if (moved === 0) return;
+    logger.info({ hook_id: hook.id, deliveries: moved, failing_since: new Date(hook.failing_since ?? at).toISOString() }, 'hook target answers again; its waiting deliveries are due now');
+    wake();
   }
 
   async function deliver(delivery: ClaimedDelivery): Promise<void> {

@@ -430,6 +430,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       notify('deliveries');
     },
 
+    async expediteDeliveries(hookId, now) {
+      const moved = await changed(`UPDATE deliveries SET next_attempt_at = $2, updated_at = $2 WHERE hook_id = $1 AND status = 'pending' AND next_attempt_at > $2 AND coalesce(last_status, 0) NOT IN (429, 503)`, [hookId, now]);
+      if (moved > 0) notify('deliveries');
+      return moved;
+    },
+
     finishAttempt(attempt, outcome) {
       return finishAttempts({ attempt, outcome });
     },

@@ -373,6 +373,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       });
     },
 
+    expediteDeliveries(hookId, now) {
+      return write(() => Number(run(`UPDATE deliveries SET next_attempt_at = ?, updated_at = ? WHERE hook_id = ? AND status = 'pending' AND next_attempt_at > ? AND coalesce(last_status, 0) NOT IN (429, 503)`, now, now, hookId, now).changes));
+    },
+
     finishAttempt(attempt: AttemptRecord, outcome: AttemptOutcome) {
       return write(() => {
         run(

@@ -216,6 +216,23 @@ describe.each(KINDS)('the $kind store', ({ skip, place: newPlace }) => {
       expect(await store.retryDelivery('dlv_missing', 500)).toBeNull();
     });
 
+    test("brings a recovered hook's waiting deliveries forward, but not another hook's, a finished one or one the target throttled", async () => {
+      const store = await open();
+      await withDue(store, 3);
+      await withDue(store, 1, 'h2');
+      await store.finishAttempt({ delivery_id: 'dlv_h1_0', attempt: 1, started_at: 100, duration_ms: 1, status: 500, error: null, response_snippet: null }, { status: 'pending', next_attempt_at: 300_000 });
+      await store.finishAttempt({ delivery_id: 'dlv_h1_1', attempt: 1, started_at: 100, duration_ms: 1, status: 400, error: null, response_snippet: null }, { status: 'failed' });
+      await store.finishAttempt({ delivery_id: 'dlv_h1_2', attempt: 1, started_at: 100, duration_ms: 1, status: 429, error: null, response_snippet: null }, { status: 'pending', next_attempt_at: 60_000 });
+      await store.finishAttempt({ delivery_id: 'dlv_h2_0', attempt: 1, started_at: 100, duration_ms: 1, status: 500, error: null, response_snippet: null }, { status: 'pending', next_attempt_at: 300_000 });
+      expect(await store.expediteDeliveries('h1', 1_000)).toBe(1);
+      expect(await store.getDelivery('dlv_h1_0')).toMatchObject({ status: 'pending', next_attempt_at: 1_000 });
+      // The target asked for that wait (429 Retry-After): kept.
+      expect(await store.getDelivery('dlv_h1_2')).toMatchObject({ status: 'pending', next_attempt_at: 60_000 });
+      expect(await store.getDelivery('dlv_h1_1')).toMatchObject({ status: 'failed', next_attempt_at: null });
+      expect(await store.getDelivery('dlv_h2_0')).toMatchObject({ next_attempt_at: 300_000 });
+      expect(await store.expediteDeliveries('h1', 1_000)).toBe(0);
+    });
+
     test('leaves a delivery in flight alone on retry', async () => {
       const store = await open();
       await withDue(store, 1);

@@ -230,6 +230,12 @@ export interface Store {
   getDelivery(id: string): Promise<DeliveryRecord | null>;
   listDeliveries(query: DeliveryQuery): Promise<Page<DeliveryRecord>>;
   listAttempts(deliveryId: string): Promise<AttemptRecord[]>;
+  /**
+   * Brings a hook's waiting deliveries forward: pending ones scheduled after `now` become due at
+   * `now`, except those whose last answer was 429 or 503 (the target asked for that wait). For a
+   * hook that just recovered; answers how many moved.
+   */
+  expediteDeliveries(hookId: string, now: number): Promise<number>;
   /** Makes a delivery due now again (any status but in flight); null when unknown. */
   retryDelivery(id: string, now: number): Promise<DeliveryRecord | null>;
   /**
