@@ -162,3 +162,54 @@ describe('a hook whose target answers again', () => {
     expect(sent).toEqual(['dlv_1', 'dlv_1', 'dlv_2', 'dlv_1']);
   });
 });
+
+describe('a pass over many hooks', () => {
+  it('asks for every due hook\'s claim at once, so one group commit serves them all', async () => {
+    const inner = openSqliteStore({ file: ':memory:' });
+    await inner.ingest(ingestInput('1'));
+    const hookIds = ['hook_a', 'hook_b', 'hook_c', 'hook_d'];
+    for (const id of hookIds) await inner.insertHook(hookRecord(id, { secret_enc: box.seal('whsec_' + randomBytes(24).toString('base64')) }));
+    await inner.completeEvent(
+      'evt_1',
+      { ...SAMPLES['enrollment.completed'], id: 'evt_1' },
+      hookIds.map((id) => ({ id: `dlv_${id}`, event_id: 'evt_1', hook_id: id, next_attempt_at: Date.now(), reason: 'event' as const })),
+    );
+    let pending = 0;
+    let mostAtOnce = 0;
+    const store: Store = {
+      ...inner,
+      kind: inner.kind,
+      async claimDeliveries(...args) {
+        pending++;
+        mostAtOnce = Math.max(mostAtOnce, pending);
+        try {
+          return await inner.claimDeliveries(...args);
+        } finally {
+          pending--;
+        }
+      },
+    };
+    const sent: string[] = [];
+    const dispatcher = createDispatcher({
+      store,
+      box,
+      transport: {
+        async send(request) {
+          sent.push(String(request.headers['webhook-id']));
+          return { ok: true, status: 200, snippet: 'ok', durationMs: 1, retryAfter: null };
+        },
+        async close() {},
+      },
+      limiter: createConcurrencyLimiter(),
+      logger: createLogger({ level: 'silent' }),
+      metrics: createMetrics(),
+      onHooksChanged: () => {},
+      audit: async () => {},
+    });
+    running.push({ dispatcher, store: inner });
+    dispatcher.wake();
+    await dispatcher.idle();
+    expect(mostAtOnce).toBe(hookIds.length);
+    expect(sent.sort()).toEqual(hookIds.map((id) => `dlv_${id}`));
+  });
+});

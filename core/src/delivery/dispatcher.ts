@@ -186,20 +186,23 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     do {
       again = false;
       at = now();
-      for (const hookId of await store.hooksWithDueDeliveries(at)) {
-        if (stopped) return;
+      // Every hook's claim is asked for at once, so they share one group commit: claimed one after
+      // the other, an event fanned out to 1,000 hooks waited for 1,000 commits (bench row 5).
+      const claiming = (await store.hooksWithDueDeliveries(at)).map(async (hookId) => {
         const free = limiter.limit(hookId) - limiter.inFlight(hookId);
-        if (free <= 0) continue;
+        if (free <= 0 || stopped) return;
         const claimed = await store.claimDeliveries(hookId, at, free, leaseMs);
         // The limit may have dropped while the claim ran (a slow answer halves it): what finds no
         // slot goes back at once instead of waiting out its lease.
         const unsent = claimed.filter((delivery) => {
-          if (!limiter.tryAcquire(hookId)) return true;
+          if (stopped || !limiter.tryAcquire(hookId)) return true;
           track(deliver(delivery));
           return false;
         });
         if (unsent.length > 0) await store.releaseDeliveries(unsent.map((delivery) => delivery.id), at);
-      }
+      });
+      await Promise.all(claiming);
+      if (stopped) return;
     } while (again && !stopped);
     await scheduleNext(at);
   }
