@@ -85,10 +85,10 @@ export const backlogRow: Row = {
       const waiting = ingest.ok - arrivals.length;
       const notes = [
         `${fmt(ingest.ok)} events ingested in ${fmt(ingest.seconds, 1)} s (${fmt(ingest.okPerSecond)}/s; first ${fmt(CHUNK)} at ${fmt(firstRate)}/s, last at ${fmt(lastRate)}/s)${ingest.ok < total ? `, the ${budgetMs / 1000} s budget ended before all ${fmt(total)}` : ''} while the receiver refused connections; the hub made ${fmt(failedWhileDown)} failed attempts then (each re-scheduled on the 5 s, 5 min, ... schedule), ${fmt(deliveredWhileDown)} succeeded.`,
-        `RSS ${fmt(rssAtPeakBacklog)} MB with the whole backlog stored; peak (VmHWM) ${fmt(peakMb)} MB, of which the V8 heap (committed) ${fmt(heapAtPeakMb)} MB at the highest sample (the hub idles at about 130 MB RSS). Next step for this row: a heap snapshot during the drain (node --heapsnapshot-signal).`,
+        `RSS ${fmt(rssAtPeakBacklog)} MB with the whole backlog stored; peak (VmHWM) ${fmt(peakMb)} MB, of which the V8 heap (committed) ${fmt(heapAtPeakMb)} MB at the highest sample (the hub idles at about 130 MB RSS). A heap snapshot at the full backlog held about 23 MB of live objects: the rest of a 400 MB peak was the young generation, which Node 24 grows to 64 MB under this churn, and the old space's slack; the hub runs with 4 MB semi-spaces (core/src/node-flags.ts).`,
         drained
           ? `All ${fmt(ingest.ok)} delivered ${fmt(drainSeconds, 1)} s after the receiver came back: ${fmt(drainRate)} deliveries/s.`
-          : `${fmt(arrivals.length)} of ${fmt(ingest.ok)} delivered within ${drainWindowMs / 1000} s of the receiver coming back (${fmt(drainRate)}/s while draining); of the ${fmt(waiting)} still waiting, at most ${fmt(Math.min(waiting, retriesAfter))} wait for the retry their failed attempt scheduled (5 s, then 5 min: no circuit breaker holds a failing target's deliveries behind one probe), the rest were due but not yet claimed.`,
+          : `${fmt(arrivals.length)} of ${fmt(ingest.ok)} delivered within ${drainWindowMs / 1000} s of the receiver coming back (${fmt(drainRate)}/s while draining); of the ${fmt(waiting)} still waiting, at most ${fmt(Math.min(waiting, retriesAfter))} wait for a retry a 429/503 asked for (the others are brought forward once the receiver answers again), the rest were due but not yet claimed.`,
       ];
       if (lastRate < firstRate / 2) {
         notes.push(
