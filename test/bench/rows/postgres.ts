@@ -85,7 +85,7 @@ export const postgresRow: Row = {
   async run({ quick, log }) {
     const unavailable = await postgresUnavailable();
     if (unavailable) return { status: 'skipped', result: 'n/a', verdict: `skipped: ${unavailable}`, metrics: {}, notes: [] };
-    const events = quick ? 4_000 : 20_000;
+    const events = quick ? 2_000 : 20_000;
     const runs: Run[] = [];
     for (const processes of PROCESS_COUNTS) {
       log(`  ${fmt(events)} events over ${processes} process${processes > 1 ? 'es' : ''} ...`);
