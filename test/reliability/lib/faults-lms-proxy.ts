@@ -1,6 +1,5 @@
-import { once } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { switchable } from './faults-switch.ts';
 
 /**
  * A loopback proxy in front of the sandbox LMS that plays its outages (issue 9, scenario 3): down
@@ -28,8 +27,6 @@ export async function startLmsFaults(lmsUrl: string): Promise<LmsFaults> {
   const stats = { passed: 0, throttled: 0, breaches: 0 };
   let quietFrom = 0;
   let quietUntil = 0;
-  const sockets = new Set<Socket>();
-  let listening = false;
 
   const server = http.createServer((req, res) => {
     const now = Date.now();
@@ -56,35 +53,13 @@ export async function startLmsFaults(lmsUrl: string): Promise<LmsFaults> {
     if (mode.delayMs > 0) setTimeout(forward, mode.delayMs);
     else forward();
   });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-
-  async function listenOn(port: number): Promise<number> {
-    server.listen(port, '127.0.0.1');
-    await once(server, 'listening');
-    listening = true;
-    return (server.address() as AddressInfo).port;
-  }
-
-  async function down(): Promise<void> {
-    if (!listening) return;
-    listening = false;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const socket of sockets) socket.destroy();
-    await closed;
-  }
-
-  const port = await listenOn(0);
+  const { url, down, up } = await switchable(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     mode,
     stats,
     down,
-    up: async () => {
-      if (!listening) await listenOn(port);
-    },
+    up,
     close: down,
   };
 }

@@ -1,6 +1,5 @@
-import { once } from 'node:events';
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { switchable } from './faults-switch.ts';
 
 /**
  * A subscriber that misbehaves on purpose, for the fault scenarios (issue 9): it can go down (its
@@ -58,8 +57,6 @@ function envelopeOf(body: string): { id: string; vendorEventId: string | null } 
 export async function startFaultyReceiver(answer: (arrival: Arrival, index: number) => FaultAnswer = () => ({ status: 200 })): Promise<FaultyReceiver> {
   const arrivals: Arrival[] = [];
   const byEvent = new Map<string, Arrival[]>();
-  const sockets = new Set<Socket>();
-  let listening = false;
 
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -89,37 +86,15 @@ export async function startFaultyReceiver(answer: (arrival: Arrival, index: numb
       res.once('close', () => clearTimeout(timer));
     });
   });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-
-  async function listenOn(port: number): Promise<number> {
-    server.listen(port, '127.0.0.1');
-    await once(server, 'listening');
-    listening = true;
-    return (server.address() as AddressInfo).port;
-  }
-
-  async function down(): Promise<void> {
-    if (!listening) return;
-    listening = false;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const socket of sockets) socket.destroy();
-    await closed;
-  }
-
-  const port = await listenOn(0);
+  const { url, down, up, isUp } = await switchable(server);
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     arrivals,
     of: (eventId) => byEvent.get(eventId) ?? [],
     delivered: () => new Set(arrivals.filter((arrival) => arrival.answered).map((arrival) => arrival.eventId)),
     down,
-    up: async () => {
-      if (!listening) await listenOn(port);
-    },
-    isUp: () => listening,
+    up,
+    isUp,
     close: down,
   };
 }
