@@ -14,6 +14,7 @@ import type { HubContext } from './http/context.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createClientRegistry } from './hydrate/client-registry.ts';
 import { createHydrator } from './hydrate/create-hydrator.ts';
+import { newId } from './ids.ts';
 import { createLmsHttp } from './hydrate/http-json.ts';
 import type { Hydrator } from './hydrate/hydrator.ts';
 import { lookupFromClients, lookupFromRecentEvents, type Lookup } from './hydrate/lookup.ts';
@@ -33,6 +34,8 @@ export interface RunningHub {
   dispatcher: Dispatcher;
   /** Connections with their secrets opened (the sandbox signs its events with them). */
   connections: ConnectionRegistry;
+  /** Hub processes sharing the store, as last counted (each takes that share of LMS rate limits). */
+  processes(): number;
   /** Stops accepting requests, finishes those in flight and the deliveries being sent, then closes the store. */
   close(): Promise<void>;
 }
@@ -83,6 +86,29 @@ async function warmAll(store: Store, warm: (id: string) => void): Promise<void> 
   } while (cursor);
 }
 
+/** How often a hub says it is alive; a process unseen for three beats no longer takes a share. */
+const HEARTBEAT_MS = 5_000;
+
+/**
+ * Keeps count of the hub processes sharing the store, for the hydrator to split each LMS's rate
+ * limit between them (one on the embedded store). A failed beat keeps the last count.
+ */
+async function startHeartbeat(store: Store, logger: Logger): Promise<{ count: () => number; stop: () => void }> {
+  const id = newId('hub');
+  let count = await store.heartbeat(id, Date.now(), 3 * HEARTBEAT_MS);
+  const timer = setInterval(() => {
+    store
+      .heartbeat(id, Date.now(), 3 * HEARTBEAT_MS)
+      .then((live) => {
+        if (live !== count) logger.info({ processes: live }, 'hub processes sharing this store changed; each takes its share of the LMS rate limits');
+        count = live;
+      })
+      .catch((error: unknown) => logger.warn({ err: error }, 'could not record this hub as alive; keeping the last process count'));
+  }, HEARTBEAT_MS);
+  timer.unref();
+  return { count: () => count, stop: () => clearInterval(timer) };
+}
+
 /** Assembles the hub (DESIGN §4) and starts listening; resolves once it listens. */
 export async function startHub(config: Config, logger: Logger, overrides: HubOverrides = {}): Promise<RunningHub> {
   const box = createSecretBox(secretKey(config));
@@ -91,6 +117,7 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     onListenError: (error) => logger.warn({ err: error }, 'the PostgreSQL wake listener lost its connection; reconnecting (the poll still finds work)'),
   });
   await seedApiKey(store, config.LEARNHOOK_API_KEY, logger);
+  const processes = await startHeartbeat(store, logger);
   const metrics = createMetrics();
   const now = Date.now;
   const audit: HubContext['audit'] = async (actor, action, target, details = {}) => {
@@ -114,7 +141,13 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
   const registry = createConnectionRegistry({ store, box });
   const lmsHttp = createLmsHttp({ userAgent: `learnhook/${VERSION}` });
   const clientFor = createClientRegistry({ connections: registry, http: lmsHttp, logger });
-  const ownHydrator = createHydrator({ clientFor, maxWaitMs: config.LEARNHOOK_HYDRATION_MAX_WAIT_MS, warmMaxEntries: config.LEARNHOOK_HYDRATION_WARM_MAX, logger });
+  const ownHydrator = createHydrator({
+    clientFor,
+    maxWaitMs: config.LEARNHOOK_HYDRATION_MAX_WAIT_MS,
+    warmMaxEntries: config.LEARNHOOK_HYDRATION_WARM_MAX,
+    processes: processes.count,
+    logger,
+  });
   const hydrator = overrides.hydrator ?? ownHydrator;
   /** Warms a connection's hydration caches in the background (hydrate/warm-up.ts); the hydrator logs how it went. */
   const warm = (nameOrId: string) => {
@@ -172,6 +205,7 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
   try {
     await once(server, 'listening');
   } catch (error) {
+    processes.stop();
     await store.close();
     throw error;
   }
@@ -187,6 +221,7 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     fanOut,
     dispatcher,
     connections,
+    processes: processes.count,
     async close() {
       await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
@@ -194,6 +229,7 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
       });
       ownHydrator.stopWarming();
       stopWaking();
+      processes.stop();
       await fanOut.stop();
       await dispatcher.stop();
       await transport.close();

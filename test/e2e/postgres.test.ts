@@ -43,6 +43,10 @@ describe.skipIf(pgUnavailable)('two hubs on one PostgreSQL', () => {
     };
   }
 
+  it('has each hub count the other, so each takes half of every LMS rate limit', async () => {
+    await eventually(async () => a.hub.processes() === 2 && b.hub.processes() === 2, 15_000, 'both hubs to count two processes');
+  });
+
   it('refuses to start on PostgreSQL without LEARNHOOK_SECRET_KEY, which every process must share', async () => {
     await expect(startTestHub({ DATABASE_URL: env.DATABASE_URL })).rejects.toThrow(/LEARNHOOK_SECRET_KEY/);
   });

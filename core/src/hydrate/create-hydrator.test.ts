@@ -346,6 +346,31 @@ describe('createHydrator', () => {
     expect((times.at(-1) ?? 0) - (times[0] ?? 0)).toBeLessThanOrEqual(2_000);
   });
 
+  it('takes its share of the LMS rate limit when several hub processes share it', async () => {
+    vi.useFakeTimers();
+    const rateLimit = { capacity: 10, perSecond: 40 };
+    const lms = fakeLms();
+    // Two hubs on one PostgreSQL: each may use half the burst and half the rate.
+    const hydrator = hydratorFor(lms.client, { rateLimit, maxWaitMs: 30_000, processes: () => 2 });
+    const all = Promise.all(
+      Array.from({ length: 60 }, (_, i) => {
+        const needs = { user: `u${i}` };
+        return hydrator.hydrate(leanEvent({ needs }).event, needs, 'conn_1');
+      }),
+    );
+    await vi.runAllTimersAsync();
+    expect((await all).every((event) => event.hydration.status === 'complete')).toBe(true);
+    const times = lms.calls.map((call) => call.at).sort((a, b) => a - b);
+    const first = times[0] ?? 0;
+    expect(times.filter((at) => at === first)).toHaveLength(5);
+    for (let from = 0; from < times.length; from++) {
+      for (let to = from; to < times.length; to++) {
+        const window = (times[to] ?? 0) - (times[from] ?? 0);
+        expect(to - from + 1).toBeLessThanOrEqual(5 + (window / 1000) * 20 + 1e-9);
+      }
+    }
+  });
+
   it('wakes each waiting call about once, not all of them on every token', async () => {
     vi.useFakeTimers();
     let sleeps = 0;

@@ -30,6 +30,11 @@ export interface ConnectionClient {
 
 export interface HydratorOptions {
   /**
+   * How many hub processes share each LMS's published limit (several hubs on one PostgreSQL):
+   * each takes that share of the rate and the burst, so together they stay under it. Default 1.
+   */
+  processes?: () => number;
+  /**
    * The API client of a connection, or null when it has none. Called for every event: answer the
    * same client while the connection's settings stay the same, since some LMSs (Absorb) cancel a
    * token when the same user authenticates again.
@@ -222,7 +227,9 @@ export function createHydrator(options: HydratorOptions): Hydrator & {
   const limiters = new Map<string, Limiter>();
   const stats: HydratorStats = { apiCalls: 0, warmCalls: 0, cacheHits: 0 };
 
-  function limiterFor(connectionId: string, rateLimit: ConnectionClient['rateLimit']): Limiter {
+  function limiterFor(connectionId: string, published: ConnectionClient['rateLimit']): Limiter {
+    const share = Math.max(1, options.processes?.() ?? 1);
+    const rateLimit = { capacity: Math.max(1, Math.floor(published.capacity / share)), perSecond: published.perSecond / share };
     const existing = limiters.get(connectionId);
     if (existing && existing.capacity === rateLimit.capacity && existing.perSecond === rateLimit.perSecond) return existing;
     if (!existing && limiters.size >= MAX_CONNECTIONS) limiters.delete(limiters.keys().next().value ?? '');

@@ -52,6 +52,10 @@ export const PG_MIGRATIONS: readonly string[] = [
     target TEXT, details TEXT NOT NULL
   );
   `,
+  // Hub processes alive lately: they split each LMS's rate limit between them.
+  `
+  CREATE TABLE hub_processes (id TEXT PRIMARY KEY, seen_at BIGINT NOT NULL);
+  `,
 ];
 
 /**

@@ -529,6 +529,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       await query('UPDATE api_keys SET last_used_at = $1 WHERE id = $2', [at, id]);
     },
 
+    async heartbeat(processId, now, windowMs) {
+      await query('INSERT INTO hub_processes (id, seen_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at', [processId, now]);
+      // Processes gone for many windows are forgotten; the table stays as small as the fleet.
+      await query('DELETE FROM hub_processes WHERE seen_at < $1', [now - 10 * windowMs]);
+      return num((await one('SELECT count(*) AS live FROM hub_processes WHERE seen_at >= $1', [now - windowMs]))?.live);
+    },
+
     async appendAudit(entry: AuditEntry) {
       await query('INSERT INTO audit (at, actor, action, target, details) VALUES ($1, $2, $3, $4, $5)', [entry.at, entry.actor, entry.action, entry.target, JSON.stringify(entry.details)]);
     },
