@@ -256,6 +256,12 @@ describe('absorb malformed bodies', () => {
     expect(payloadError({ eventName: 42 }).issues.map((issue) => issue.path)).toContain('eventName');
   });
 
+  it('refuses an event whose id holds a NUL character, which no store can key on', () => {
+    const error = thrownBy(PayloadError, () => ingest(body('User Created', { correlationId: 'abc\u0000def' })));
+    expect(error.status).toBe(400);
+    expect(error.message).toContain('NUL');
+  });
+
   it('names an id that is neither text nor a number', () => {
     expect(payloadError(body('User Created', { userId: { id: USER } })).issues.map((issue) => issue.path)).toContain('userId');
   });

@@ -9,6 +9,7 @@ import {
   type Vendor,
 } from '../catalog/index.ts';
 import type { HydrationNeeds, MappedEvent, MappingContext } from './adapter.ts';
+import { PayloadError } from '../errors.ts';
 import { eventId } from './event-id.ts';
 import { toIsoTimestamp } from './timestamps.ts';
 
@@ -85,6 +86,11 @@ function hasNeeds(needs: HydrationNeeds): boolean {
  * the raw payload and the reason: accepted input is never dropped.
  */
 export function buildEvent(parts: EventParts, context: MappingContext): MappedEvent {
+  // The vendor's event identity is stored as a key, and PostgreSQL text holds no NUL: refused
+  // here, as bad input, rather than failing the durable write.
+  if (parts.dedupeKey.includes('\0')) {
+    throw new PayloadError(`The ${parts.vendorEvent} event's id contains a NUL character.`, [{ path: 'id', message: 'contains a NUL character' }]);
+  }
   const hydration = parts.hydration ?? {};
   const receivedAt = context.receivedAt.toISOString();
   const candidate = {
