@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ConfigError, ENV_SETTINGS, readConfig } from './config.ts';
+import { runConnections } from './cli/connections.ts';
 import { runEmit } from './cli/emit.ts';
 import { runKeys } from './cli/keys.ts';
 import { runSandbox } from './cli/sandbox.ts';
@@ -12,10 +13,11 @@ const USAGE = `learnhook ${VERSION}: connect your LMS to Zapier and n8n.
 Usage: learnhook <command> [options]
 
 Commands:
-  serve     Run the hub (the HTTP API, LMS ingest and delivery).
-  keys      Create, list and revoke API keys.
-  sandbox   Run the hub with a sandbox LMS, ready to try a Zap or an n8n workflow.
-  emit      Send an LMS event from a running sandbox (learnhook emit absorb "Enrollment Completed by Learner").
+  serve        Run the hub (the HTTP API, LMS ingest and delivery).
+  keys         Create, list and revoke API keys.
+  connections  Connect an LMS to a running hub (learnhook connections add acme --vendor absorb), list them.
+  sandbox      Run the hub with a sandbox LMS, ready to try a Zap or an n8n workflow.
+  emit         Send an LMS event from a running sandbox (learnhook emit absorb "Enrollment Completed by Learner").
 
 Options:
   -h, --help     Show help (also: learnhook <command> --help).
@@ -120,6 +122,9 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'emit') {
     return runEmit(argv.slice(argv.indexOf('emit') + 1), process.env, (text) => process.stdout.write(text));
+  }
+  if (command === 'connections') {
+    return runConnections(argv.slice(argv.indexOf('connections') + 1), process.env, (text) => process.stdout.write(text));
   }
   if (command === 'keys') {
     return runKeys(argv.slice(argv.indexOf('keys') + 1), readConfig(process.env), (text) => process.stdout.write(text));

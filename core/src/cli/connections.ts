@@ -1,0 +1,113 @@
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { VENDORS } from '../catalog/index.ts';
+import { ConfigError } from '../config.ts';
+import { Connection } from '../http/schemas.ts';
+
+export const CONNECTIONS_USAGE = `Usage: learnhook connections <add|list> [options]
+
+  learnhook connections add <name> --vendor <vendor> [--description TEXT] [--inbound JSON] [--api JSON]
+      Connects an LMS: prints the ingest URL to paste into the LMS's webhook settings and the
+      inbound secrets (shown this once). vendor: ${VENDORS.join(', ')}.
+      --inbound   the vendor's inbound auth settings (e.g. '{"secret":"..."}' for learn365);
+                  what is left out is generated
+      --api       the LMS API settings hydration uses (base URL and credentials), e.g.
+                  '{"private_key":"...","username":"...","password":"..."}' for absorb
+  learnhook connections list
+      Lists connections: name, vendor, ingest URL, whether the LMS API is configured.
+
+Talks to a running hub: --hub URL (default LEARNHOOK_URL, else http://localhost:$PORT, PORT 8080)
+with an admin key: --key KEY (default LEARNHOOK_API_KEY).
+`;
+
+const ConnectionPage = z.object({ data: z.array(Connection) });
+
+function jsonOption(name: string, text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new ConfigError(`--${name} must be a JSON object, e.g. --${name} '{"key":"value"}'.`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(`--${name} must be a JSON object.`);
+  return Object.fromEntries(Object.entries(value));
+}
+
+/** `learnhook connections ...` against a running hub's API: answers the exit code; writes what a person reads to `out`. */
+export async function runConnections(args: string[], env: NodeJS.ProcessEnv, out: (text: string) => void): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: {
+      vendor: { type: 'string' },
+      description: { type: 'string' },
+      inbound: { type: 'string' },
+      api: { type: 'string' },
+      hub: { type: 'string' },
+      key: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [action, name] = positionals;
+  if (values.help || !action) {
+    out(CONNECTIONS_USAGE);
+    return values.help ? 0 : 2;
+  }
+  if (action !== 'add' && action !== 'list') {
+    out(`learnhook connections: unknown action "${action}".\n\n${CONNECTIONS_USAGE}`);
+    return 2;
+  }
+  const hub = (values.hub ?? env.LEARNHOOK_URL ?? `http://localhost:${env.PORT ?? 8080}`).replace(/\/$/, '');
+  const key = values.key ?? env.LEARNHOOK_API_KEY;
+  if (!key) throw new ConfigError('An admin API key is needed: pass --key or set LEARNHOOK_API_KEY (learnhook keys create --scope admin makes one).');
+
+  async function call<T>(schema: z.ZodType<T>, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+    let response: Response;
+    try {
+      response = await fetch(hub + path, {
+        method,
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new ConfigError(`No hub answers at ${hub}; start it with \`npm start\` or pass --hub URL.`);
+    }
+    const answer: unknown = await response.json().catch(() => null);
+    if (!response.ok) {
+      const refusal = z.object({ error: z.object({ message: z.string() }) }).safeParse(answer);
+      throw new ConfigError(`The hub answered ${response.status}: ${refusal.success ? refusal.data.error.message : JSON.stringify(answer)}`);
+    }
+    const parsed = schema.safeParse(answer);
+    if (!parsed.success) throw new ConfigError(`${hub} answered, but not as a learnhook hub does; check --hub.`);
+    return parsed.data;
+  }
+
+  if (action === 'list') {
+    const page = await call(ConnectionPage, 'GET', '/v1/connections?limit=100');
+    if (page.data.length === 0) out('No connections yet: learnhook connections add <name> --vendor <vendor>\n');
+    for (const connection of page.data) {
+      out(`${connection.name.padEnd(24)} ${connection.vendor.padEnd(17)} ${connection.api_configured ? 'api  ' : 'no api'} ${connection.ingest_url}\n`);
+    }
+    return 0;
+  }
+  if (!name) throw new ConfigError('Name the connection: learnhook connections add <name> --vendor <vendor>.');
+  if (!values.vendor) throw new ConfigError(`Say which LMS sends to it: --vendor ${VENDORS.join('|')}.`);
+  const created = await call(Connection, 'POST', '/v1/connections', {
+    name,
+    vendor: values.vendor,
+    description: values.description,
+    api: jsonOption('api', values.api),
+    ...jsonOption('inbound', values.inbound),
+  });
+  out(`Connection ${created.name} (${created.vendor}) created.\n\n`);
+  out(`Ingest URL, for the LMS's webhook settings:\n  ${created.ingest_url}\n`);
+  if (created.xapi_url) out(`xAPI statements endpoint (LRS):\n  ${created.xapi_url}\n`);
+  out(`\nInbound settings (secrets are shown only this once):\n${JSON.stringify(created.inbound, null, 2)}\n`);
+  out(
+    created.api_configured
+      ? '\nLMS API configured: events are filled in (hydrated) from it.\n'
+      : '\nNo LMS API configured: events go out as the LMS sent them (add one with --api, or PATCH /v1/connections/:id).\n',
+  );
+  return 0;
+}
