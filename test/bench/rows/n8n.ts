@@ -4,7 +4,7 @@ import { n8nApi } from '../../helpers/n8n.ts';
 import { learn365Requests } from '../lib/bodies.ts';
 import { EVENT, lmsSender } from '../lib/lms-sender.ts';
 import { closedLoad, openLoad } from '../lib/load.ts';
-import { activeWorkflow, cachedN8n, N8N_BIN, N8N_MISSING, startBenchN8n, waitForExecutions, webhookNode, webhookPath, type BenchN8n } from '../lib/n8n.ts';
+import { activeWorkflow, cachedN8n, N8N_BIN, N8N_MISSING, startBenchN8n, waitForExecutions, webhookNode, webhookPath, type BenchN8n, type ExecutionCount } from '../lib/n8n.ts';
 import { startSandboxChild } from '../lib/processes.ts';
 import { judge, type Row, type RowContext, type RowResult } from '../lib/report.ts';
 import { fmt, sleep } from '../lib/stats.ts';
@@ -102,6 +102,26 @@ interface BurstPath {
   extra: string;
 }
 
+/** One path's outcome: what was offered, what n8n executed, and when the last execution ended. */
+function burstPath(
+  total: number,
+  sent: { offered: number; failed: number; notOffered: number },
+  count: ExecutionCount & { timedOut: boolean },
+  startedAt: number,
+  extra: string,
+): BurstPath {
+  return {
+    offered: sent.offered,
+    refused: sent.failed + sent.notOffered,
+    executions: count.total,
+    finished: count.finished,
+    lost: total - count.finished,
+    lastExecutionSeconds: (count.lastStoppedAt - startedAt) / 1000,
+    timedOut: count.timedOut,
+    extra,
+  };
+}
+
 const BURST_RATE = 500;
 
 export const n8nBurstRow: Row = {
@@ -152,16 +172,13 @@ export const n8nBurstRow: Row = {
           },
         });
         const directCount = await waitForExecutions(n8n, directWorkflow, direct.offered - direct.failed, waitMs);
-        const directPath: BurstPath = {
-          offered: direct.offered,
-          refused: direct.failed + direct.notOffered,
-          executions: directCount.total,
-          finished: directCount.finished,
-          lost: total - directCount.finished,
-          lastExecutionSeconds: (directCount.lastStoppedAt - directStart) / 1000,
-          timedOut: directCount.timedOut,
-          extra: `${direct.failed} failed at the sender (${refused} non-2xx, ${timeouts} unanswered after 30 s, ${direct.failed - refused - timeouts} connection errors), ${direct.notOffered} not offered (1,000 unanswered)`,
-        };
+        const directPath = burstPath(
+          total,
+          direct,
+          directCount,
+          directStart,
+          `${direct.failed} failed at the sender (${refused} non-2xx, ${timeouts} unanswered after 30 s, ${direct.failed - refused - timeouts} connection errors), ${direct.notOffered} not offered (1,000 unanswered)`,
+        );
 
         // 2. Through learnhook: the same events to the sandbox hub's ingest, delivered to n8n.
         const viaId = randomUUID();
@@ -212,16 +229,13 @@ export const n8nBurstRow: Row = {
         const succeeded = await sandbox.counter('learnhook_delivery_attempts_total', { outcome: 'succeeded' });
         const retries = await sandbox.counter('learnhook_delivery_attempts_total', { outcome: 'retry' });
         const failed = (await sandbox.counter('learnhook_delivery_attempts_total', { outcome: 'failed' })) + (await sandbox.counter('learnhook_delivery_attempts_total', { outcome: 'gone' }));
-        const viaPath: BurstPath = {
-          offered: via.offered,
-          refused: via.failed + via.notOffered,
-          executions: viaCount.total,
-          finished: viaCount.finished,
-          lost: total - viaCount.finished,
-          lastExecutionSeconds: (viaCount.lastStoppedAt - viaStart) / 1000,
-          timedOut: viaCount.timedOut,
-          extra: `${via.failed} refused at ingest, ${fmt(succeeded)} deliveries succeeded, ${fmt(accepted - succeeded)} not succeeded, ${fmt(retries)} retried attempts, ${fmt(failed)} failed/gone`,
-        };
+        const viaPath = burstPath(
+          total,
+          via,
+          viaCount,
+          viaStart,
+          `${via.failed} refused at ingest, ${fmt(succeeded)} deliveries succeeded, ${fmt(accepted - succeeded)} not succeeded, ${fmt(retries)} retried attempts, ${fmt(failed)} failed/gone`,
+        );
 
         const cell = (label: string, p: BurstPath) =>
           `${label} ${fmt(p.finished)}/${fmt(total)} executions, ${fmt(p.lost)} without one, ${fmt(p.refused)} failed at the sender, last at ${Number.isFinite(p.lastExecutionSeconds) ? `${fmt(p.lastExecutionSeconds, 1)} s` : 'n/a'}${p.timedOut ? ' (wait timed out)' : ''}`;
