@@ -3,7 +3,7 @@ import { lmsSender, subscribe } from '../lib/lms-sender.ts';
 import { openLoad } from '../lib/load.ts';
 import { cpuMeter } from '../lib/machine.ts';
 import { startSandboxChild } from '../lib/processes.ts';
-import { startReceiver, type Receiver } from '../lib/receiver.ts';
+import { startReceiver } from '../lib/receiver.ts';
 import { judge, type Row } from '../lib/report.ts';
 import { fmt, summarize, type LatencySummary } from '../lib/stats.ts';
 
@@ -26,10 +26,6 @@ interface Phase {
   latency: LatencySummary;
   complete: number;
   signed: number;
-}
-
-async function settle(receiver: Receiver, expected: number, timeoutMs: number): Promise<void> {
-  await receiver.waitFor(expected, timeoutMs);
 }
 
 export const endToEndRow: Row = {
@@ -55,7 +51,7 @@ export const endToEndRow: Row = {
       const acksFrom = sender.ackMs.length;
       const offered = await run();
       const ack = summarize(sender.ackMs.slice(acksFrom));
-      await settle(receiver, from + offered, 30_000);
+      await receiver.waitFor(from + offered, 30_000);
       const arrivals = receiver.arrivals.slice(from);
       const latencies: number[] = [];
       for (const arrival of arrivals) {
@@ -82,7 +78,7 @@ export const endToEndRow: Row = {
       // Warm the hydration cache: every learner and course of the organisation once.
       const warm = Math.max(data.users.length, data.courses.length);
       await Promise.all(Array.from({ length: warm }, () => next()));
-      await settle(receiver, warm, 30_000);
+      await receiver.waitFor(warm, 30_000);
 
       log(`  ${RATE}/s for ${seconds} s ...`);
       const meter = cpuMeter(() => [sandbox.child.pid]);
