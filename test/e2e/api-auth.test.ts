@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConnectionAnswer } from '@learnhook/core';
 import { completionRequest, fetchAnswer, type WireRequest } from '@learnhook/core/testing';
 import { CLI } from '../helpers/hub-process.ts';
 import { ADMIN_KEY, startReceiver, startTestHub, type TestHub } from '../helpers/hub.ts';
@@ -36,13 +37,6 @@ interface ErrorBody {
 interface Issue {
   path: string;
   message: string;
-}
-interface ConnectionBody {
-  id: string;
-  name: string;
-  ingest_url: string;
-  xapi_url: string | null;
-  inbound: Record<string, unknown>;
 }
 interface AuditEntry {
   at: string;
@@ -227,7 +221,7 @@ async function keyId(key: string): Promise<string> {
   return me.body.key_id;
 }
 
-async function ingest(connection: ConnectionBody, request: WireRequest) {
+async function ingest(connection: ConnectionAnswer, request: WireRequest) {
   return fetch(connection.ingest_url + request.path, { method: 'POST', headers: request.headers, body: request.body });
 }
 
@@ -239,7 +233,7 @@ describe('audit trail', () => {
     const hook = await hub.api('POST', '/v1/hooks', { url: `${receiver.url}/audit`, events: ['*'], filter: { connection: 'audit-absorb' } }, keys.integration);
     expect(hook.status).toBe(201);
     expect((await hub.api('PATCH', `/v1/hooks/${hook.body.id}`, { description: 'CRM sync' }, keys.integration)).status).toBe(200);
-    const connection = await hub.api<ConnectionBody>('POST', '/v1/connections', { name: 'audit-absorb', vendor: 'absorb' });
+    const connection = await hub.api<ConnectionAnswer>('POST', '/v1/connections', { name: 'audit-absorb', vendor: 'absorb' });
     expect(connection.status).toBe(201);
     expect((await hub.api('PATCH', `/v1/connections/${connection.body.id}`, { description: 'Acme portal' })).status).toBe(200);
     const ingested = (await (await ingest(connection.body, completionRequest('absorb', connection.body.inbound, 501))).json()) as { event_ids: string[] };
@@ -280,12 +274,12 @@ describe('audit trail', () => {
 });
 
 describe('connections', () => {
-  const created: Record<string, ConnectionBody> = {};
+  const created: Record<string, ConnectionAnswer> = {};
   const generated: string[] = [];
 
   it('answers an ingest URL with an unguessable token and, once, the secrets it generated for each vendor', async () => {
     for (const vendor of ['learn365', 'standard', 'seismic-learning'] as const) {
-      const { status, body } = await hub.api<ConnectionBody>('POST', '/v1/connections', { name: `conn-${vendor}`, vendor });
+      const { status, body } = await hub.api<ConnectionAnswer>('POST', '/v1/connections', { name: `conn-${vendor}`, vendor });
       expect(status).toBe(201);
       created[vendor] = body;
       const url = new URL(body.ingest_url);
@@ -314,17 +308,17 @@ describe('connections', () => {
 
   it('masks the secrets in every later answer, showing only their last four characters', async () => {
     for (const connection of Object.values(created)) {
-      const one = await hub.api<ConnectionBody>('GET', `/v1/connections/${connection.id}`);
-      const list = await hub.api<{ data: ConnectionBody[] }>('GET', '/v1/connections?limit=100');
-      const changed = await hub.api<ConnectionBody>('PATCH', `/v1/connections/${connection.id}`, { description: 'masked?' });
+      const one = await hub.api<ConnectionAnswer>('GET', `/v1/connections/${connection.id}`);
+      const list = await hub.api<{ data: ConnectionAnswer[] }>('GET', '/v1/connections?limit=100');
+      const changed = await hub.api<ConnectionAnswer>('PATCH', `/v1/connections/${connection.id}`, { description: 'masked?' });
       for (const answer of [one.body, list.body.data.find((item) => item.id === connection.id), changed.body]) {
         const text = JSON.stringify(answer);
         for (const secret of generated) expect(text).not.toContain(secret);
       }
     }
-    const learn365 = (await hub.api<ConnectionBody>('GET', `/v1/connections/${created['learn365']!.id}`)).body.inbound;
+    const learn365 = (await hub.api<ConnectionAnswer>('GET', `/v1/connections/${created['learn365']!.id}`)).body.inbound;
     expect(learn365.secret).toBe(`…${String(created['learn365']!.inbound.secret).slice(-4)}`);
-    const seismic = (await hub.api<ConnectionBody>('GET', `/v1/connections/${created['seismic-learning']!.id}`)).body.inbound as { authorization: string; xapi: { password: string } };
+    const seismic = (await hub.api<ConnectionAnswer>('GET', `/v1/connections/${created['seismic-learning']!.id}`)).body.inbound as { authorization: string; xapi: { password: string } };
     const original = created['seismic-learning']!.inbound as { authorization: string; xapi: { password: string } };
     expect(seismic.authorization).toBe(`…${original.authorization.slice(-4)}`);
     expect(seismic.xapi.password).toBe(`…${original.xapi.password.slice(-4)}`);
@@ -332,7 +326,7 @@ describe('connections', () => {
 
   it('rotates the ingest URL so the old one answers 404 at once, without showing the secrets again', async () => {
     const connection = created['learn365']!;
-    const rotated = await hub.api<ConnectionBody>('PATCH', `/v1/connections/${connection.id}`, { rotate_token: true });
+    const rotated = await hub.api<ConnectionAnswer>('PATCH', `/v1/connections/${connection.id}`, { rotate_token: true });
     expect(rotated.status).toBe(200);
     expect(rotated.body.ingest_url).not.toBe(connection.ingest_url);
     expect(JSON.stringify(rotated.body)).not.toContain(String(connection.inbound.secret));
@@ -398,7 +392,7 @@ describe('/v1/openapi.json', () => {
   };
 
   beforeAll(async () => {
-    const connection = await hub.api<ConnectionBody>('POST', '/v1/connections', { name: 'openapi-absorb', vendor: 'absorb' });
+    const connection = await hub.api<ConnectionAnswer>('POST', '/v1/connections', { name: 'openapi-absorb', vendor: 'absorb' });
     const hook = await hub.api('POST', '/v1/hooks', { url: `${receiver.url}/openapi`, events: ['*'], filter: { connection: 'openapi-absorb' } });
     const ingested = (await (await ingest(connection.body, completionRequest('absorb', connection.body.inbound, 801))).json()) as { event_ids: string[] };
     const eventId = ingested.event_ids[0] ?? '';
@@ -478,7 +472,7 @@ describe('/v1/openapi.json', () => {
 
 describe('/metrics', () => {
   it('serves Prometheus text that counts ingest requests by vendor and status', async () => {
-    const connection = await hub.api<ConnectionBody>('POST', '/v1/connections', { name: 'metrics-absorb', vendor: 'absorb' });
+    const connection = await hub.api<ConnectionAnswer>('POST', '/v1/connections', { name: 'metrics-absorb', vendor: 'absorb' });
     const before = await call('GET', '/metrics');
     const line = /^learnhook_ingest_requests_total\{vendor="absorb",status="202"\} (\d+)$/m;
     const count = (text: unknown) => Number(line.exec(String(text))?.[1] ?? 0);

@@ -1,16 +1,9 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signStandardWebhook, type CatalogEvent } from '@learnhook/core';
+import { signStandardWebhook, type CatalogEvent, type ConnectionAnswer } from '@learnhook/core';
 import { completionRequest, fetchAnswer, type WireRequest } from '@learnhook/core/testing';
 import { startReceiver, startTestHub, type TestHub } from '../helpers/hub.ts';
 
-interface ConnectionBody {
-  id: string;
-  name: string;
-  ingest_url: string;
-  xapi_url: string | null;
-  inbound: Record<string, unknown>;
-}
 interface ErrorBody {
   error: { code: string; message: string; details: unknown };
 }
@@ -24,13 +17,13 @@ type Vendor = (typeof VENDORS)[number];
 
 let hub: TestHub;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
-const connections = {} as Record<Vendor, ConnectionBody>;
+const connections = {} as Record<Vendor, ConnectionAnswer>;
 
 beforeAll(async () => {
   hub = await startTestHub();
   receiver = await startReceiver();
   for (const vendor of VENDORS) {
-    const created = await hub.api<ConnectionBody>('POST', '/v1/connections', { name: `bad-${vendor}`, vendor });
+    const created = await hub.api<ConnectionAnswer>('POST', '/v1/connections', { name: `bad-${vendor}`, vendor });
     expect(created.status).toBe(201);
     connections[vendor] = created.body;
   }
@@ -46,12 +39,12 @@ afterAll(async () => {
 const post = (url: string, request: { headers: Record<string, string>; body: string | Buffer | FormData }) =>
   fetchAnswer(url, { method: 'POST', headers: request.headers, body: request.body });
 
-const send = (connection: ConnectionBody, request: WireRequest) => post(connection.ingest_url + request.path, request);
+const send = (connection: ConnectionAnswer, request: WireRequest) => post(connection.ingest_url + request.path, request);
 
 const errorOf = (body: unknown) => (body as ErrorBody).error;
 const issuePaths = (body: unknown) => (errorOf(body).details as { issues: Issue[] }).issues.map((issue) => issue.path);
 
-async function eventIds(connection: ConnectionBody): Promise<string[]> {
+async function eventIds(connection: ConnectionAnswer): Promise<string[]> {
   const events = await hub.api<{ data: CatalogEvent[] }>('GET', `/v1/events?connection=${connection.name}&limit=100`);
   expect(events.status).toBe(200);
   return events.body.data.map((event) => event.id);
@@ -230,7 +223,7 @@ describe('xAPI statements', () => {
   });
   const ids = ['0b6f4e3a-6a58-4c8e-9d57-2f7f1c0e9a01', '0b6f4e3a-6a58-4c8e-9d57-2f7f1c0e9a02'];
 
-  function basicFor(connection: ConnectionBody): string {
+  function basicFor(connection: ConnectionAnswer): string {
     const { username, password } = connection.inbound.xapi as { username: string; password: string };
     return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
   }

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ConnectionAnswer } from '@learnhook/core';
 import { completionRequest, eventually, fetchAnswer, type WireRequest } from '@learnhook/core/testing';
 import { CLI, startHubProcess, type HubProcess } from '../helpers/hub-process.ts';
 import { startReceiver } from '../helpers/hub.ts';
@@ -15,13 +16,6 @@ import { report } from './report.ts';
  * logs nor in any API answer after the one that created it.
  */
 
-interface Connection {
-  id: string;
-  name: string;
-  ingest_url: string;
-  xapi_url: string | null;
-  inbound: Record<string, unknown>;
-}
 
 const ADMIN = `lh-admin-${randomBytes(18).toString('base64url')}`;
 const SECRET_KEY = randomBytes(32).toString('base64');
@@ -38,7 +32,7 @@ const secrets = new Map<string, string>();
  * ingest URL is what they paste into the LMS (DESIGN §4), and only admin keys see connections.
  */
 const shownToAdmins = new Set<string>();
-const connections: Record<string, Connection> = {};
+const connections: Record<string, ConnectionAnswer> = {};
 const hookSecrets: string[] = [];
 
 async function api<T = unknown>(method: string, apiPath: string, body?: unknown, key = ADMIN): Promise<{ status: number; body: T; text: string }> {
@@ -60,7 +54,7 @@ function remember(what: string, value: unknown): void {
   }
 }
 
-function send(connection: Connection, request: WireRequest) {
+function send(connection: ConnectionAnswer, request: WireRequest) {
   return fetchAnswer(connection.ingest_url + request.path, { method: 'POST', headers: request.headers, body: request.body });
 }
 
@@ -104,7 +98,7 @@ describe('scenario 5: secrets', () => {
       ['absorb', { vendor: 'absorb', api: { ...LMS_API, base_url: lms.url } }],
     ];
     for (const [name, body] of requests) {
-      const created = await api<Connection>('POST', '/v1/connections', { name: `s-${name}`, ...body });
+      const created = await api<ConnectionAnswer>('POST', '/v1/connections', { name: `s-${name}`, ...body });
       expect(created.status, name).toBe(201);
       connections[name] = created.body;
       const token = new URL(created.body.ingest_url).pathname.split('/')[3] ?? '';
@@ -127,7 +121,7 @@ describe('scenario 5: secrets', () => {
     // Ingests from every vendor format (Basic auth for ALM), plus ones with wrong credentials.
     const almBasic = `Basic ${Buffer.from(`alm:${String(connections['adobe-alm']!.inbound.password)}`).toString('base64')}`;
     const almRequest = completionRequest('adobe-alm', {}, 1);
-    const sends: Array<[Connection, WireRequest]> = [
+    const sends: Array<[ConnectionAnswer, WireRequest]> = [
       [connections['learn365']!, completionRequest('learn365', connections['learn365']!.inbound, 1)],
       [connections['standard']!, completionRequest('standard', connections['standard']!.inbound, 1)],
       [connections['standard']!, completionRequest('xapi', connections['standard']!.inbound, 1)],
@@ -172,7 +166,7 @@ describe('scenario 5: secrets', () => {
     }
     expect(hooks.body.data.every((hook) => hook.secret === undefined)).toBe(true);
     // Masked, not dropped: the last four characters tell an admin which secret is set.
-    const learn365 = (await api<Connection>('GET', `/v1/connections/${connections['learn365']!.id}`)).body.inbound;
+    const learn365 = (await api<ConnectionAnswer>('GET', `/v1/connections/${connections['learn365']!.id}`)).body.inbound;
     expect(learn365.secret).toBe(`…${String(connections['learn365']!.inbound.secret).slice(-4)}`);
 
     await hub.stop();

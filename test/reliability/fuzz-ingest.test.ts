@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADAPTERS, CatalogEventSchema, demoData, wireRequest, type Subject, type Vendor, type WireRequest } from '@learnhook/core';
+import { ADAPTERS, CatalogEventSchema, demoData, wireRequest, type ConnectionAnswer, type Subject, type Vendor, type WireRequest } from '@learnhook/core';
 import { completionRequest, fetchAnswer } from '@learnhook/core/testing';
 import { eventually, startReceiver, startTestHub, type TestHub } from '../helpers/hub.ts';
 import { fuzzSettings, storedEventIds, storeRows, totalRows } from './lib/abuse-fixtures.ts';
@@ -15,17 +15,12 @@ import { report } from './report.ts';
  * events that parse with the catalog schema and are delivered.
  */
 
-interface Connection {
-  name: string;
-  ingest_url: string;
-  inbound: Record<string, unknown>;
-}
 
 interface Target {
   name: string;
   /** Whose signature the body carries: the vendor's, or none on the xAPI routes (Basic auth). */
   signer: Vendor | 'xapi';
-  connection: Connection;
+  connection: ConnectionAnswer;
   method: 'POST' | 'PUT';
   path: '' | '/xapi/statements';
   bases: WireRequest[];
@@ -37,7 +32,7 @@ const CREDENTIAL_HEADERS = ['ms-signature', 'webhook-id', 'webhook-timestamp', '
 
 let hub: TestHub;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
-const connections = {} as Record<Vendor, Connection>;
+const connections = {} as Record<Vendor, ConnectionAnswer>;
 const targets: Target[] = [];
 const tally = statusTally();
 const figures = Object.assign(tally.figures, { accepted_events: 0, refused_that_changed_rows: 0 });
@@ -56,7 +51,7 @@ beforeAll(async () => {
   hub = await startTestHub();
   receiver = await startReceiver();
   for (const vendor of Object.keys(ADAPTERS) as Vendor[]) {
-    const created = await hub.api<Connection>('POST', '/v1/connections', { name: `fuzz-${vendor}`, vendor });
+    const created = await hub.api<ConnectionAnswer>('POST', '/v1/connections', { name: `fuzz-${vendor}`, vendor });
     expect(created.status).toBe(201);
     connections[vendor] = created.body;
   }

@@ -173,3 +173,5 @@ export const LookupParams = z.object({
 
 export type HookCreate = z.infer<typeof HookCreate>;
 export type HookPatch = z.infer<typeof HookPatch>;
+/** A connection as the API answers it. */
+export type ConnectionAnswer = z.infer<typeof Connection>;
