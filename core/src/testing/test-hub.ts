@@ -13,6 +13,16 @@ const CLI = path.resolve(import.meta.dirname, '../cli.ts');
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
 
+/** One call to the API of the hub at `baseUrl`, with `key` as the bearer (none when null); answers status and parsed JSON. */
+export async function callApi<T = any>(baseUrl: string, method: string, apiPath: string, body?: unknown, key: string | null = ADMIN_KEY): Promise<{ status: number; body: T; headers: Headers }> {
+  const headers: Record<string, string> = {};
+  if (key !== null) headers.authorization = `Bearer ${key}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(baseUrl + apiPath, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await response.text();
+  return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
+}
+
 export interface TestHub {
   hub: RunningHub;
   url: string;
@@ -54,14 +64,7 @@ export async function startTestHub(
     hub,
     url: hub.url,
     dataDir,
-    async api(method, apiPath, body, key = ADMIN_KEY) {
-      const headers: Record<string, string> = {};
-      if (key !== null) headers.authorization = `Bearer ${key}`;
-      if (body !== undefined) headers['content-type'] = 'application/json';
-      const response = await fetch(hub.url + apiPath, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-      const text = await response.text();
-      return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
-    },
+    api: (method, apiPath, body, key) => callApi(hub.url, method, apiPath, body, key),
     async createKey(...args) {
       const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'keys', 'create', ...args], {
         env: { ...process.env, LEARNHOOK_DATA: config.LEARNHOOK_DATA },

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { HUB_NODE_FLAGS } from '@learnhook/core';
+import { callApi } from '@learnhook/core/testing';
 
 /** The servers under test run as their own processes: the bench process only generates load and receives deliveries. */
 
@@ -126,15 +127,7 @@ function withApi(child: Child, url: string, key: string, dataDir: string): HubCh
     stop: stopAndClean(child, dataDir),
     url,
     dataDir,
-    async api<T>(method: string, route: string, body?: unknown) {
-      const response = await fetch(url + route, {
-        method,
-        headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await response.text();
-      return { status: response.status, body: (text ? JSON.parse(text) : null) as T };
-    },
+    api: <T>(method: string, route: string, body?: unknown) => callApi<T>(url, method, route, body, key),
     async counter(name, labels = {}) {
       const text = await (await fetch(`${url}/metrics`)).text();
       let total = 0;

@@ -1,6 +1,5 @@
 import { expect } from 'vitest';
-import { completionRequest } from '@learnhook/core/testing';
-import { ADMIN_KEY } from '../../helpers/hub.ts';
+import { callApi, completionRequest } from '@learnhook/core/testing';
 
 /**
  * The few API calls the fault scenarios make against a hub, in-process (startTestHub) or a child
@@ -11,15 +10,7 @@ export type Api = <T = any>(method: string, path: string, body?: unknown) => Pro
 
 /** The API of a hub at `url`, called with the admin key. */
 export function apiAt(url: () => string): Api {
-  return async (method, apiPath, body) => {
-    const response = await fetch(url() + apiPath, {
-      method,
-      headers: { authorization: `Bearer ${ADMIN_KEY}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : null };
-  };
+  return (method, apiPath, body) => callApi(url(), method, apiPath, body);
 }
 
 export interface AlmConnection {
