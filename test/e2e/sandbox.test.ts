@@ -4,20 +4,14 @@ import path from 'node:path';
 import { ADAPTERS, VENDORS, createLogger, startSandbox, type CatalogEvent, type SandboxSession } from '@learnhook/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { callApi } from '@learnhook/core/testing';
 import { eventually, startReceiver } from '../helpers/hub.ts';
 
 let session: SandboxSession;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
 const received = new Map<string, CatalogEvent>();
 
-async function api<T = any>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(session.hub.url + route, {
-    method,
-    headers: { authorization: `Bearer ${session.apiKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
+const api = <T = any>(method: string, route: string, body?: unknown) => callApi<T>(session.hub.url, method, route, body, session.apiKey);
 
 beforeAll(async () => {
   session = await startSandbox({

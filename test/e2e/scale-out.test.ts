@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { almBatchRequest, dropSchema, listen, postgresUnavailable, TEST_DATABASE_URL, testSchemaName } from '@learnhook/core/testing';
+import { almBatchRequest, callApi, dropSchema, listen, postgresUnavailable, TEST_DATABASE_URL, testSchemaName } from '@learnhook/core/testing';
 import { localPortsTo, startHubProcess, type HubProcess } from '../helpers/hub-process.ts';
 import { ADMIN_KEY, eventually } from '../helpers/hub.ts';
 
@@ -70,14 +70,7 @@ async function startSubscriber() {
   return { url: server.url, arrivals, delivered, holding };
 }
 
-async function api<T>(hub: HubProcess, method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
-  const response = await fetch(hub.url + path, {
-    method,
-    headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: response.status, body: (await response.json()) as T };
-}
+const api = <T>(hub: HubProcess, method: string, path: string, body?: unknown) => callApi<T>(hub.url, method, path, body, ADMIN_KEY);
 
 async function sql<T extends pg.QueryResultRow>(schema: string, text: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: TEST_DATABASE_URL, options: `-c search_path=${schema}` });
