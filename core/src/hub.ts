@@ -14,7 +14,6 @@ import type { HubContext } from './http/context.ts';
 import { createMetrics } from './http/metrics.ts';
 import { createClientRegistry } from './hydrate/client-registry.ts';
 import { createHydrator } from './hydrate/create-hydrator.ts';
-import { newId } from './ids.ts';
 import { createLmsHttp } from './hydrate/http-json.ts';
 import type { Hydrator } from './hydrate/hydrator.ts';
 import { lookupFromClients, lookupFromRecentEvents, type Lookup } from './hydrate/lookup.ts';
@@ -94,11 +93,10 @@ const HEARTBEAT_MS = 5_000;
  * limit between them (one on the embedded store). A failed beat keeps the last count.
  */
 async function startHeartbeat(store: Store, logger: Logger): Promise<{ count: () => number; stop: () => void }> {
-  const id = newId('hub');
-  let count = await store.heartbeat(id, Date.now(), 3 * HEARTBEAT_MS);
+  let count = await store.heartbeat(Date.now(), 3 * HEARTBEAT_MS);
   const timer = setInterval(() => {
     store
-      .heartbeat(id, Date.now(), 3 * HEARTBEAT_MS)
+      .heartbeat(Date.now(), 3 * HEARTBEAT_MS)
       .then((live) => {
         if (live !== count) logger.info({ processes: live }, 'hub processes sharing this store changed; each takes its share of the LMS rate limits');
         count = live;

@@ -529,7 +529,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       await query('UPDATE api_keys SET last_used_at = $1 WHERE id = $2', [at, id]);
     },
 
-    async heartbeat(processId, now, windowMs) {
+    async heartbeat(now, windowMs) {
       await query('INSERT INTO hub_processes (id, seen_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at', [processId, now]);
       // Processes gone for many windows are forgotten; the table stays as small as the fleet.
       await query('DELETE FROM hub_processes WHERE seen_at < $1', [now - 10 * windowMs]);

@@ -217,13 +217,14 @@ describe.each(KINDS)('the $kind store', ({ skip, place: newPlace }) => {
     });
 
     test('counts the hub processes seen within the window (one on the embedded store)', async () => {
-      const store = await open();
-      const shared = store.kind === 'postgres';
-      expect(await store.heartbeat('hub_a', 1_000, 15_000)).toBe(1);
-      expect(await store.heartbeat('hub_b', 2_000, 15_000)).toBe(shared ? 2 : 1);
-      expect(await store.heartbeat('hub_b', 10_000, 15_000)).toBe(shared ? 2 : 1);
-      // hub_a was last seen at 1,000: gone from the window at 20,000.
-      expect(await store.heartbeat('hub_b', 20_000, 15_000)).toBe(1);
+      // Two stores on one place: two hub processes.
+      const [a, b] = [await open(), await open()];
+      const shared = a.kind === 'postgres';
+      expect(await a.heartbeat(1_000, 15_000)).toBe(1);
+      expect(await b.heartbeat(2_000, 15_000)).toBe(shared ? 2 : 1);
+      expect(await b.heartbeat(10_000, 15_000)).toBe(shared ? 2 : 1);
+      // a was last seen at 1,000: gone from the window at 20,000.
+      expect(await b.heartbeat(20_000, 15_000)).toBe(1);
     });
 
     test("brings a recovered hook's waiting deliveries forward, but not another hook's, a finished one or one the target throttled", async () => {

@@ -260,10 +260,10 @@ export interface Store {
   appendAudit(entry: AuditEntry): Promise<void>;
 
   /**
-   * Records that hub process `processId` is alive at `now` and answers how many were seen within
-   * `windowMs` (this one included): the processes that share each LMS's rate limit. An embedded
-   * store has one process.
+   * Records that the process holding this store is alive at `now` and answers how many were seen
+   * within `windowMs` (this one included): the processes that share each LMS's rate limit. An
+   * embedded store has one process.
    */
-  heartbeat(processId: string, now: number, windowMs: number): Promise<number>;
+  heartbeat(now: number, windowMs: number): Promise<number>;
   listAudit(query: PageQuery): Promise<Page<AuditEntry & { seq: number }>>;
 }
