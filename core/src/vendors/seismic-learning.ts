@@ -7,7 +7,7 @@ import { buildEvent } from './build-event.ts';
 import { bodyDigest } from './event-id.ts';
 import { parseJsonBody, parseWith } from './parse-body.ts';
 import { toIsoTimestamp } from './timestamps.ts';
-import { withXapiRoute, XapiCredentials, type StatementEvent } from './xapi.ts';
+import { withXapiRoute, XapiCredentials, type StatementEvent } from './xapi-route.ts';
 
 /**
  * Seismic Learning (formerly Lessonly). Two routes:
@@ -26,7 +26,7 @@ import { withXapiRoute, XapiCredentials, type StatementEvent } from './xapi.ts';
  *   case-insensitively with `-`, `_`, `.` or spaces between words ("user.created", "User Created").
  *   Any other event name becomes lms.event. The body is always kept as raw.
  *
- * `xapi-statements` is an xAPI LRS endpoint (POST /statements, Basic auth), read by xapi.ts
+ * `xapi-statements` is an xAPI LRS endpoint (POST /statements, Basic auth), read by xapi-route.ts
  * (withXapiRoute) and answered with the statement ids.
  */
 

@@ -5,7 +5,7 @@ import type { IngestRequest, MappedEvent, MappingContext, VendorAdapter } from '
 import { buildEvent, type EventParts } from './build-event.ts';
 import { bodyDigest } from './event-id.ts';
 import { parseJsonBody, parseWith, toPayloadIssues } from './parse-body.ts';
-import { withXapiRoute, XapiCredentials, type StatementEvent } from './xapi.ts';
+import { withXapiRoute, XapiCredentials, type StatementEvent } from './xapi-route.ts';
 
 /**
  * Any source that signs with Standard Webhooks (https://www.standardwebhooks.com/), and raw xAPI.
@@ -19,7 +19,7 @@ import { withXapiRoute, XapiCredentials, type StatementEvent } from './xapi.ts';
  * Any other type is lms.event with the body as raw. The dedupe key is webhook-id, which the spec
  * keeps the same on every retry.
  *
- * `xapi-statements`: an xAPI LRS endpoint with Basic auth, read by xapi.ts (withXapiRoute).
+ * `xapi-statements`: an xAPI LRS endpoint with Basic auth, read by xapi-route.ts (withXapiRoute).
  */
 
 const WebhookSecret = z
