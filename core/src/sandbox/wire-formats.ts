@@ -2,7 +2,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { SAMPLES, isEventType, type CourseKind, type EventType, type Vendor } from '../catalog/index.ts';
 import { signStandardWebhook } from '../signatures/standard-webhooks.ts';
 import { ADAPTERS } from '../vendors/index.ts';
-import { LEARN365_COURSE_TYPES } from '../vendors/learn365.ts';
+import { LEARN365_COURSE_TYPES } from '../vendors/learn365-tables.ts';
 import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from './demo-data.ts';
 import { vendorId } from './vendor-ids.ts';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Course, Enrollment, EnrollmentStatus, Learner } from '../../catalog/index.ts';
-import { LEARN365_COURSE_KINDS, LEARN365_REGISTRATION_STATUSES } from '../../vendors/learn365.ts';
+import { LEARN365_COURSE_KINDS, LEARN365_REGISTRATION_STATUSES } from '../../vendors/learn365-tables.ts';
 import { lookupName } from '../../vendors/names.ts';
 import { toIsoTimestamp } from '../../vendors/timestamps.ts';
 import type { ListPage, LmsApiClient, LmsHttp, VendorApi } from '../client.ts';

@@ -1,7 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { parseBasicAuth } from '../../signatures/basic-auth.ts';
 import { constantTimeEqual } from '../../signatures/constant-time.ts';
-import { LEARN365_COURSE_TYPES } from '../../vendors/learn365.ts';
+import { LEARN365_COURSE_TYPES } from '../../vendors/learn365-tables.ts';
 import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from '../demo-data.ts';
 import { sandboxId, vendorId, type EntityKind } from '../vendor-ids.ts';
 import { callerKey, departmentOf, fullName, hasStarted, header, queryOf } from './common.ts';
