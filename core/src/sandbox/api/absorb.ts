@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { constantTimeEqual } from '../../signatures/constant-time.ts';
-import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from '../demo-data.ts';
-import { sandboxId, vendorId, type EntityKind } from '../vendor-ids.ts';
-import { callerKey, fullName, hasStarted, header, queryOf, tokenOf } from './common.ts';
-import { evaluateFilter, literalOf, parseFilter, type FilterDialect, type Literal } from './odata-filter.ts';
+import type { SandboxData } from '../demo-data.ts';
+import { sandboxId, type EntityKind } from '../vendor-ids.ts';
+import { collection, QueryError } from './absorb-query.ts';
+import { courseResource, departmentResource, enrollmentsOf, userResource } from './absorb-resources.ts';
+import { callerKey, header, queryOf, tokenOf } from './common.ts';
 import type { EmulatedApi } from './types.ts';
 
 /**
@@ -25,9 +26,6 @@ import type { EmulatedApi } from './types.ts';
  * /courses/{id}, /courses/{courseId}/enrollments, /departments, /departments/{id}.
  */
 
-/** An Absorb resource as JSON: camelCase properties, primitives, arrays or nested objects. */
-type Resource = Record<string, unknown>;
-
 const PRIVATE_KEY = '3b1f7c2e-9d84-4a6b-b5e0-2c7d9a41f8e6';
 const API_USERNAME = 'learnhook-integration';
 const API_PASSWORD = 'absorb-sandbox-Vq8#rT2m';
@@ -40,284 +38,6 @@ const TOKEN_TTL_MS = 4 * 60 * 60 * 1000;
  * 200/s lets 300 through in the first second and 200 in each after, which is that limit.
  */
 const RATE_LIMIT = { capacity: 100, perSecond: 200 };
-
-/** Paging bounds from the Integration API overview ("Pagination"). */
-const DEFAULT_LIMIT = 20;
-const MAX_LIMIT = 1000;
-const MAX_OFFSET = 65_535;
-
-/** Absorb's courseType values for the sandbox's kinds; Absorb has no paths, certifications or lessons of its own. */
-const COURSE_TYPES: Record<SandboxCourse['kind'], string> = {
-  online_course: 'OnlineCourse',
-  instructor_led: 'InstructorLedCourse',
-  curriculum: 'Curriculum',
-  bundle: 'CourseBundle',
-  learning_path: 'Curriculum',
-  certification: 'OnlineCourse',
-  lesson: 'OnlineCourse',
-};
-
-/**
- * Absorb's enrollment status codes (0 NotStarted, 1 InProgress, 2 PendingApproval, 3 Complete,
- * 4 NotComplete, 5 Failed, 6 Declined, 7 PendingEvaluationRequired, 8 OnWaitlist, 9 Absent,
- * 10 NotApplicable, ...). Removed enrollments are not served at all.
- */
-const STATUS_CODES: Record<Exclude<SandboxEnrollment['status'], 'removed'>, number> = {
-  enrolled: 0,
-  not_started: 0,
-  in_progress: 1,
-  pending_approval: 2,
-  completed: 3,
-  not_completed: 4,
-  failed: 5,
-  declined: 6,
-  waitlisted: 8,
-  absent: 9,
-  unknown: 10,
-};
-
-class QueryError extends Error {}
-
-/*
- * A reader for Absorb's `_filter`: OData v2 style, enough for what integrations ask. Literals are
- * 'text' ('' for a quote), guid'…', datetime'…', numbers, true, false, null; property paths may
- * nest with "/" (customFields/string1). Property and function names match ignoring case, as in
- * the docs' own examples (`startsWith(lastname,'leb')`). Anything else answers 422.
- */
-
-/** A property of a resource by a case-insensitive, possibly nested path; QueryError when absent. */
-function propertyOf(resource: Resource, path: readonly string[]): unknown {
-  let current: unknown = resource;
-  for (const part of path) {
-    if (typeof current !== 'object' || current === null || Array.isArray(current)) throw new QueryError(`Could not find a property named '${path.join('/')}'.`);
-    const key = Object.keys(current).find((candidate) => candidate.toLowerCase() === part.toLowerCase());
-    if (key === undefined) throw new QueryError(`Could not find a property named '${path.join('/')}'.`);
-    current = Object.getOwnPropertyDescriptor(current, key)?.value;
-  }
-  return current;
-}
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}(?:T[\d:.]+(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
-
-/** Orders two values the way a SQL-backed API would: numbers and times by value, GUIDs ignoring case, text as written. */
-function compare(left: Literal, right: Literal): number | null {
-  if (left === null || right === null) return left === right ? 0 : null;
-  if (typeof left === 'number' && typeof right === 'number') return left - right;
-  if (typeof left === 'string' && typeof right === 'string') {
-    if (GUID.test(left) && GUID.test(right)) return left.toLowerCase().localeCompare(right.toLowerCase());
-    if (DATE_TIME.test(left) && DATE_TIME.test(right)) {
-      const zoned = (value: string) => (/T/.test(value) && !/(?:Z|[+-]\d{2}:?\d{2})$/i.test(value) ? `${value}Z` : value);
-      return Date.parse(zoned(left)) - Date.parse(zoned(right));
-    }
-    return left < right ? -1 : left > right ? 1 : 0;
-  }
-  return left === right ? 0 : null;
-}
-
-const FILTER: FilterDialect = {
-  option: '_filter',
-  token: /\s*(?:(?<prefix>guid|datetime)'(?<typed>[^']*)'|(?<string>'(?:[^']|'')*')|(?<number>-?\d+(?:\.\d+)?)|(?<word>[A-Za-z_][A-Za-z0-9_]*(?:\/[A-Za-z_][A-Za-z0-9_]*)*)|(?<punct>[(),]))/y,
-  functions: { substringof: 2, startswith: 2, endswith: 2, tolower: 1, toupper: 1 },
-  comparisons: new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le']),
-  error: QueryError,
-  property: propertyOf,
-  compare(operator, left, right) {
-    const order = compare(left, right);
-    switch (operator) {
-      case 'eq':
-        return order === 0;
-      case 'ne':
-        return order !== 0;
-      case 'gt':
-        return order !== null && order > 0;
-      case 'ge':
-        return order !== null && order >= 0;
-      case 'lt':
-        return order !== null && order < 0;
-      default:
-        return order !== null && order <= 0;
-    }
-  },
-};
-
-function sortBy(resources: Resource[], sort: string | null): Resource[] {
-  if (!sort) return resources;
-  const keys = sort.split(',').map((key) => key.trim()).filter(Boolean).map((key) => ({ descending: key.startsWith('-'), path: key.replace(/^-/, '').split('/') }));
-  // Reading every key first surfaces an unknown property as a 422 rather than mid-sort.
-  const rows = resources.map((resource) => ({ resource, values: keys.map((key) => literalOf(propertyOf(resource, key.path))) }));
-  rows.sort((a, b) => {
-    for (const [index, key] of keys.entries()) {
-      const order = compare(a.values[index] ?? null, b.values[index] ?? null) ?? 0;
-      if (order !== 0) return key.descending ? -order : order;
-    }
-    return 0;
-  });
-  return rows.map((row) => row.resource);
-}
-
-function count(value: string | null, name: string, fallback: number): number {
-  if (value === null || value === '') return fallback;
-  if (!/^\d+$/.test(value)) throw new QueryError(`${name} must be a non-negative integer.`);
-  return Number(value);
-}
-
-/** One page of a collection, shaped as Absorb answers every list. */
-function collection(req: Request, name: string, all: Resource[]): Resource {
-  const query = queryOf(req);
-  const filterText = query.get('_filter');
-  const filter = filterText ? parseFilter(filterText, FILTER) : null;
-  const limit = Math.min(Math.max(count(query.get('_limit'), '_limit', DEFAULT_LIMIT), 1), MAX_LIMIT);
-  const offset = count(query.get('_offset'), '_offset', 0);
-  if (offset > MAX_OFFSET) throw new QueryError(`_offset may be at most ${MAX_OFFSET}.`);
-  const matching = sortBy(all.filter((resource) => !filter || evaluateFilter(filter, resource, FILTER) === true), query.get('_sort'));
-  // _offset counts pages, not records (Integration API overview, "Pagination").
-  const items = matching.slice(offset * limit, (offset + 1) * limit);
-  return { totalItems: matching.length, returnedItems: items.length, limit, offset, [name]: items };
-}
-
-/*
- * The sandbox's data as Absorb resources. Absorb writes times without a zone (UTC); the
- * sandbox's ISO strings lose their "Z" accordingly.
- */
-
-const absorbTime = (value: string | null): string | null => (value ? value.replace(/Z$/, '') : null);
-const absorbId = (entity: EntityKind, id: number) => vendorId('absorb', entity, id);
-
-function userResource(user: SandboxUser): Resource {
-  return {
-    id: absorbId('user', user.id),
-    departmentId: user.department_id === null ? null : absorbId('department', user.department_id),
-    firstName: user.first_name,
-    middleName: null,
-    lastName: user.last_name,
-    username: user.username,
-    emailAddress: user.email,
-    externalId: null,
-    ccEmailAddresses: [],
-    languageId: 1,
-    gender: 0,
-    address: null,
-    address2: null,
-    city: null,
-    provinceId: null,
-    countryId: null,
-    postalCode: null,
-    phone: null,
-    employeeNumber: null,
-    location: null,
-    jobTitle: null,
-    referenceNumber: null,
-    dateHired: null,
-    dateTerminated: null,
-    dateEdited: absorbTime(user.created_at),
-    dateAdded: absorbTime(user.created_at),
-    lastLoginDate: null,
-    notes: null,
-    customFields: null,
-    roleIds: [],
-    activeStatus: user.active ? 0 : 1,
-    isLearner: true,
-    isAdmin: false,
-    isInstructor: false,
-    isManager: false,
-    supervisorId: null,
-    hasUsername: true,
-  };
-}
-
-function departmentResource(department: SandboxData['departments'][number]): Resource {
-  return {
-    id: absorbId('department', department.id),
-    name: department.name,
-    useDepartmentContactDetails: false,
-    companyName: null,
-    phoneNumber: null,
-    emailAddress: null,
-    externalId: null,
-    parentId: null,
-    currencyId: null,
-    dateEdited: null,
-    dateAdded: null,
-  };
-}
-
-function courseResource(course: SandboxCourse): Resource {
-  return {
-    id: absorbId('course', course.id),
-    courseType: COURSE_TYPES[course.kind],
-    name: course.title,
-    description: null,
-    notes: null,
-    externalId: null,
-    accessDate: null,
-    expireType: 0,
-    expireDuration: null,
-    expiryDate: null,
-    activeStatus: course.published ? 0 : 1,
-    tagIds: [],
-    resourceIds: [],
-    editorIds: [],
-    prices: [],
-    competencyDefinitionIds: [],
-    prerequisiteCourseIds: [],
-    postEnrollmentCourseIds: [],
-    allowCourseEvaluation: false,
-    categoryId: null,
-    certificateUrl: null,
-    audience: null,
-    goals: null,
-    vendor: null,
-    companyCost: null,
-    learnerCost: null,
-    companyTime: null,
-    learnerTime: null,
-    dateEdited: absorbTime(course.created_at),
-    dateAdded: absorbTime(course.created_at),
-  };
-}
-
-function enrollmentResource(data: SandboxData, enrollment: SandboxEnrollment): Resource | null {
-  if (enrollment.status === 'removed') return null;
-  const user = data.users.find((candidate) => candidate.id === enrollment.user_id);
-  const course = data.courses.find((candidate) => candidate.id === enrollment.course_id);
-  const certificate = data.certificates.find((candidate) => candidate.user_id === enrollment.user_id && candidate.course_id === enrollment.course_id);
-  return {
-    id: absorbId('enrollment', enrollment.id),
-    courseId: absorbId('course', enrollment.course_id),
-    courseName: course?.title ?? null,
-    courseVersionId: null,
-    userId: absorbId('user', enrollment.user_id),
-    fullName: user ? fullName(user) : null,
-    progress: enrollment.progress,
-    score: enrollment.score,
-    status: STATUS_CODES[enrollment.status],
-    dateCompleted: absorbTime(enrollment.completed_at),
-    dateExpires: null,
-    dateEdited: absorbTime(enrollment.completed_at ?? enrollment.enrolled_at),
-    dateAdded: absorbTime(enrollment.enrolled_at),
-    dateStarted: hasStarted(enrollment) ? absorbTime(enrollment.enrolled_at) : null,
-    acceptedTermsAndConditions: false,
-    timeSpentTicks: 0,
-    timeSpent: '00:00:00',
-    enrollmentKeyId: null,
-    certificateId: certificate ? absorbId('certificate', certificate.id) : null,
-    credits: null,
-    isActive: true,
-    dateDue: null,
-    accessDate: null,
-    jobTitle: null,
-    courseCollectionId: null,
-    avatar: null,
-  };
-}
-
-function enrollmentsOf(data: SandboxData, keep: (enrollment: SandboxEnrollment) => boolean): Resource[] {
-  return data.enrollments.filter(keep).flatMap((enrollment): Resource[] => {
-    const served = enrollmentResource(data, enrollment);
-    return served ? [served] : [];
-  });
-}
 
 function fail(res: Response, status: number, message: string): void {
   res.status(status).json({ message });
@@ -395,7 +115,7 @@ export function createAbsorbApi(options: AbsorbApiOptions = {}): EmulatedApi {
     };
 
     api.get('/users', (req, res) => {
-      res.json(collection(req, 'users', data().users.map(userResource)));
+      res.json(collection(queryOf(req), 'users', data().users.map(userResource)));
     });
 
     api.get('/users/:id', (req, res) => {
@@ -408,7 +128,7 @@ export function createAbsorbApi(options: AbsorbApiOptions = {}): EmulatedApi {
       const current = data();
       const user = find(current.users, 'user', req.params.userId);
       if (!user) return notFound(res, 'user');
-      res.json(collection(req, 'enrollments', enrollmentsOf(current, (enrollment) => enrollment.user_id === user.id)));
+      res.json(collection(queryOf(req), 'enrollments', enrollmentsOf(current, (enrollment) => enrollment.user_id === user.id)));
     });
 
     api.get('/users/:userId/enrollments/:courseId', (req, res) => {
@@ -425,7 +145,7 @@ export function createAbsorbApi(options: AbsorbApiOptions = {}): EmulatedApi {
     });
 
     api.get('/courses', (req, res) => {
-      res.json(collection(req, 'courses', data().courses.map(courseResource)));
+      res.json(collection(queryOf(req), 'courses', data().courses.map(courseResource)));
     });
 
     api.get('/courses/:id', (req, res) => {
@@ -438,11 +158,11 @@ export function createAbsorbApi(options: AbsorbApiOptions = {}): EmulatedApi {
       const current = data();
       const course = find(current.courses, 'course', req.params.courseId);
       if (!course) return notFound(res, 'course');
-      res.json(collection(req, 'enrollments', enrollmentsOf(current, (enrollment) => enrollment.course_id === course.id)));
+      res.json(collection(queryOf(req), 'enrollments', enrollmentsOf(current, (enrollment) => enrollment.course_id === course.id)));
     });
 
     api.get('/departments', (req, res) => {
-      res.json(collection(req, 'departments', data().departments.map(departmentResource)));
+      res.json(collection(queryOf(req), 'departments', data().departments.map(departmentResource)));
     });
 
     api.get('/departments/:id', (req, res) => {
