@@ -4,9 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionAnswer } from '@learnhook/core';
-import { completionRequest, fetchAnswer, type WireRequest } from '@learnhook/core/testing';
-import { CLI } from '../helpers/hub-process.ts';
-import { ADMIN_KEY, startReceiver, startTestHub, type TestHub } from '../helpers/hub.ts';
+import { completionRequest, fetchAnswer, type WireRequest, ADMIN_KEY, startReceiver, startTestHub, type TestHub } from '@learnhook/core/testing';
+import { CLI } from '../lib/hub-process.ts';
 
 /** The parts of /v1/openapi.json these tests read. */
 type SecurityRequirement = Record<string, string[]>;

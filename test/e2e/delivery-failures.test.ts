@@ -2,8 +2,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { completionRequest } from '@learnhook/core/testing';
-import { eventually, startReceiver, startTestHub, type ReceivedRequest, type TestHub } from '../helpers/hub.ts';
+import { completionRequest, eventually, startReceiver, startTestHub, type ReceivedRequest, type TestHub } from '@learnhook/core/testing';
 
 /**
  * The hub's delivery guarantees (DESIGN §4 Delivery) over real HTTP on loopback: what each kind

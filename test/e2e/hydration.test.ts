@@ -2,9 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger, demoData, startSandbox, wireRequest, type CatalogEvent, type Logger, type SandboxSession } from '@learnhook/core';
-import { emulatedApi, refusedUrl, serveEmulator } from '@learnhook/core/testing';
+import { emulatedApi, refusedUrl, serveEmulator, eventually, startReceiver, startTestHub } from '@learnhook/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startReceiver, startTestHub } from '../helpers/hub.ts';
 
 type Stats = Record<string, { requests: number; rate_limited: number; endpoints: Record<string, number> }>;
 

@@ -1,10 +1,10 @@
 import { runInNewContext } from 'node:vm';
 import v8 from 'node:v8';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestHub, type TestHub } from '../helpers/hub.ts';
+import { eventually, startTestHub, type TestHub } from '@learnhook/core/testing';
 import { report } from './report.ts';
-import { startFaultyReceiver, type FaultyReceiver } from './lib/faults-receiver.ts';
-import { apiAt, connectAlm, sendCompletion, subscribe } from './lib/faults-hub.ts';
+import { startFaultyReceiver, type FaultyReceiver } from '../lib/faults-receiver.ts';
+import { apiAt, connectAlm, sendCompletion, subscribe } from '../lib/faults-hub.ts';
 
 /**
  * Issue 9, scenario 2, memory: while a receiver is down, the deliveries owed to it pile up in the

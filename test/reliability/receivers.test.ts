@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestHub, type TestHub } from '../helpers/hub.ts';
+import { eventually, startTestHub, type TestHub } from '@learnhook/core/testing';
 import { report } from './report.ts';
-import { startFaultyReceiver, type FaultyReceiver } from './lib/faults-receiver.ts';
-import { apiAt, connectAlm, deliveriesOf, gapsOf, sendCompletions, subscribe, type Api, type DeliveryView } from './lib/faults-hub.ts';
+import { startFaultyReceiver, type FaultyReceiver } from '../lib/faults-receiver.ts';
+import { apiAt, connectAlm, deliveriesOf, gapsOf, sendCompletions, subscribe, type Api, type DeliveryView } from '../lib/faults-hub.ts';
 
 /**
  * Issue 9, scenario 2: receivers that are down for a while, slow near the timeout, flapping,

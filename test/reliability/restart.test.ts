@@ -6,12 +6,11 @@ import { DatabaseSync } from 'node:sqlite';
 import { promisify } from 'node:util';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SQLITE_MIGRATIONS as MIGRATIONS } from '@learnhook/core/testing';
-import { CLI, startHubProcess, type HubProcess } from '../helpers/hub-process.ts';
-import { ADMIN_KEY, eventually } from '../helpers/hub.ts';
+import { SQLITE_MIGRATIONS as MIGRATIONS, ADMIN_KEY, eventually } from '@learnhook/core/testing';
+import { CLI, startHubProcess, type HubProcess } from '../lib/hub-process.ts';
 import { report } from './report.ts';
-import { allEventIds, apiAt, connectAlm, deliveriesOf, sendCompletions, subscribe, type Api } from './lib/faults-hub.ts';
-import { startFaultyReceiver, type FaultyReceiver } from './lib/faults-receiver.ts';
+import { allEventIds, apiAt, connectAlm, deliveriesOf, sendCompletions, subscribe, type Api } from '../lib/faults-hub.ts';
+import { startFaultyReceiver, type FaultyReceiver } from '../lib/faults-receiver.ts';
 
 /**
  * Issue 9, scenario 6: stop a hub (SIGTERM) and start another on the same data file: hooks, API

@@ -7,6 +7,7 @@ export * from './recording-server.ts';
 export * from './store-fixtures.ts';
 export * from './vendor-requests.ts';
 export * from './test-hub.ts';
+export * from './wait.ts';
 export * from './postgres.ts';
 /** The embedded store's migrations, in order: tests build data files at older schema versions from them. */
 export { MIGRATIONS as SQLITE_MIGRATIONS } from '../store/sqlite.ts';
