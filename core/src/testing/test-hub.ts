@@ -21,6 +21,16 @@ export async function callApi<T = any>(baseUrl: string, method: string, apiPath:
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
 }
 
+/** What the API answers when it refuses a call (error-handler.ts). */
+export interface ApiErrorBody {
+  error: { code: string; message: string; details: unknown };
+}
+
+/** The fields a 400 invalid_payload answer names, in its order (details.issues[].path). */
+export function issuePaths(body: ApiErrorBody): string[] {
+  return (body.error.details as { issues: Array<{ path: string }> }).issues.map((issue) => issue.path);
+}
+
 export interface TestHub {
   hub: RunningHub;
   url: string;
