@@ -3,11 +3,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { almBatchRequest, ADMIN_KEY, eventually, sleep } from '@learnhook/core/testing';
+import { almBatchRequest, ADMIN_KEY, eventually, sleep, allEventIds, apiAt, connectAlm, sendCompletion, subscribe, type AlmConnection } from '@learnhook/core/testing';
 import { seeded } from '../lib/random.ts';
 import { startHubProcess, type HubProcess } from '../lib/hub-process.ts';
 import { report } from './report.ts';
-import { allEventIds, apiAt, connectAlm, sendCompletion, subscribe, type AlmConnection } from '../lib/faults-hub.ts';
 import { startFaultyReceiver, type FaultyReceiver } from '../lib/faults-receiver.ts';
 
 /**

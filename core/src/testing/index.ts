@@ -1,6 +1,7 @@
 /** Test helpers shared by core's tests and the cross-package tests in test/. Not part of the hub. */
 export * from './emulated-lms.ts';
 export * from './errors.ts';
+export * from './hub-api.ts';
 export * from './ingest-request.ts';
 export * from './listen.ts';
 export * from './recording-server.ts';

@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import { onTestFinished } from 'vitest';
 import type { Socket } from 'node:net';
 import { listen, listenForTest } from './listen.ts';
 
@@ -85,6 +86,13 @@ export async function startReceiver(respond: (request: ReceivedRequest, index: n
     },
     close: server.close,
   };
+}
+
+/** Like startReceiver, for the test that calls it: the receiver closes when the test finishes. */
+export async function receiverForTest(respond?: Parameters<typeof startReceiver>[0]): Promise<Receiver> {
+  const receiver = await startReceiver(respond);
+  onTestFinished(receiver.close);
+  return receiver;
 }
 
 /** A receiver as startReceiver answers it. */
