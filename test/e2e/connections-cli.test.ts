@@ -1,9 +1,8 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completionRequest } from '@learnhook/core/testing';
-import { CLI } from '../helpers/hub-process.ts';
-import { ADMIN_KEY, startTestHub, type TestHub } from '../helpers/hub.ts';
+import { completionRequest, ADMIN_KEY, startTestHub, type TestHub } from '@learnhook/core/testing';
+import { CLI } from '../lib/hub-process.ts';
 
 /** `learnhook connections` (DESIGN §4 CLI) against a running hub, as an admin would use it. */
 

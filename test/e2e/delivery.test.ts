@@ -1,7 +1,6 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completionRequest } from '@learnhook/core/testing';
-import { startReceiver, startTestHub, type TestHub } from '../helpers/hub.ts';
+import { completionRequest, startReceiver, startTestHub, type TestHub } from '@learnhook/core/testing';
 
 let hub: TestHub;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;

@@ -1,8 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signStandardWebhook, type CatalogEvent, type ConnectionAnswer } from '@learnhook/core';
-import { completionRequest, fetchAnswer, type WireRequest } from '@learnhook/core/testing';
-import { startReceiver, startTestHub, type TestHub } from '../helpers/hub.ts';
+import { completionRequest, fetchAnswer, type WireRequest, startReceiver, startTestHub, type TestHub } from '@learnhook/core/testing';
 
 interface ErrorBody {
   error: { code: string; message: string; details: unknown };

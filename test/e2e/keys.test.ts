@@ -3,8 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI } from '../helpers/hub-process.ts';
-import { startTestHub, type TestHub } from '../helpers/hub.ts';
+import { CLI } from '../lib/hub-process.ts';
+import { startTestHub, type TestHub } from '@learnhook/core/testing';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'learnhook-keys-'));
 const env = { ...process.env, LEARNHOOK_DATA: path.join(dataDir, 'learnhook.db') };

@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createLogger, startSandbox, type SandboxSession } from '@learnhook/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually } from '../helpers/hub.ts';
-import { freePort, installCommunityPackage, n8nApi, n8nUnavailable, setUpOwner, startN8n, type N8nProcess } from '../helpers/n8n.ts';
+import { eventually, freePort } from '@learnhook/core/testing';
+import { installCommunityPackage, n8nApi, n8nUnavailable, setUpOwner, startN8n, type N8nProcess } from '../lib/n8n.ts';
 
 /**
  * The community node in a real n8n 2.x: activation subscribes once, an LMS event becomes one

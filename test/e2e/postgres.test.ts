@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completionRequest, dropSchema, postgresUnavailable, TEST_DATABASE_URL, testSchemaName } from '@learnhook/core/testing';
-import { CLI } from '../helpers/hub-process.ts';
-import { eventually, startReceiver, startTestHub, type TestHub } from '../helpers/hub.ts';
+import { completionRequest, dropSchema, postgresUnavailable, TEST_DATABASE_URL, testSchemaName, eventually, startReceiver, startTestHub, type TestHub } from '@learnhook/core/testing';
+import { CLI } from '../lib/hub-process.ts';
 
 /**
  * Two hubs on one PostgreSQL schema (issue 10): whatever one is told, the other knows, and

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { afterAll, describe, expect, it } from 'vitest';
-import { CLI } from '../helpers/hub-process.ts';
+import { CLI } from '../lib/hub-process.ts';
 
 let child: ChildProcess | undefined;
 afterAll(() => {

@@ -4,8 +4,7 @@ import path from 'node:path';
 import { ADAPTERS, VENDORS, createLogger, startSandbox, type CatalogEvent, type SandboxSession } from '@learnhook/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { callApi } from '@learnhook/core/testing';
-import { eventually, startReceiver } from '../helpers/hub.ts';
+import { callApi, eventually, startReceiver } from '@learnhook/core/testing';
 
 let session: SandboxSession;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;

@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { almBatchRequest, callApi, dropSchema, listen, postgresUnavailable, TEST_DATABASE_URL, testSchemaName } from '@learnhook/core/testing';
-import { localPortsTo, startHubProcess, type HubProcess } from '../helpers/hub-process.ts';
-import { ADMIN_KEY, eventually } from '../helpers/hub.ts';
+import { almBatchRequest, callApi, dropSchema, listen, postgresUnavailable, TEST_DATABASE_URL, testSchemaName, ADMIN_KEY, eventually } from '@learnhook/core/testing';
+import { localPortsTo, startHubProcess, type HubProcess } from '../lib/hub-process.ts';
 
 /**
  * Issue 10: three `learnhook serve` processes share one PostgreSQL schema behind a (simulated)

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CLI, startHubProcess, type HubProcess } from '../helpers/hub-process.ts';
+import { CLI, startHubProcess, type HubProcess } from '../lib/hub-process.ts';
 
 let hub: HubProcess | undefined;
 afterEach(async () => {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATIONS, type Operation } from '@learnhook/core';
-import { eventually, fetchAnswer } from '@learnhook/core/testing';
-import { ADMIN_KEY, startTestHub, type TestHub } from '../helpers/hub.ts';
-import { concretePath, label, requestFrom } from './lib/abuse-fixtures.ts';
+import { eventually, fetchAnswer, ADMIN_KEY, startTestHub, type TestHub } from '@learnhook/core/testing';
+import { requestFrom } from '../lib/abuse-fixtures.ts';
+import { concretePath, label } from '../lib/api-routes.ts';
 import { report } from './report.ts';
 
 /**

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completionRequest, fetchAnswer } from '@learnhook/core/testing';
-import { ADMIN_KEY, startTestHub, type TestHub } from '../helpers/hub.ts';
-import { storeRows } from './lib/abuse-fixtures.ts';
-import { openRaw, sleep, statusOf, type RawConnection } from './lib/abuse-socket.ts';
+import { completionRequest, fetchAnswer, ADMIN_KEY, sleep, startTestHub, type TestHub } from '@learnhook/core/testing';
+import { storeRows } from '../lib/abuse-fixtures.ts';
+import { openRaw, statusOf, type RawConnection } from '../lib/abuse-socket.ts';
 import { report } from './report.ts';
 
 /**

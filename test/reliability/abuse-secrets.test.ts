@@ -4,9 +4,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionAnswer } from '@learnhook/core';
-import { completionRequest, eventually, fetchAnswer, type WireRequest } from '@learnhook/core/testing';
-import { CLI, startHubProcess, type HubProcess } from '../helpers/hub-process.ts';
-import { startReceiver } from '../helpers/hub.ts';
+import { completionRequest, eventually, fetchAnswer, type WireRequest, startReceiver } from '@learnhook/core/testing';
+import { CLI, startHubProcess, type HubProcess } from '../lib/hub-process.ts';
 import { report } from './report.ts';
 
 /**

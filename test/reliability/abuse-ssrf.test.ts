@@ -1,8 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completionRequest, eventually, fetchAnswer } from '@learnhook/core/testing';
-import { startReceiver, startTestHub, type TestHub } from '../helpers/hub.ts';
-import { storeRows } from './lib/abuse-fixtures.ts';
+import { completionRequest, eventually, fetchAnswer, startReceiver, startTestHub, type TestHub } from '@learnhook/core/testing';
+import { storeRows } from '../lib/abuse-fixtures.ts';
 import { report } from './report.ts';
 
 /**

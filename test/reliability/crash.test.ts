@@ -3,13 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { almBatchRequest } from '@learnhook/core/testing';
-import { seeded } from '../bench/lib/stats.ts';
-import { startHubProcess, type HubProcess } from '../helpers/hub-process.ts';
-import { ADMIN_KEY, eventually } from '../helpers/hub.ts';
+import { almBatchRequest, ADMIN_KEY, eventually, sleep, allEventIds, apiAt, connectAlm, sendCompletion, subscribe, type AlmConnection } from '@learnhook/core/testing';
+import { seeded } from '../lib/random.ts';
+import { startHubProcess, type HubProcess } from '../lib/hub-process.ts';
 import { report } from './report.ts';
-import { allEventIds, apiAt, connectAlm, sendCompletion, subscribe, type AlmConnection } from './lib/faults-hub.ts';
-import { startFaultyReceiver, type FaultyReceiver } from './lib/faults-receiver.ts';
+import { startFaultyReceiver, type FaultyReceiver } from '../lib/faults-receiver.ts';
 
 /**
  * Issue 9, scenario 1, and DESIGN §4: "An answered request is never lost, even if the process is
@@ -49,7 +47,6 @@ async function receiver(answer?: Parameters<typeof startFaultyReceiver>[0]): Pro
   return started;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Acknowledged vendor events (`alm-<n>`) that no answered delivery carried yet. */
 function undelivered(acknowledged: Iterable<string>, target: FaultyReceiver): string[] {

@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATIONS, type Operation } from '@learnhook/core';
-import { completionRequest, fetchAnswer, refusedUrl } from '@learnhook/core/testing';
-import { ADMIN_KEY, startReceiver, startTestHub, type TestHub } from '../helpers/hub.ts';
-import { fuzzSettings, label, storeRows } from './lib/abuse-fixtures.ts';
-import { headerValue, jsonPaths, nastyBytes, nastyContentType, nastyJsonText, nastyValue, REMOVE, statusTally, withField } from './lib/abuse-fuzz.ts';
+import { completionRequest, fetchAnswer, refusedUrl, ADMIN_KEY, startReceiver, startTestHub, type TestHub } from '@learnhook/core/testing';
+import { fuzzSettings, storeRows } from '../lib/abuse-fixtures.ts';
+import { label } from '../lib/api-routes.ts';
+import { headerValue, jsonPaths, nastyBytes, nastyContentType, nastyJsonText, nastyValue, REMOVE, statusTally, withField } from '../lib/abuse-fuzz.ts';
 import { report } from './report.ts';
 
 /**

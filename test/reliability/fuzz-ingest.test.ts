@@ -1,10 +1,9 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTERS, CatalogEventSchema, demoData, wireRequest, type ConnectionAnswer, type Subject, type Vendor, type WireRequest } from '@learnhook/core';
-import { completionRequest, fetchAnswer } from '@learnhook/core/testing';
-import { eventually, startReceiver, startTestHub, type TestHub } from '../helpers/hub.ts';
-import { fuzzSettings, storedEventIds, storeRows, totalRows } from './lib/abuse-fixtures.ts';
-import { headerValue, jsonPaths, nastyBytes, nastyContentType, nastyJsonText, nastyValue, REMOVE, signedHeaders, statusTally, withField } from './lib/abuse-fuzz.ts';
+import { completionRequest, fetchAnswer, eventually, startReceiver, startTestHub, type TestHub } from '@learnhook/core/testing';
+import { fuzzSettings, storedEventIds, storeRows, totalRows } from '../lib/abuse-fixtures.ts';
+import { headerValue, jsonPaths, nastyBytes, nastyContentType, nastyJsonText, nastyValue, REMOVE, signedHeaders, statusTally, withField } from '../lib/abuse-fuzz.ts';
 import { report } from './report.ts';
 
 /**

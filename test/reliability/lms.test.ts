@@ -2,11 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger, demoData, startSandbox, wireRequest, type CatalogEvent, type SandboxSession } from '@learnhook/core';
-import { EMULATED_APIS } from '@learnhook/core/testing';
+import { EMULATED_APIS, eventually, startReceiver } from '@learnhook/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startReceiver } from '../helpers/hub.ts';
 import { report } from './report.ts';
-import { startLmsFaults, type LmsFaults } from './lib/faults-lms-proxy.ts';
+import { startLmsFaults, type LmsFaults } from '../lib/faults-lms-proxy.ts';
 
 /**
  * Issue 9, scenario 3: the LMS API behind hydration goes down, turns slow, or rate limits harder

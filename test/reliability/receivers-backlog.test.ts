@@ -1,10 +1,9 @@
 import { runInNewContext } from 'node:vm';
 import v8 from 'node:v8';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestHub, type TestHub } from '../helpers/hub.ts';
+import { eventually, startTestHub, type TestHub, apiAt, connectAlm, sendCompletion, subscribe } from '@learnhook/core/testing';
 import { report } from './report.ts';
-import { startFaultyReceiver, type FaultyReceiver } from './lib/faults-receiver.ts';
-import { apiAt, connectAlm, sendCompletion, subscribe } from './lib/faults-hub.ts';
+import { startFaultyReceiver, type FaultyReceiver } from '../lib/faults-receiver.ts';
 
 /**
  * Issue 9, scenario 2, memory: while a receiver is down, the deliveries owed to it pile up in the
@@ -43,7 +42,7 @@ describe('a backlog behind a receiver that is down', () => {
     receivers.push(target);
     await target.down();
     const connection = await connectAlm(api, 'rf-backlog');
-    const hookId = await subscribe(api, `${target.url}/backlog`, connection);
+    const { id: hookId } = await subscribe(api, `${target.url}/backlog`, connection);
     // The first 2,000 pay the one-off costs (compiled code, prepared statements, pools, both
     // sides' sockets; a probe outside vitest saw ~350 B/event over the first 2,500, ~90 after);
     // the growth that matters is what each further pending event adds.

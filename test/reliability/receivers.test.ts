@@ -1,8 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestHub, type TestHub } from '../helpers/hub.ts';
+import { eventually, startTestHub, type TestHub, apiAt, connectAlm, deliveriesOf, gapsOf, sendCompletions, subscribe, type Api, type DeliveryView } from '@learnhook/core/testing';
 import { report } from './report.ts';
-import { startFaultyReceiver, type FaultyReceiver } from './lib/faults-receiver.ts';
-import { apiAt, connectAlm, deliveriesOf, gapsOf, sendCompletions, subscribe, type Api, type DeliveryView } from './lib/faults-hub.ts';
+import { startFaultyReceiver, type FaultyReceiver } from '../lib/faults-receiver.ts';
 
 /**
  * Issue 9, scenario 2: receivers that are down for a while, slow near the timeout, flapping,
@@ -34,7 +33,7 @@ async function receiver(answer?: Parameters<typeof startFaultyReceiver>[0]): Pro
 /** A connection and a hook to `target`, then `count` events sent to it; answers what a test needs to check. */
 async function scenario(hub: TestHub, api: Api, name: string, target: FaultyReceiver, count: number) {
   const connection = await connectAlm(api, name);
-  const hookId = await subscribe(api, `${target.url}/${name}`, connection);
+  const { id: hookId } = await subscribe(api, `${target.url}/${name}`, connection);
   const eventIds = await sendCompletions(hub.url, connection, nextEvent, count);
   nextEvent += count;
   return { connection, hookId, eventIds };
@@ -154,7 +153,7 @@ describe('receivers that fail in every way a subscriber can', () => {
   it('delivers everything to a receiver flapping up and down every 250 ms, each event under one webhook-id', async () => {
     const target = await receiver();
     const connection = await connectAlm(api, 'rf-flap');
-    const hookId = await subscribe(api, `${target.url}/flap`, connection);
+    const { id: hookId } = await subscribe(api, `${target.url}/flap`, connection);
     let flapping = true;
     let flips = 0;
     const flapper = (async () => {

@@ -6,12 +6,10 @@ import { DatabaseSync } from 'node:sqlite';
 import { promisify } from 'node:util';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SQLITE_MIGRATIONS as MIGRATIONS } from '@learnhook/core/testing';
-import { CLI, startHubProcess, type HubProcess } from '../helpers/hub-process.ts';
-import { ADMIN_KEY, eventually } from '../helpers/hub.ts';
+import { SQLITE_MIGRATIONS as MIGRATIONS, ADMIN_KEY, eventually, allEventIds, apiAt, connectAlm, deliveriesOf, sendCompletions, subscribe, type Api } from '@learnhook/core/testing';
+import { CLI, startHubProcess, type HubProcess } from '../lib/hub-process.ts';
 import { report } from './report.ts';
-import { allEventIds, apiAt, connectAlm, deliveriesOf, sendCompletions, subscribe, type Api } from './lib/faults-hub.ts';
-import { startFaultyReceiver, type FaultyReceiver } from './lib/faults-receiver.ts';
+import { startFaultyReceiver, type FaultyReceiver } from '../lib/faults-receiver.ts';
 
 /**
  * Issue 9, scenario 6: stop a hub (SIGTERM) and start another on the same data file: hooks, API
@@ -118,7 +116,7 @@ describe('a hub restarted on the same data file', () => {
     const connection = await connectAlm(api, 'restart');
     const created = await api('POST', '/v1/hooks', { url: `${target.url}/restart`, events: ['*'], filter: { connection: connection.name } });
     expect(created.status).toBe(201);
-    const paused = await subscribe(api, `${target.url}/paused`, connection);
+    const { id: paused } = await subscribe(api, `${target.url}/paused`, connection);
     expect((await api('PATCH', `/v1/hooks/${paused}`, { status: 'paused' })).status).toBe(200);
     const eventsKey = await createKey(first.dataDir, '--scope', 'events', '--label', 'restart-test');
     const eventIds = await sendCompletions(first.url, connection, 1, 20);
@@ -170,7 +168,7 @@ describe('a hub restarted on the same data file', () => {
     const old = await startHub();
     const api = apiAt(() => old.url);
     const connection = await connectAlm(api, 'migrate');
-    const hookId = await subscribe(api, `${target.url}/migrate`, connection);
+    const { id: hookId } = await subscribe(api, `${target.url}/migrate`, connection);
     const eventIds = await sendCompletions(old.url, connection, 1, 10);
     await eventually(async () => (await deliveriesOf(api, hookId)).every((delivery) => delivery.attempts.length === 1), 15_000, 'one refused attempt each');
     await stop(old);

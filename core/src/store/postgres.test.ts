@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually } from '../testing/test-hub.ts';
+import { eventually } from '../testing/wait.ts';
 import { dropSchema, postgresUnavailable, TEST_DATABASE_URL, testSchemaName } from '../testing/postgres.ts';
 import { hookRecord, ingestInput } from '../testing/store-fixtures.ts';
 import { PG_MIGRATIONS } from './postgres-migrations.ts';

@@ -26,9 +26,14 @@ export async function listenForTest(handler: http.RequestListener, port = 0): Pr
   return server;
 }
 
-/** The URL of a loopback port that nothing listens on any more: connecting to it is refused. */
-export async function refusedUrl(): Promise<string> {
+/** A loopback port that nothing listens on any more (connecting is refused), to bring a server up on later. */
+export async function freePort(): Promise<number> {
   const server = await listen(() => {});
   await server.close();
-  return server.url;
+  return Number(new URL(server.url).port);
+}
+
+/** The URL of a loopback port that nothing listens on any more: connecting to it is refused. */
+export async function refusedUrl(): Promise<string> {
+  return `http://127.0.0.1:${await freePort()}`;
 }

@@ -1,13 +1,11 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { readConfig } from '../config.ts';
 import { startHub, type RunningHub } from '../hub.ts';
 import { createLogger } from '../logger.ts';
-import type { ReceivedRequest } from './recording-server.ts';
 
 const CLI = path.resolve(import.meta.dirname, '../cli.ts');
 
@@ -21,6 +19,16 @@ export async function callApi<T = any>(baseUrl: string, method: string, apiPath:
   const response = await fetch(baseUrl + apiPath, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const text = await response.text();
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : null };
+}
+
+/** What the API answers when it refuses a call (error-handler.ts). */
+export interface ApiErrorBody {
+  error: { code: string; message: string; details: unknown };
+}
+
+/** The fields a 400 invalid_payload answer names, in its order (details.issues[].path). */
+export function issuePaths(body: ApiErrorBody): string[] {
+  return (body.error.details as { issues: Array<{ path: string }> }).issues.map((issue) => issue.path);
 }
 
 export interface TestHub {
@@ -75,69 +83,6 @@ export async function startTestHub(
     },
     close: () => hub.close(),
   };
-}
-
-/**
- * A subscriber endpoint that records what it receives; `respond` decides each answer (200 by
- * default), so tests can play Zapier's 410, a 429 or an outage.
- */
-export async function startReceiver(respond: (request: ReceivedRequest, index: number) => { status: number; headers?: Record<string, string>; body?: string; delayMs?: number } = () => ({ status: 200 })) {
-  const received: ReceivedRequest[] = [];
-  const waiters: Array<() => void> = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      const request: ReceivedRequest = { method: req.method, url: req.url, headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
-      const index = received.push(request) - 1;
-      const answer = respond(request, index);
-      setTimeout(() => {
-        if (res.destroyed) return;
-        res.writeHead(answer.status, answer.headers ?? { 'content-type': 'text/plain' });
-        res.end(answer.body ?? 'ok');
-      }, answer.delayMs ?? 0);
-      for (const wake of waiters.splice(0)) wake();
-    });
-  });
-  server.listen(0, '127.0.0.1');
-  await new Promise((resolve) => server.once('listening', resolve));
-  const { port } = server.address() as { port: number };
-  return {
-    url: `http://127.0.0.1:${port}`,
-    received,
-    /** Resolves once `count` requests have arrived, or fails after `timeoutMs`. */
-    async waitFor(count: number, timeoutMs = 10_000): Promise<ReceivedRequest[]> {
-      const deadline = Date.now() + timeoutMs;
-      while (received.length < count) {
-        const left = deadline - Date.now();
-        if (left <= 0) throw new Error(`expected ${count} deliveries, got ${received.length}`);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, left);
-          waiters.push(() => {
-            clearTimeout(timer);
-            resolve();
-          });
-        });
-      }
-      return received;
-    },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
-}
-
-/** Polls until `check` answers a value (not undefined/false), or fails after `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T | undefined | false>, timeoutMs = 10_000, what = 'condition'): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 /** Fetches and answers status, headers and the body: parsed JSON, or the text when it is not JSON (metrics, echo). */

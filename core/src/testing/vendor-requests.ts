@@ -107,3 +107,8 @@ export function almBatchRequest(inbound: Inbound, first: number, count: number):
   if (!one) throw new Error('a batch needs at least one event');
   return { ...one, body: JSON.stringify({ ...(JSON.parse(one.body) as object), events }) };
 }
+
+/** Sends a wire request to a connection's ingest URL, as the LMS would. */
+export function sendToIngest(ingestUrl: string, request: WireRequest): Promise<Response> {
+  return fetch(ingestUrl + request.path, { method: 'POST', headers: request.headers, body: request.body });
+}

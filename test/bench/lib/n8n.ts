@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { freePort, installCommunityPackage, n8nApi, n8nDir, n8nUnavailable, setUpOwner, startN8n, type N8nProcess } from '../../helpers/n8n.ts';
+import { installCommunityPackage, n8nApi, n8nDir, n8nUnavailable, setUpOwner, startN8n, type N8nProcess } from '../../lib/n8n.ts';
 import { tempDir } from './processes.ts';
-import { sleep } from './stats.ts';
+import { sleep, freePort } from '@learnhook/core/testing';
 
 /**
  * Where the bench looks for a real n8n (rows 3 and 7): the one cache folder the project uses
- * (test/helpers/n8n.ts; n8n-node/scripts/install-n8n.mjs installs it there, LEARNHOOK_N8N_DIR
+ * (test/lib/n8n.ts; n8n-node/scripts/install-n8n.mjs installs it there, LEARNHOOK_N8N_DIR
  * overrides it): ~/.cache/learnhook/n8n-<version>/node_modules/.bin/n8n.
  */
 export const N8N_BIN = path.join(n8nDir, 'node_modules', '.bin', 'n8n');
@@ -41,7 +41,7 @@ export interface BenchN8n {
 }
 
 /**
- * A real n8n (test/helpers/n8n.ts: headless, loopback, sqlite, its own temporary user folder),
+ * A real n8n (test/lib/n8n.ts: headless, loopback, sqlite, its own temporary user folder),
  * owner set up, a public-API key made; with the learnhook community node when it is built.
  */
 export async function startBenchN8n(): Promise<BenchN8n> {

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { verifyStandardWebhook } from '@learnhook/core';
-import { sleep } from './stats.ts';
+import { sleep } from '@learnhook/core/testing';
 
 /** What the receiver keeps of one delivery. */
 export interface Arrival {
@@ -98,13 +98,3 @@ export async function startReceiver(options: { port?: number; parse?: boolean } 
 }
 
 export type Receiver = Awaited<ReturnType<typeof startReceiver>>;
-
-/** A loopback port nothing listens on (connections are refused), to bring a receiver up on later. */
-export async function freePort(): Promise<number> {
-  const server = http.createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -1,3 +1,5 @@
+import { sleep } from '@learnhook/core/testing';
+
 /** Small numeric helpers shared by the benchmark rows. */
 
 /** The q-quantile (0..1) of the values, nearest-rank; NaN for none. Sorts a copy. */
@@ -31,8 +33,6 @@ export function fmt(value: number | null | undefined, digits?: number): string {
 
 export const ms = (value: number | null | undefined): string => `${fmt(value)} ms`;
 
-export const sleep = (msToWait: number) => new Promise<void>((resolve) => setTimeout(resolve, msToWait));
-
 /** Polls `check` every `everyMs` until it answers true or `timeoutMs` passes; answers whether it did. */
 export async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs: number, everyMs = 20): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -45,7 +45,7 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, timeout
 
 /**
  * A sampler of ranks 0..n-1 with P(k) proportional to 1/(k+1)^s (Zipf), from a seeded generator
- * so runs are comparable: the same draws every time.
+ * so runs are comparable: the same draws every time (`seeded`, test/lib/random.ts).
  */
 export function zipf(n: number, s: number, random: () => number): () => number {
   const cumulative = new Float64Array(n);
@@ -64,17 +64,5 @@ export function zipf(n: number, s: number, random: () => number): () => number {
       else high = middle;
     }
     return low;
-  };
-}
-
-/** mulberry32: a small seeded PRNG, good enough to pick benchmark subjects reproducibly. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }

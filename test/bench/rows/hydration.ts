@@ -4,7 +4,8 @@ import { openLoad } from '../lib/load.ts';
 import { startSandboxChild } from '../lib/processes.ts';
 import { startReceiver } from '../lib/receiver.ts';
 import { judgeAll, judge, type Row } from '../lib/report.ts';
-import { fmt, seeded, zipf } from '../lib/stats.ts';
+import { seeded } from '../../lib/random.ts';
+import { fmt, zipf } from '../lib/stats.ts';
 
 /**
  * Row 8: hydration against the sandbox LMS with its rate limit (Absorb: bursts of 100, 200 calls/s).

@@ -1,17 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { demoData, wireRequest } from '@learnhook/core';
-import { n8nApi } from '../../helpers/n8n.ts';
+import { n8nApi } from '../../lib/n8n.ts';
 import { learn365Requests } from '../lib/bodies.ts';
 import { EVENT, lmsSender } from '../lib/lms-sender.ts';
 import { closedLoad, openLoad } from '../lib/load.ts';
 import { activeWorkflow, cachedN8n, N8N_BIN, N8N_MISSING, startBenchN8n, waitForExecutions, webhookNode, webhookPath, type BenchN8n, type ExecutionCount } from '../lib/n8n.ts';
 import { startSandboxChild } from '../lib/processes.ts';
 import { judge, type Row, type RowContext, type RowResult } from '../lib/report.ts';
-import { fmt, sleep } from '../lib/stats.ts';
+import { fmt } from '../lib/stats.ts';
 import { ceilingAndIngest } from '../lib/throughput.ts';
+import { sleep } from '@learnhook/core/testing';
 
 /**
- * Rows 3 and 7 drive a real n8n (test/helpers/n8n.ts: n8n 2.40.7 headless on loopback, sqlite, in
+ * Rows 3 and 7 drive a real n8n (test/lib/n8n.ts: n8n 2.40.7 headless on loopback, sqlite, in
  * a temporary folder). Without one at N8N_BIN they say so; if n8n itself breaks (will not start,
  * refuses the workflow) the row is reported as skipped with the reason, never failing the bench.
  */

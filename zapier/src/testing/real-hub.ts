@@ -3,41 +3,18 @@
  * hooks.zapier.com by recording the hub's deliveries, and the shape in which Zapier hands a
  * received request to perform. The real hub itself is @learnhook/core/testing's startTestHub.
  */
-import type { IncomingHttpHeaders } from 'node:http';
-import { listen } from '@learnhook/core/testing';
-
-export interface CaughtRequest {
-  path: string;
-  headers: IncomingHttpHeaders;
-  /** The body exactly as received. */
-  body: string;
-}
+import { eventually, startReceiver, type ReceivedRequest } from '@learnhook/core/testing';
 
 /** Records every request and answers 200, as hooks.zapier.com does for a Zap that is on. */
 export async function startCatcher() {
-  const caught: CaughtRequest[] = [];
-  const server = await listen((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => {
-      caught.push({ path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"success"}');
-    });
-  });
+  const receiver = await startReceiver(() => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"status":"success"}' }));
   return {
-    url: server.url,
-    caught,
+    url: receiver.url,
+    caught: receiver.received,
     /** The first request to `requestPath`, once it has arrived. */
-    async next(requestPath: string, timeoutMs = 10_000): Promise<CaughtRequest> {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const found = caught.find((request) => request.path === requestPath);
-        if (found) return found;
-        if (Date.now() > deadline) throw new Error(`nothing arrived at ${requestPath}`);
-        await new Promise((resolve) => setTimeout(resolve, 25));
-      }
-    },
-    close: server.close,
+    next: (requestPath: string, timeoutMs = 10_000): Promise<ReceivedRequest> =>
+      eventually(async () => receiver.received.find((request) => request.url === requestPath), timeoutMs, `a request to ${requestPath}`),
+    close: receiver.close,
   };
 }
 
@@ -51,7 +28,7 @@ function zapierHeaderName(name: string): string {
 }
 
 /** bundle.rawRequest and bundle.cleanedRequest for a request Zapier received (notes/zapier.md). */
-export function asZapierRequest(request: CaughtRequest) {
+export function asZapierRequest(request: ReceivedRequest) {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[zapierHeaderName(name)] = Array.isArray(value) ? value.join(', ') : value;

@@ -1,7 +1,6 @@
 import http from 'node:http';
 import { DatabaseSync } from 'node:sqlite';
 import path from 'node:path';
-import type { Operation } from '@learnhook/core';
 
 /** The seed every fuzz run uses unless FUZZ_SEED says otherwise, so CI runs are repeatable. */
 const DEFAULT_SEED = 20261123;
@@ -35,13 +34,6 @@ export function storeRows(dataDir: string): Record<string, number> {
 
 /** Total rows across the tables, for a report figure. */
 export const totalRows = (counts: Record<string, number>): number => Object.values(counts).reduce((sum, n) => sum + n, 0);
-
-/** An OPERATIONS path with each {param} filled in. */
-export function concretePath(operation: Pick<Operation, 'path'>, values: Record<string, string> = {}): string {
-  return operation.path.replace(/\{(\w+)\}/g, (_match, name: string) => encodeURIComponent(values[name] ?? `no-such-${name}`));
-}
-
-export const label = (operation: Pick<Operation, 'method' | 'path'>): string => `${operation.method.toUpperCase()} ${operation.path}`;
 
 /**
  * One HTTP request sent from a chosen loopback address (all of 127.0.0.0/8 is the local host on

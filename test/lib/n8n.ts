@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -17,17 +16,6 @@ export function n8nUnavailable(): string | null {
   if (!existsSync(path.join(repoRoot, 'n8n-node', 'dist', 'nodes', 'Learnhook', 'LearnhookTrigger.node.js'))) return 'n8n-node is not built; run npm run build -w n8n-node';
   if (Number(process.versions.node.split('.')[0]) < 24) return `n8n 2.x needs Node 24; this is ${process.version}`;
   return null;
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
 }
 
 /** Loads the built package as n8n loads a community node installed from the UI. */

@@ -80,5 +80,3 @@ export const statusOf = (answer: string): number | null => {
   const match = /^HTTP\/1\.1 (\d{3})/.exec(answer);
   return match?.[1] ? Number(match[1]) : null;
 };
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
