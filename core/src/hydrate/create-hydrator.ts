@@ -1,11 +1,4 @@
-import {
-  CatalogEventSchema,
-  type CatalogEvent,
-  type Course,
-  type Enrollment,
-  type Hydration,
-  type Learner,
-} from '../catalog/index.ts';
+import type { CatalogEvent, Course, Enrollment, Learner } from '../catalog/index.ts';
 import { createTokenBuckets, type TokenBuckets } from '../http/rate-limit.ts';
 import type { Logger } from '../logger.ts';
 import type { HydrationNeeds } from '../vendors/adapter.ts';
@@ -13,6 +6,7 @@ import { createTtlCache, type TtlCache } from './cache.ts';
 import type { LmsApiClient } from './client.ts';
 import { isRetryable } from './http-json.ts';
 import { withoutHydration, type Hydrator } from './hydrator.ts';
+import { mergeAnswers } from './merge.ts';
 import { createWarmer } from './warm-up.ts';
 
 /**
@@ -121,76 +115,6 @@ function subjectsOf(type: CatalogEvent['type']): { learner: boolean; course: boo
     course: all || type.startsWith('course.'),
     enrollment: all || type.startsWith('enrollment.') || type.startsWith('session.'),
   };
-}
-
-/*
- * Merging: the vendor's payload says what was true when the event happened, the API what is true
- * when we ask, so the payload's non-null values are kept and the API fills what the payload left
- * null. The ids stay as the vendor sent them: subscribers filter and join on those.
- */
-
-function mergeLearner(sent: Learner | null, fetched: Learner, id: string): Learner {
-  const first_name = sent?.first_name ?? fetched.first_name;
-  const last_name = sent?.last_name ?? fetched.last_name;
-  return {
-    id: sent?.id ?? id,
-    email: sent?.email ?? fetched.email,
-    username: sent?.username ?? fetched.username,
-    first_name,
-    last_name,
-    name: sent?.name ?? fetched.name ?? ([first_name, last_name].filter(Boolean).join(' ') || null),
-    department: sent?.department ?? fetched.department,
-  };
-}
-
-function mergeCourse(sent: Course | null, fetched: Course, id: string): Course {
-  return {
-    id: sent?.id ?? id,
-    title: sent?.title ?? fetched.title,
-    kind: sent?.kind ?? fetched.kind,
-    url: sent?.url ?? fetched.url,
-  };
-}
-
-function mergeEnrollment(sent: Enrollment | null, fetched: Enrollment): Enrollment {
-  return {
-    id: sent?.id ?? fetched.id,
-    // "unknown" is what an adapter writes when the payload had no status: the API's is better.
-    status: sent && sent.status !== 'unknown' ? sent.status : fetched.status,
-    progress: sent?.progress ?? fetched.progress,
-    score: sent?.score ?? fetched.score,
-    passed: sent?.passed ?? fetched.passed,
-    enrolled_at: sent?.enrolled_at ?? fetched.enrolled_at,
-    completed_at: sent?.completed_at ?? fetched.completed_at,
-  };
-}
-
-interface Filled {
-  learner?: Learner;
-  course?: Course;
-  enrollment?: Enrollment;
-}
-
-/**
- * Puts the filled parts into the event. The catalog schema decides whether the event's type
- * carries a part at all (a part it never carries stays null), which is also what turns the
- * result back into a typed CatalogEvent.
- */
-function place(event: CatalogEvent, filled: Filled, hydration: Hydration): CatalogEvent {
-  const onlySent: Filled = {
-    learner: event.learner ? filled.learner : undefined,
-    course: event.course ? filled.course : undefined,
-    enrollment: event.enrollment ? filled.enrollment : undefined,
-  };
-  for (const parts of [filled, onlySent]) {
-    const candidate: Record<string, unknown> = { ...event, hydration };
-    if (parts.learner) candidate.learner = parts.learner;
-    if (parts.course) candidate.course = parts.course;
-    if (parts.enrollment) candidate.enrollment = parts.enrollment;
-    const parsed = CatalogEventSchema.safeParse(candidate);
-    if (parsed.success) return parsed.data;
-  }
-  return { ...event, hydration };
 }
 
 interface Limiter {
@@ -425,21 +349,7 @@ export function createHydrator(options: HydratorOptions): Hydrator & {
           ),
     ]);
 
-    const filled: Filled = {};
-    const missing: string[] = [];
-    if (user !== undefined) {
-      if (learner) filled.learner = mergeLearner(event.learner, learner, user);
-      else missing.push('learner');
-    }
-    if (course !== undefined) {
-      if (courseFound) filled.course = mergeCourse(event.course, courseFound, course.id);
-      else missing.push('course');
-    }
-    if (enrollment !== undefined) {
-      if (enrollmentFound) filled.enrollment = mergeEnrollment(event.enrollment, enrollmentFound);
-      else missing.push('enrollment');
-    }
-    return place(event, filled, { status: missing.length ? 'partial' : 'complete', missing });
+    return mergeAnswers(event, needs, { learner, course: courseFound, enrollment: enrollmentFound });
   }
 
   return {
