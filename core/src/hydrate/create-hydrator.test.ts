@@ -5,106 +5,20 @@
  * fake LmsApiClient: HTTP itself is covered in http-json.test.ts.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { CatalogEvent, Course, Enrollment, EventType, Learner } from '../catalog/index.ts';
-import type { HydrationNeeds } from '../vendors/adapter.ts';
-import { buildEvent, type EventParts } from '../vendors/build-event.ts';
-import { LmsApiError, type LmsApiClient } from './client.ts';
+import type { Course, Learner } from '../catalog/index.ts';
 import { createLogger } from '../logger.ts';
+import { courseFrom, down, enrollmentFrom, fakeLms, leanEvent, learnerFrom } from '../testing/hydration-fixtures.ts';
+import { LmsApiError, type LmsApiClient } from './client.ts';
 import { createHydrator, type ConnectionClient, type HydratorOptions } from './create-hydrator.ts';
 
 afterEach(() => {
   vi.useRealTimers();
 });
 
-const learnerFrom = (id: string): Learner => ({
-  id: `api-${id}`,
-  email: `${id}@example.com`,
-  username: id,
-  first_name: 'Ann',
-  last_name: 'Lee',
-  name: 'Ann Lee',
-  department: 'Sales',
-});
-const courseFrom = (id: string): Course => ({ id: `api-${id}`, title: `Course ${id}`, kind: 'online_course', url: `https://lms.example.com/courses/${id}` });
-const enrollmentFrom = (id: string | undefined): Enrollment => ({
-  id: id ?? 'e-api',
-  status: 'completed',
-  progress: 100,
-  score: 92,
-  passed: true,
-  enrolled_at: '2025-03-01T09:00:00.000Z',
-  completed_at: '2025-03-04T10:00:00.000Z',
-});
-
-interface Call {
-  method: 'user' | 'course' | 'enrollment';
-  id: string;
-  at: number;
-}
-
-/** An LMS that records every call; `behave` may replace any answer. */
-function fakeLms(options: { now?: () => number; behave?: (call: Call, nth: number) => Promise<unknown> | undefined } = {}) {
-  const now = options.now ?? (() => Date.now());
-  const calls: Call[] = [];
-  function record(method: Call['method'], id: string): Promise<unknown> | undefined {
-    const call = { method, id, at: now() };
-    calls.push(call);
-    return options.behave?.(call, calls.filter((c) => c.method === method && c.id === id).length);
-  }
-  const client: LmsApiClient = {
-    async user(id) {
-      const answer = record('user', id);
-      return answer === undefined ? learnerFrom(id) : (await answer) === null ? null : learnerFrom(id);
-    },
-    async course(id) {
-      const answer = record('course', id);
-      return answer === undefined ? courseFrom(id) : (await answer) === null ? null : courseFrom(id);
-    },
-    async enrollment(ref) {
-      const answer = record('enrollment', `${ref.user}/${ref.course}`);
-      return answer === undefined ? enrollmentFrom(ref.id) : (await answer) === null ? null : enrollmentFrom(ref.id);
-    },
-    searchCourses: async () => [],
-    searchUsers: async () => [],
-  };
-  return { client, calls, count: (method: Call['method']) => calls.filter((call) => call.method === method).length };
-}
-
 function hydratorFor(client: LmsApiClient, options: Partial<HydratorOptions> & { rateLimit?: ConnectionClient['rateLimit'] } = {}) {
   const { rateLimit = { capacity: 1000, perSecond: 1000 }, ...rest } = options;
   return createHydrator({ clientFor: async () => ({ client, rateLimit }), ...rest });
 }
-
-let counter = 0;
-
-/** A lean event as the Absorb adapter builds it: ids only, everything else to be hydrated. */
-function leanEvent(
-  options: { type?: EventType; user?: string; course?: string; needs?: HydrationNeeds; parts?: Partial<EventParts> } = {},
-): { event: CatalogEvent; needs: HydrationNeeds } {
-  const user = options.user ?? 'u1';
-  const course = options.course ?? 'c1';
-  const type = options.type ?? 'enrollment.completed';
-  const needs = options.needs ?? { user, course: { id: course }, enrollment: { user, course } };
-  const mapped = buildEvent(
-    {
-      type,
-      vendor: 'absorb',
-      vendorEvent: 'Enrollment Completed by Learner',
-      vendorEventId: null,
-      dedupeKey: `k${++counter}`,
-      learner: { id: user },
-      course: type.startsWith('user.') ? undefined : { id: course },
-      enrollment: type.startsWith('enrollment.') ? { status: 'completed' } : undefined,
-      raw: {},
-      hydration: needs,
-      ...options.parts,
-    },
-    { connection: 'acme', receivedAt: new Date('2025-03-04T10:00:05.000Z') },
-  );
-  return { event: mapped.event, needs };
-}
-
-const down = () => Promise.reject(new LmsApiError('The LMS failed GET /users/1 (503)', { status: 503 }));
 
 describe('createHydrator', () => {
   it('fills learner, course and enrollment, keeping what the payload had and the ids as sent', async () => {
@@ -172,13 +86,6 @@ describe('createHydrator', () => {
     await hydrator.hydrate(later.event, later.needs, 'conn_1');
     expect(lms.count('enrollment')).toBe(2);
     expect(lms.count('user')).toBe(1);
-  });
-
-  it('takes the LMS status when the payload had none', async () => {
-    const lms = fakeLms();
-    const { event, needs } = leanEvent({ parts: { enrollment: { status: 'unknown' } } });
-    const hydrated = await hydratorFor(lms.client).hydrate(event, needs, 'conn_1');
-    expect(hydrated.enrollment?.status).toBe('completed');
   });
 
   it('retries a 429 after the Retry-After the LMS asked for, then completes', async () => {
@@ -267,15 +174,6 @@ describe('createHydrator', () => {
     expect((await hydrator.hydrate(second.event, second.needs, 'conn_1')).hydration.status).toBe('complete');
   });
 
-  it('marks a learner the LMS does not know as missing', async () => {
-    const lms = fakeLms({ behave: (call) => (call.method === 'user' ? Promise.resolve(null) : undefined) });
-    const { event, needs } = leanEvent();
-    const hydrated = await hydratorFor(lms.client).hydrate(event, needs, 'conn_1');
-    expect(hydrated.hydration).toEqual({ status: 'partial', missing: ['learner'] });
-    expect(hydrated.learner).toEqual(event.learner);
-    expect(hydrated.course?.title).toBe('Course c1');
-  });
-
   it('goes out as sent, marked partial, for a connection without an API client', async () => {
     const hydrator = createHydrator({ clientFor: async () => null });
     const { event, needs } = leanEvent();
@@ -297,99 +195,6 @@ describe('createHydrator', () => {
     const hydrated = await hydratorFor(lms.client).hydrate(event, {}, 'conn_1');
     expect(hydrated.hydration).toEqual({ status: 'complete', missing: [] });
     expect(lms.calls).toHaveLength(0);
-  });
-
-  it('leaves a part the event type never carries empty', async () => {
-    const lms = fakeLms();
-    const needs = { user: 'u1', course: { id: 'c1' } };
-    const { event } = leanEvent({ type: 'user.created', needs });
-    const hydrated = await hydratorFor(lms.client).hydrate(event, needs, 'conn_1');
-    expect(hydrated.course).toBeNull();
-    expect(hydrated.learner?.email).toBe('u1@example.com');
-    expect(hydrated.hydration.status).toBe('complete');
-  });
-
-  it('fills a part the event may carry but did not', async () => {
-    const lms = fakeLms();
-    const needs = { user: 'u1', course: { id: 'c9' } };
-    const { event } = leanEvent({ type: 'certificate.awarded', needs, parts: { course: undefined, data: { certificate: { id: null, title: null, awarded_at: null, expires_at: null } } } });
-    expect(event.course).toBeNull();
-    const hydrated = await hydratorFor(lms.client).hydrate(event, needs, 'conn_1');
-    expect(hydrated.course).toEqual({ ...courseFrom('c9'), id: 'c9' });
-  });
-
-  it('never calls the LMS faster than its rate limit allows', async () => {
-    vi.useFakeTimers();
-    const rateLimit = { capacity: 5, perSecond: 50 };
-    const lms = fakeLms();
-    const hydrator = hydratorFor(lms.client, { rateLimit, maxWaitMs: 30_000 });
-    const all = Promise.all(
-      Array.from({ length: 100 }, (_, i) => {
-        const needs = { user: `u${i}` };
-        return hydrator.hydrate(leanEvent({ needs }).event, needs, 'conn_1');
-      }),
-    );
-    await vi.runAllTimersAsync();
-    const hydrated = await all;
-    expect(hydrated.every((event) => event.hydration.status === 'complete')).toBe(true);
-    const times = lms.calls.map((call) => call.at).sort((a, b) => a - b);
-    expect(times).toHaveLength(100);
-    // A token bucket's promise: in any window [a, b], at most capacity + (b - a) * rate calls.
-    for (let from = 0; from < times.length; from++) {
-      for (let to = from; to < times.length; to++) {
-        const window = (times[to] ?? 0) - (times[from] ?? 0);
-        // 1e-9: (window / 1000) * rate is a float, and 61.99999999999999 means 62.
-        expect(to - from + 1).toBeLessThanOrEqual(rateLimit.capacity + (window / 1000) * rateLimit.perSecond + 1e-9);
-      }
-    }
-    // And it does not wait much longer than the limit requires: 95 calls after the burst at 50/s.
-    expect((times.at(-1) ?? 0) - (times[0] ?? 0)).toBeLessThanOrEqual(2_000);
-  });
-
-  it('takes its share of the LMS rate limit when several hub processes share it', async () => {
-    vi.useFakeTimers();
-    const rateLimit = { capacity: 10, perSecond: 40 };
-    const lms = fakeLms();
-    // Two hubs on one PostgreSQL: each may use half the burst and half the rate.
-    const hydrator = hydratorFor(lms.client, { rateLimit, maxWaitMs: 30_000, processes: () => 2 });
-    const all = Promise.all(
-      Array.from({ length: 60 }, (_, i) => {
-        const needs = { user: `u${i}` };
-        return hydrator.hydrate(leanEvent({ needs }).event, needs, 'conn_1');
-      }),
-    );
-    await vi.runAllTimersAsync();
-    expect((await all).every((event) => event.hydration.status === 'complete')).toBe(true);
-    const times = lms.calls.map((call) => call.at).sort((a, b) => a - b);
-    const first = times[0] ?? 0;
-    expect(times.filter((at) => at === first)).toHaveLength(5);
-    for (let from = 0; from < times.length; from++) {
-      for (let to = from; to < times.length; to++) {
-        const window = (times[to] ?? 0) - (times[from] ?? 0);
-        expect(to - from + 1).toBeLessThanOrEqual(5 + (window / 1000) * 20 + 1e-9);
-      }
-    }
-  });
-
-  it('wakes each waiting call about once, not all of them on every token', async () => {
-    vi.useFakeTimers();
-    let sleeps = 0;
-    const sleep = (ms: number) => {
-      sleeps++;
-      return new Promise<void>((resolve) => setTimeout(resolve, ms));
-    };
-    const lms = fakeLms();
-    const hydrator = hydratorFor(lms.client, { rateLimit: { capacity: 1, perSecond: 100 }, sleep });
-    const all = Promise.all(
-      Array.from({ length: 200 }, (_, i) => {
-        const needs = { user: `u${i}` };
-        return hydrator.hydrate(leanEvent({ needs }).event, needs, 'conn_1');
-      }),
-    );
-    await vi.runAllTimersAsync();
-    await all;
-    expect(lms.calls).toHaveLength(200);
-    expect(sleeps).toBeLessThanOrEqual(2 * 200);
   });
 
   it('lets an event go out partial rather than wait past its bound for a token', async () => {

@@ -1,18 +1,13 @@
-import {
-  CatalogEventSchema,
-  type CatalogEvent,
-  type Course,
-  type Enrollment,
-  type Hydration,
-  type Learner,
-} from '../catalog/index.ts';
-import { createTokenBuckets, type TokenBuckets } from '../http/rate-limit.ts';
+import type { CatalogEvent, Course, Enrollment, Learner } from '../catalog/index.ts';
 import type { Logger } from '../logger.ts';
 import type { HydrationNeeds } from '../vendors/adapter.ts';
 import { createTtlCache, type TtlCache } from './cache.ts';
 import type { LmsApiClient } from './client.ts';
+import { settleWithin } from './deadline.ts';
 import { isRetryable } from './http-json.ts';
 import { withoutHydration, type Hydrator } from './hydrator.ts';
+import { mergeAnswers } from './merge.ts';
+import { createRateQueues, type RateLimit, type RateQueue } from './rate-queue.ts';
 import { createWarmer } from './warm-up.ts';
 
 /**
@@ -24,8 +19,8 @@ import { createWarmer } from './warm-up.ts';
 /** What a connection with an LMS API gives the hydrator. */
 export interface ConnectionClient {
   client: LmsApiClient;
-  /** The LMS's published limit: a burst of `capacity` calls, refilled at `perSecond`. */
-  rateLimit: { capacity: number; perSecond: number };
+  /** The LMS's published limit. */
+  rateLimit: RateLimit;
 }
 
 export interface HydratorOptions {
@@ -89,27 +84,6 @@ function backoff(attempt: number): number {
   return Math.round(base * (0.5 + Math.random() / 2));
 }
 
-/** The time is up for this event: the part goes out missing. */
-class OutOfTime extends Error {
-  constructor(waitMs: number) {
-    super(`Waiting ${waitMs} ms more would pass the event's hydration bound.`);
-    this.name = 'OutOfTime';
-  }
-}
-
-/** Settles like `promise`, or rejects after `ms` (real time): a hung call must not hold the fan-out. */
-async function settleWithin<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new OutOfTime(ms)), ms);
-  });
-  try {
-    return await Promise.race([promise, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
 /**
  * Which parts an event is about: those are read from the LMS again, not from the cache, so a
  * user.updated event carries the updated profile. Unknown events (lms.event) may be about anything.
@@ -122,89 +96,6 @@ function subjectsOf(type: CatalogEvent['type']): { learner: boolean; course: boo
     enrollment: all || type.startsWith('enrollment.') || type.startsWith('session.'),
   };
 }
-
-/*
- * Merging: the vendor's payload says what was true when the event happened, the API what is true
- * when we ask, so the payload's non-null values are kept and the API fills what the payload left
- * null. The ids stay as the vendor sent them: subscribers filter and join on those.
- */
-
-function mergeLearner(sent: Learner | null, fetched: Learner, id: string): Learner {
-  const first_name = sent?.first_name ?? fetched.first_name;
-  const last_name = sent?.last_name ?? fetched.last_name;
-  return {
-    id: sent?.id ?? id,
-    email: sent?.email ?? fetched.email,
-    username: sent?.username ?? fetched.username,
-    first_name,
-    last_name,
-    name: sent?.name ?? fetched.name ?? ([first_name, last_name].filter(Boolean).join(' ') || null),
-    department: sent?.department ?? fetched.department,
-  };
-}
-
-function mergeCourse(sent: Course | null, fetched: Course, id: string): Course {
-  return {
-    id: sent?.id ?? id,
-    title: sent?.title ?? fetched.title,
-    kind: sent?.kind ?? fetched.kind,
-    url: sent?.url ?? fetched.url,
-  };
-}
-
-function mergeEnrollment(sent: Enrollment | null, fetched: Enrollment): Enrollment {
-  return {
-    id: sent?.id ?? fetched.id,
-    // "unknown" is what an adapter writes when the payload had no status: the API's is better.
-    status: sent && sent.status !== 'unknown' ? sent.status : fetched.status,
-    progress: sent?.progress ?? fetched.progress,
-    score: sent?.score ?? fetched.score,
-    passed: sent?.passed ?? fetched.passed,
-    enrolled_at: sent?.enrolled_at ?? fetched.enrolled_at,
-    completed_at: sent?.completed_at ?? fetched.completed_at,
-  };
-}
-
-interface Filled {
-  learner?: Learner;
-  course?: Course;
-  enrollment?: Enrollment;
-}
-
-/**
- * Puts the filled parts into the event. The catalog schema decides whether the event's type
- * carries a part at all (a part it never carries stays null), which is also what turns the
- * result back into a typed CatalogEvent.
- */
-function place(event: CatalogEvent, filled: Filled, hydration: Hydration): CatalogEvent {
-  const onlySent: Filled = {
-    learner: event.learner ? filled.learner : undefined,
-    course: event.course ? filled.course : undefined,
-    enrollment: event.enrollment ? filled.enrollment : undefined,
-  };
-  for (const parts of [filled, onlySent]) {
-    const candidate: Record<string, unknown> = { ...event, hydration };
-    if (parts.learner) candidate.learner = parts.learner;
-    if (parts.course) candidate.course = parts.course;
-    if (parts.enrollment) candidate.enrollment = parts.enrollment;
-    const parsed = CatalogEventSchema.safeParse(candidate);
-    if (parsed.success) return parsed.data;
-  }
-  return { ...event, hydration };
-}
-
-interface Limiter {
-  capacity: number;
-  perSecond: number;
-  buckets: TokenBuckets;
-  /** Until when the LMS asked us (429) to send nothing on this connection. */
-  pausedUntil: number;
-  /** The tail of the queue of calls waiting for a token, and how many are in it. */
-  queue: Promise<void>;
-  waiting: number;
-}
-
-const MAX_CONNECTIONS = 10_000;
 
 /** Creates the hydrator the fan-out calls for every received event. */
 export function createHydrator(options: HydratorOptions): Hydrator & {
@@ -224,66 +115,13 @@ export function createHydrator(options: HydratorOptions): Hydrator & {
   const learners = createTtlCache<Learner | null>(warmable);
   const courses = createTtlCache<Course | null>(warmable);
   const enrollments = createTtlCache<Enrollment | null>(cacheOptions);
-  const limiters = new Map<string, Limiter>();
+  const queues = createRateQueues({ now, sleep, processes: options.processes });
   const stats: HydratorStats = { apiCalls: 0, warmCalls: 0, cacheHits: 0 };
 
-  function limiterFor(connectionId: string, published: ConnectionClient['rateLimit']): Limiter {
-    const share = Math.max(1, options.processes?.() ?? 1);
-    const rateLimit = { capacity: Math.max(1, Math.floor(published.capacity / share)), perSecond: published.perSecond / share };
-    const existing = limiters.get(connectionId);
-    if (existing && existing.capacity === rateLimit.capacity && existing.perSecond === rateLimit.perSecond) return existing;
-    if (!existing && limiters.size >= MAX_CONNECTIONS) limiters.delete(limiters.keys().next().value ?? '');
-    const limiter: Limiter = {
-      ...rateLimit,
-      buckets: createTokenBuckets({ capacity: rateLimit.capacity, ratePerSecond: rateLimit.perSecond, now, maxKeys: 1 }),
-      pausedUntil: existing?.pausedUntil ?? 0,
-      queue: Promise.resolve(),
-      waiting: 0,
-    };
-    limiters.set(connectionId, limiter);
-    return limiter;
-  }
-
-  /** Polls the bucket until a token is free; the caller is at the head of the connection's queue. */
-  async function acquire(limiter: Limiter, deadline: number): Promise<void> {
-    for (;;) {
-      const paused = limiter.pausedUntil - now();
-      const wait = paused > 0 ? paused : limiter.buckets.take('calls');
-      if (wait <= 0) return;
-      if (now() + wait > deadline) throw new OutOfTime(wait);
-      await sleep(wait);
-    }
-  }
-
-  /**
-   * Waits for a token: never more calls than the LMS allows, never (much) past the deadline.
-   * Callers queue per connection and only the head polls the bucket: a burst of n events costs
-   * n wake-ups, not n² of everyone retrying take() at once.
-   */
-  async function takeToken(limiter: Limiter, deadline: number): Promise<void> {
-    // Those ahead each need a token first; when that alone would pass the deadline, give up now.
-    // The estimate counts a full bucket, so a turn may come up to capacity / rate late; the head
-    // checks the deadline again then.
-    const ahead = Math.max(0, limiter.waiting + 1 - limiter.capacity);
-    const estimate = Math.max(0, limiter.pausedUntil - now()) + (ahead / limiter.perSecond) * 1000;
-    if (now() + estimate > deadline) throw new OutOfTime(estimate);
-    limiter.waiting++;
-    const turn = limiter.queue.then(() => acquire(limiter, deadline));
-    limiter.queue = turn.then(
-      () => undefined,
-      () => undefined,
-    );
-    try {
-      await turn;
-    } finally {
-      limiter.waiting--;
-    }
-  }
-
   /** One LMS call with its token, retried while it may work later and time is left. */
-  async function call<T>(limiter: Limiter, deadline: number, fetch: () => Promise<T>): Promise<T> {
+  async function call<T>(queue: RateQueue, deadline: number, fetch: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      await takeToken(limiter, deadline);
+      await queue.take(deadline);
       stats.apiCalls++;
       try {
         return await settleWithin(fetch(), Math.max(0, deadline - now()) + graceMs);
@@ -291,27 +129,9 @@ export function createHydrator(options: HydratorOptions): Hydrator & {
         if (!isRetryable(error)) throw error;
         const wait = error.retryAfterMs ?? backoff(attempt);
         // Everyone on this connection holds off, not only this call: the limit is the LMS's, not ours.
-        if (error.status === 429) limiter.pausedUntil = Math.max(limiter.pausedUntil, now() + wait);
+        if (error.status === 429) queue.holdOff(wait);
         if (now() + wait > deadline) throw error;
         await sleep(wait);
-      }
-    }
-  }
-
-  /**
-   * A token for a warm-up call, at lower priority than events: taken only while no event's call
-   * waits and half the bucket stays for events to come, so a warm-up never delays a lookup.
-   */
-  async function takeSpareToken(limiter: Limiter): Promise<void> {
-    const reserve = Math.floor(limiter.capacity / 2);
-    for (;;) {
-      const paused = limiter.pausedUntil - now();
-      if (paused > 0) await sleep(paused);
-      else if (limiter.waiting > 0) await limiter.queue;
-      else {
-        const short = reserve + 1 - limiter.buckets.available('calls');
-        if (short <= 0 && limiter.buckets.take('calls') === 0) return;
-        await sleep(Math.max(1, Math.ceil((short / limiter.perSecond) * 1000)));
       }
     }
   }
@@ -319,16 +139,16 @@ export function createHydrator(options: HydratorOptions): Hydrator & {
   /** One warm-up call: a spare token, a few tries for what may work later. */
   async function warmCall<T>(connectionId: string, fetch: () => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const limiter = limiters.get(connectionId);
-      if (!limiter) throw new Error('The connection has no LMS API client any more.');
-      await takeSpareToken(limiter);
+      const queue = queues.current(connectionId);
+      if (!queue) throw new Error('The connection has no LMS API client any more.');
+      await queue.takeSpare();
       stats.warmCalls++;
       try {
         return await settleWithin(fetch(), maxWaitMs + graceMs);
       } catch (error) {
         if (!isRetryable(error) || attempt >= WARM_TRIES) throw error;
         const wait = error.retryAfterMs ?? backoff(attempt);
-        if (error.status === 429) limiter.pausedUntil = Math.max(limiter.pausedUntil, now() + wait);
+        if (error.status === 429) queue.holdOff(wait);
         await sleep(wait);
       }
     }
@@ -382,7 +202,7 @@ export function createHydrator(options: HydratorOptions): Hydrator & {
     try {
       const found = await options.clientFor(connectionId);
       if (found) {
-        limiterFor(connectionId, found.rateLimit);
+        queues.queueFor(connectionId, found.rateLimit);
         warmer.seen(connectionId, found.client, used);
       }
       return found;
@@ -398,9 +218,9 @@ export function createHydrator(options: HydratorOptions): Hydrator & {
     const found = await clientOf(connectionId, true);
     if (!found) return withoutHydration.hydrate(event, needs, connectionId);
     const { client } = found;
-    const limiter = limiterFor(connectionId, found.rateLimit);
+    const queue = queues.queueFor(connectionId, found.rateLimit);
     const fresh = subjectsOf(event.type);
-    const run = <T>(fetch: () => Promise<T>) => () => call(limiter, deadline, fetch);
+    const run = <T>(fetch: () => Promise<T>) => () => call(queue, deadline, fetch);
 
     const { user, course, enrollment } = needs;
     // Cache keys: connection, then the ids the need names, NUL-separated so no id can mimic another.
@@ -425,21 +245,7 @@ export function createHydrator(options: HydratorOptions): Hydrator & {
           ),
     ]);
 
-    const filled: Filled = {};
-    const missing: string[] = [];
-    if (user !== undefined) {
-      if (learner) filled.learner = mergeLearner(event.learner, learner, user);
-      else missing.push('learner');
-    }
-    if (course !== undefined) {
-      if (courseFound) filled.course = mergeCourse(event.course, courseFound, course.id);
-      else missing.push('course');
-    }
-    if (enrollment !== undefined) {
-      if (enrollmentFound) filled.enrollment = mergeEnrollment(event.enrollment, enrollmentFound);
-      else missing.push('enrollment');
-    }
-    return place(event, filled, { status: missing.length ? 'partial' : 'complete', missing });
+    return mergeAnswers(event, needs, { learner, course: courseFound, enrollment: enrollmentFound });
   }
 
   return {
