@@ -43,10 +43,7 @@ export async function migratePostgres(client: pg.ClientBase, schema: string): Pr
   }
 }
 
-/** A schema name is checked against SCHEMA_NAME before it gets here; quoting keeps it one identifier. */
+/** A schema name is checked against PgSchemaNameSchema before it gets here; quoting keeps it one identifier. */
 export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
-
-/** Lower-case letters, digits and underscores: a plain identifier that needs no care anywhere. */
-export const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { ConfigError } from '../config.ts';
+import { ConfigError, PgSchemaNameSchema } from '../config.ts';
 import type { CatalogEvent } from '../catalog/index.ts';
 import { createBatcher } from './batcher.ts';
 import { decodeCursor, toPage } from './cursor.ts';
-import { migratePostgres, quoteIdent, SCHEMA_NAME } from './postgres-migrations.ts';
+import { migratePostgres, quoteIdent } from './postgres-migrations.ts';
 import {
   claimedDelivery,
   CONNECTION_COLUMNS,
@@ -81,7 +81,7 @@ export function postgresTarget(url: string, schema?: string): { connectionString
   const fromUrl = parsed.searchParams.get('schema');
   parsed.searchParams.delete('schema');
   const name = schema ?? fromUrl ?? 'public';
-  if (!SCHEMA_NAME.test(name)) throw new ConfigError(`The PostgreSQL schema "${name}" must be lower-case letters, digits and underscores.`);
+  if (!PgSchemaNameSchema.safeParse(name).success) throw new ConfigError(`The PostgreSQL schema "${name}" must be lower-case letters, digits and underscores.`);
   return { connectionString: parsed.toString(), schema: name };
 }
 
