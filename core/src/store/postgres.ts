@@ -5,18 +5,19 @@ import type { CatalogEvent } from '../catalog/index.ts';
 import { createBatcher } from './batcher.ts';
 import { decodeCursor, toPage } from './cursor.ts';
 import { migratePostgres, quoteIdent } from './postgres-migrations.ts';
+import { apiKeyMethods } from './sql/api-keys.ts';
+import { auditMethods } from './sql/audit.ts';
+import { numberPlaceholders } from './sql/dialect.ts';
+import type { SqlRunner } from './sql/runner.ts';
 import {
   claimedDelivery,
   CONNECTION_COLUMNS,
   HOOK_COLUMNS,
-  json,
   JSON_COLUMNS,
   num,
   numOrNull,
   rowSeq,
   str,
-  strOrNull,
-  toApiKey,
   toAttempt,
   toConnection,
   toDelivery,
@@ -24,7 +25,7 @@ import {
   toHook,
   type Row,
 } from './rows.ts';
-import type { AttemptOutcome, AttemptRecord, AuditEntry, DeliveryQuery, EventQuery, IngestInput, IngestResult, NewDelivery, PageQuery, Store, WakeTopic } from './store.ts';
+import type { AttemptOutcome, AttemptRecord, DeliveryQuery, EventQuery, IngestInput, IngestResult, NewDelivery, PageQuery, Store, WakeTopic } from './store.ts';
 
 /**
  * The scale-out store (DESIGN §4): several hub processes share one PostgreSQL database. Durability
@@ -310,8 +311,17 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
   });
 
+  const runner: SqlRunner = {
+    rows: (sql, params = []) => query(numberPlaceholders(sql), [...params]),
+    change: (sql, params = []) => changed(numberPlaceholders(sql), [...params]),
+    returning: (sql, params = []) => query(numberPlaceholders(sql), [...params]),
+    wake: notify,
+  };
+
   const store: Store = {
     kind: 'postgres',
+    ...apiKeyMethods(runner),
+    ...auditMethods(runner),
 
     async close() {
       if (closed) return;
@@ -500,35 +510,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return (await changed('DELETE FROM connections WHERE id = $1', [id])) > 0;
     },
 
-    async insertApiKey(key) {
-      await query('INSERT INTO api_keys (id, label, scopes, secret_hash, created_at, revoked_at, last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-        key.id,
-        key.label,
-        JSON.stringify(key.scopes),
-        key.secret_hash,
-        key.created_at,
-        key.revoked_at,
-        key.last_used_at,
-      ]);
-    },
-
-    async getApiKey(id) {
-      const row = await one('SELECT * FROM api_keys WHERE id = $1', [id]);
-      return row ? toApiKey(row) : null;
-    },
-
-    async listApiKeys() {
-      return (await query('SELECT * FROM api_keys ORDER BY created_at')).map(toApiKey);
-    },
-
-    async revokeApiKey(id, at) {
-      return (await changed('UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [at, id])) > 0;
-    },
-
-    async touchApiKey(id, at) {
-      await query('UPDATE api_keys SET last_used_at = $1 WHERE id = $2', [at, id]);
-    },
-
     async heartbeat(now, windowMs) {
       await query('INSERT INTO hub_processes (id, seen_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at', [processId, now]);
       // Processes gone for many windows are forgotten; the table stays as small as the fleet.
@@ -536,19 +517,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return num((await one('SELECT count(*) AS live FROM hub_processes WHERE seen_at >= $1', [now - windowMs]))?.live);
     },
 
-    async appendAudit(entry: AuditEntry) {
-      await query('INSERT INTO audit (at, actor, action, target, details) VALUES ($1, $2, $3, $4, $5)', [entry.at, entry.actor, entry.action, entry.target, JSON.stringify(entry.details)]);
-    },
-
-    async listAudit(query_) {
-      const rows = await query('SELECT * FROM audit WHERE seq < $1 ORDER BY seq DESC LIMIT $2', [decodeCursor(query_.cursor), query_.limit + 1]);
-      return toPage(
-        rows,
-        query_.limit,
-        (row) => ({ seq: num(row.seq), at: num(row.at), actor: str(row.actor), action: str(row.action), target: strOrNull(row.target), details: json<Record<string, unknown>>(row.details) }),
-        rowSeq,
-      );
-    },
   };
   return store;
 }

@@ -3,18 +3,18 @@ import path from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { decodeCursor, toPage } from './cursor.ts';
 import { migrateSqlite } from './sqlite-migrations.ts';
+import { apiKeyMethods } from './sql/api-keys.ts';
+import { auditMethods } from './sql/audit.ts';
+import type { SqlRunner } from './sql/runner.ts';
 import {
   claimedDelivery,
   CONNECTION_COLUMNS,
   HOOK_COLUMNS,
-  json,
   JSON_COLUMNS,
   num,
   numOrNull,
   rowSeq,
   str,
-  strOrNull,
-  toApiKey,
   toAttempt,
   toConnection,
   toDelivery,
@@ -22,7 +22,7 @@ import {
   toHook,
   type Row,
 } from './rows.ts';
-import type { AttemptOutcome, AttemptRecord, AuditEntry, DeliveryQuery, EventQuery, IngestInput, IngestResult, NewDelivery, Page, PageQuery, Store, StoredEvent } from './store.ts';
+import type { AttemptOutcome, AttemptRecord, DeliveryQuery, EventQuery, IngestInput, IngestResult, NewDelivery, Page, PageQuery, Store, StoredEvent } from './store.ts';
 
 /**
  * The embedded store: node:sqlite in WAL mode with synchronous=FULL, so a commit is on disk when it
@@ -140,8 +140,17 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     run(`UPDATE ${table} SET ${sets} WHERE id = ?`, ...values, id);
   }
 
+  const runner: SqlRunner = {
+    rows: async (sql, params = []) => all(sql, ...params),
+    change: (sql, params = []) => write(() => Number(run(sql, ...params).changes)),
+    returning: (sql, params = []) => write(() => all(sql, ...params)),
+    wake: () => undefined,
+  };
+
   const store: Store = {
     kind: 'sqlite',
+    ...apiKeyMethods(runner),
+    ...auditMethods(runner),
 
     async close() {
       if (closed) return;
@@ -418,62 +427,11 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return write(() => run('DELETE FROM connections WHERE id = ?', id).changes > 0);
     },
 
-    insertApiKey(key) {
-      return write(() => {
-        run(
-          'INSERT INTO api_keys (id, label, scopes, secret_hash, created_at, revoked_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-          key.id,
-          key.label,
-          JSON.stringify(key.scopes),
-          key.secret_hash,
-          key.created_at,
-          key.revoked_at,
-          key.last_used_at,
-        );
-      });
-    },
-
-    async getApiKey(id) {
-      const row = get('SELECT * FROM api_keys WHERE id = ?', id);
-      return row ? toApiKey(row) : null;
-    },
-
-    async listApiKeys() {
-      return all('SELECT * FROM api_keys ORDER BY created_at').map(toApiKey);
-    },
-
-    revokeApiKey(id, at) {
-      return write(() => run('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', at, id).changes > 0);
-    },
-
-    touchApiKey(id, at) {
-      return write(() => {
-        run('UPDATE api_keys SET last_used_at = ? WHERE id = ?', at, id);
-      });
-    },
-
     // One hub owns an embedded store.
     async heartbeat() {
       return 1;
     },
 
-    appendAudit(entry: AuditEntry) {
-      return write(() => {
-        run('INSERT INTO audit (at, actor, action, target, details) VALUES (?, ?, ?, ?, ?)', entry.at, entry.actor, entry.action, entry.target, JSON.stringify(entry.details));
-      });
-    },
-
-    async listAudit(query) {
-      const rows = all('SELECT * FROM audit WHERE seq < ? ORDER BY seq DESC LIMIT ?', decodeCursor(query.cursor), query.limit + 1);
-      return toPage(rows, query.limit, (row) => ({
-        seq: num(row.seq),
-        at: num(row.at),
-        actor: str(row.actor),
-        action: str(row.action),
-        target: strOrNull(row.target),
-        details: json<Record<string, unknown>>(row.details),
-      }), rowSeq);
-    },
   };
 
   function insertDeliveryRows(deliveries: NewDelivery[]): void {
