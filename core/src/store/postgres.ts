@@ -7,25 +7,22 @@ import { decodeCursor, toPage } from './cursor.ts';
 import { migratePostgres, quoteIdent } from './postgres-migrations.ts';
 import { apiKeyMethods } from './sql/api-keys.ts';
 import { auditMethods } from './sql/audit.ts';
+import { connectionMethods } from './sql/connections.ts';
+import { hookMethods } from './sql/hooks.ts';
 import { numberPlaceholders } from './sql/dialect.ts';
 import type { SqlRunner } from './sql/runner.ts';
 import {
   claimedDelivery,
-  CONNECTION_COLUMNS,
-  HOOK_COLUMNS,
-  JSON_COLUMNS,
   num,
   numOrNull,
   rowSeq,
   str,
   toAttempt,
-  toConnection,
   toDelivery,
   toEvent,
-  toHook,
   type Row,
 } from './rows.ts';
-import type { AttemptOutcome, AttemptRecord, DeliveryQuery, EventQuery, IngestInput, IngestResult, NewDelivery, PageQuery, Store, WakeTopic } from './store.ts';
+import type { AttemptOutcome, AttemptRecord, DeliveryQuery, EventQuery, IngestInput, IngestResult, NewDelivery, Store, WakeTopic } from './store.ts';
 
 /**
  * The scale-out store (DESIGN §4): several hub processes share one PostgreSQL database. Durability
@@ -184,14 +181,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     notifyTimers.set(topic, timer);
   }
 
-  async function patchRow(table: 'hooks' | 'connections', columns: readonly string[], id: string, patch: Record<string, unknown>): Promise<Row | undefined> {
-    const entries = Object.entries(patch).filter(([key, value]) => columns.includes(key) && value !== undefined);
-    if (entries.length === 0) return one(`SELECT * FROM ${table} WHERE id = $1`, [id]);
-    const sets = entries.map(([key], index) => `${key} = $${index + 2}`).join(', ');
-    const values = entries.map(([key, value]) => (JSON_COLUMNS.has(key) ? JSON.stringify(value) : value));
-    return one(`UPDATE ${table} SET ${sets} WHERE id = $1 RETURNING *`, [id, ...values]);
-  }
-
   /** Parameters for inserting deliveries with one statement, whatever their number. */
   function deliveryArrays(deliveries: NewDelivery[]): unknown[] {
     return [deliveries.map((d) => d.id), deliveries.map((d) => d.event_id), deliveries.map((d) => d.hook_id), deliveries.map((d) => d.reason), deliveries.map((d) => d.next_attempt_at), Date.now()];
@@ -322,6 +311,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     kind: 'postgres',
     ...apiKeyMethods(runner),
     ...auditMethods(runner),
+    ...connectionMethods(runner),
+    ...hookMethods(runner),
 
     async close() {
       if (closed) return;
@@ -372,41 +363,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       params.push(query_.limit + 1);
       const rows = await query(`SELECT * FROM events WHERE ${conditions.join(' AND ')} ORDER BY seq DESC LIMIT $${params.length}`, params);
       return toPage(rows.map(toEvent), query_.limit, (event) => event, (event) => event.seq);
-    },
-
-    async insertHook(hook) {
-      await query(
-        `INSERT INTO hooks (id, url, events, filter, description, secret_enc, status, status_reason, failing_since, created_by, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-        [hook.id, hook.url, JSON.stringify(hook.events), JSON.stringify(hook.filter), hook.description, hook.secret_enc, hook.status, hook.status_reason, hook.failing_since, hook.created_by, hook.created_at, hook.updated_at],
-      );
-      notify('hooks');
-    },
-
-    async getHook(id) {
-      const row = await one('SELECT * FROM hooks WHERE id = $1', [id]);
-      return row ? toHook(row) : null;
-    },
-
-    async listHooks(query_) {
-      const below = decodeCursor(query_.cursor);
-      const rows = query_.created_by
-        ? await query('SELECT * FROM hooks WHERE created_by = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3', [query_.created_by, below, query_.limit + 1])
-        : await query('SELECT * FROM hooks WHERE seq < $1 ORDER BY seq DESC LIMIT $2', [below, query_.limit + 1]);
-      return toPage(rows, query_.limit, toHook, rowSeq);
-    },
-
-    async matchableHooks() {
-      return (await query(`SELECT * FROM hooks WHERE status != 'disabled' ORDER BY seq`)).map(toHook);
-    },
-
-    async updateHook(id, patch) {
-      const row = await patchRow('hooks', HOOK_COLUMNS, id, patch);
-      if (!row) return null;
-      notify('hooks');
-      // A resumed hook's held deliveries are due: the other dispatchers may take them too.
-      if (patch.status === 'active') notify('deliveries');
-      return toHook(row);
     },
 
     async deleteHook(id) {
@@ -482,32 +438,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
     async nextDueAt() {
       return numOrNull((await one(PG_HOT_QUERIES.nextDue))?.at);
-    },
-
-    async insertConnection(connection) {
-      await query(
-        `INSERT INTO connections (id, name, vendor, description, token_enc, inbound_enc, api_enc, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [connection.id, connection.name, connection.vendor, connection.description, connection.token_enc, connection.inbound_enc, connection.api_enc, connection.created_at, connection.updated_at],
-      );
-    },
-
-    async getConnection(idOrName) {
-      const row = await one('SELECT * FROM connections WHERE id = $1 OR name = $1', [idOrName]);
-      return row ? toConnection(row) : null;
-    },
-
-    async listConnections(query_: PageQuery) {
-      const rows = await query('SELECT * FROM connections WHERE seq < $1 ORDER BY seq DESC LIMIT $2', [decodeCursor(query_.cursor), query_.limit + 1]);
-      return toPage(rows, query_.limit, toConnection, rowSeq);
-    },
-
-    async updateConnection(id, patch) {
-      const row = await patchRow('connections', CONNECTION_COLUMNS, id, patch);
-      return row ? toConnection(row) : null;
-    },
-
-    async deleteConnection(id) {
-      return (await changed('DELETE FROM connections WHERE id = $1', [id])) > 0;
     },
 
     async heartbeat(now, windowMs) {

@@ -5,24 +5,21 @@ import { decodeCursor, toPage } from './cursor.ts';
 import { migrateSqlite } from './sqlite-migrations.ts';
 import { apiKeyMethods } from './sql/api-keys.ts';
 import { auditMethods } from './sql/audit.ts';
+import { connectionMethods } from './sql/connections.ts';
+import { hookMethods } from './sql/hooks.ts';
 import type { SqlRunner } from './sql/runner.ts';
 import {
   claimedDelivery,
-  CONNECTION_COLUMNS,
-  HOOK_COLUMNS,
-  JSON_COLUMNS,
   num,
   numOrNull,
   rowSeq,
   str,
   toAttempt,
-  toConnection,
   toDelivery,
   toEvent,
-  toHook,
   type Row,
 } from './rows.ts';
-import type { AttemptOutcome, AttemptRecord, DeliveryQuery, EventQuery, IngestInput, IngestResult, NewDelivery, Page, PageQuery, Store, StoredEvent } from './store.ts';
+import type { AttemptOutcome, AttemptRecord, DeliveryQuery, EventQuery, IngestInput, IngestResult, NewDelivery, Page, Store, StoredEvent } from './store.ts';
 
 /**
  * The embedded store: node:sqlite in WAL mode with synchronous=FULL, so a commit is on disk when it
@@ -132,14 +129,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     });
   }
 
-  function patchRow(table: 'hooks' | 'connections', columns: readonly string[], id: string, patch: Record<string, unknown>): void {
-    const entries = Object.entries(patch).filter(([key, value]) => columns.includes(key) && value !== undefined);
-    if (entries.length === 0) return;
-    const sets = entries.map(([key]) => `${key} = ?`).join(', ');
-    const values = entries.map(([key, value]): SQLInputValue => (JSON_COLUMNS.has(key) ? JSON.stringify(value) : (value as SQLInputValue)));
-    run(`UPDATE ${table} SET ${sets} WHERE id = ?`, ...values, id);
-  }
-
   const runner: SqlRunner = {
     rows: async (sql, params = []) => all(sql, ...params),
     change: (sql, params = []) => write(() => Number(run(sql, ...params).changes)),
@@ -151,6 +140,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     kind: 'sqlite',
     ...apiKeyMethods(runner),
     ...auditMethods(runner),
+    ...connectionMethods(runner),
+    ...hookMethods(runner),
 
     async close() {
       if (closed) return;
@@ -231,52 +222,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       }
       const rows = all(`SELECT * FROM events WHERE ${conditions.join(' AND ')} ORDER BY seq DESC LIMIT ?`, ...params, query.limit + 1);
       return toPage(rows.map(toEvent), query.limit, (event) => event, (event) => event.seq);
-    },
-
-    insertHook(hook) {
-      return write(() => {
-        run(
-          `INSERT INTO hooks (id, url, events, filter, description, secret_enc, status, status_reason, failing_since, created_by, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          hook.id,
-          hook.url,
-          JSON.stringify(hook.events),
-          JSON.stringify(hook.filter),
-          hook.description,
-          hook.secret_enc,
-          hook.status,
-          hook.status_reason,
-          hook.failing_since,
-          hook.created_by,
-          hook.created_at,
-          hook.updated_at,
-        );
-      });
-    },
-
-    async getHook(id) {
-      const row = get('SELECT * FROM hooks WHERE id = ?', id);
-      return row ? toHook(row) : null;
-    },
-
-    async listHooks(query) {
-      const below = decodeCursor(query.cursor);
-      const rows = query.created_by
-        ? all('SELECT * FROM hooks WHERE created_by = ? AND seq < ? ORDER BY seq DESC LIMIT ?', query.created_by, below, query.limit + 1)
-        : all('SELECT * FROM hooks WHERE seq < ? ORDER BY seq DESC LIMIT ?', below, query.limit + 1);
-      return toPage(rows, query.limit, toHook, rowSeq);
-    },
-
-    async matchableHooks() {
-      return all(`SELECT * FROM hooks WHERE status != 'disabled' ORDER BY seq`).map(toHook);
-    },
-
-    updateHook(id, patch) {
-      return write(() => {
-        patchRow('hooks', HOOK_COLUMNS, id, patch);
-        const row = get('SELECT * FROM hooks WHERE id = ?', id);
-        return row ? toHook(row) : null;
-      });
     },
 
     deleteHook(id) {
@@ -386,45 +331,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     async nextDueAt() {
       const row = get(HOT_QUERIES.nextDue);
       return numOrNull(row?.at);
-    },
-
-    insertConnection(connection) {
-      return write(() => {
-        run(
-          `INSERT INTO connections (id, name, vendor, description, token_enc, inbound_enc, api_enc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          connection.id,
-          connection.name,
-          connection.vendor,
-          connection.description,
-          connection.token_enc,
-          connection.inbound_enc,
-          connection.api_enc,
-          connection.created_at,
-          connection.updated_at,
-        );
-      });
-    },
-
-    async getConnection(idOrName) {
-      const row = get('SELECT * FROM connections WHERE id = ? OR name = ?', idOrName, idOrName);
-      return row ? toConnection(row) : null;
-    },
-
-    async listConnections(query: PageQuery) {
-      const rows = all('SELECT * FROM connections WHERE seq < ? ORDER BY seq DESC LIMIT ?', decodeCursor(query.cursor), query.limit + 1);
-      return toPage(rows, query.limit, toConnection, rowSeq);
-    },
-
-    updateConnection(id, patch) {
-      return write(() => {
-        patchRow('connections', CONNECTION_COLUMNS, id, patch);
-        const row = get('SELECT * FROM connections WHERE id = ?', id);
-        return row ? toConnection(row) : null;
-      });
-    },
-
-    deleteConnection(id) {
-      return write(() => run('DELETE FROM connections WHERE id = ?', id).changes > 0);
     },
 
     // One hub owns an embedded store.
