@@ -1,6 +1,9 @@
 import path from 'node:path';
 import { z } from 'zod';
 
+/** A PostgreSQL schema name: a plain identifier that needs no care anywhere (it is quoted all the same). */
+export const PgSchemaNameSchema = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lower-case letters, digits and underscores');
+
 /**
  * The hub's settings, read from the environment (DESIGN §4 CLI). One schema gives the defaults,
  * the validation and the --help text.
@@ -17,7 +20,7 @@ export const ENV_SETTINGS = {
     help: 'postgres://... to use PostgreSQL instead of the embedded store; several hubs may share it (?schema=NAME picks a schema).',
   },
   LEARNHOOK_PG_SCHEMA: {
-    schema: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lower-case letters, digits and underscores').optional(),
+    schema: PgSchemaNameSchema.optional(),
     help: 'The PostgreSQL schema to keep tables in (default: ?schema= in DATABASE_URL, else public).',
   },
   LEARNHOOK_PG_POOL_MAX: { schema: z.coerce.number().int().min(1).max(1000).default(10), help: 'PostgreSQL connections per process (default 10).' },

@@ -1,30 +1,28 @@
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { ConfigError } from '../config.ts';
+import { ConfigError, PgSchemaNameSchema } from '../config.ts';
 import type { CatalogEvent } from '../catalog/index.ts';
 import { createBatcher } from './batcher.ts';
 import { decodeCursor, toPage } from './cursor.ts';
-import { migratePostgres, quoteIdent, SCHEMA_NAME } from './postgres-migrations.ts';
+import { migratePostgres, quoteIdent } from './postgres-migrations.ts';
+import { apiKeyMethods } from './sql/api-keys.ts';
+import { auditMethods } from './sql/audit.ts';
+import { connectionMethods } from './sql/connections.ts';
+import { hookMethods } from './sql/hooks.ts';
+import { numberPlaceholders } from './sql/dialect.ts';
+import type { SqlRunner } from './sql/runner.ts';
 import {
   claimedDelivery,
-  CONNECTION_COLUMNS,
-  HOOK_COLUMNS,
-  json,
-  JSON_COLUMNS,
   num,
   numOrNull,
   rowSeq,
   str,
-  strOrNull,
-  toApiKey,
   toAttempt,
-  toConnection,
   toDelivery,
   toEvent,
-  toHook,
   type Row,
 } from './rows.ts';
-import type { AttemptOutcome, AttemptRecord, AuditEntry, DeliveryQuery, EventQuery, IngestInput, IngestResult, NewDelivery, PageQuery, Store, WakeTopic } from './store.ts';
+import type { AttemptOutcome, AttemptRecord, DeliveryQuery, EventQuery, IngestInput, IngestResult, NewDelivery, Store, WakeTopic } from './store.ts';
 
 /**
  * The scale-out store (DESIGN §4): several hub processes share one PostgreSQL database. Durability
@@ -81,7 +79,7 @@ export function postgresTarget(url: string, schema?: string): { connectionString
   const fromUrl = parsed.searchParams.get('schema');
   parsed.searchParams.delete('schema');
   const name = schema ?? fromUrl ?? 'public';
-  if (!SCHEMA_NAME.test(name)) throw new ConfigError(`The PostgreSQL schema "${name}" must be lower-case letters, digits and underscores.`);
+  if (!PgSchemaNameSchema.safeParse(name).success) throw new ConfigError(`The PostgreSQL schema "${name}" must be lower-case letters, digits and underscores.`);
   return { connectionString: parsed.toString(), schema: name };
 }
 
@@ -181,14 +179,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     }, NOTIFY_COALESCE_MS);
     timer.unref();
     notifyTimers.set(topic, timer);
-  }
-
-  async function patchRow(table: 'hooks' | 'connections', columns: readonly string[], id: string, patch: Record<string, unknown>): Promise<Row | undefined> {
-    const entries = Object.entries(patch).filter(([key, value]) => columns.includes(key) && value !== undefined);
-    if (entries.length === 0) return one(`SELECT * FROM ${table} WHERE id = $1`, [id]);
-    const sets = entries.map(([key], index) => `${key} = $${index + 2}`).join(', ');
-    const values = entries.map(([key, value]) => (JSON_COLUMNS.has(key) ? JSON.stringify(value) : value));
-    return one(`UPDATE ${table} SET ${sets} WHERE id = $1 RETURNING *`, [id, ...values]);
   }
 
   /** Parameters for inserting deliveries with one statement, whatever their number. */
@@ -310,8 +300,19 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
   });
 
+  const runner: SqlRunner = {
+    rows: (sql, params = []) => query(numberPlaceholders(sql), [...params]),
+    change: (sql, params = []) => changed(numberPlaceholders(sql), [...params]),
+    returning: (sql, params = []) => query(numberPlaceholders(sql), [...params]),
+    wake: notify,
+  };
+
   const store: Store = {
     kind: 'postgres',
+    ...apiKeyMethods(runner),
+    ...auditMethods(runner),
+    ...connectionMethods(runner),
+    ...hookMethods(runner),
 
     async close() {
       if (closed) return;
@@ -362,41 +363,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       params.push(query_.limit + 1);
       const rows = await query(`SELECT * FROM events WHERE ${conditions.join(' AND ')} ORDER BY seq DESC LIMIT $${params.length}`, params);
       return toPage(rows.map(toEvent), query_.limit, (event) => event, (event) => event.seq);
-    },
-
-    async insertHook(hook) {
-      await query(
-        `INSERT INTO hooks (id, url, events, filter, description, secret_enc, status, status_reason, failing_since, created_by, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-        [hook.id, hook.url, JSON.stringify(hook.events), JSON.stringify(hook.filter), hook.description, hook.secret_enc, hook.status, hook.status_reason, hook.failing_since, hook.created_by, hook.created_at, hook.updated_at],
-      );
-      notify('hooks');
-    },
-
-    async getHook(id) {
-      const row = await one('SELECT * FROM hooks WHERE id = $1', [id]);
-      return row ? toHook(row) : null;
-    },
-
-    async listHooks(query_) {
-      const below = decodeCursor(query_.cursor);
-      const rows = query_.created_by
-        ? await query('SELECT * FROM hooks WHERE created_by = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3', [query_.created_by, below, query_.limit + 1])
-        : await query('SELECT * FROM hooks WHERE seq < $1 ORDER BY seq DESC LIMIT $2', [below, query_.limit + 1]);
-      return toPage(rows, query_.limit, toHook, rowSeq);
-    },
-
-    async matchableHooks() {
-      return (await query(`SELECT * FROM hooks WHERE status != 'disabled' ORDER BY seq`)).map(toHook);
-    },
-
-    async updateHook(id, patch) {
-      const row = await patchRow('hooks', HOOK_COLUMNS, id, patch);
-      if (!row) return null;
-      notify('hooks');
-      // A resumed hook's held deliveries are due: the other dispatchers may take them too.
-      if (patch.status === 'active') notify('deliveries');
-      return toHook(row);
     },
 
     async deleteHook(id) {
@@ -474,61 +440,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return numOrNull((await one(PG_HOT_QUERIES.nextDue))?.at);
     },
 
-    async insertConnection(connection) {
-      await query(
-        `INSERT INTO connections (id, name, vendor, description, token_enc, inbound_enc, api_enc, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [connection.id, connection.name, connection.vendor, connection.description, connection.token_enc, connection.inbound_enc, connection.api_enc, connection.created_at, connection.updated_at],
-      );
-    },
-
-    async getConnection(idOrName) {
-      const row = await one('SELECT * FROM connections WHERE id = $1 OR name = $1', [idOrName]);
-      return row ? toConnection(row) : null;
-    },
-
-    async listConnections(query_: PageQuery) {
-      const rows = await query('SELECT * FROM connections WHERE seq < $1 ORDER BY seq DESC LIMIT $2', [decodeCursor(query_.cursor), query_.limit + 1]);
-      return toPage(rows, query_.limit, toConnection, rowSeq);
-    },
-
-    async updateConnection(id, patch) {
-      const row = await patchRow('connections', CONNECTION_COLUMNS, id, patch);
-      return row ? toConnection(row) : null;
-    },
-
-    async deleteConnection(id) {
-      return (await changed('DELETE FROM connections WHERE id = $1', [id])) > 0;
-    },
-
-    async insertApiKey(key) {
-      await query('INSERT INTO api_keys (id, label, scopes, secret_hash, created_at, revoked_at, last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $7)', [
-        key.id,
-        key.label,
-        JSON.stringify(key.scopes),
-        key.secret_hash,
-        key.created_at,
-        key.revoked_at,
-        key.last_used_at,
-      ]);
-    },
-
-    async getApiKey(id) {
-      const row = await one('SELECT * FROM api_keys WHERE id = $1', [id]);
-      return row ? toApiKey(row) : null;
-    },
-
-    async listApiKeys() {
-      return (await query('SELECT * FROM api_keys ORDER BY created_at')).map(toApiKey);
-    },
-
-    async revokeApiKey(id, at) {
-      return (await changed('UPDATE api_keys SET revoked_at = $1 WHERE id = $2 AND revoked_at IS NULL', [at, id])) > 0;
-    },
-
-    async touchApiKey(id, at) {
-      await query('UPDATE api_keys SET last_used_at = $1 WHERE id = $2', [at, id]);
-    },
-
     async heartbeat(now, windowMs) {
       await query('INSERT INTO hub_processes (id, seen_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at', [processId, now]);
       // Processes gone for many windows are forgotten; the table stays as small as the fleet.
@@ -536,19 +447,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return num((await one('SELECT count(*) AS live FROM hub_processes WHERE seen_at >= $1', [now - windowMs]))?.live);
     },
 
-    async appendAudit(entry: AuditEntry) {
-      await query('INSERT INTO audit (at, actor, action, target, details) VALUES ($1, $2, $3, $4, $5)', [entry.at, entry.actor, entry.action, entry.target, JSON.stringify(entry.details)]);
-    },
-
-    async listAudit(query_) {
-      const rows = await query('SELECT * FROM audit WHERE seq < $1 ORDER BY seq DESC LIMIT $2', [decodeCursor(query_.cursor), query_.limit + 1]);
-      return toPage(
-        rows,
-        query_.limit,
-        (row) => ({ seq: num(row.seq), at: num(row.at), actor: str(row.actor), action: str(row.action), target: strOrNull(row.target), details: json<Record<string, unknown>>(row.details) }),
-        rowSeq,
-      );
-    },
   };
   return store;
 }

@@ -4,6 +4,7 @@ import type {
   ApiKeyRecord,
   ApiScope,
   AttemptRecord,
+  AuditEntry,
   ClaimedDelivery,
   ConnectionRecord,
   DeliveryRecord,
@@ -109,6 +110,17 @@ export function toAttempt(row: Row): AttemptRecord {
     status: numOrNull(row.status),
     error: strOrNull(row.error),
     response_snippet: strOrNull(row.response_snippet),
+  };
+}
+
+export function toAuditEntry(row: Row): AuditEntry & { seq: number } {
+  return {
+    seq: num(row.seq),
+    at: num(row.at),
+    actor: str(row.actor),
+    action: str(row.action),
+    target: strOrNull(row.target),
+    details: json<Record<string, unknown>>(row.details),
   };
 }
 

@@ -1,28 +1,25 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
-import type { IngestRoute } from '../vendors/adapter.ts';
 import { decodeCursor, toPage } from './cursor.ts';
+import { migrateSqlite } from './sqlite-migrations.ts';
+import { apiKeyMethods } from './sql/api-keys.ts';
+import { auditMethods } from './sql/audit.ts';
+import { connectionMethods } from './sql/connections.ts';
+import { hookMethods } from './sql/hooks.ts';
+import type { SqlRunner } from './sql/runner.ts';
 import {
   claimedDelivery,
-  CONNECTION_COLUMNS,
-  HOOK_COLUMNS,
-  json,
-  JSON_COLUMNS,
   num,
   numOrNull,
   rowSeq,
   str,
-  strOrNull,
-  toApiKey,
   toAttempt,
-  toConnection,
   toDelivery,
   toEvent,
-  toHook,
   type Row,
 } from './rows.ts';
-import type { AttemptOutcome, AttemptRecord, AuditEntry, DeliveryQuery, EventQuery, IngestInput, IngestResult, NewDelivery, Page, PageQuery, Store, StoredEvent } from './store.ts';
+import type { AttemptOutcome, AttemptRecord, DeliveryQuery, EventQuery, IngestInput, IngestResult, NewDelivery, Page, Store, StoredEvent } from './store.ts';
 
 /**
  * The embedded store: node:sqlite in WAL mode with synchronous=FULL, so a commit is on disk when it
@@ -31,65 +28,6 @@ import type { AttemptOutcome, AttemptRecord, AuditEntry, DeliveryQuery, EventQue
  * durable ingests a second. Each write runs in its own savepoint, so one failing write does not
  * undo the others in its group.
  */
-
-export const MIGRATIONS = [
-  `
-  CREATE TABLE api_keys (
-    id TEXT PRIMARY KEY, label TEXT NOT NULL, scopes TEXT NOT NULL, secret_hash TEXT NOT NULL,
-    created_at INTEGER NOT NULL, revoked_at INTEGER, last_used_at INTEGER
-  );
-  CREATE TABLE connections (
-    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, name TEXT NOT NULL UNIQUE, vendor TEXT NOT NULL,
-    description TEXT, token_enc TEXT NOT NULL, inbound_enc TEXT NOT NULL, api_enc TEXT,
-    created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
-  );
-  CREATE TABLE raw_requests (
-    seq INTEGER PRIMARY KEY, connection_id TEXT NOT NULL, method TEXT NOT NULL, route TEXT NOT NULL,
-    headers TEXT NOT NULL, body BLOB NOT NULL, received_at INTEGER NOT NULL
-  );
-  CREATE TABLE events (
-    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, connection_id TEXT NOT NULL, dedupe_key TEXT NOT NULL,
-    type TEXT NOT NULL, state TEXT NOT NULL, body TEXT NOT NULL, needs TEXT NOT NULL, raw_request_seq INTEGER,
-    UNIQUE (connection_id, dedupe_key)
-  );
-  CREATE INDEX events_received ON events (seq) WHERE state = 'received';
-  CREATE INDEX events_by_type ON events (type, seq);
-  CREATE INDEX events_by_connection ON events (connection_id, seq);
-  CREATE TABLE hooks (
-    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, url TEXT NOT NULL, events TEXT NOT NULL, filter TEXT NOT NULL,
-    description TEXT, secret_enc TEXT NOT NULL, status TEXT NOT NULL, status_reason TEXT, failing_since INTEGER,
-    created_by TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
-  );
-  CREATE INDEX hooks_by_creator ON hooks (created_by, seq);
-  CREATE TABLE deliveries (
-    seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, event_id TEXT NOT NULL, hook_id TEXT NOT NULL, reason TEXT NOT NULL,
-    status TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at INTEGER,
-    last_status INTEGER, last_error TEXT, created_at INTEGER NOT NULL, updated_at INTEGER NOT NULL
-  );
-  CREATE INDEX deliveries_due ON deliveries (hook_id, status, next_attempt_at);
-  CREATE INDEX deliveries_pending ON deliveries (next_attempt_at) WHERE status = 'pending';
-  CREATE INDEX deliveries_by_event ON deliveries (event_id, seq);
-  CREATE INDEX deliveries_by_status ON deliveries (status, seq);
-  CREATE TABLE attempts (
-    delivery_id TEXT NOT NULL, attempt INTEGER NOT NULL, started_at INTEGER NOT NULL, duration_ms INTEGER NOT NULL,
-    status INTEGER, error TEXT, response_snippet TEXT, PRIMARY KEY (delivery_id, attempt)
-  );
-  CREATE TABLE audit (
-    seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, actor TEXT NOT NULL, action TEXT NOT NULL, target TEXT, details TEXT NOT NULL
-  );
-  `,
-  // The claim query sorts due deliveries of one hook by time: with status inside the index key it
-  // sorted the whole backlog on every claim (found by the backlog benchmark). A partial index on
-  // the two claimable statuses keeps the order, so a claim reads only the rows it takes.
-  `
-  DROP INDEX deliveries_due;
-  CREATE INDEX deliveries_due ON deliveries (hook_id, next_attempt_at, seq) WHERE status IN ('pending', 'in_flight');
-  `,
-  // Fan-out claims events with a lease, as on PostgreSQL where several processes share the work.
-  `
-  ALTER TABLE events ADD COLUMN claimed_until INTEGER NOT NULL DEFAULT 0;
-  `,
-];
 
 /** The queries on the delivery hot path; a test checks SQLite answers each from an index, in order. */
 export const HOT_QUERIES = {
@@ -128,7 +66,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA synchronous = FULL');
   db.exec('PRAGMA busy_timeout = 5000');
-  migrate(db);
+  migrateSqlite(db);
   if (options.recoverInFlight) {
     // One hub owns an embedded store: deliveries it left in flight when it died are due again now.
     db.prepare(`UPDATE deliveries SET status = 'pending', next_attempt_at = ? WHERE status = 'in_flight'`).run(Date.now());
@@ -191,16 +129,19 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     });
   }
 
-  function patchRow(table: 'hooks' | 'connections', columns: readonly string[], id: string, patch: Record<string, unknown>): void {
-    const entries = Object.entries(patch).filter(([key, value]) => columns.includes(key) && value !== undefined);
-    if (entries.length === 0) return;
-    const sets = entries.map(([key]) => `${key} = ?`).join(', ');
-    const values = entries.map(([key, value]): SQLInputValue => (JSON_COLUMNS.has(key) ? JSON.stringify(value) : (value as SQLInputValue)));
-    run(`UPDATE ${table} SET ${sets} WHERE id = ?`, ...values, id);
-  }
+  const runner: SqlRunner = {
+    rows: async (sql, params = []) => all(sql, ...params),
+    change: (sql, params = []) => write(() => Number(run(sql, ...params).changes)),
+    returning: (sql, params = []) => write(() => all(sql, ...params)),
+    wake: () => undefined,
+  };
 
   const store: Store = {
     kind: 'sqlite',
+    ...apiKeyMethods(runner),
+    ...auditMethods(runner),
+    ...connectionMethods(runner),
+    ...hookMethods(runner),
 
     async close() {
       if (closed) return;
@@ -281,52 +222,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       }
       const rows = all(`SELECT * FROM events WHERE ${conditions.join(' AND ')} ORDER BY seq DESC LIMIT ?`, ...params, query.limit + 1);
       return toPage(rows.map(toEvent), query.limit, (event) => event, (event) => event.seq);
-    },
-
-    insertHook(hook) {
-      return write(() => {
-        run(
-          `INSERT INTO hooks (id, url, events, filter, description, secret_enc, status, status_reason, failing_since, created_by, created_at, updated_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          hook.id,
-          hook.url,
-          JSON.stringify(hook.events),
-          JSON.stringify(hook.filter),
-          hook.description,
-          hook.secret_enc,
-          hook.status,
-          hook.status_reason,
-          hook.failing_since,
-          hook.created_by,
-          hook.created_at,
-          hook.updated_at,
-        );
-      });
-    },
-
-    async getHook(id) {
-      const row = get('SELECT * FROM hooks WHERE id = ?', id);
-      return row ? toHook(row) : null;
-    },
-
-    async listHooks(query) {
-      const below = decodeCursor(query.cursor);
-      const rows = query.created_by
-        ? all('SELECT * FROM hooks WHERE created_by = ? AND seq < ? ORDER BY seq DESC LIMIT ?', query.created_by, below, query.limit + 1)
-        : all('SELECT * FROM hooks WHERE seq < ? ORDER BY seq DESC LIMIT ?', below, query.limit + 1);
-      return toPage(rows, query.limit, toHook, rowSeq);
-    },
-
-    async matchableHooks() {
-      return all(`SELECT * FROM hooks WHERE status != 'disabled' ORDER BY seq`).map(toHook);
-    },
-
-    updateHook(id, patch) {
-      return write(() => {
-        patchRow('hooks', HOOK_COLUMNS, id, patch);
-        const row = get('SELECT * FROM hooks WHERE id = ?', id);
-        return row ? toHook(row) : null;
-      });
     },
 
     deleteHook(id) {
@@ -438,101 +333,11 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return numOrNull(row?.at);
     },
 
-    insertConnection(connection) {
-      return write(() => {
-        run(
-          `INSERT INTO connections (id, name, vendor, description, token_enc, inbound_enc, api_enc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          connection.id,
-          connection.name,
-          connection.vendor,
-          connection.description,
-          connection.token_enc,
-          connection.inbound_enc,
-          connection.api_enc,
-          connection.created_at,
-          connection.updated_at,
-        );
-      });
-    },
-
-    async getConnection(idOrName) {
-      const row = get('SELECT * FROM connections WHERE id = ? OR name = ?', idOrName, idOrName);
-      return row ? toConnection(row) : null;
-    },
-
-    async listConnections(query: PageQuery) {
-      const rows = all('SELECT * FROM connections WHERE seq < ? ORDER BY seq DESC LIMIT ?', decodeCursor(query.cursor), query.limit + 1);
-      return toPage(rows, query.limit, toConnection, rowSeq);
-    },
-
-    updateConnection(id, patch) {
-      return write(() => {
-        patchRow('connections', CONNECTION_COLUMNS, id, patch);
-        const row = get('SELECT * FROM connections WHERE id = ?', id);
-        return row ? toConnection(row) : null;
-      });
-    },
-
-    deleteConnection(id) {
-      return write(() => run('DELETE FROM connections WHERE id = ?', id).changes > 0);
-    },
-
-    insertApiKey(key) {
-      return write(() => {
-        run(
-          'INSERT INTO api_keys (id, label, scopes, secret_hash, created_at, revoked_at, last_used_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-          key.id,
-          key.label,
-          JSON.stringify(key.scopes),
-          key.secret_hash,
-          key.created_at,
-          key.revoked_at,
-          key.last_used_at,
-        );
-      });
-    },
-
-    async getApiKey(id) {
-      const row = get('SELECT * FROM api_keys WHERE id = ?', id);
-      return row ? toApiKey(row) : null;
-    },
-
-    async listApiKeys() {
-      return all('SELECT * FROM api_keys ORDER BY created_at').map(toApiKey);
-    },
-
-    revokeApiKey(id, at) {
-      return write(() => run('UPDATE api_keys SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', at, id).changes > 0);
-    },
-
-    touchApiKey(id, at) {
-      return write(() => {
-        run('UPDATE api_keys SET last_used_at = ? WHERE id = ?', at, id);
-      });
-    },
-
     // One hub owns an embedded store.
     async heartbeat() {
       return 1;
     },
 
-    appendAudit(entry: AuditEntry) {
-      return write(() => {
-        run('INSERT INTO audit (at, actor, action, target, details) VALUES (?, ?, ?, ?, ?)', entry.at, entry.actor, entry.action, entry.target, JSON.stringify(entry.details));
-      });
-    },
-
-    async listAudit(query) {
-      const rows = all('SELECT * FROM audit WHERE seq < ? ORDER BY seq DESC LIMIT ?', decodeCursor(query.cursor), query.limit + 1);
-      return toPage(rows, query.limit, (row) => ({
-        seq: num(row.seq),
-        at: num(row.at),
-        actor: str(row.actor),
-        action: str(row.action),
-        target: strOrNull(row.target),
-        details: json<Record<string, unknown>>(row.details),
-      }), rowSeq);
-    },
   };
 
   function insertDeliveryRows(deliveries: NewDelivery[]): void {
@@ -553,16 +358,3 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
   return store;
 }
-
-function migrate(db: DatabaseSync): void {
-  const row = db.prepare('PRAGMA user_version').get() as Row | undefined;
-  const version = num(row?.user_version ?? 0);
-  for (let index = version; index < MIGRATIONS.length; index += 1) {
-    db.exec('BEGIN');
-    db.exec(MIGRATIONS[index] ?? '');
-    db.exec(`PRAGMA user_version = ${index + 1}`);
-    db.exec('COMMIT');
-  }
-}
-
-export type { IngestRoute };

@@ -1,0 +1,21 @@
+import type { Store } from '../store.ts';
+
+/** The SQL a store speaks: the two stores share their statements and render them per dialect. */
+export type Dialect = Store['kind'];
+
+const numbered = new Map<string, string>();
+
+/**
+ * Shared statements are written once with `?` placeholders (none inside a string literal);
+ * PostgreSQL wants them numbered, `$1`, `$2`, ... Each text is numbered once and remembered: the
+ * texts are the shared statements and their few filter combinations.
+ */
+export function numberPlaceholders(sql: string): string {
+  let text = numbered.get(sql);
+  if (text === undefined) {
+    let n = 0;
+    text = sql.replaceAll('?', () => `$${++n}`);
+    numbered.set(sql, text);
+  }
+  return text;
+}

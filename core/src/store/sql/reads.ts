@@ -1,0 +1,35 @@
+import { decodeCursor, toPage } from '../cursor.ts';
+import { rowSeq, type Row } from '../rows.ts';
+import type { Page, PageQuery } from '../store.ts';
+import type { SqlRunner, SqlValue } from './runner.ts';
+
+/** The tables read by their public id. */
+type Table = 'api_keys' | 'connections' | 'events' | 'hooks' | 'deliveries';
+
+export async function findById<T>(runner: SqlRunner, table: Table, id: string, map: (row: Row) => T): Promise<T | null> {
+  const [row] = await runner.rows(`SELECT * FROM ${table} WHERE id = ?`, [id]);
+  return row ? map(row) : null;
+}
+
+/**
+ * One page of a table, newest first, below the cursor, where each given column equals its value
+ * (columns without a value are not filtered on). One row more than asked is read: it only says
+ * there is a next page.
+ */
+export async function pageOf<T>(
+  runner: SqlRunner,
+  table: Table | 'audit',
+  query: PageQuery,
+  filters: Record<string, string | undefined>,
+  map: (row: Row) => T,
+): Promise<Page<T>> {
+  const conditions = ['seq < ?'];
+  const params: SqlValue[] = [decodeCursor(query.cursor)];
+  for (const [column, value] of Object.entries(filters)) {
+    if (!value) continue;
+    conditions.push(`${column} = ?`);
+    params.push(value);
+  }
+  const rows = await runner.rows(`SELECT * FROM ${table} WHERE ${conditions.join(' AND ')} ORDER BY seq DESC LIMIT ?`, [...params, query.limit + 1]);
+  return toPage(rows, query.limit, map, rowSeq);
+}
