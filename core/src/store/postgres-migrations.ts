@@ -1,3 +1,4 @@
+import { ACCOUNT_TABLES } from './accounts.ts';
 import type pg from 'pg';
 
 /**
@@ -56,6 +57,8 @@ export const PG_MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE hub_processes (id TEXT PRIMARY KEY, seen_at BIGINT NOT NULL);
   `,
+  // Console accounts (DESIGN §8).
+  ACCOUNT_TABLES,
 ];
 
 /**

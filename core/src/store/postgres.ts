@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { ConfigError } from '../config.ts';
 import type { CatalogEvent } from '../catalog/index.ts';
+import { createAccountStore } from './accounts.ts';
 import { createBatcher } from './batcher.ts';
 import { decodeCursor, toPage } from './cursor.ts';
 import { migratePostgres, quoteIdent, SCHEMA_NAME } from './postgres-migrations.ts';
@@ -69,6 +70,12 @@ export const PG_HOT_QUERIES = {
   // In-flight leases count: another process's lease falls due when that process died.
   nextDue: `SELECT next_attempt_at AS at FROM deliveries WHERE status IN ('pending', 'in_flight') ORDER BY next_attempt_at LIMIT 1`,
 } as const;
+
+/** `?` placeholders (the SQL both stores share) as PostgreSQL's `$1, $2, ...`. */
+function numbered(sql: string): string {
+  let index = 0;
+  return sql.replace(/\?/g, () => `$${++index}`);
+}
 
 /** Notifications of one topic sent within this window are folded into one: the others only need a wake. */
 const NOTIFY_COALESCE_MS = 20;
@@ -312,6 +319,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
   const store: Store = {
     kind: 'postgres',
+    accounts: createAccountStore({
+      all: (sql, params) => query(numbered(sql), [...params]),
+      run: (sql, params) => changed(numbered(sql), [...params]),
+    }),
 
     async close() {
       if (closed) return;

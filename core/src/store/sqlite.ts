@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import type { IngestRoute } from '../vendors/adapter.ts';
+import { ACCOUNT_TABLES, createAccountStore } from './accounts.ts';
 import { decodeCursor, toPage } from './cursor.ts';
 import {
   claimedDelivery,
@@ -89,6 +90,8 @@ export const MIGRATIONS = [
   `
   ALTER TABLE events ADD COLUMN claimed_until INTEGER NOT NULL DEFAULT 0;
   `,
+  // Console accounts (DESIGN §8).
+  ACCOUNT_TABLES,
 ];
 
 /** The queries on the delivery hot path; a test checks SQLite answers each from an index, in order. */
@@ -201,6 +204,10 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
   const store: Store = {
     kind: 'sqlite',
+    accounts: createAccountStore({
+      all: async (sql, params) => all(sql, ...(params as SQLInputValue[])),
+      run: (sql, params) => write(() => Number(run(sql, ...(params as SQLInputValue[])).changes)),
+    }),
 
     async close() {
       if (closed) return;
