@@ -66,6 +66,11 @@ async function runUntilSignal(start: () => Promise<{ close(): Promise<void> } | 
   if (pending) stop(pending);
 }
 
+function consoleBanner(url: string, setupLink: string | null): string {
+  if (!setupLink) return `\nConsole: ${url}/ (sign in with your console account)\n\n`;
+  return `\nConsole: ${url}/\nFirst run: open this link to create the owner account (it works once, for 24 hours):\n  ${setupLink}\n\n`;
+}
+
 async function serve(): Promise<void> {
   const config = readConfig(process.env);
   const logger = createLogger({ level: config.LOG_LEVEL });
@@ -76,6 +81,8 @@ async function serve(): Promise<void> {
         throw error;
       });
       logger.info({ url: hub.url, version: VERSION }, `learnhook hub listening on ${hub.url}`);
+      // Plain lines for the person at the terminal; the setup link is a credential, so it goes here and never to the log.
+      process.stdout.write(consoleBanner(hub.url, hub.setupLink));
       return hub;
     },
     (signal) => logger.info({ signal }, 'stopping: finishing in-flight requests and deliveries'),

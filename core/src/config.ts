@@ -52,6 +52,10 @@ export const ENV_SETTINGS = {
     schema: z.url().optional(),
     help: 'The base URL LMSs and integrations reach the hub at, for ingest URLs (default: the request host).',
   },
+  LEARNHOOK_SESSION_TTL_MS: {
+    schema: z.coerce.number().int().min(10_000).max(30 * 24 * 3_600_000).default(12 * 3_600_000),
+    help: 'How long a console sign-in lasts (default 43200000: 12 hours).',
+  },
   LEARNHOOK_ALLOW_PRIVATE_TARGETS: {
     schema: z.stringbool().default(false),
     help: 'true lets hooks target private and loopback addresses (local n8n, tests); link-local is always refused.',

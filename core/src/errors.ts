@@ -88,8 +88,8 @@ export class ConflictError extends LearnhookError {
 export class RateLimitError extends LearnhookError {
   readonly retryAfterSeconds: number;
 
-  constructor(retryAfterSeconds: number) {
-    super(429, 'rate_limited', `Too many requests; retry after ${retryAfterSeconds} s.`, {
+  constructor(retryAfterSeconds: number, message = `Too many requests; retry after ${retryAfterSeconds} s.`) {
+    super(429, 'rate_limited', message, {
       details: { retry_after_seconds: retryAfterSeconds },
     });
     this.retryAfterSeconds = retryAfterSeconds;

@@ -9,6 +9,8 @@ import { createDispatcher, type Dispatcher } from './delivery/dispatcher.ts';
 import { createFanOut, type FanOut } from './delivery/fan-out.ts';
 import { createTransport } from './delivery/transport.ts';
 import { apiKeyRecordFor } from './http/api-keys.ts';
+import { createConsole } from './console/router.ts';
+import { issueSetupLink } from './console/setup-link.ts';
 import { createApp } from './http/app.ts';
 import type { HubContext } from './http/context.ts';
 import { createMetrics } from './http/metrics.ts';
@@ -33,6 +35,11 @@ export interface RunningHub {
   dispatcher: Dispatcher;
   /** Connections with their secrets opened (the sandbox signs its events with them). */
   connections: ConnectionRegistry;
+  /**
+   * The one-time link that creates the console's owner account, when the hub has no console user
+   * yet; null otherwise. Printed once by `learnhook serve`, never logged.
+   */
+  setupLink: string | null;
   /** Hub processes sharing the store, as last counted (each takes that share of LMS rate limits). */
   processes(): number;
   /** Stops accepting requests, finishes those in flight and the deliveries being sent, then closes the store. */
@@ -183,6 +190,7 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     audit,
   };
   const app = createApp(context, {
+    pages: createConsole(context, { sessionTtlMs: config.LEARNHOOK_SESSION_TTL_MS, secureCookies: config.LEARNHOOK_PUBLIC_URL?.startsWith('https:') ?? false }),
     lookup: overrides.lookup ?? lookupFromClients(clientFor, lookupFromRecentEvents(store)),
     rateLimit: config.LEARNHOOK_RATE_LIMIT,
     authFailureLimit: config.LEARNHOOK_AUTH_FAILURE_LIMIT,
@@ -208,13 +216,16 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     throw error;
   }
   const { port } = server.address() as AddressInfo;
+  const url = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
+  const setupLink = await issueSetupLink(store.accounts, config.LEARNHOOK_PUBLIC_URL ?? url, now());
   // Events acknowledged but not yet fanned out before a stop or crash are picked up now.
   fanOut.wake();
   dispatcher.wake();
   void warmAll(store, warm).catch((error: unknown) => logger.warn({ err: error }, 'could not list the connections to warm their hydration caches'));
   return {
-    url: `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`,
+    url,
     port,
+    setupLink,
     store,
     fanOut,
     dispatcher,

@@ -1,4 +1,4 @@
-import express, { type Express } from 'express';
+import express, { type Express, type Router } from 'express';
 import type { Lookup } from '../hydrate/lookup.ts';
 import { createAuth } from './auth.ts';
 import { limitedBody } from './body-limit.ts';
@@ -20,6 +20,8 @@ export interface AppOptions {
   /** Failed API key checks per minute per client address, in a burst or spread out. */
   authFailureLimit: number;
   allowPrivateTargets: boolean;
+  /** Served after the API and before its 404: the console (built by the layer above). */
+  pages?: Router;
 }
 
 /** The API bodies are small: subscriptions and connection settings. */
@@ -58,6 +60,7 @@ export function createApp(ctx: HubContext, options: AppOptions): Express {
   app.use('/v1/deliveries', deliveriesRouter(ctx, requireScope));
   app.use('/v1/connections', connectionsRouter(ctx, requireScope));
 
+  if (options.pages) app.use(options.pages);
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.logger));
   return app;

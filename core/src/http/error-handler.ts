@@ -38,22 +38,24 @@ export function sendError(res: Response, known: LearnhookError): void {
   res.status(known.status).json(body);
 }
 
-/** Maps every error to its status and body in one place; anything unexpected is a logged 500. */
-export function errorHandler(logger: Logger): ErrorRequestHandler {
+/**
+ * Maps every error to its status and body in one place; anything unexpected is a logged 500. `send`
+ * renders it: the API's JSON by default, the console's HTML page for the console.
+ */
+export function errorHandler(logger: Logger, send: (res: Response, error: LearnhookError) => void = sendError): ErrorRequestHandler {
   return (error, req, res, _next) => {
     // Already answered (limitedBody's early 413): the parser's own report of the same problem comes too late.
     if (res.headersSent) return;
     const known = toLearnhookError(error);
     if (known) {
-      sendError(res, known);
+      send(res, known);
       return;
     }
     // The route's pattern (within its router), not the path: an ingest path carries the connection's secret token.
     const route: unknown = req.route;
     const pattern = route !== null && typeof route === 'object' && 'path' in route ? String(route.path) : null;
     logger.error({ err: error, method: req.method, route: pattern }, 'unhandled error');
-    const body: ErrorBody = { error: { code: 'internal_error', message: 'Something went wrong on the hub; it was logged.', details: null } };
-    res.status(500).json(body);
+    send(res, new LearnhookError(500, 'internal_error', 'Something went wrong on the hub; it was logged.'));
   };
 }
 

@@ -1,3 +1,4 @@
+import { ACCOUNT_TABLES } from './sql/accounts.ts';
 import type pg from 'pg';
 import { firstSchema } from './sql/tables.ts';
 
@@ -11,6 +12,8 @@ export const PG_MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE hub_processes (id TEXT PRIMARY KEY, seen_at BIGINT NOT NULL);
   `,
+  // Console accounts (DESIGN §8).
+  ACCOUNT_TABLES,
 ];
 
 /**

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { ConfigError, PgSchemaNameSchema } from '../config.ts';
 import type { CatalogEvent } from '../catalog/index.ts';
+import { createAccountStore } from './sql/accounts.ts';
 import { createBatcher } from './batcher.ts';
 import { decodeCursor, toPage } from './cursor.ts';
 import { migratePostgres, quoteIdent } from './postgres-migrations.ts';
@@ -313,6 +314,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     ...auditMethods(runner),
     ...connectionMethods(runner),
     ...hookMethods(runner),
+    accounts: createAccountStore(runner),
 
     async close() {
       if (closed) return;

@@ -1,5 +1,6 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { num, type Row } from './rows.ts';
+import { ACCOUNT_TABLES } from './sql/accounts.ts';
 import { firstSchema } from './sql/tables.ts';
 
 /**
@@ -19,6 +20,8 @@ export const MIGRATIONS = [
   `
   ALTER TABLE events ADD COLUMN claimed_until INTEGER NOT NULL DEFAULT 0;
   `,
+  // Console accounts (DESIGN §8).
+  ACCOUNT_TABLES,
 ];
 
 /** Brings the file up to date, one transaction per migration. */

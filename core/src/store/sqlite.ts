@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
 import { decodeCursor, toPage } from './cursor.ts';
+import { createAccountStore } from './sql/accounts.ts';
 import { migrateSqlite } from './sqlite-migrations.ts';
 import { apiKeyMethods } from './sql/api-keys.ts';
 import { auditMethods } from './sql/audit.ts';
@@ -142,6 +143,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     ...auditMethods(runner),
     ...connectionMethods(runner),
     ...hookMethods(runner),
+    accounts: createAccountStore(runner),
 
     async close() {
       if (closed) return;

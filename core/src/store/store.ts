@@ -1,3 +1,4 @@
+import type { AccountStore } from './sql/accounts.ts';
 import type { CatalogEvent, EventType, Vendor } from '../catalog/index.ts';
 import type { HydrationNeeds, IngestRoute } from '../vendors/adapter.ts';
 
@@ -182,6 +183,8 @@ export type WakeTopic = 'events' | 'deliveries' | 'hooks';
 
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
+  /** Console users, sessions and one-time account links. */
+  readonly accounts: AccountStore;
   close(): Promise<void>;
   /**
    * Calls `listener` when another process sharing this store made work (PostgreSQL NOTIFY), so an

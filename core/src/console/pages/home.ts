@@ -1,0 +1,54 @@
+import express, { type Router } from 'express';
+import type { ConsoleContext } from '../context.ts';
+import { html, type SafeHtml } from '../html.ts';
+import { sendPage } from '../layout.ts';
+
+interface Step {
+  done: boolean;
+  title: string;
+  help: string;
+  href: string;
+  action: string;
+}
+
+/** The getting-started steps, each read from what the store holds now. */
+async function checklist(ctx: ConsoleContext): Promise<Step[]> {
+  const [connections, events, hooks, delivered] = await Promise.all([
+    ctx.store.listConnections({ limit: 1 }),
+    ctx.store.listEvents({ limit: 1 }),
+    ctx.store.listHooks({ limit: 1 }),
+    ctx.store.listDeliveries({ limit: 1, status: 'succeeded' }),
+  ]);
+  return [
+    { done: connections.data.length > 0, title: 'Connect your LMS', help: 'Choose your LMS and get the address to paste into its webhook settings.', href: '/connections/new', action: 'Add a connection' },
+    { done: events.data.length > 0, title: 'Your LMS reached learnhook', help: "Send a test webhook from your LMS (most have a Test button) or wait for a learner's next step.", href: '/connections', action: 'See your connections' },
+    { done: hooks.data.length > 0, title: 'Connect Zapier or n8n', help: 'Create an API key for the learnhook Zapier app or n8n node, then turn on a Zap or activate a workflow.', href: '/keys', action: 'Create an API key' },
+    { done: delivered.data.length > 0, title: 'First event delivered', help: 'An event reached your Zap, workflow or URL.', href: '/events', action: 'See events' },
+  ];
+}
+
+function stepItem(step: Step, index: number, isNext: boolean): SafeHtml {
+  return html`<li class="step ${step.done ? 'done' : isNext ? 'next' : 'todo'}">
+    <span class="mark" aria-hidden="true">${step.done ? '✓' : String(index + 1)}</span>
+    <div><h3>${step.title}<span class="visually-hidden">${step.done ? ' (done)' : ' (to do)'}</span></h3>
+    <p>${step.help}</p>
+    ${step.done ? '' : html`<a class="button${isNext ? '' : ' secondary'}" href="${step.href}">${step.action}</a>`}</div>
+  </li>`;
+}
+
+export function homePage(ctx: ConsoleContext): Router {
+  const router = express.Router();
+  router.get('/', async (_req, res) => {
+    const steps = await checklist(ctx);
+    const next = steps.findIndex((step) => !step.done);
+    sendPage(res, {
+      title: 'Home',
+      active: '/',
+      body: html`<section aria-labelledby="getting-started" class="card">
+        <h2 id="getting-started">${next === -1 ? 'You are all set' : 'Getting started'}</h2>
+        <ol class="checklist">${steps.map((step, index) => stepItem(step, index, index === next))}</ol>
+      </section>`,
+    });
+  });
+  return router;
+}
