@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import express, { type Response, type Router } from 'express';
 import { NotFoundError, type LearnhookError } from '../errors.ts';
-import { errorHandler } from '../http/error-handler.ts';
+import { errorHandler, setRetryAfter } from '../http/error-handler.ts';
 import type { HubContext } from '../http/context.ts';
 import type { ConsoleContext } from './context.ts';
 import { html } from './html.ts';
@@ -36,7 +36,7 @@ const ASSETS: Record<string, { type: string; body: Buffer }> = {
 
 /** A refused console request as a page a person can read (the API answers the same errors as JSON). */
 function sendErrorPage(res: Response, error: LearnhookError): void {
-  if (error.status === 429 && 'retryAfterSeconds' in error) res.setHeader('Retry-After', String(error.retryAfterSeconds));
+  setRetryAfter(res, error);
   const title = error.status === 404 ? 'Not found' : error.status === 403 ? 'Not allowed' : error.status === 401 ? 'Sign in again' : error.status >= 500 ? 'Something went wrong' : 'That did not work';
   sendPage(res, {
     title,

@@ -31,9 +31,14 @@ export function toLearnhookError(error: unknown): LearnhookError | null {
   return error instanceof LearnhookError ? error : fromHttpError(error);
 }
 
+/** A 429 tells the caller when to come back, whichever way the error is rendered. */
+export function setRetryAfter(res: Response, known: LearnhookError): void {
+  if (known.status === 429 && 'retryAfterSeconds' in known) res.setHeader('Retry-After', String(known.retryAfterSeconds));
+}
+
 /** Answers a caller's error with its status and the one error shape. */
 export function sendError(res: Response, known: LearnhookError): void {
-  if (known.status === 429 && 'retryAfterSeconds' in known) res.setHeader('Retry-After', String(known.retryAfterSeconds));
+  setRetryAfter(res, known);
   const body: ErrorBody = { error: { code: known.code, message: known.message, details: known.details } };
   res.status(known.status).json(body);
 }

@@ -30,8 +30,8 @@ export function accountPages(ctx: ConsoleContext): Router {
 
   router.get('/account', (req, res) => page(res, {}, req.query.changed === '1'));
 
-  router.post('/account/password', async (_req, res) => {
-    const form = PasswordChangeForm.safeParse(res.req.body);
+  router.post('/account/password', async (req, res) => {
+    const form = PasswordChangeForm.safeParse(req.body);
     if (!form.success) return page(res, fieldErrors(form.error), false, 400);
     const user = userOf(res);
     if (!(await verifyPassword(form.data.current_password, user.password_hash))) return page(res, { current_password: 'That is not your current password.' }, false, 400);

@@ -19,7 +19,8 @@ export function usersPages(ctx: ConsoleContext): Router {
   async function page(req: Request, res: Response, extra: { link?: string; errors?: Record<string, string>; values?: { email?: string; role?: string } } = {}, status = 200) {
     const me = userOf(res);
     const admin = isAdmin(me.role);
-    const [users, invites] = await Promise.all([accounts.listUsers(), accounts.listInvites(ctx.now())]);
+    const [users, allInvites] = await Promise.all([accounts.listUsers(), accounts.listInvites(ctx.now())]);
+    const invites = allInvites.filter((invite) => invite.role !== 'owner');
     const errors = extra.errors ?? {};
     const rows = users.map(
       (user) => html`<tr>
@@ -38,7 +39,7 @@ export function usersPages(ctx: ConsoleContext): Router {
         <table><caption>People who can sign in to this console</caption>
           <thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Last sign-in</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
           <tbody>${rows}</tbody></table>
-        ${invites.filter((invite) => invite.role !== 'owner').length ? html`<h2>Open invitations</h2><ul>${invites.filter((invite) => invite.role !== 'owner').map((invite) => html`<li>${invite.email ?? 'anyone'} as ${invite.role}, until ${new Date(invite.expires_at).toISOString().slice(0, 10)}</li>`)}</ul>` : ''}
+        ${invites.length ? html`<h2>Open invitations</h2><ul>${invites.map((invite) => html`<li>${invite.email ?? 'anyone'} as ${invite.role}, until ${new Date(invite.expires_at).toISOString().slice(0, 10)}</li>`)}</ul>` : ''}
         ${admin
           ? html`<form method="post" action="/users/invite" class="card narrow">
               <h2>Invite someone</h2>
