@@ -7,8 +7,8 @@ interface Step {
   done: boolean;
   title: string;
   help: string;
-  href: string;
-  action: string;
+  /** The page that does this step, once the console has it; until then the help names the API call. */
+  link?: { href: string; action: string };
 }
 
 /** The getting-started steps, each read from what the store holds now. */
@@ -20,10 +20,10 @@ async function checklist(ctx: ConsoleContext): Promise<Step[]> {
     ctx.store.listDeliveries({ limit: 1, status: 'succeeded' }),
   ]);
   return [
-    { done: connections.data.length > 0, title: 'Connect your LMS', help: 'Choose your LMS and get the address to paste into its webhook settings.', href: '/connections/new', action: 'Add a connection' },
-    { done: events.data.length > 0, title: 'Your LMS reached learnhook', help: "Send a test webhook from your LMS (most have a Test button) or wait for a learner's next step.", href: '/connections', action: 'See your connections' },
-    { done: hooks.data.length > 0, title: 'Connect Zapier or n8n', help: 'Create an API key for the learnhook Zapier app or n8n node, then turn on a Zap or activate a workflow.', href: '/keys', action: 'Create an API key' },
-    { done: delivered.data.length > 0, title: 'First event delivered', help: 'An event reached your Zap, workflow or URL.', href: '/events', action: 'See events' },
+    { done: connections.data.length > 0, title: 'Connect your LMS', help: 'Create a connection for your LMS (POST /v1/connections or learnhook connections add) and paste its ingest URL into the LMS\'s webhook settings.' },
+    { done: events.data.length > 0, title: 'Your LMS reached learnhook', help: "Send a test webhook from your LMS (most have a Test button) or wait for a learner's next step." },
+    { done: hooks.data.length > 0, title: 'Connect Zapier or n8n', help: 'Create an API key (learnhook keys create) for the learnhook Zapier app or n8n node, then turn on a Zap or activate a workflow.' },
+    { done: delivered.data.length > 0, title: 'First event delivered', help: 'An event reached your Zap, workflow or URL.' },
   ];
 }
 
@@ -32,7 +32,7 @@ function stepItem(step: Step, index: number, isNext: boolean): SafeHtml {
     <span class="mark" aria-hidden="true">${step.done ? '✓' : String(index + 1)}</span>
     <div><h3>${step.title}<span class="visually-hidden">${step.done ? ' (done)' : ' (to do)'}</span></h3>
     <p>${step.help}</p>
-    ${step.done ? '' : html`<a class="button${isNext ? '' : ' secondary'}" href="${step.href}">${step.action}</a>`}</div>
+    ${step.done || !step.link ? '' : html`<a class="button${isNext ? '' : ' secondary'}" href="${step.link.href}">${step.link.action}</a>`}</div>
   </li>`;
 }
 
