@@ -3,11 +3,10 @@ import type { Logger } from '../logger.ts';
 import type { HydrationNeeds } from '../vendors/adapter.ts';
 import { createTtlCache, type TtlCache } from './cache.ts';
 import type { LmsApiClient } from './client.ts';
-import { settleWithin } from './deadline.ts';
-import { isRetryable } from './http-json.ts';
 import { withoutHydration, type Hydrator } from './hydrator.ts';
 import { mergeAnswers } from './merge.ts';
 import { createRateQueues, type RateLimit, type RateQueue } from './rate-queue.ts';
+import { withRetries } from './retry.ts';
 import { createWarmer } from './warm-up.ts';
 
 /**
@@ -73,16 +72,8 @@ export interface HydratorStats {
   cacheHits: number;
 }
 
-const FIRST_BACKOFF_MS = 250;
-const MAX_BACKOFF_MS = 5_000;
 /** Tries of one warm-up page before the warm-up gives up (events then look up one by one). */
 const WARM_TRIES = 3;
-
-/** Backoff after the n-th failed try (1-based): doubling from 250 ms to 5 s, jittered to 50–100 %. */
-function backoff(attempt: number): number {
-  const base = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (attempt - 1));
-  return Math.round(base * (0.5 + Math.random() / 2));
-}
 
 /**
  * Which parts an event is about: those are read from the LMS again, not from the cache, so a
@@ -118,41 +109,35 @@ export function createHydrator(options: HydratorOptions): Hydrator & {
   const queues = createRateQueues({ now, sleep, processes: options.processes });
   const stats: HydratorStats = { apiCalls: 0, warmCalls: 0, cacheHits: 0 };
 
-  /** One LMS call with its token, retried while it may work later and time is left. */
-  async function call<T>(queue: RateQueue, deadline: number, fetch: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      await queue.take(deadline);
-      stats.apiCalls++;
-      try {
-        return await settleWithin(fetch(), Math.max(0, deadline - now()) + graceMs);
-      } catch (error) {
-        if (!isRetryable(error)) throw error;
-        const wait = error.retryAfterMs ?? backoff(attempt);
-        // Everyone on this connection holds off, not only this call: the limit is the LMS's, not ours.
-        if (error.status === 429) queue.holdOff(wait);
-        if (now() + wait > deadline) throw error;
-        await sleep(wait);
-      }
-    }
-  }
+  /** An event's LMS call: a token ahead of warm-ups, retried while it may work later and time is left. */
+  const call = <T>(queue: RateQueue, deadline: number, fetch: () => Promise<T>) =>
+    withRetries(fetch, {
+      async turn() {
+        await queue.take(deadline);
+        stats.apiCalls++;
+        return queue;
+      },
+      timeoutMs: () => Math.max(0, deadline - now()) + graceMs,
+      deadline,
+      now,
+      sleep,
+    });
 
-  /** One warm-up call: a spare token, a few tries for what may work later. */
-  async function warmCall<T>(connectionId: string, fetch: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const queue = queues.current(connectionId);
-      if (!queue) throw new Error('The connection has no LMS API client any more.');
-      await queue.takeSpare();
-      stats.warmCalls++;
-      try {
-        return await settleWithin(fetch(), maxWaitMs + graceMs);
-      } catch (error) {
-        if (!isRetryable(error) || attempt >= WARM_TRIES) throw error;
-        const wait = error.retryAfterMs ?? backoff(attempt);
-        if (error.status === 429) queue.holdOff(wait);
-        await sleep(wait);
-      }
-    }
-  }
+  /** A warm-up call: a spare token, a few tries for what may work later. */
+  const warmCall = <T>(connectionId: string, fetch: () => Promise<T>) =>
+    withRetries(fetch, {
+      async turn() {
+        const queue = queues.current(connectionId);
+        if (!queue) throw new Error('The connection has no LMS API client any more.');
+        await queue.takeSpare();
+        stats.warmCalls++;
+        return queue;
+      },
+      timeoutMs: () => maxWaitMs + graceMs,
+      tries: WARM_TRIES,
+      now,
+      sleep,
+    });
 
   // Warm keys are the keys hydrate() asks for: a course under no kind, since a client that lists courses answers alike for every kind.
   const warmer = createWarmer({
