@@ -1,19 +1,19 @@
-import type { CatalogEvent, Course, Enrollment, Learner } from '../catalog/index.ts';
+import type { CatalogEvent } from '../catalog/index.ts';
 import type { Logger } from '../logger.ts';
 import type { HydrationNeeds } from '../vendors/adapter.ts';
-import { createTtlCache, type TtlCache } from './cache.ts';
 import type { LmsApiClient } from './client.ts';
-import { settleWithin } from './deadline.ts';
-import { isRetryable } from './http-json.ts';
 import { withoutHydration, type Hydrator } from './hydrator.ts';
 import { mergeAnswers } from './merge.ts';
-import { createRateQueues, type RateLimit, type RateQueue } from './rate-queue.ts';
+import { createPartCache, freshParts } from './part-cache.ts';
+import { createRateQueues, type RateLimit } from './rate-queue.ts';
+import { withRetries } from './retry.ts';
 import { createWarmer } from './warm-up.ts';
 
 /**
  * The vendor-neutral hydrator (DESIGN §4 Hydration): answers from a TTL cache, shares one
- * in-flight call per thing asked for, keeps every connection under its LMS's published rate,
- * retries what may work later, and lets an event go out partial once its time is up.
+ * in-flight call per thing asked for (part-cache.ts), keeps every connection under its LMS's
+ * published rate (rate-queue.ts), retries what may work later (retry.ts), and lets an event go
+ * out partial once its time is up. This file only wires them for each event and warm-up.
  */
 
 /** What a connection with an LMS API gives the hydrator. */
@@ -73,29 +73,8 @@ export interface HydratorStats {
   cacheHits: number;
 }
 
-const FIRST_BACKOFF_MS = 250;
-const MAX_BACKOFF_MS = 5_000;
 /** Tries of one warm-up page before the warm-up gives up (events then look up one by one). */
 const WARM_TRIES = 3;
-
-/** Backoff after the n-th failed try (1-based): doubling from 250 ms to 5 s, jittered to 50–100 %. */
-function backoff(attempt: number): number {
-  const base = Math.min(MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** (attempt - 1));
-  return Math.round(base * (0.5 + Math.random() / 2));
-}
-
-/**
- * Which parts an event is about: those are read from the LMS again, not from the cache, so a
- * user.updated event carries the updated profile. Unknown events (lms.event) may be about anything.
- */
-function subjectsOf(type: CatalogEvent['type']): { learner: boolean; course: boolean; enrollment: boolean } {
-  const all = type === 'lms.event';
-  return {
-    learner: all || type.startsWith('user.'),
-    course: all || type.startsWith('course.'),
-    enrollment: all || type.startsWith('enrollment.') || type.startsWith('session.'),
-  };
-}
 
 /** Creates the hydrator the fan-out calls for every received event. */
 export function createHydrator(options: HydratorOptions): Hydrator & {
@@ -109,93 +88,37 @@ export function createHydrator(options: HydratorOptions): Hydrator & {
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
   const maxWaitMs = options.maxWaitMs ?? 30_000;
   const graceMs = options.graceMs ?? 10_000;
-  const cacheOptions = { ttlMs: options.cacheTtlMs ?? 5 * 60_000, maxEntries: options.maxEntries ?? 10_000, now };
+  const ttlMs = options.cacheTtlMs ?? 5 * 60_000;
   const warmMaxEntries = options.warmMaxEntries ?? 50_000;
-  const warmable = { ...cacheOptions, maxEntries: cacheOptions.maxEntries + warmMaxEntries };
-  const learners = createTtlCache<Learner | null>(warmable);
-  const courses = createTtlCache<Course | null>(warmable);
-  const enrollments = createTtlCache<Enrollment | null>(cacheOptions);
-  const queues = createRateQueues({ now, sleep, processes: options.processes });
-  const stats: HydratorStats = { apiCalls: 0, warmCalls: 0, cacheHits: 0 };
+  const parts = createPartCache({ ttlMs, maxEntries: options.maxEntries ?? 10_000, warmMaxEntries, now, logger: options.logger });
+  const clock = { now, sleep };
+  const queues = createRateQueues({ ...clock, processes: options.processes });
+  const calls = { apiCalls: 0, warmCalls: 0 };
 
-  /** One LMS call with its token, retried while it may work later and time is left. */
-  async function call<T>(queue: RateQueue, deadline: number, fetch: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      await queue.take(deadline);
-      stats.apiCalls++;
-      try {
-        return await settleWithin(fetch(), Math.max(0, deadline - now()) + graceMs);
-      } catch (error) {
-        if (!isRetryable(error)) throw error;
-        const wait = error.retryAfterMs ?? backoff(attempt);
-        // Everyone on this connection holds off, not only this call: the limit is the LMS's, not ours.
-        if (error.status === 429) queue.holdOff(wait);
-        if (now() + wait > deadline) throw error;
-        await sleep(wait);
-      }
-    }
-  }
+  /** A warm-up call: a spare token, a few tries for what may work later. */
+  const warmCall = <T>(connectionId: string, fetch: () => Promise<T>) =>
+    withRetries(fetch, {
+      async turn() {
+        const queue = queues.current(connectionId);
+        if (!queue) throw new Error('The connection has no LMS API client any more.');
+        await queue.takeSpare();
+        calls.warmCalls++;
+        return queue;
+      },
+      timeoutMs: () => maxWaitMs + graceMs,
+      tries: WARM_TRIES,
+      ...clock,
+    });
 
-  /** One warm-up call: a spare token, a few tries for what may work later. */
-  async function warmCall<T>(connectionId: string, fetch: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      const queue = queues.current(connectionId);
-      if (!queue) throw new Error('The connection has no LMS API client any more.');
-      await queue.takeSpare();
-      stats.warmCalls++;
-      try {
-        return await settleWithin(fetch(), maxWaitMs + graceMs);
-      } catch (error) {
-        if (!isRetryable(error) || attempt >= WARM_TRIES) throw error;
-        const wait = error.retryAfterMs ?? backoff(attempt);
-        if (error.status === 429) queue.holdOff(wait);
-        await sleep(wait);
-      }
-    }
-  }
-
-  // Warm keys are the keys hydrate() asks for: a course under no kind, since a client that lists courses answers alike for every kind.
   const warmer = createWarmer({
     maxEntries: warmMaxEntries,
-    ttlMs: cacheOptions.ttlMs,
+    ttlMs,
     call: warmCall,
-    keepLearner: (connectionId, learner) => learners.offer(`${connectionId}\u0000${learner.id}`, learner, cacheOptions.maxEntries),
-    keepCourse: (connectionId, course) => courses.offer(`${connectionId}\u0000\u0000${course.id}`, course, cacheOptions.maxEntries),
+    keepLearner: parts.keepLearner,
+    keepCourse: parts.keepCourse,
     now,
     ...(options.logger ? { logger: options.logger } : {}),
   });
-
-  /** A part through the cache; null when the LMS has no such thing or could not say in time. */
-  async function part<T>(
-    cache: TtlCache<T | null>,
-    what: { connectionId: string; kind: 'user' | 'course' | 'enrollment'; key: string },
-    fresh: boolean,
-    fetch: () => Promise<T | null>,
-  ): Promise<T | null> {
-    let loaded = false;
-    try {
-      const value = await cache.getOrLoad(
-        `${what.connectionId}\u0000${what.key}`,
-        async () => {
-          loaded = true;
-          try {
-            return await fetch();
-          } catch (error) {
-            options.logger?.warn(
-              { err: error, connection_id: what.connectionId, kind: what.kind },
-              'LMS lookup failed; events waiting for it go out partial',
-            );
-            throw error;
-          }
-        },
-        { fresh },
-      );
-      if (!loaded) stats.cacheHits++;
-      return value;
-    } catch {
-      return null;
-    }
-  }
 
   /** The connection's client; a new one (or one whose warmed values expired while in use) is warmed. */
   async function clientOf(connectionId: string, used: boolean): Promise<ConnectionClient | null> {
@@ -219,30 +142,25 @@ export function createHydrator(options: HydratorOptions): Hydrator & {
     if (!found) return withoutHydration.hydrate(event, needs, connectionId);
     const { client } = found;
     const queue = queues.queueFor(connectionId, found.rateLimit);
-    const fresh = subjectsOf(event.type);
-    const run = <T>(fetch: () => Promise<T>) => () => call(queue, deadline, fetch);
+    const fresh = freshParts(event.type);
+    // Each part's call: a token ahead of warm-ups, retried while it may work later and time is left.
+    const run = <T>(fetch: () => Promise<T>) => () =>
+      withRetries(fetch, {
+        async turn() {
+          await queue.take(deadline);
+          calls.apiCalls++;
+          return queue;
+        },
+        timeoutMs: () => Math.max(0, deadline - now()) + graceMs,
+        deadline,
+        ...clock,
+      });
 
     const { user, course, enrollment } = needs;
-    // Cache keys: connection, then the ids the need names, NUL-separated so no id can mimic another.
     const [learner, courseFound, enrollmentFound] = await Promise.all([
-      user === undefined ? null : part(learners, { connectionId, kind: 'user', key: user }, fresh.learner, run(() => client.user(user))),
-      course === undefined
-        ? null
-        : part(
-            courses,
-            // A client that lists courses answers alike for every kind: one entry, warmed or looked up, serves them all.
-            { connectionId, kind: 'course', key: `${client.listCourses ? '' : (course.kind ?? '')}\u0000${course.id}` },
-            fresh.course,
-            run(() => client.course(course.id, course.kind)),
-          ),
-      enrollment === undefined
-        ? null
-        : part(
-            enrollments,
-            { connectionId, kind: 'enrollment', key: `${enrollment.user}\u0000${enrollment.course}\u0000${enrollment.id ?? ''}` },
-            fresh.enrollment,
-            run(() => client.enrollment(enrollment)),
-          ),
+      user === undefined ? null : parts.learner(connectionId, user, fresh.learner, run(() => client.user(user))),
+      course === undefined ? null : parts.course(connectionId, course, Boolean(client.listCourses), fresh.course, run(() => client.course(course.id, course.kind))),
+      enrollment === undefined ? null : parts.enrollment(connectionId, enrollment, fresh.enrollment, run(() => client.enrollment(enrollment))),
     ]);
 
     return mergeAnswers(event, needs, { learner, course: courseFound, enrollment: enrollmentFound });
@@ -258,7 +176,7 @@ export function createHydrator(options: HydratorOptions): Hydrator & {
         return withoutHydration.hydrate(event, needs, connectionId);
       }
     },
-    stats: () => ({ ...stats }),
+    stats: () => ({ ...calls, cacheHits: parts.hits }),
     async warm(connectionId) {
       if (await clientOf(connectionId, false)) await warmer.settled(connectionId);
     },

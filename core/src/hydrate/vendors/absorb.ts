@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { Course, CourseKind, Enrollment, EnrollmentStatus, Learner } from '../../catalog/index.ts';
-import { lookupName } from '../../vendors/names.ts';
+import type { Course, Learner } from '../../catalog/index.ts';
 import { toIsoTimestamp } from '../../vendors/timestamps.ts';
 import { createBearerTokens } from '../bearer-token.ts';
 import { LmsApiError, type ListPage, type LmsApiClient, type LmsHttp, type VendorApi } from '../client.ts';
 import { isRefusal } from '../http-json.ts';
 import { answerParser } from '../parse-answer.ts';
+import { AbsorbCourse, AbsorbDepartment, AbsorbEnrollment, AbsorbToken, AbsorbUser, orNull, page, PageTotal, toCourse, toEnrollment, toLearner } from './absorb-answers.ts';
 
 /**
  * Absorb Integration API v2 client (rest.myabsorb.com, .ca, .eu, .com.au; sandboxes at
@@ -24,7 +24,7 @@ import { answerParser } from '../parse-answer.ts';
  * - Lists for warming the cache: GET /departments (their names), then /users, and /courses, in
  *   pages of 1,000 (`_offset` counts pages).
  *
- * Responses are read in v2's camelCase; PascalCase (v1 and some .NET serialisers) is accepted too.
+ * How its answers read and become catalog parts: absorb-answers.ts.
  */
 
 /** A connection's Absorb API settings: the regional gateway, the portal's private key and an admin's login. */
@@ -59,132 +59,6 @@ const MAX_OFFSET = 65_535;
 
 /** Absorb ids are GUIDs: anything else names nothing there and is not sent (nor can it break out of a path). */
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Reads PascalCase keys as camelCase, so v1-style answers parse with the same schemas. */
-function camelKeys(value: unknown): unknown {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-  return Object.fromEntries(Object.entries(value).map(([key, field]) => [key.charAt(0).toLowerCase() + key.slice(1), field]));
-}
-
-const text = z.string().nullish();
-const number = z.number().nullish();
-const resource = <S extends z.ZodRawShape>(shape: S) => z.preprocess(camelKeys, z.looseObject(shape));
-
-const AbsorbUser = resource({
-  id: z.string().min(1),
-  username: text,
-  firstName: text,
-  middleName: text,
-  lastName: text,
-  emailAddress: text,
-  departmentId: text,
-});
-type AbsorbUser = z.infer<typeof AbsorbUser>;
-
-const AbsorbDepartment = resource({ id: z.string().min(1), name: text });
-
-const AbsorbCourse = resource({ id: z.string().min(1), name: text, courseType: z.union([z.string(), z.number()]).nullish() });
-type AbsorbCourse = z.infer<typeof AbsorbCourse>;
-
-const AbsorbEnrollment = resource({
-  id: z.string().min(1),
-  courseId: text,
-  userId: text,
-  status: z.union([z.number(), z.string()]).nullish(),
-  progress: number,
-  score: number,
-  dateAdded: text,
-  dateStarted: text,
-  dateCompleted: text,
-});
-type AbsorbEnrollment = z.infer<typeof AbsorbEnrollment>;
-
-/** Absorb's paged collections: `{totalItems, returnedItems, limit, offset, <name>: [...]}`. */
-const page = <S extends z.ZodType>(name: string, item: S) => z.preprocess(camelKeys, z.looseObject({ [name]: z.array(item) }));
-const PageTotal = z.looseObject({ totalItems: z.number().int() });
-
-/** The token is a bare JSON string. */
-const AbsorbToken = z.string().min(1);
-
-/** courseType, lower-cased without separators (the docs list OnlineCourse, InstructorLedCourse, CourseBundle, Curriculum). */
-const COURSE_KINDS: Readonly<Record<string, CourseKind>> = {
-  onlinecourse: 'online_course',
-  instructorledcourse: 'instructor_led',
-  instructorled: 'instructor_led',
-  curriculum: 'curriculum',
-  coursebundle: 'bundle',
-  bundle: 'bundle',
-};
-
-/**
- * Absorb's enrollment status codes, by number and by name. PendingEvaluationRequired,
- * PendingProctor and ReadyForReview are work handed in but not yet judged: in progress, since an
- * evaluation may still fail it. NotApplicable says nothing.
- */
-const STATUSES: Readonly<Record<string, EnrollmentStatus>> = {
-  '0': 'not_started',
-  notstarted: 'not_started',
-  '1': 'in_progress',
-  inprogress: 'in_progress',
-  '2': 'pending_approval',
-  pendingapproval: 'pending_approval',
-  '3': 'completed',
-  complete: 'completed',
-  completed: 'completed',
-  '4': 'not_completed',
-  notcomplete: 'not_completed',
-  '5': 'failed',
-  failed: 'failed',
-  '6': 'declined',
-  declined: 'declined',
-  '7': 'in_progress',
-  pendingevaluationrequired: 'in_progress',
-  '8': 'waitlisted',
-  onwaitlist: 'waitlisted',
-  '9': 'absent',
-  absent: 'absent',
-  '10': 'unknown',
-  notapplicable: 'unknown',
-  '11': 'in_progress',
-  pendingproctor: 'in_progress',
-  '12': 'in_progress',
-  readyforreview: 'in_progress',
-};
-
-const orNull = (value: string | null | undefined): string | null => value?.trim() || null;
-
-function toLearner(user: AbsorbUser, department: string | null): Learner {
-  const first_name = orNull(user.firstName);
-  const last_name = orNull(user.lastName);
-  return {
-    id: user.id,
-    email: orNull(user.emailAddress),
-    username: orNull(user.username),
-    first_name,
-    last_name,
-    name: [first_name, last_name].filter(Boolean).join(' ') || null,
-    department,
-  };
-}
-
-function toCourse(course: AbsorbCourse): Course {
-  // Absorb's API gives no learner-facing link to a course.
-  return { id: course.id, title: orNull(course.name), kind: lookupName(COURSE_KINDS, course.courseType), url: null };
-}
-
-function toEnrollment(enrollment: AbsorbEnrollment): Enrollment {
-  const status = lookupName(STATUSES, enrollment.status) ?? 'unknown';
-  const progress = typeof enrollment.progress === 'number' ? Math.min(100, Math.max(0, enrollment.progress)) : null;
-  return {
-    id: enrollment.id,
-    status,
-    progress: progress ?? (status === 'completed' ? 100 : null),
-    score: enrollment.score ?? null,
-    passed: status === 'completed' ? true : status === 'failed' ? false : null,
-    enrolled_at: toIsoTimestamp(enrollment.dateAdded),
-    completed_at: toIsoTimestamp(enrollment.dateCompleted),
-  };
-}
 
 /** An OData string literal: quoted, quotes doubled. */
 const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
