@@ -2,28 +2,13 @@ import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { ConfigError, PgSchemaNameSchema } from '../config.ts';
 import type { CatalogEvent } from '../catalog/index.ts';
-import { createAccountStore } from './sql/accounts.ts';
 import { createBatcher } from './batcher.ts';
-import { decodeCursor, toPage } from './cursor.ts';
 import { migratePostgres, quoteIdent } from './postgres-migrations.ts';
-import { apiKeyMethods } from './sql/api-keys.ts';
-import { auditMethods } from './sql/audit.ts';
-import { connectionMethods } from './sql/connections.ts';
-import { hookMethods } from './sql/hooks.ts';
 import { numberPlaceholders } from './sql/dialect.ts';
 import type { SqlRunner } from './sql/runner.ts';
-import {
-  claimedDelivery,
-  num,
-  numOrNull,
-  rowSeq,
-  str,
-  toAttempt,
-  toDelivery,
-  toEvent,
-  type Row,
-} from './rows.ts';
-import type { AttemptOutcome, AttemptRecord, DeliveryQuery, EventQuery, IngestInput, IngestResult, NewDelivery, Store, WakeTopic } from './store.ts';
+import { sharedMethods } from './sql/shared-methods.ts';
+import { claimedDelivery, num, numOrNull, str, toEvent, type Row } from './rows.ts';
+import type { AttemptOutcome, AttemptRecord, IngestInput, IngestResult, NewDelivery, Store, WakeTopic } from './store.ts';
 
 /**
  * The scale-out store (DESIGN §4): several hub processes share one PostgreSQL database. Durability
@@ -310,11 +295,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
   const store: Store = {
     kind: 'postgres',
-    ...apiKeyMethods(runner),
-    ...auditMethods(runner),
-    ...connectionMethods(runner),
-    ...hookMethods(runner),
-    accounts: createAccountStore(runner),
+    ...sharedMethods(runner),
 
     async close() {
       if (closed) return;
@@ -344,27 +325,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
 
     completeEvent(id, event, deliveries) {
       return completeEvents({ id, event, deliveries });
-    },
-
-    async getEvent(id) {
-      const row = await one('SELECT * FROM events WHERE id = $1', [id]);
-      return row ? toEvent(row) : null;
-    },
-
-    async listEvents(query_: EventQuery) {
-      const conditions = ['seq < $1'];
-      const params: unknown[] = [decodeCursor(query_.cursor)];
-      if (query_.type) {
-        params.push(query_.type);
-        conditions.push(`type = $${params.length}`);
-      }
-      if (query_.connection) {
-        params.push(query_.connection);
-        conditions.push(`connection_id = $${params.length}`);
-      }
-      params.push(query_.limit + 1);
-      const rows = await query(`SELECT * FROM events WHERE ${conditions.join(' AND ')} ORDER BY seq DESC LIMIT $${params.length}`, params);
-      return toPage(rows.map(toEvent), query_.limit, (event) => event, (event) => event.seq);
     },
 
     async deleteHook(id) {
@@ -398,44 +358,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       notify('deliveries');
     },
 
-    async expediteDeliveries(hookId, now) {
-      const moved = await changed(`UPDATE deliveries SET next_attempt_at = $2, updated_at = $2 WHERE hook_id = $1 AND status = 'pending' AND next_attempt_at > $2 AND coalesce(last_status, 0) NOT IN (429, 503)`, [hookId, now]);
-      if (moved > 0) notify('deliveries');
-      return moved;
-    },
-
     finishAttempt(attempt, outcome) {
       return finishAttempts({ attempt, outcome });
-    },
-
-    async getDelivery(id) {
-      const row = await one('SELECT * FROM deliveries WHERE id = $1', [id]);
-      return row ? toDelivery(row) : null;
-    },
-
-    async listDeliveries(query_: DeliveryQuery) {
-      const conditions = ['seq < $1'];
-      const params: unknown[] = [decodeCursor(query_.cursor)];
-      for (const column of ['hook_id', 'event_id', 'status'] as const) {
-        const value = query_[column];
-        if (value) {
-          params.push(value);
-          conditions.push(`${column} = $${params.length}`);
-        }
-      }
-      params.push(query_.limit + 1);
-      const rows = await query(`SELECT * FROM deliveries WHERE ${conditions.join(' AND ')} ORDER BY seq DESC LIMIT $${params.length}`, params);
-      return toPage(rows, query_.limit, toDelivery, rowSeq);
-    },
-
-    async listAttempts(deliveryId) {
-      return (await query('SELECT * FROM attempts WHERE delivery_id = $1 ORDER BY attempt', [deliveryId])).map(toAttempt);
-    },
-
-    async retryDelivery(id, now) {
-      if ((await changed(`UPDATE deliveries SET status = 'pending', next_attempt_at = $2, updated_at = $2 WHERE id = $1 AND status != 'in_flight'`, [id, now])) > 0) notify('deliveries');
-      const row = await one('SELECT * FROM deliveries WHERE id = $1', [id]);
-      return row ? toDelivery(row) : null;
     },
 
     async nextDueAt() {

@@ -1,26 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type SQLInputValue } from 'node:sqlite';
-import { decodeCursor, toPage } from './cursor.ts';
-import { createAccountStore } from './sql/accounts.ts';
 import { migrateSqlite } from './sqlite-migrations.ts';
-import { apiKeyMethods } from './sql/api-keys.ts';
-import { auditMethods } from './sql/audit.ts';
-import { connectionMethods } from './sql/connections.ts';
-import { hookMethods } from './sql/hooks.ts';
 import type { SqlRunner } from './sql/runner.ts';
-import {
-  claimedDelivery,
-  num,
-  numOrNull,
-  rowSeq,
-  str,
-  toAttempt,
-  toDelivery,
-  toEvent,
-  type Row,
-} from './rows.ts';
-import type { AttemptOutcome, AttemptRecord, DeliveryQuery, EventQuery, IngestInput, IngestResult, NewDelivery, Page, Store, StoredEvent } from './store.ts';
+import { sharedMethods } from './sql/shared-methods.ts';
+import { claimedDelivery, num, numOrNull, str, toEvent, type Row } from './rows.ts';
+import type { AttemptOutcome, AttemptRecord, IngestInput, IngestResult, NewDelivery, Store } from './store.ts';
 
 /**
  * The embedded store: node:sqlite in WAL mode with synchronous=FULL, so a commit is on disk when it
@@ -139,11 +124,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
 
   const store: Store = {
     kind: 'sqlite',
-    ...apiKeyMethods(runner),
-    ...auditMethods(runner),
-    ...connectionMethods(runner),
-    ...hookMethods(runner),
-    accounts: createAccountStore(runner),
+    ...sharedMethods(runner),
 
     async close() {
       if (closed) return;
@@ -205,27 +186,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       });
     },
 
-    async getEvent(id) {
-      const row = get('SELECT * FROM events WHERE id = ?', id);
-      return row ? toEvent(row) : null;
-    },
-
-    async listEvents(query: EventQuery): Promise<Page<StoredEvent>> {
-      const below = decodeCursor(query.cursor);
-      const conditions = ['seq < ?'];
-      const params: SQLInputValue[] = [below];
-      if (query.type) {
-        conditions.push('type = ?');
-        params.push(query.type);
-      }
-      if (query.connection) {
-        conditions.push('connection_id = ?');
-        params.push(query.connection);
-      }
-      const rows = all(`SELECT * FROM events WHERE ${conditions.join(' AND ')} ORDER BY seq DESC LIMIT ?`, ...params, query.limit + 1);
-      return toPage(rows.map(toEvent), query.limit, (event) => event, (event) => event.seq);
-    },
-
     deleteHook(id) {
       return write(() => {
         const deleted = run('DELETE FROM hooks WHERE id = ?', id).changes > 0;
@@ -270,10 +230,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       });
     },
 
-    expediteDeliveries(hookId, now) {
-      return write(() => Number(run(`UPDATE deliveries SET next_attempt_at = ?, updated_at = ? WHERE hook_id = ? AND status = 'pending' AND next_attempt_at > ? AND coalesce(last_status, 0) NOT IN (429, 503)`, now, now, hookId, now).changes));
-    },
-
     finishAttempt(attempt: AttemptRecord, outcome: AttemptOutcome) {
       return write(() => {
         run(
@@ -296,37 +252,6 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
           attempt.started_at + attempt.duration_ms,
           attempt.delivery_id,
         );
-      });
-    },
-
-    async getDelivery(id) {
-      const row = get('SELECT * FROM deliveries WHERE id = ?', id);
-      return row ? toDelivery(row) : null;
-    },
-
-    async listDeliveries(query: DeliveryQuery) {
-      const conditions = ['seq < ?'];
-      const params: SQLInputValue[] = [decodeCursor(query.cursor)];
-      for (const column of ['hook_id', 'event_id', 'status'] as const) {
-        const value = query[column];
-        if (value) {
-          conditions.push(`${column} = ?`);
-          params.push(value);
-        }
-      }
-      const rows = all(`SELECT * FROM deliveries WHERE ${conditions.join(' AND ')} ORDER BY seq DESC LIMIT ?`, ...params, query.limit + 1);
-      return toPage(rows, query.limit, toDelivery, rowSeq);
-    },
-
-    async listAttempts(deliveryId) {
-      return all('SELECT * FROM attempts WHERE delivery_id = ? ORDER BY attempt', deliveryId).map(toAttempt);
-    },
-
-    retryDelivery(id, now) {
-      return write(() => {
-        run(`UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ? AND status != 'in_flight'`, now, now, id);
-        const row = get('SELECT * FROM deliveries WHERE id = ?', id);
-        return row ? toDelivery(row) : null;
       });
     },
 
