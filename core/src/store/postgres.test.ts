@@ -4,7 +4,9 @@ import { eventually } from '../testing/wait.ts';
 import { dropSchema, postgresUnavailable, TEST_DATABASE_URL, testSchemaName } from '../testing/postgres.ts';
 import { hookRecord, ingestInput } from '../testing/store-fixtures.ts';
 import { PG_MIGRATIONS } from './postgres-migrations.ts';
-import { openPostgresStore, PG_HOT_QUERIES, postgresTarget } from './postgres.ts';
+import { PG_HOT_QUERIES } from './postgres-claims.ts';
+import { postgresTarget } from './postgres-connect.ts';
+import { openPostgresStore } from './postgres.ts';
 import type { Store, WakeTopic } from './store.ts';
 
 /** What only the PostgreSQL store does; the Store contract both keep is tested in store.test.ts. */
