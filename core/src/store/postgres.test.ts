@@ -3,8 +3,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../testing/wait.ts';
 import { dropSchema, postgresUnavailable, TEST_DATABASE_URL, testSchemaName } from '../testing/postgres.ts';
 import { hookRecord, ingestInput } from '../testing/store-fixtures.ts';
+import { PG_HOT_QUERIES } from './postgres-claims.ts';
 import { PG_MIGRATIONS } from './postgres-migrations.ts';
-import { openPostgresStore, PG_HOT_QUERIES, postgresTarget } from './postgres.ts';
+import { openPostgresStore } from './postgres.ts';
 import type { Store, WakeTopic } from './store.ts';
 
 /** What only the PostgreSQL store does; the Store contract both keep is tested in store.test.ts. */
@@ -40,27 +41,6 @@ async function withClient<T>(schema: string, fn: (client: pg.Client) => Promise<
     await client.end();
   }
 }
-
-describe('the schema name', () => {
-  it('comes from ?schema= in the URL, which is not passed on to the server, or from the option, which wins', () => {
-    expect(postgresTarget('postgres://u@h:5432/db?schema=tenant_a&sslmode=disable')).toEqual({ connectionString: 'postgres://u@h:5432/db?sslmode=disable', schema: 'tenant_a' });
-    expect(postgresTarget('postgres://u@h/db?schema=tenant_a', 'tenant_b').schema).toBe('tenant_b');
-    expect(postgresTarget('postgres://u@h/db').schema).toBe('public');
-  });
-
-  it('is refused when it is not a plain lower-case identifier', () => {
-    expect(() => postgresTarget('postgres://u@h/db?schema=a";drop')).toThrow(/lower-case letters/);
-    expect(() => postgresTarget('postgres://u@h/db', 'Tenant')).toThrow(/lower-case letters/);
-  });
-});
-
-describe('opening the postgres store', () => {
-  it('names the server it could not reach, without the password', async () => {
-    const attempt = openPostgresStore({ url: 'postgres://learnhook:s3cret-pw@127.0.0.1:1/app', connectTimeoutMs: 2_000 });
-    await expect(attempt).rejects.toThrow(/^Could not connect to PostgreSQL at 127\.0\.0\.1:1\/app: /);
-    await expect(attempt).rejects.not.toThrow(/s3cret-pw/);
-  });
-});
 
 describe.skipIf(pgUnavailable)('the postgres store', () => {
   it('runs each migration once when several processes open a new schema together', async () => {

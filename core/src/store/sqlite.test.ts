@@ -4,7 +4,8 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hookRecord as hook, ingestInput } from '../testing/store-fixtures.ts';
-import { HOT_QUERIES, openSqliteStore } from './sqlite.ts';
+import { HOT_QUERIES } from './sqlite-claims.ts';
+import { openSqliteStore } from './sqlite.ts';
 import type { Store } from './store.ts';
 
 /** What only the embedded store does; the Store contract both keep is tested in store.test.ts. */

@@ -1,0 +1,181 @@
+import type { CatalogEvent } from '../catalog/index.ts';
+import { createBatcher } from './batcher.ts';
+import type { PostgresDatabase } from './postgres-connect.ts';
+import { num, str } from './rows.ts';
+import type { AttemptOutcome, AttemptRecord, IngestInput, IngestResult, NewDelivery, Store, WakeTopic } from './store.ts';
+
+type Query = PostgresDatabase['query'];
+type Notify = (topic: WakeTopic) => void;
+interface EventCompletion {
+  id: string;
+  event: CatalogEvent;
+  deliveries: NewDelivery[];
+}
+interface FinishedAttempt {
+  attempt: AttemptRecord;
+  outcome: AttemptOutcome;
+}
+
+const DELIVERY_ROWS = `unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) WITH ORDINALITY AS n(id, event_id, hook_id, reason, next_attempt_at, ord)`;
+const INSERT_DELIVERIES = `INSERT INTO deliveries (id, event_id, hook_id, reason, status, attempts, next_attempt_at, created_at, updated_at)`;
+
+/** Parameters for inserting deliveries with one statement, whatever their number. */
+function deliveryArrays(deliveries: NewDelivery[]): unknown[] {
+  return [deliveries.map((d) => d.id), deliveries.map((d) => d.event_id), deliveries.map((d) => d.hook_id), deliveries.map((d) => d.reason), deliveries.map((d) => d.next_attempt_at), Date.now()];
+}
+
+export type PostgresWrites = Pick<Store, 'ingest' | 'completeEvent' | 'insertDeliveries' | 'deleteHook' | 'finishAttempt'>;
+
+/**
+ * The PostgreSQL store's writes of several rows or tables: each is one statement, so it is its own
+ * transaction, and those on the hot path are batched (batcher.ts): the calls of one turn of the
+ * event loop are one statement and one round trip.
+ */
+export function postgresWrites(database: PostgresDatabase, notify: Notify): PostgresWrites {
+  const { query, one } = database;
+  const ingests = ingestBatcher(query, notify);
+  const completeEvents = completeEventBatcher(query, notify);
+  const finishAttempts = finishAttemptBatcher(query);
+  return {
+    ingest: (input) => ingests(input),
+
+    completeEvent: (id, event, deliveries) => completeEvents({ id, event, deliveries }),
+
+    async insertDeliveries(deliveries) {
+      await query(`${INSERT_DELIVERIES} SELECT n.id, n.event_id, n.hook_id, n.reason, 'pending', 0, n.next_attempt_at, $6::bigint, $6::bigint FROM ${DELIVERY_ROWS} ORDER BY n.ord`, deliveryArrays(deliveries));
+      if (deliveries.length > 0) notify('deliveries');
+    },
+
+    async deleteHook(id) {
+      const row = await one(
+        `WITH gone AS (DELETE FROM hooks WHERE id = $1 RETURNING 1),
+              dropped AS (DELETE FROM deliveries WHERE hook_id = $1 AND status IN ('pending', 'in_flight') RETURNING 1)
+         SELECT (SELECT count(*) FROM gone) AS gone, (SELECT count(*) FROM dropped) AS dropped`,
+        [id],
+      );
+      const deleted = num(row?.gone) > 0;
+      if (deleted) notify('hooks');
+      return deleted;
+    },
+
+    finishAttempt: (attempt, outcome) => finishAttempts({ attempt, outcome }),
+  };
+}
+
+// Requests acknowledged in the same turn commit together: each raw request gets its sequence
+// number up front, so its events can name it within the one statement.
+function ingestBatcher(query: Query, notify: Notify): (input: IngestInput) => Promise<IngestResult> {
+  let ingestKey = 0;
+  return createBatcher<IngestInput, IngestResult>({
+    key: () => String(ingestKey++),
+    async run(inputs) {
+      const events = inputs.flatMap((input, index) => input.events.map((event) => ({ index, event })));
+      const rows = await query(
+        `WITH req AS (
+           SELECT r.*, nextval(pg_get_serial_sequence('raw_requests', 'seq')) AS seq
+           FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[], $7::bigint[])
+             AS r(idx, connection_id, method, route, headers, body, received_at)
+         ), raw AS (
+           INSERT INTO raw_requests (seq, connection_id, method, route, headers, body, received_at) OVERRIDING SYSTEM VALUE
+           SELECT seq, connection_id, method, route, headers, body, received_at FROM req ORDER BY idx
+         )
+         INSERT INTO events (id, connection_id, dedupe_key, type, state, body, needs, raw_request_seq)
+         SELECT n.id, req.connection_id, n.dedupe_key, n.type, 'received', n.body, n.needs, req.seq
+         FROM unnest($8::int[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[]) WITH ORDINALITY
+           AS n(idx, id, dedupe_key, type, body, needs, ord)
+         JOIN req ON req.idx = n.idx
+         ORDER BY n.ord
+         ON CONFLICT DO NOTHING RETURNING id`,
+        [
+          inputs.map((_, index) => index),
+          inputs.map((input) => input.connection_id),
+          inputs.map((input) => input.request.method),
+          inputs.map((input) => input.request.route),
+          inputs.map((input) => JSON.stringify(input.request.headers)),
+          inputs.map((input) => input.request.body),
+          inputs.map((input) => input.request.received_at),
+          events.map(({ index }) => index),
+          events.map(({ event }) => event.id),
+          events.map(({ event }) => event.dedupe_key),
+          events.map(({ event }) => event.type),
+          events.map(({ event }) => JSON.stringify(event.event)),
+          events.map(({ event }) => JSON.stringify(event.needs)),
+        ],
+      );
+      const stored = new Set(rows.map((row) => str(row.id)));
+      if (stored.size > 0) notify('events');
+      // In request order, the first to carry an id stored it; any later one, and an id seen before, is a duplicate.
+      return inputs.map((input) => {
+        const result: IngestResult = { inserted: [], duplicates: [] };
+        for (const event of input.events) {
+          if (stored.delete(event.id)) result.inserted.push(event.id);
+          else result.duplicates.push(event.id);
+        }
+        return result;
+      });
+    },
+  });
+}
+
+// One statement per batch: an event's deliveries are inserted only if this statement moved it
+// from received to processed, so an event finished twice (an expired lease) gets them once.
+function completeEventBatcher(query: Query, notify: Notify): (item: EventCompletion) => Promise<boolean> {
+  return createBatcher<EventCompletion, boolean>({
+    key: (item) => item.id,
+    async run(items) {
+      const deliveries = items.flatMap((item) => item.deliveries);
+      const rows = await query(
+        `WITH input AS (
+           SELECT * FROM unnest($7::text[], $8::text[]) AS i(id, body)
+         ), done AS (
+           UPDATE events e SET body = i.body, state = 'processed' FROM input i WHERE e.id = i.id AND e.state = 'received' RETURNING e.id
+         ), created AS (
+           ${INSERT_DELIVERIES}
+           SELECT n.id, n.event_id, n.hook_id, n.reason, 'pending', 0, n.next_attempt_at, $6::bigint, $6::bigint
+           FROM ${DELIVERY_ROWS} WHERE n.event_id IN (SELECT id FROM done) ORDER BY n.ord
+           RETURNING 1
+         )
+         SELECT id, (SELECT count(*) FROM created) AS created FROM done`,
+        [...deliveryArrays(deliveries), items.map((item) => item.id), items.map((item) => JSON.stringify(item.event))],
+      );
+      if (rows.some((row) => num(row.created) > 0)) notify('deliveries');
+      const done = new Set(rows.map((row) => str(row.id)));
+      return items.map((item) => done.has(item.id));
+    },
+  });
+}
+
+function finishAttemptBatcher(query: Query): (item: FinishedAttempt) => Promise<void> {
+  return createBatcher<FinishedAttempt, void>({
+    key: (item) => item.attempt.delivery_id,
+    async run(items) {
+      const column = <T>(pick: (item: FinishedAttempt) => T) => items.map(pick);
+      await query(
+        `WITH input AS (
+           SELECT * FROM unnest($1::text[], $2::int[], $3::bigint[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[], $9::bigint[])
+             AS i(delivery_id, attempt, started_at, duration_ms, status, error, response_snippet, outcome, next_attempt_at)
+         ), recorded AS (
+           INSERT INTO attempts (delivery_id, attempt, started_at, duration_ms, status, error, response_snippet)
+           SELECT delivery_id, attempt, started_at, duration_ms, status, error, response_snippet FROM input
+           ON CONFLICT (delivery_id, attempt) DO UPDATE SET started_at = excluded.started_at, duration_ms = excluded.duration_ms,
+             status = excluded.status, error = excluded.error, response_snippet = excluded.response_snippet
+         )
+         UPDATE deliveries d SET status = i.outcome, attempts = i.attempt, next_attempt_at = i.next_attempt_at, last_status = i.status,
+           last_error = i.error, updated_at = i.started_at + i.duration_ms
+         FROM input i WHERE d.id = i.delivery_id`,
+        [
+          column(({ attempt }) => attempt.delivery_id),
+          column(({ attempt }) => attempt.attempt),
+          column(({ attempt }) => attempt.started_at),
+          column(({ attempt }) => attempt.duration_ms),
+          column(({ attempt }) => attempt.status),
+          column(({ attempt }) => attempt.error),
+          column(({ attempt }) => attempt.response_snippet),
+          column(({ outcome }) => outcome.status),
+          column(({ outcome }) => (outcome.status === 'pending' ? outcome.next_attempt_at : null)),
+        ],
+      );
+      return items.map(() => undefined);
+    },
+  });
+}

@@ -1,0 +1,79 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { DatabaseSync, type SQLInputValue, type StatementResultingChanges } from 'node:sqlite';
+import type { Row } from './rows.ts';
+import { createGroupCommit } from './sqlite-group-commit.ts';
+import { migrateSqlite } from './sqlite-migrations.ts';
+import type { SqlRunner } from './sql/runner.ts';
+
+export interface SqliteStoreOptions {
+  /** The database file; ":memory:" for tests that need no durability. */
+  file: string;
+  /**
+   * Whether this process owns delivery: it hands deliveries left in flight by a crash back as due.
+   * The hub does; a CLI command opening the same file beside a running hub must not.
+   */
+  recoverInFlight?: boolean;
+}
+
+/** The opened file: synchronous statements for the store's own writes, and the runner for the shared ones. */
+export interface SqliteDatabase {
+  all(sql: string, ...params: SQLInputValue[]): Row[];
+  get(sql: string, ...params: SQLInputValue[]): Row | undefined;
+  run(sql: string, ...params: SQLInputValue[]): StatementResultingChanges;
+  /** Queues a write for the next group commit; resolves once it is durable. */
+  write<T>(fn: () => T): Promise<T>;
+  runner: SqlRunner;
+  close(): void;
+}
+
+/**
+ * Opens the file in WAL mode with synchronous=FULL, so a commit is on disk when it returns, and
+ * brings its schema up to date.
+ */
+export function openSqliteDatabase(options: SqliteStoreOptions): SqliteDatabase {
+  if (options.file !== ':memory:') mkdirSync(path.dirname(path.resolve(options.file)), { recursive: true });
+  const db = new DatabaseSync(options.file);
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = FULL');
+  db.exec('PRAGMA busy_timeout = 5000');
+  migrateSqlite(db);
+  if (options.recoverInFlight) {
+    // One hub owns an embedded store: deliveries it left in flight when it died are due again now.
+    db.prepare(`UPDATE deliveries SET status = 'pending', next_attempt_at = ? WHERE status = 'in_flight'`).run(Date.now());
+    db.prepare(`UPDATE events SET claimed_until = 0 WHERE state = 'received' AND claimed_until > 0`).run();
+  }
+
+  const statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
+  const prepared = (sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      statement = db.prepare(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  };
+  const all = (sql: string, ...params: SQLInputValue[]) => prepared(sql).all(...params) as Row[];
+  const run = (sql: string, ...params: SQLInputValue[]) => prepared(sql).run(...params);
+  const commits = createGroupCommit(db);
+  let closed = false;
+
+  return {
+    all,
+    get: (sql, ...params) => prepared(sql).get(...params) as Row | undefined,
+    run,
+    write: commits.write,
+    runner: {
+      rows: async (sql, params = []) => all(sql, ...params),
+      change: (sql, params = []) => commits.write(() => Number(run(sql, ...params).changes)),
+      returning: (sql, params = []) => commits.write(() => all(sql, ...params)),
+      wake: () => undefined,
+    },
+    close() {
+      if (closed) return;
+      closed = true;
+      commits.close();
+      db.close();
+    },
+  };
+}

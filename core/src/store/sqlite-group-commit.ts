@@ -1,0 +1,71 @@
+import type { DatabaseSync } from 'node:sqlite';
+
+/**
+ * Group commit for the embedded store: every write asked for in the same turn of the event loop
+ * shares one transaction and one fsync, which is what lets one process acknowledge thousands of
+ * durable ingests a second. Each write runs in its own savepoint, so one failing write does not
+ * undo the others in its group.
+ */
+export interface GroupCommit {
+  /** Queues a write for the next group commit; resolves once it is durable. */
+  write<T>(fn: () => T): Promise<T>;
+  /** Commits what is queued now; later writes are refused. */
+  close(): void;
+}
+
+interface PendingWrite {
+  run: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+export function createGroupCommit(db: DatabaseSync): GroupCommit {
+  let queue: PendingWrite[] = [];
+  let closed = false;
+
+  function flush(): void {
+    const batch = queue;
+    queue = [];
+    if (batch.length === 0) return;
+    const outcomes: Array<{ ok: true; value: unknown } | { ok: false; error: unknown }> = [];
+    try {
+      db.exec('BEGIN IMMEDIATE');
+      for (const write of batch) {
+        db.exec('SAVEPOINT write');
+        try {
+          outcomes.push({ ok: true, value: write.run() });
+          db.exec('RELEASE write');
+        } catch (error) {
+          db.exec('ROLLBACK TO write');
+          db.exec('RELEASE write');
+          outcomes.push({ ok: false, error });
+        }
+      }
+      db.exec('COMMIT');
+    } catch (error) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      for (const write of batch) write.reject(error);
+      return;
+    }
+    batch.forEach((write, index) => {
+      const outcome = outcomes[index];
+      if (outcome?.ok) write.resolve(outcome.value);
+      else write.reject(outcome?.error);
+    });
+  }
+
+  return {
+    write<T>(fn: () => T): Promise<T> {
+      if (closed) return Promise.reject(new Error('The store is closed.'));
+      return new Promise<T>((resolve, reject) => {
+        if (queue.length === 0) setImmediate(flush);
+        queue.push({ run: fn, resolve: resolve as (value: unknown) => void, reject });
+      });
+    },
+
+    close() {
+      flush();
+      closed = true;
+    },
+  };
+}

@@ -1,0 +1,106 @@
+import type { SqliteDatabase } from './sqlite-database.ts';
+import type { IngestResult, NewDelivery, Store } from './store.ts';
+
+export type SqliteWrites = Pick<Store, 'ingest' | 'completeEvent' | 'insertDeliveries' | 'deleteHook' | 'finishAttempt'>;
+
+/**
+ * The embedded store's writes of several statements: each is one function run inside the next
+ * group commit, so its statements commit together.
+ */
+export function sqliteWrites(database: SqliteDatabase): SqliteWrites {
+  const { run, write } = database;
+
+  function insertDeliveryRows(deliveries: NewDelivery[]): void {
+    const now = Date.now();
+    for (const delivery of deliveries) {
+      run(
+        `INSERT INTO deliveries (id, event_id, hook_id, reason, status, attempts, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
+        delivery.id,
+        delivery.event_id,
+        delivery.hook_id,
+        delivery.reason,
+        delivery.next_attempt_at,
+        now,
+        now,
+      );
+    }
+  }
+
+  return {
+    ingest(input) {
+      return write((): IngestResult => {
+        const { request } = input;
+        const raw = run(
+          'INSERT INTO raw_requests (connection_id, method, route, headers, body, received_at) VALUES (?, ?, ?, ?, ?, ?)',
+          input.connection_id,
+          request.method,
+          request.route,
+          JSON.stringify(request.headers),
+          request.body,
+          request.received_at,
+        );
+        const result: IngestResult = { inserted: [], duplicates: [] };
+        for (const event of input.events) {
+          const inserted = run(
+            `INSERT INTO events (id, connection_id, dedupe_key, type, state, body, needs, raw_request_seq)
+             VALUES (?, ?, ?, ?, 'received', ?, ?, ?) ON CONFLICT DO NOTHING`,
+            event.id,
+            input.connection_id,
+            event.dedupe_key,
+            event.type,
+            JSON.stringify(event.event),
+            JSON.stringify(event.needs),
+            raw.lastInsertRowid,
+          );
+          (inserted.changes > 0 ? result.inserted : result.duplicates).push(event.id);
+        }
+        return result;
+      });
+    },
+
+    completeEvent(id, event, deliveries) {
+      return write(() => {
+        if (run(`UPDATE events SET body = ?, state = 'processed' WHERE id = ? AND state = 'received'`, JSON.stringify(event), id).changes === 0) return false;
+        insertDeliveryRows(deliveries);
+        return true;
+      });
+    },
+
+    insertDeliveries(deliveries) {
+      return write(() => insertDeliveryRows(deliveries));
+    },
+
+    deleteHook(id) {
+      return write(() => {
+        const deleted = run('DELETE FROM hooks WHERE id = ?', id).changes > 0;
+        run(`DELETE FROM deliveries WHERE hook_id = ? AND status IN ('pending', 'in_flight')`, id);
+        return deleted;
+      });
+    },
+
+    finishAttempt(attempt, outcome) {
+      return write(() => {
+        run(
+          `INSERT OR REPLACE INTO attempts (delivery_id, attempt, started_at, duration_ms, status, error, response_snippet) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          attempt.delivery_id,
+          attempt.attempt,
+          attempt.started_at,
+          attempt.duration_ms,
+          attempt.status,
+          attempt.error,
+          attempt.response_snippet,
+        );
+        run(
+          `UPDATE deliveries SET status = ?, attempts = ?, next_attempt_at = ?, last_status = ?, last_error = ?, updated_at = ? WHERE id = ?`,
+          outcome.status,
+          attempt.attempt,
+          outcome.status === 'pending' ? outcome.next_attempt_at : null,
+          attempt.status,
+          attempt.error,
+          attempt.started_at + attempt.duration_ms,
+          attempt.delivery_id,
+        );
+      });
+    },
+  };
+}
