@@ -93,7 +93,7 @@ export const backlogRow: Row = {
       ];
       if (lastRate < firstRate / 2) {
         notes.push(
-          `Ingest slowed ${fmt(firstRate / lastRate, 1)}× as the backlog grew: it is not the writes. While the receiver is down each failed attempt frees an in-flight slot, and the dispatcher claims the hook's next due deliveries with a query SQLite answers by sorting every due delivery of the hook (EXPLAIN QUERY PLAN: "USE TEMP B-TREE FOR ORDER BY" for status IN ('pending', 'in_flight') ... ORDER BY next_attempt_at, seq in store/sqlite.ts claimDeliveries; about 0.6 s at 200,000), synchronously on the event loop, so every claim stalls ingest and the drain. Obvious win: an index that serves that ORDER BY (hook_id, next_attempt_at, seq) for the claimable statuses, or one query per status; DESIGN §4 says the hot path never costs O(history).`,
+          `Ingest slowed ${fmt(firstRate / lastRate, 1)}× as the backlog grew: it is not the writes. While the receiver is down each failed attempt frees an in-flight slot, and the dispatcher claims the hook's next due deliveries with a query SQLite answers by sorting every due delivery of the hook (EXPLAIN QUERY PLAN: "USE TEMP B-TREE FOR ORDER BY" for status IN ('pending', 'in_flight') ... ORDER BY next_attempt_at, seq in store/sqlite-claims.ts claimDeliveries; about 0.6 s at 200,000), synchronously on the event loop, so every claim stalls ingest and the drain. Obvious win: an index that serves that ORDER BY (hook_id, next_attempt_at, seq) for the claimable statuses, or one query per status; DESIGN §4 says the hot path never costs O(history).`,
         );
       }
       return {
