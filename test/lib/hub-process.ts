@@ -4,8 +4,9 @@ import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
 import { HUB_NODE_FLAGS } from '@learnhook/core';
+import { CLI } from '@learnhook/core/testing';
 
-export const CLI = path.resolve(import.meta.dirname, '../../core/src/cli.ts');
+export { CLI };
 
 export interface HubProcess {
   url: string;

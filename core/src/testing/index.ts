@@ -1,4 +1,5 @@
 /** Test helpers shared by core's tests and the cross-package tests in test/. Not part of the hub. */
+export * from './cli.ts';
 export * from './emulated-lms.ts';
 export * from './errors.ts';
 export * from './hub-api.ts';

@@ -1,13 +1,10 @@
-import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import { readConfig } from '../config.ts';
 import { startHub, type RunningHub } from '../hub.ts';
 import { createLogger } from '../logger.ts';
-
-const CLI = path.resolve(import.meta.dirname, '../cli.ts');
+import { runCli } from './cli.ts';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
 
@@ -74,11 +71,9 @@ export async function startTestHub(
     dataDir,
     api: (method, apiPath, body, key) => callApi(hub.url, method, apiPath, body, key),
     async createKey(...args) {
-      const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'keys', 'create', ...args], {
-        env: { ...process.env, LEARNHOOK_DATA: config.LEARNHOOK_DATA },
-      });
+      const { code, stdout, stderr } = await runCli(['keys', 'create', ...args], { env: { LEARNHOOK_DATA: config.LEARNHOOK_DATA } });
       const key = stdout.split('\n')[0];
-      if (!key) throw new Error(`learnhook keys create printed no key: ${stdout}`);
+      if (code !== 0 || !key) throw new Error(`learnhook keys create printed no key: ${stdout}${stderr}`);
       return key;
     },
     close: () => hub.close(),

@@ -8,7 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { getCourses, getEvents } from './shared/load-options';
-import { verifyStandardWebhook } from './shared/signature';
+import { checkStandardWebhook } from './shared/signature';
 import {
 	checkExists,
 	create,
@@ -121,7 +121,7 @@ export class LearnhookTrigger implements INodeType {
 		const response = this.getResponseObject();
 		const secret = stored(this).secret;
 		const check = secret
-			? verifyStandardWebhook({
+			? checkStandardWebhook({
 					headers: this.getHeaderData(),
 					rawBody: request.rawBody ?? '',
 					secret,

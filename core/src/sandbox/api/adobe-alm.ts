@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { constantTimeEqual } from '../../signatures/constant-time.ts';
-import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from '../demo-data.ts';
-import { sandboxId, vendorId } from '../vendor-ids.ts';
-import { callerKey, departmentOf, fullName, hasStarted, header, queryOf, tokenOf } from './common.ts';
+import type { SandboxData } from '../demo-data.ts';
+import { sandboxId } from '../vendor-ids.ts';
+import { ApiError, list, listOf, selfLink, sortById } from './adobe-alm-paging.ts';
+import { ACCOUNT_ID, enrollmentResource, learningObjectResource, LO_TYPES, loIdOf, loTypeOf, userResource } from './adobe-alm-resources.ts';
+import { callerKey, header, queryOf, tokenOf } from './common.ts';
 import type { EmulatedApi } from './types.ts';
 
 /**
@@ -25,16 +27,14 @@ import type { EmulatedApi } from './types.ts';
  * filter.loIds), enrollments/{id}, learningObjects (filter.loTypes, ids), learningObjects/{id}.
  * Lists page with page[limit] (10 by default; at most 10 with `include`, 100 without) and
  * page[offset] or the cursor in links.next; the user list stops at offset 500, as ALM's does.
+ * The resources are built in adobe-alm-resources.ts, the lists paged in adobe-alm-paging.ts.
  */
-
-type Resource = Record<string, unknown>;
 
 const CLIENT_ID = 'alm-sandbox-4f2a9c61-client';
 const CLIENT_SECRET = 'alm-sandbox-secret-b7d03e58a1c94f26';
 const REFRESH_TOKEN = 'alm-sandbox-refresh-9e41c7a2d6f8';
 
-/** The sandbox's ALM account and the integration admin its tokens belong to. */
-const ACCOUNT_ID = '4321';
+/** The integration admin the sandbox's tokens belong to (in the account of adobe-alm-resources.ts). */
 const ADMIN_USER_ID = '1000';
 
 /** Access tokens live seven days (developer manual, "Usage limitation"). */
@@ -46,152 +46,8 @@ const ACCESS_TOKEN_TTL_MS = 7 * 24 * 60 * 60 * 1000;
  */
 const RATE_LIMIT = { capacity: 100, perSecond: 100 / 60 };
 
-const DEFAULT_PAGE = 10;
-const MAX_PAGE_WITH_INCLUDE = 10;
-const MAX_PAGE = 100;
 /** "The endpoint's maximum supported offset value is 500" (GET /users). */
 const MAX_USER_OFFSET = 500;
-
-const LO_TYPES = ['course', 'learningProgram', 'certification', 'jobAid'] as const;
-
-/** ALM's loFormat for the sandbox's kinds: classroom courses are how ALM runs instructor-led training. */
-const LO_FORMATS: Record<SandboxCourse['kind'], string> = {
-  online_course: 'Self Paced',
-  lesson: 'Self Paced',
-  instructor_led: 'Classroom',
-  curriculum: 'Blended',
-  bundle: 'Blended',
-  learning_path: 'Blended',
-  certification: 'Blended',
-};
-
-/**
- * ALM's enrollment states for the sandbox's statuses. ALM has no failed or absent state: a
- * failed learner completes without passing (hasPassed false), an absent one stays enrolled.
- * Removed enrollments are not served.
- */
-const STATES: Record<Exclude<SandboxEnrollment['status'], 'removed'>, string> = {
-  enrolled: 'ENROLLED',
-  not_started: 'ENROLLED',
-  in_progress: 'STARTED',
-  not_completed: 'STARTED',
-  completed: 'COMPLETED',
-  failed: 'COMPLETED',
-  pending_approval: 'PENDING_APPROVAL',
-  declined: 'REJECTED',
-  waitlisted: 'WAITING',
-  absent: 'ENROLLED',
-  unknown: 'ENROLLED',
-};
-
-class ApiError extends Error {
-  readonly status: number;
-  constructor(status: number, message: string) {
-    super(message);
-    this.status = status;
-  }
-}
-
-const loIdOf = (course: SandboxCourse) => vendorId('adobe-alm', 'course', course.id, course.kind);
-const loTypeOf = (course: SandboxCourse) => loIdOf(course).split(':')[0] ?? 'course';
-/** The course's one instance, numbered as the sandbox's webhooks number it. */
-const instanceIdOf = (course: SandboxCourse) => `${loIdOf(course)}_${course.id + 9000}`;
-
-function userResource(data: SandboxData, user: SandboxUser): Resource {
-  const department = departmentOf(data, user);
-  return {
-    id: vendorId('adobe-alm', 'user', user.id),
-    type: 'user',
-    attributes: {
-      avatarUrl: 'https://cpcontents.adobe.com/public/images/default_user_avatar.svg',
-      bio: '',
-      contentLocale: 'en-US',
-      email: user.email,
-      enrollOnClick: true,
-      // ALM keeps departments, locations and the like as the account's "active fields".
-      fields: department ? { Department: department } : {},
-      gamificationEnabled: false,
-      lastLoginDate: null,
-      metadata: {},
-      name: fullName(user),
-      pointsEarned: 0,
-      pointsRedeemed: 0,
-      preferredResolution: 'AUTO',
-      profile: 'Employee',
-      roles: ['Learner'],
-      state: user.active ? 'ACTIVE' : 'SUSPENDED',
-      timeZoneCode: '213',
-      uiLocale: 'en-US',
-      userType: 'Internal',
-      userUniqueId: user.email,
-    },
-    relationships: { account: { data: { id: ACCOUNT_ID, type: 'account' } } },
-  };
-}
-
-function learningObjectResource(course: SandboxCourse): Resource {
-  return {
-    id: loIdOf(course),
-    type: 'learningObject',
-    attributes: {
-      authorNames: [],
-      dateCreated: course.created_at,
-      datePublished: course.published ? course.created_at : null,
-      dateUpdated: course.created_at,
-      duration: 3600,
-      effectiveModifiedDate: course.created_at,
-      effectivenessIndex: 0,
-      enrollmentType: 'Self Enroll',
-      hasOptionalLoResources: false,
-      hasPreview: false,
-      isExternal: false,
-      isPrerequisiteEnforced: false,
-      isSubLoOrderEnforced: false,
-      loFormat: LO_FORMATS[course.kind],
-      loResourceCompletionCount: 1,
-      loType: loTypeOf(course),
-      moduleResetEnabled: false,
-      state: course.published ? 'Published' : 'Retired',
-      tags: [],
-      unenrollmentAllowed: true,
-      catalogLabels: [],
-      localizedMetadata: [{ locale: 'en-US', name: course.title, description: '', overview: '', richTextOverview: '' }],
-      rating: { averageRating: 0, ratingsCount: 0 },
-    },
-    relationships: { instances: { data: [{ id: instanceIdOf(course), type: 'learningObjectInstance' }] } },
-  };
-}
-
-function enrollmentResource(data: SandboxData, enrollment: SandboxEnrollment): { loType: string; loId: string; resource: Resource } | null {
-  const course = data.courses.find((candidate) => candidate.id === enrollment.course_id);
-  if (!course || enrollment.status === 'removed') return null;
-  const userId = vendorId('adobe-alm', 'user', enrollment.user_id);
-  const attributes: Resource = {
-    dateEnrolled: enrollment.enrolled_at,
-    dateStarted: hasStarted(enrollment) ? enrollment.enrolled_at : null,
-    dateCompleted: enrollment.completed_at,
-    enrollmentSource: 'SELF_ENROLL',
-    hasPassed: enrollment.status === 'completed',
-    progressPercent: enrollment.progress,
-    state: STATES[enrollment.status],
-  };
-  if (enrollment.score !== null) attributes['score'] = enrollment.score;
-  return {
-    loType: loTypeOf(course),
-    loId: loIdOf(course),
-    resource: {
-      // ALM names an enrollment by its learning object, instance and learner.
-      id: `${instanceIdOf(course)}_${userId}`,
-      type: 'learningObjectInstanceEnrollment',
-      attributes,
-      relationships: {
-        learner: { data: { id: userId, type: 'user' } },
-        learningObject: { data: { id: loIdOf(course), type: 'learningObject' } },
-        loInstance: { data: { id: instanceIdOf(course), type: 'learningObjectInstance' } },
-      },
-    },
-  };
-}
 
 /** The access token of an Authorization header: "Bearer <token>", or "oauth <token>" as ALM's samples write it. */
 const accessTokenOf = (value: string | undefined) => tokenOf(value, ['Bearer', 'oauth']);
@@ -202,46 +58,6 @@ function errorBody(status: number, title: string, detail: string) {
 
 function fail(res: Response, status: number, title: string, detail: string): void {
   res.status(status).json(errorBody(status, title, detail));
-}
-
-function selfLink(req: Request): string {
-  return `${req.protocol}://${req.get('host') ?? 'localhost'}${req.originalUrl}`;
-}
-
-/** One page of a list as a JSON:API document, with links.next holding the cursor for the rest. */
-function list(req: Request, all: Resource[], maxOffset?: number): Resource {
-  const query = queryOf(req);
-  const number = (name: string, fallback: number) => {
-    const raw = query.get(name);
-    if (raw === null || raw === '') return fallback;
-    if (!/^\d+$/.test(raw)) throw new ApiError(400, `${name} must be a non-negative integer.`);
-    return Number(raw);
-  };
-  const max = query.get('include') ? MAX_PAGE_WITH_INCLUDE : MAX_PAGE;
-  const limit = Math.min(Math.max(number('page[limit]', DEFAULT_PAGE), 1), max);
-  // The cursor is opaque to clients; here it is the offset of the next record.
-  const offset = query.has('page[cursor]') ? number('page[cursor]', 0) : number('page[offset]', 0);
-  if (maxOffset !== undefined && offset > maxOffset) throw new ApiError(400, `page[offset] may be at most ${maxOffset}; use the jobs API for more.`);
-  const data = all.slice(offset, offset + limit);
-  const links: Record<string, string> = { self: selfLink(req) };
-  if (offset + limit < all.length) {
-    const next = new URL(selfLink(req));
-    next.searchParams.delete('page[offset]');
-    next.searchParams.set('page[cursor]', String(offset + limit));
-    links['next'] = next.toString();
-  }
-  return { links, data };
-}
-
-/** A comma-separated query value, or null when absent. */
-function listOf(query: URLSearchParams, name: string): string[] | null {
-  const raw = query.get(name);
-  return raw === null ? null : raw.split(',').map((item) => item.trim()).filter(Boolean);
-}
-
-function sortById(resources: Resource[], sort: string | null): Resource[] {
-  if (sort === '-id') return resources.toReversed();
-  return resources;
 }
 
 /** What a test may change about an emulated ALM API. */

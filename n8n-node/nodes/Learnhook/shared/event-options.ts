@@ -3,15 +3,15 @@
  * (loadOptions), so the node never carries its own copy of the event list (DESIGN §6).
  */
 export interface CatalogEntrySummary {
-  type: string;
-  title: string;
-  description: string;
+	type: string;
+	title: string;
+	description: string;
 }
 
 export interface EventOption {
-  name: string;
-  value: string;
-  description: string;
+	name: string;
+	value: string;
+	description: string;
 }
 
 /** Subscribing to "*" means every event type, present and future. */
@@ -19,8 +19,8 @@ export const ANY_EVENT: EventOption = { name: 'Any Event', value: '*', descripti
 
 /** n8n option names sort the list a user scrolls; "Any Event" stays first. */
 export function eventOptions(catalog: readonly CatalogEntrySummary[]): EventOption[] {
-  const options = catalog
-    .map((entry) => ({ name: entry.title, value: entry.type, description: entry.description }))
-    .sort((a, b) => a.name.localeCompare(b.name));
-  return [ANY_EVENT, ...options];
+	const options = catalog
+		.map((entry) => ({ name: entry.title, value: entry.type, description: entry.description }))
+		.sort((a, b) => a.name.localeCompare(b.name));
+	return [ANY_EVENT, ...options];
 }

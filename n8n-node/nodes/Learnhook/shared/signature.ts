@@ -20,8 +20,11 @@ function header(headers: Headers, name: string): string | undefined {
 	return Array.isArray(value) ? value[0] : value;
 }
 
-/** Checks the webhook-id, webhook-timestamp and webhook-signature headers against the raw body. */
-export function verifyStandardWebhook(input: {
+/**
+ * Checks the webhook-id, webhook-timestamp and webhook-signature headers against the raw body and
+ * answers whether they hold, with the reason when not; it never throws (core's verifier throws).
+ */
+export function checkStandardWebhook(input: {
 	headers: Headers;
 	rawBody: Buffer | string;
 	secret: string;

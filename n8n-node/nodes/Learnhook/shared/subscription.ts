@@ -1,5 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
-import { dataOf, hubRequest, isObject, type HubContext } from './transport';
+import { dataOf, hubRequest, isObject, type HubCaller } from './transport';
 
 /**
  * The trigger's webhook lifecycle, kept apart from n8n so it can be tested on its own. The hub,
@@ -100,7 +100,7 @@ function toSummary(value: IDataObject): HookSummary | undefined {
 }
 
 /** HubHooks over the hub's REST API with the node's credential. */
-export function hubHooks(context: HubContext): HubHooks {
+export function hubHooks(context: HubCaller): HubHooks {
 	return {
 		async get(id) {
 			const response = await hubRequest(context, 'GET', `/v1/hooks/${encodeURIComponent(id)}`, { accept: [404] });

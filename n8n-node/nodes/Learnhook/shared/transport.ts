@@ -8,7 +8,8 @@ import type {
 } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
-export type HubContext = IExecuteFunctions | IHookFunctions | ILoadOptionsFunctions;
+/** The n8n function context a hub call runs in: a node's execute, its webhook lifecycle, or an options loader. */
+export type HubCaller = IExecuteFunctions | IHookFunctions | ILoadOptionsFunctions;
 
 export interface HubResponse {
 	statusCode: number;
@@ -24,7 +25,7 @@ function isObject(value: unknown): value is IDataObject {
  * the caller did not list in `accept` becomes a NodeApiError.
  */
 export async function hubRequest(
-	context: HubContext,
+	context: HubCaller,
 	method: IHttpRequestMethods,
 	path: string,
 	options: { body?: IDataObject; qs?: IDataObject; accept?: number[] } = {},

@@ -1,0 +1,80 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../config.ts';
+import { refusedUrl } from '../testing/listen.ts';
+import { ADMIN_KEY, startTestHub, type TestHub } from '../testing/test-hub.ts';
+import { CONNECTIONS_USAGE, runConnections } from './connections.ts';
+
+let hub: TestHub;
+beforeAll(async () => {
+  hub = await startTestHub();
+});
+afterAll(() => hub.close());
+
+/** `learnhook connections ...args` against the test hub with its admin key unless `env` says otherwise; answers the exit code and what it printed. */
+async function connections(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string }> {
+  let out = '';
+  const code = await runConnections(args, { LEARNHOOK_URL: hub.url, LEARNHOOK_API_KEY: ADMIN_KEY, ...env }, (text) => (out += text));
+  return { code, out };
+}
+
+describe('learnhook connections', () => {
+  it('prints its help and exits 0 on --help, and exits 2 with the help when no action is given', async () => {
+    expect(await connections(['--help'])).toEqual({ code: 0, out: CONNECTIONS_USAGE });
+    expect(await connections([])).toEqual({ code: 2, out: CONNECTIONS_USAGE });
+  });
+
+  it('answers an unknown action with the help and exit code 2', async () => {
+    expect(await connections(['remove'])).toEqual({ code: 2, out: `learnhook connections: unknown action "remove".\n\n${CONNECTIONS_USAGE}` });
+  });
+
+  it('adds a connection and prints its ingest URL, its generated inbound secrets and that no LMS API is set', async () => {
+    const added = await connections(['add', 'acme-absorb', '--vendor', 'absorb', '--description', 'Acme Absorb']);
+    expect(added.code).toBe(0);
+    expect(added.out).toContain('Connection acme-absorb (absorb) created.');
+    expect(added.out).toMatch(new RegExp(`Ingest URL, for the LMS's webhook settings:\\n {2}${hub.url}/ingest/acme-absorb/\\S+\\n`));
+    expect(added.out).toMatch(/Inbound settings \(secrets are shown only this once\):\n\{/);
+    expect(added.out).toContain('No LMS API configured');
+  });
+
+  it('says an LMS API given with --api is configured, and lists connections with whether they have one', async () => {
+    const added = await connections(['add', 'acme-api', '--vendor', 'absorb', '--api', JSON.stringify({ private_key: 'pk', username: 'u', password: 'p' })]);
+    expect(added.out).toContain('LMS API configured: events are filled in (hydrated) from it.');
+    const listed = await connections(['list']);
+    expect(listed.code).toBe(0);
+    expect(listed.out).toMatch(new RegExp(`^acme-api\\s+absorb\\s+api\\s+${hub.url}/ingest/acme-api/`, 'm'));
+    expect(listed.out).not.toContain('"password"');
+  });
+
+  it('says the hub has no connections yet', async () => {
+    const empty = await startTestHub();
+    try {
+      expect(await connections(['list'], { LEARNHOOK_URL: empty.url })).toEqual({ code: 0, out: 'No connections yet: learnhook connections add <name> --vendor <vendor>\n' });
+    } finally {
+      await empty.close();
+    }
+  });
+
+  it('asks for a key, a name and a vendor before calling the hub', async () => {
+    await expect(connections(['list'], { LEARNHOOK_API_KEY: '' })).rejects.toThrow(/An admin API key is needed: pass --key or set LEARNHOOK_API_KEY/);
+    await expect(connections(['add'])).rejects.toThrow(new ConfigError('Name the connection: learnhook connections add <name> --vendor <vendor>.'));
+    await expect(connections(['add', 'acme-x'])).rejects.toThrow(/Say which LMS sends to it: --vendor absorb\|/);
+  });
+
+  it('refuses --api or --inbound that is not a JSON object', async () => {
+    await expect(connections(['add', 'acme-y', '--vendor', 'absorb', '--api', '{nope'])).rejects.toThrow(/--api must be a JSON object, e\.g\./);
+    await expect(connections(['add', 'acme-y', '--vendor', 'absorb', '--inbound', '[1]'])).rejects.toThrow(new ConfigError('--inbound must be a JSON object.'));
+  });
+
+  it('says what the hub refused, in its words, and creates nothing', async () => {
+    await expect(connections(['add', 'acme-x', '--vendor', 'moodle'])).rejects.toThrow(/^The hub answered 400: /);
+    await expect(connections(['list'], { LEARNHOOK_API_KEY: 'not-a-key-of-this-hub' })).rejects.toThrow(/^The hub answered 401: /);
+    const names = (await hub.api<{ data: Array<{ name: string }> }>('GET', '/v1/connections')).body.data.map((connection) => connection.name);
+    expect(names).not.toContain('acme-x');
+  });
+
+  it('names the hub it could not reach and how to start one, and a server that is not a hub', async () => {
+    const down = await refusedUrl();
+    await expect(connections(['list', '--hub', down])).rejects.toThrow(`No hub answers at ${down}; start it with \`npm start\` or pass --hub URL.`);
+    await expect(connections(['list', '--hub', `${hub.url}/healthz?`])).rejects.toThrow(/answered, but not as a learnhook hub does; check --hub\./);
+  });
+});
