@@ -17,6 +17,7 @@ import { createMetrics } from './http/metrics.ts';
 import { createClientRegistry } from './hydrate/client-registry.ts';
 import { createHydrator } from './hydrate/create-hydrator.ts';
 import { createLmsHttp } from './hydrate/http-json.ts';
+import { createIngestArrivals } from './operations/ingest-arrivals.ts';
 import type { Hydrator } from './hydrate/hydrator.ts';
 import { lookupFromClients, lookupFromRecentEvents, type Lookup } from './hydrate/lookup.ts';
 import type { Logger } from './logger.ts';
@@ -181,6 +182,8 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     logger,
     metrics,
     connections,
+    lmsHttp,
+    arrivals: createIngestArrivals(),
     fanOut,
     wakeDispatcher: () => dispatcher.wake(),
     sendTest: (hook, event) => dispatcher.sendTest(hook, event),
