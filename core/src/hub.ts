@@ -14,6 +14,7 @@ import { issueSetupLink } from './console/setup-link.ts';
 import { createApp } from './http/app.ts';
 import type { HubContext } from './http/context.ts';
 import { createMetrics } from './http/metrics.ts';
+import { createApiStats } from './hydrate/api-stats.ts';
 import { createClientRegistry } from './hydrate/client-registry.ts';
 import { createHydrator } from './hydrate/create-hydrator.ts';
 import { createLmsHttp } from './hydrate/http-json.ts';
@@ -146,7 +147,8 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
   });
   const registry = createConnectionRegistry({ store, box });
   const lmsHttp = createLmsHttp({ userAgent: `learnhook/${VERSION}` });
-  const clientFor = createClientRegistry({ connections: registry, http: lmsHttp, logger });
+  const apiStats = createApiStats(now);
+  const clientFor = createClientRegistry({ connections: registry, http: lmsHttp, stats: apiStats, logger });
   const ownHydrator = createHydrator({
     clientFor,
     maxWaitMs: config.LEARNHOOK_HYDRATION_MAX_WAIT_MS,
@@ -183,6 +185,7 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     metrics,
     connections,
     lmsHttp,
+    apiStats,
     arrivals: createIngestArrivals(),
     fanOut,
     wakeDispatcher: () => dispatcher.wake(),

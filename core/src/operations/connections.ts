@@ -1,6 +1,6 @@
 import type { z } from 'zod';
-import type { Vendor } from '../catalog/index.ts';
-import { NotFoundError, PayloadError } from '../errors.ts';
+import { VENDORS, type Vendor } from '../catalog/index.ts';
+import { NotFoundError, PayloadError, type PayloadIssue } from '../errors.ts';
 import { LmsApiError } from '../hydrate/client.ts';
 import { VENDOR_APIS } from '../hydrate/vendors/index.ts';
 import { newId, newToken } from '../ids.ts';
@@ -55,6 +55,26 @@ function inboundFor(vendor: Vendor, given: Record<string, unknown>): unknown {
   return parseWith(adapter.inboundSchema, { ...INBOUND_DEFAULTS[vendor](), ...given }, `${adapter.title} connection`);
 }
 
+/**
+ * The inbound and API settings' issues too, when the base fields already fail: a form shows every
+ * field that needs a change at once, not one per try. Empty when the vendor itself is unknown.
+ */
+function laterIssues(input: unknown): PayloadIssue[] {
+  const { vendor, api, ...given } = asRecord(input);
+  const known = VENDORS.find((name) => name === vendor);
+  if (!known) return [];
+  const collect = (check: () => unknown): PayloadIssue[] => {
+    try {
+      check();
+      return [];
+    } catch (error) {
+      return error instanceof PayloadError ? [...error.issues] : [];
+    }
+  };
+  const { name: _name, description: _description, ...inbound } = given;
+  return [...collect(() => inboundFor(known, inbound)), ...(api !== undefined ? collect(() => apiSettingsFor(known, asRecord(api))) : [])];
+}
+
 /** A connection as the API answers it; `baseUrl` is the hub's public URL the ingest URL starts with. */
 export function presentConnection(connection: OpenConnection, baseUrl: string, showSecrets: boolean): z.infer<typeof Connection> {
   const { record } = connection;
@@ -81,7 +101,7 @@ export async function openConnection(ctx: OperationsContext, idOrName: string): 
 
 /** POST /v1/connections: `input` is the request body, the vendor's inbound settings beside name and vendor. */
 export async function createConnection(ctx: OperationsContext, actor: string, input: unknown): Promise<OpenConnection> {
-  const base = parseWith(ConnectionCreateBase, input, 'connection');
+  const base = parseWith(ConnectionCreateBase, input, 'connection', (issues) => [...issues, ...laterIssues(input)]);
   const { name: _name, vendor: _vendor, description: _description, api: _api, ...given } = parseWith(ConnectionCreateBase.loose(), input, 'connection');
   const taken = () => new PayloadError(`A connection named "${base.name}" already exists; choose another name.`, [{ path: 'name', message: 'Already taken' }]);
   if (await ctx.store.getConnection(base.name)) throw taken();
@@ -159,7 +179,7 @@ export async function testApiAccess(ctx: OperationsContext, connection: OpenConn
   const settings = vendorApi.settingsSchema.safeParse(connection.api);
   if (!settings.success) return { ok: false, message: `The saved settings are not valid at ${settings.error.issues[0]?.path.join('.')}: ${settings.error.issues[0]?.message}` };
   try {
-    const learners = await vendorApi.createClient(settings.data, ctx.lmsHttp).searchUsers(undefined, 1);
+    const learners = await vendorApi.createClient(settings.data, ctx.apiStats.counting(connection.record.id, ctx.lmsHttp)).searchUsers(undefined, 1);
     const first = learners[0];
     return { ok: true, message: first ? `The ${title} API answered: it lists learners, e.g. ${first.name ?? first.email ?? first.id}.` : `The ${title} API answered; it lists no learners yet.` };
   } catch (error) {
