@@ -14,9 +14,11 @@ import { issueSetupLink } from './console/setup-link.ts';
 import { createApp } from './http/app.ts';
 import type { HubContext } from './http/context.ts';
 import { createMetrics } from './http/metrics.ts';
+import { createApiStats } from './hydrate/api-stats.ts';
 import { createClientRegistry } from './hydrate/client-registry.ts';
 import { createHydrator } from './hydrate/create-hydrator.ts';
 import { createLmsHttp } from './hydrate/http-json.ts';
+import { createIngestArrivals } from './operations/ingest-arrivals.ts';
 import type { Hydrator } from './hydrate/hydrator.ts';
 import { lookupFromClients, lookupFromRecentEvents, type Lookup } from './hydrate/lookup.ts';
 import type { Logger } from './logger.ts';
@@ -145,7 +147,8 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
   });
   const registry = createConnectionRegistry({ store, box });
   const lmsHttp = createLmsHttp({ userAgent: `learnhook/${VERSION}` });
-  const clientFor = createClientRegistry({ connections: registry, http: lmsHttp, logger });
+  const apiStats = createApiStats(now);
+  const clientFor = createClientRegistry({ connections: registry, http: lmsHttp, stats: apiStats, logger });
   const ownHydrator = createHydrator({
     clientFor,
     maxWaitMs: config.LEARNHOOK_HYDRATION_MAX_WAIT_MS,
@@ -181,6 +184,9 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     logger,
     metrics,
     connections,
+    lmsHttp,
+    apiStats,
+    arrivals: createIngestArrivals(),
     fanOut,
     wakeDispatcher: () => dispatcher.wake(),
     sendTest: (hook, event) => dispatcher.sendTest(hook, event),

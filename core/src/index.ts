@@ -7,7 +7,7 @@ export { readConfig, type Config } from './config.ts';
 export { createLogger, type Logger } from './logger.ts';
 export { startHub, VERSION, type RunningHub } from './hub.ts';
 export { HUB_NODE_FLAGS } from './node-flags.ts';
-export type { ConnectionAnswer } from './http/schemas.ts';
+export type { ConnectionAnswer } from './operations/schemas.ts';
 export { startSandbox, type SandboxSession } from './sandbox/session.ts';
 export { demoData, type SandboxData } from './sandbox/demo-data.ts';
 export { wireRequest, type Subject, type WireRequest } from './sandbox/wire-formats.ts';

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { VENDORS } from '../catalog/index.ts';
 import { ConfigError } from '../config.ts';
-import { Connection } from '../http/schemas.ts';
+import { Connection } from '../operations/schemas.ts';
 
 export const CONNECTIONS_USAGE = `Usage: learnhook connections <add|list> [options]
 

@@ -2,9 +2,10 @@ import type { Response } from 'express';
 import { html, type SafeHtml } from './html.ts';
 import { isAdmin, signedInOf } from './session.ts';
 
-/** The console's sections, in the order of the navigation: only pages that exist (connections, events, subscriptions and keys follow in issue 15). */
+/** The console's sections, in the order of the navigation: only pages that exist (events, subscriptions and keys follow in issue 15). */
 export const SECTIONS = [
   { path: '/', label: 'Home' },
+  { path: '/connections', label: 'Connections' },
   { path: '/users', label: 'Users' },
 ] as const;
 

@@ -1,32 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { startTestHub, type TestHub } from '../testing/index.ts';
+import { consoleBrowser as browser, signedInOwner, signedInViewer, startTestHub, type TestHub } from '../testing/index.ts';
 import { hashToken } from './session.ts';
-
-/** A browser's cookie jar and form posts, over real HTTP to a real hub. */
-function browser(base: string) {
-  const jar = new Map<string, string>();
-  async function request(method: string, path: string, form?: Record<string, string>, headers: Record<string, string> = {}) {
-    const response = await fetch(`${base}${path}`, {
-      method,
-      redirect: 'manual',
-      headers: { cookie: [...jar].map(([name, value]) => `${name}=${value}`).join('; '), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...headers },
-      body: form ? new URLSearchParams(form).toString() : undefined,
-    });
-    for (const line of response.headers.getSetCookie()) {
-      const [pair] = line.split(';');
-      const at = pair?.indexOf('=') ?? -1;
-      if (pair && at > 0) jar.set(pair.slice(0, at), pair.slice(at + 1));
-    }
-    return { status: response.status, location: response.headers.get('location'), text: await response.text(), headers: response.headers };
-  }
-  /** GETs the page and posts its form with the page's CSRF token, as a person pressing its button would. */
-  async function submit(pagePath: string, action: string, fields: Record<string, string>) {
-    const page = await request('GET', pagePath);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
-    return request('POST', action, { _csrf: csrf, ...fields });
-  }
-  return { request, submit, jar };
-}
 
 describe('the console', () => {
   let hub: TestHub;
@@ -96,14 +70,8 @@ describe('the console', () => {
   });
 
   it('lets a viewer read but refuses every change, and signs out for good', async () => {
-    const link = new URL(hub.hub.setupLink ?? '');
-    const owner = browser(hub.url);
-    await owner.submit(link.pathname, link.pathname, { email: 'owner@example.com', password: 'a long password', password_confirm: 'a long password' });
-    const invited = await owner.submit('/users', '/users/invite', { email: 'viewer@example.com', role: 'viewer' });
-    expect(invited.status).toBe(201);
-    const inviteLink = new URL(/<code id="invite-link">([^<]+)<\/code>/.exec(invited.text)?.[1] ?? '');
-    const viewer = browser(hub.url);
-    expect((await viewer.submit(inviteLink.pathname, inviteLink.pathname, { email: 'viewer@example.com', password: 'viewer password', password_confirm: 'viewer password' })).status).toBe(303);
+    const owner = await signedInOwner(hub);
+    const viewer = await signedInViewer(hub, owner);
     expect((await viewer.request('GET', '/users')).text).toContain('Only an admin can invite people.');
     const refused = await viewer.submit('/users', '/users/invite', { email: 'x@example.com', role: 'admin' });
     expect(refused.status).toBe(403);

@@ -8,6 +8,8 @@ import type { ConsoleContext } from './context.ts';
 import { html } from './html.ts';
 import { notice, sendPage } from './layout.ts';
 import { accountPages } from './pages/account.ts';
+import { connectionPages } from './pages/connection.ts';
+import { connectionsPages } from './pages/connections.ts';
 import { authPages } from './pages/auth.ts';
 import { homePage } from './pages/home.ts';
 import { usersPages } from './pages/users.ts';
@@ -74,6 +76,8 @@ export function createConsole(hub: HubContext, options: ConsoleOptions): Router 
   pages.use(authPages(ctx));
   pages.use(requireSignedIn);
   pages.use(homePage(ctx));
+  pages.use(connectionsPages(ctx));
+  pages.use(connectionPages(ctx));
   pages.use(accountPages(ctx));
   pages.use(usersPages(ctx));
   pages.use((req) => {

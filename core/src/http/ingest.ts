@@ -4,6 +4,7 @@ import type { Logger } from '../logger.ts';
 import { constantTimeEqual } from '../signatures/constant-time.ts';
 import type { ConnectionRegistry, OpenConnection } from '../store/connection-registry.ts';
 import type { Store } from '../store/store.ts';
+import type { IngestArrivals } from '../operations/ingest-arrivals.ts';
 import type { IngestReply, IngestRequest, IngestRoute, MappedEvent, VendorAdapter } from '../vendors/adapter.ts';
 import { ADAPTERS } from '../vendors/index.ts';
 import { limitedBody } from './body-limit.ts';
@@ -20,6 +21,8 @@ export interface IngestDeps {
   metrics: Metrics;
   /** Called once events are durable: the fan-out picks them up. */
   onStored: () => void;
+  /** What reached each connection lately, accepted or refused, for the console's setup check. */
+  arrivals: IngestArrivals;
 }
 
 interface Target {
@@ -46,6 +49,13 @@ export function storableHeaders(headers: Readonly<Record<string, string | undefi
   return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, value !== undefined && CREDENTIAL_HEADERS.has(name) ? '[redacted]' : value]));
 }
 
+function acceptedSummary(mapped: readonly MappedEvent[], duplicates: number): string {
+  const types = [...new Set(mapped.map(({ event }) => event.type))];
+  const fresh = mapped.length - duplicates;
+  if (mapped.length === 0) return 'Accepted: the LMS reached learnhook (the request carried no events, as test requests often do).';
+  return `Accepted: ${fresh} new event${fresh === 1 ? '' : 's'}${duplicates ? ` and ${duplicates} already received` : ''} (${types.join(', ')}).`;
+}
+
 function firstQueryValues(req: Request): Record<string, string | undefined> {
   const query: Record<string, string | undefined> = {};
   for (const [name, value] of new URL(req.originalUrl, 'http://hub').searchParams) query[name] ??= value;
@@ -66,7 +76,10 @@ export function ingestRouter(deps: IngestDeps): Router {
     const name = pathParam(req, 'connection');
     const connection = name ? await deps.connections.get(name) : null;
     const tokenOk = connection !== null && constantTimeEqual(pathParam(req, 'token'), connection.token);
-    if (!connection || !tokenOk) throw new NotFoundError('No connection answers at this ingest URL; check the URL learnhook gave you.');
+    const refusal = () => new NotFoundError('No connection answers at this ingest URL; check the URL learnhook gave you.');
+    // A known name with a wrong token is most often an LMS still holding the URL from before a rotation.
+    if (connection && !tokenOk) deps.arrivals.refused(connection.record.id, Date.now(), refusal());
+    if (!connection || !tokenOk) throw refusal();
     const adapter: VendorAdapter<unknown, unknown> = ADAPTERS[connection.record.vendor];
     if (!adapter.routes.includes(route)) throw new NotFoundError(`${adapter.title} connections do not accept this route.`);
     return { connection, adapter };
@@ -96,9 +109,13 @@ export function ingestRouter(deps: IngestDeps): Router {
   function accepting(route: IngestRoute): RequestHandler {
     return async (req, res, next) => {
       const target = await connectionFor(req, route);
+      const refused = (error: unknown) => {
+        deps.arrivals.refused(target.connection.record.id, Date.now(), error);
+        next(error);
+      };
       raw(req, res, (error?: unknown) => {
-        if (error) next(error);
-        else receive(req, res, route, target).catch(next);
+        if (error) refused(error);
+        else receive(req, res, route, target).catch(refused);
       });
     };
   }
@@ -121,6 +138,7 @@ export function ingestRouter(deps: IngestDeps): Router {
     for (const { event } of mapped) if (result.inserted.includes(event.id)) deps.metrics.eventsStored.inc({ type: event.type });
     deps.metrics.duplicates.inc(result.duplicates.length);
     if (result.inserted.length) deps.onStored();
+    deps.arrivals.accepted(connection.record.id, request.receivedAt.getTime(), 202, acceptedSummary(mapped, result.duplicates.length));
     const reply = adapter.acknowledge?.(vendorEvents, request);
     if (reply) {
       send(res, reply);
@@ -134,9 +152,10 @@ export function ingestRouter(deps: IngestDeps): Router {
   // xAPI's other way to store one statement: PUT /statements?statementId=<uuid>, answered 204.
   router.put('/:connection/:token/xapi/statements', accepting('xapi-statements'));
   router.get('/:connection/:token', async (req, res) => {
-    const { adapter } = await connectionFor(req, 'webhook');
+    const { adapter, connection } = await connectionFor(req, 'webhook');
     const reply = adapter.handshake?.(toRequest(req, 'webhook'));
     if (!reply) throw new NotFoundError('This ingest URL takes POST requests from your LMS.');
+    deps.arrivals.accepted(connection.record.id, Date.now(), reply.status, `The LMS checked this URL (${adapter.title}'s URL check) and got the answer it expects.`);
     send(res, reply);
   });
   return router;

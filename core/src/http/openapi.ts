@@ -20,7 +20,7 @@ import {
   Me,
   PageParams,
   ReplayRequest,
-} from './schemas.ts';
+} from '../operations/schemas.ts';
 
 /**
  * GET /v1/openapi.json, generated from the same zod schemas the routes validate with, so the

@@ -9,10 +9,15 @@ export function pathParam(req: Request, name: string): string {
   return typeof value === 'string' ? value : '';
 }
 
+/** The JSON body, still unchecked, for operations that validate it themselves. */
+export function jsonBodyOf(req: Request, what: string): unknown {
+  if (req.body === undefined) throw new PayloadError(`Send the ${what} as a JSON body with Content-Type: application/json.`);
+  return req.body;
+}
+
 /** The JSON body, validated: a mismatch is a 400 naming the failing path. */
 export function bodyOf<S extends z.ZodType>(req: Request, schema: S, what: string): z.infer<S> {
-  if (req.body === undefined) throw new PayloadError(`Send the ${what} as a JSON body with Content-Type: application/json.`);
-  return parseWith(schema, req.body, what);
+  return parseWith(schema, jsonBodyOf(req, what), what);
 }
 
 /** The query string, validated the same way: a mismatch is a 400 naming the parameter. */
@@ -24,9 +29,3 @@ export function queryOf<S extends z.ZodType>(req: Request, schema: S): z.infer<S
   throw new PayloadError(`The query string is not valid${first ? ` at ${first.path}: ${first.message}` : ''}.`, issues);
 }
 
-/** Store times are epoch milliseconds; the API speaks ISO 8601. */
-export function isoTime(ms: number): string;
-export function isoTime(ms: number | null): string | null;
-export function isoTime(ms: number | null): string | null {
-  return ms === null ? null : new Date(ms).toISOString();
-}

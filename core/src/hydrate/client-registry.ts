@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.ts';
+import type { ApiStatsBook } from './api-stats.ts';
 import type { ConnectionRegistry } from '../store/connection-registry.ts';
 import type { LmsHttp } from './client.ts';
 import type { ConnectionClient } from './create-hydrator.ts';
@@ -9,7 +10,7 @@ import { VENDOR_APIS } from './vendors/index.ts';
  * vendor token (Absorb cancels the previous token on every new one), so it must be shared by
  * every event of that connection, and replaced when its settings change.
  */
-export function createClientRegistry(options: { connections: ConnectionRegistry; http: LmsHttp; logger: Logger }) {
+export function createClientRegistry(options: { connections: ConnectionRegistry; http: LmsHttp; stats: ApiStatsBook; logger: Logger }) {
   const clients = new Map<string, { updatedAt: number; value: ConnectionClient | null }>();
   return async function clientFor(connectionId: string): Promise<ConnectionClient | null> {
     const connection = await options.connections.get(connectionId);
@@ -20,7 +21,7 @@ export function createClientRegistry(options: { connections: ConnectionRegistry;
     let value: ConnectionClient | null = null;
     if (vendorApi && connection.api) {
       const settings = vendorApi.settingsSchema.safeParse(connection.api);
-      if (settings.success) value = { client: vendorApi.createClient(settings.data, options.http), rateLimit: vendorApi.rateLimit };
+      if (settings.success) value = { client: vendorApi.createClient(settings.data, options.stats.counting(connectionId, options.http)), rateLimit: vendorApi.rateLimit };
       else options.logger.warn({ connection: connection.record.name, issue: settings.error.issues[0]?.path.join('.') }, 'the connection\'s LMS API settings are invalid; events go out unhydrated');
     }
     clients.set(connectionId, { updatedAt: connection.record.updated_at, value });

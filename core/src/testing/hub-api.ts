@@ -1,7 +1,7 @@
 import { Webhook } from 'standardwebhooks';
 import { expect } from 'vitest';
 import type { z } from 'zod';
-import type { Attempt, Delivery } from '../http/schemas.ts';
+import type { Attempt, Delivery } from '../operations/schemas.ts';
 import type { ReceivedRequest } from './recording-server.ts';
 import { callApi, type TestHub } from './test-hub.ts';
 import { completionRequest } from './vendor-requests.ts';

@@ -13,3 +13,4 @@ export * from './wait.ts';
 export * from './postgres.ts';
 /** The embedded store's migrations, in order: tests build data files at older schema versions from them. */
 export { MIGRATIONS as SQLITE_MIGRATIONS } from '../store/sqlite-migrations.ts';
+export * from './console-browser.ts';

@@ -21,10 +21,10 @@ export function toPayloadIssues(error: z.ZodError): PayloadIssue[] {
 }
 
 /** Validates outside data against a vendor schema; a mismatch is a 400 naming the failing path. */
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string): z.infer<S> {
+export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string, moreIssues: (issues: PayloadIssue[]) => PayloadIssue[] = (issues) => issues): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issues = toPayloadIssues(result.error);
+  const issues = moreIssues(toPayloadIssues(result.error));
   const first = issues[0];
   const where = first ? ` at ${first.path || '(root)'}: ${first.message}` : '';
   throw new PayloadError(`The body is not a valid ${what}${where}.`, issues);

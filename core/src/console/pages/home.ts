@@ -20,8 +20,8 @@ async function checklist(ctx: ConsoleContext): Promise<Step[]> {
     ctx.store.listDeliveries({ limit: 1, status: 'succeeded' }),
   ]);
   return [
-    { done: connections.data.length > 0, title: 'Connect your LMS', help: 'Create a connection for your LMS (POST /v1/connections or learnhook connections add) and paste its ingest URL into the LMS\'s webhook settings.' },
-    { done: events.data.length > 0, title: 'Your LMS reached learnhook', help: "Send a test webhook from your LMS (most have a Test button) or wait for a learner's next step." },
+    { done: connections.data.length > 0, title: 'Connect your LMS', help: 'Choose your LMS, and learnhook shows the URL to paste into its webhook settings, step by step.', link: { href: '/connections/new', action: 'Add a connection' } },
+    { done: events.data.length > 0, title: 'Your LMS reached learnhook', help: "Send a test webhook from your LMS (most have a Test button) or wait for a learner's next step. The connection's page turns green when it arrives.", link: { href: connections.data[0] ? `/connections/${connections.data[0].id}` : '/connections', action: 'Watch for it' } },
     { done: hooks.data.length > 0, title: 'Connect Zapier or n8n', help: 'Create an API key (learnhook keys create) for the learnhook Zapier app or n8n node, then turn on a Zap or activate a workflow.' },
     { done: delivered.data.length > 0, title: 'First event delivered', help: 'An event reached your Zap, workflow or URL.' },
   ];

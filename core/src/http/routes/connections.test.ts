@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectionAnswer } from '../schemas.ts';
+import type { ConnectionAnswer } from '../../operations/schemas.ts';
 import { completionRequest, issuePaths, sendToIngest, startTestHub, type ApiErrorBody, type TestHub } from '../../testing/index.ts';
 
 /** /v1/connections over real HTTP on loopback, against a test hub. */

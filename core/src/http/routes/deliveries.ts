@@ -4,8 +4,8 @@ import { NotFoundError } from '../../errors.ts';
 import type { AttemptRecord, DeliveryRecord } from '../../store/store.ts';
 import { callerOf } from '../auth.ts';
 import type { HubContext } from '../context.ts';
-import { isoTime, pathParam, queryOf } from '../request.ts';
-import { Attempt, Delivery, DeliveryListParams } from '../schemas.ts';
+import { pathParam, queryOf } from '../request.ts';
+import { Attempt, Delivery, DeliveryListParams, isoTime } from '../../operations/schemas.ts';
 import type { requireScopeFactory } from './types.ts';
 
 function toDelivery(record: DeliveryRecord): z.infer<typeof Delivery> {

@@ -7,7 +7,7 @@ import type { HookRecord, StoredEvent } from '../../store/store.ts';
 import { callerOf } from '../auth.ts';
 import type { HubContext } from '../context.ts';
 import { bodyOf, pathParam, queryOf } from '../request.ts';
-import { EventListParams, ReplayRequest } from '../schemas.ts';
+import { EventListParams, ReplayRequest } from '../../operations/schemas.ts';
 import type { requireScopeFactory } from './types.ts';
 
 /** Events as subscribers receive them: the envelope, hydrated once processing is done. */

@@ -8,8 +8,8 @@ import { generateSecret } from '../../signatures/standard-webhooks.ts';
 import type { HookRecord } from '../../store/store.ts';
 import { callerOf } from '../auth.ts';
 import type { HubContext } from '../context.ts';
-import { bodyOf, isoTime, pathParam, queryOf } from '../request.ts';
-import { Hook, HookCreate, HookListParams, HookPatch, HookTestRequest } from '../schemas.ts';
+import { bodyOf, pathParam, queryOf } from '../request.ts';
+import { Hook, HookCreate, HookListParams, HookPatch, HookTestRequest, isoTime } from '../../operations/schemas.ts';
 import type { requireScopeFactory } from './types.ts';
 
 export function toHook(record: HookRecord, secret?: string): z.infer<typeof Hook> {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG } from '../../catalog/index.ts';
 import type { z } from 'zod';
-import type { AuditItem, ConnectionAnswer } from '../schemas.ts';
+import type { AuditItem, ConnectionAnswer } from '../../operations/schemas.ts';
 import { ADMIN_KEY, COURSE_ID, completionRequest, sendToIngest, startReceiver, startTestHub, USER_ID, type Receiver, type TestHub } from '../../testing/index.ts';
 
 /** /v1/me, /v1/catalog, /v1/lookup/* and /v1/audit over real HTTP on loopback, against a test hub. */

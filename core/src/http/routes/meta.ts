@@ -3,8 +3,8 @@ import { CATALOG } from '../../catalog/index.ts';
 import type { Lookup } from '../../hydrate/lookup.ts';
 import { callerOf } from '../auth.ts';
 import type { HubContext } from '../context.ts';
-import { isoTime, pathParam, queryOf } from '../request.ts';
-import { LookupParams, PageParams } from '../schemas.ts';
+import { pathParam, queryOf } from '../request.ts';
+import { LookupParams, PageParams, isoTime } from '../../operations/schemas.ts';
 import { NotFoundError } from '../../errors.ts';
 import type { requireScopeFactory } from './types.ts';
 

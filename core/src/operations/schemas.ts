@@ -6,7 +6,7 @@ import { EVENT_TYPES, VENDORS, isEventType } from '../catalog/index.ts';
  * /v1/openapi.json is generated from them: one source for both.
  */
 
-const isoTime = z.iso.datetime();
+const isoTimeSchema = z.iso.datetime();
 const oneOrMany = z.union([z.string().min(1), z.array(z.string().min(1))]).transform((value) => (Array.isArray(value) ? value : [value]));
 
 export const EventSelector = z
@@ -49,8 +49,8 @@ export const Hook = z.object({
   description: z.string().nullable(),
   status: z.enum(['active', 'paused', 'disabled']),
   status_reason: z.string().nullable(),
-  created_at: isoTime,
-  updated_at: isoTime,
+  created_at: isoTimeSchema,
+  updated_at: isoTimeSchema,
   secret: z.string().optional().meta({ description: 'The whsec_ signing secret; answered when the hook is created.' }),
 });
 
@@ -103,16 +103,16 @@ export const Delivery = z.object({
   reason: z.enum(['event', 'replay', 'test']),
   status: z.enum(['pending', 'in_flight', 'succeeded', 'failed']),
   attempts: z.number(),
-  next_attempt_at: isoTime.nullable(),
+  next_attempt_at: isoTimeSchema.nullable(),
   last_status: z.number().nullable(),
   last_error: z.string().nullable(),
-  created_at: isoTime,
-  updated_at: isoTime,
+  created_at: isoTimeSchema,
+  updated_at: isoTimeSchema,
 });
 
 export const Attempt = z.object({
   attempt: z.number(),
-  started_at: isoTime,
+  started_at: isoTimeSchema,
   duration_ms: z.number(),
   status: z.number().nullable(),
   error: z.string().nullable(),
@@ -146,8 +146,8 @@ export const Connection = z.object({
   xapi_url: z.string().nullable().meta({ description: 'The xAPI LRS endpoint (POST statements here), for vendors that send xAPI.' }),
   inbound: z.record(z.string(), z.unknown()).meta({ description: 'The vendor auth settings; secrets are shown in full only when created.' }),
   api_configured: z.boolean(),
-  created_at: isoTime,
-  updated_at: isoTime,
+  created_at: isoTimeSchema,
+  updated_at: isoTimeSchema,
 });
 
 export const Me = z.object({
@@ -158,7 +158,7 @@ export const Me = z.object({
 });
 
 export const AuditItem = z.object({
-  at: isoTime,
+  at: isoTimeSchema,
   actor: z.string(),
   action: z.string(),
   target: z.string().nullable(),
@@ -175,3 +175,10 @@ export type HookCreate = z.infer<typeof HookCreate>;
 export type HookPatch = z.infer<typeof HookPatch>;
 /** A connection as the API answers it. */
 export type ConnectionAnswer = z.infer<typeof Connection>;
+
+/** Times are epoch milliseconds in the store and ISO 8601 in every answer. */
+export function isoTime(ms: number): string;
+export function isoTime(ms: number | null): string | null;
+export function isoTime(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}

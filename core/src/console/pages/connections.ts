@@ -1,0 +1,108 @@
+import express, { type Response, type Router } from 'express';
+import { VENDORS, type Vendor } from '../../catalog/index.ts';
+import { PayloadError } from '../../errors.ts';
+import { VENDOR_APIS } from '../../hydrate/vendors/index.ts';
+import { createConnection, isSecretKey } from '../../operations/connections.ts';
+import { ConnectionCreateBase } from '../../operations/schemas.ts';
+import { ADAPTERS } from '../../vendors/index.ts';
+import { SETUP_GUIDES } from '../../vendors/setup-guides.ts';
+import type { ConsoleContext } from '../context.ts';
+import { type FormField, fieldsOf, formInput, issuesByField, renderFields, typedValues } from '../forms.ts';
+import { html } from '../html.ts';
+import { csrfField, notice, sendPage } from '../layout.ts';
+import { isAdmin, requireAdmin, userOf } from '../session.ts';
+import { timeAgo } from '../time.ts';
+import { connectionPage } from './connection-view.ts';
+
+const isVendor = (value: string): value is Vendor => (VENDORS as readonly string[]).includes(value);
+
+/** Every field of a new connection for one vendor: the API's base fields, the vendor's inbound settings, its LMS API settings. */
+export function connectionFields(vendor: Vendor, options: { includeName: boolean }): FormField[] {
+  const base = fieldsOf(options.includeName ? ConnectionCreateBase.pick({ name: true, description: true }) : ConnectionCreateBase.pick({ description: true }), { isSecret: isSecretKey });
+  const inbound = fieldsOf(ADAPTERS[vendor].inboundSchema, { isSecret: isSecretKey }).map((item) => ({ ...item, group: item.group ?? 'How the LMS proves it is the LMS' }));
+  const vendorApi = VENDOR_APIS[vendor];
+  const api = vendorApi ? fieldsOf(vendorApi.settingsSchema, { prefix: 'api.', isSecret: isSecretKey }).map((item) => ({ ...item, group: 'LMS API, to fill events in (optional)' })) : [];
+  return [...base.map((item) => (item.name === 'name' ? { ...item, label: 'Connection name', hint: 'Lower-case letters, digits and dashes; it becomes part of the URL, e.g. "acme-absorb".' } : item)), ...inbound, ...api];
+}
+
+const vendorCard = (vendor: Vendor) => html`<li class="card vendor">
+    <h2>${ADAPTERS[vendor].title}</h2>
+    <p>${SETUP_GUIDES[vendor].summary}</p>
+    <a class="button" href="/connections/new/${vendor}">Connect ${ADAPTERS[vendor].title}</a>
+  </li>`;
+
+/** The LMS connections: the list, the vendor gallery and the new-connection form. */
+export function connectionsPages(ctx: ConsoleContext): Router {
+  const router = express.Router();
+
+  router.get('/connections', async (req, res) => {
+    const page = await ctx.store.listConnections({ limit: 100 });
+    const rows = page.data.map((record) => {
+      const last = ctx.arrivals.recent(record.id)[0];
+      return html`<tr>
+        <td><a href="/connections/${record.id}">${record.name}</a>${record.description ? html`<br><span class="hint">${record.description}</span>` : ''}</td>
+        <td>${ADAPTERS[record.vendor].title}</td>
+        <td>${last ? html`<span class="badge ${last.accepted ? 'ok' : 'bad'}">${last.accepted ? 'reached us' : 'refused'}</span> ${timeAgo(last.at, ctx.now())}` : html`<span class="hint">nothing since this hub started</span>`}</td>
+      </tr>`;
+    });
+    sendPage(res, {
+      title: 'Connections',
+      active: '/connections',
+      body: html`<p>Each connection is one LMS sending its webhooks to learnhook.</p>
+        ${isAdmin(userOf(res).role) ? html`<p><a class="button" href="/connections/new">Add a connection</a></p>` : ''}
+        ${page.data.length
+          ? html`<table><caption>Your LMS connections</caption><thead><tr><th scope="col">Name</th><th scope="col">LMS</th><th scope="col">Last request</th></tr></thead><tbody>${rows}</tbody></table>`
+          : notice('info', 'No connection yet: add one for your LMS to get its webhook URL.')}`,
+    });
+  });
+
+  router.get('/connections/new', requireAdmin, (_req, res) => {
+    sendPage(res, {
+      title: 'Add a connection',
+      active: '/connections',
+      body: html`<p>Choose your LMS. Not listed? "Standard Webhooks / xAPI" fits any system that signs its webhooks that way or sends xAPI statements.</p>
+        <ul class="grid gallery">${VENDORS.map(vendorCard)}</ul>`,
+    });
+  });
+
+  function form(res: Response, vendor: Vendor, extra: { errors?: Record<string, string>; values?: Record<string, string> } = {}, status = 200) {
+    const errors = extra.errors ?? {};
+    const fields = connectionFields(vendor, { includeName: true });
+    const guide = SETUP_GUIDES[vendor];
+    sendPage(res, {
+      title: `Connect ${ADAPTERS[vendor].title}`,
+      active: '/connections',
+      status,
+      body: html`<p>${guide.summary} After you save, learnhook shows the URL to paste in ${guide.where}.</p>
+        ${errors._form ? notice('error', errors._form) : Object.keys(errors).length ? notice('error', 'Some fields need a change; see the messages beside them.') : ''}
+        <form method="post" action="/connections/new/${vendor}" class="card narrow" novalidate>
+          ${csrfField(res)}
+          ${renderFields(fields, extra.values ?? {}, errors)}
+          <p class="hint">Leave a secret empty and learnhook generates a strong one for you.</p>
+          <button type="submit">Save and show the setup steps</button>
+        </form>`,
+    });
+  }
+
+  router.get('/connections/new/:vendor', requireAdmin, (req, res) => {
+    const vendor = String(req.params.vendor);
+    if (!isVendor(vendor)) return res.redirect(303, '/connections/new');
+    form(res, vendor);
+  });
+
+  router.post('/connections/new/:vendor', requireAdmin, async (req, res) => {
+    const vendor = String(req.params.vendor);
+    if (!isVendor(vendor)) return res.redirect(303, '/connections/new');
+    const fields = connectionFields(vendor, { includeName: true });
+    const values = typedValues(req.body, fields);
+    try {
+      const connection = await createConnection(ctx, userOf(res).id, { ...formInput(req.body, fields), vendor });
+      await connectionPage(ctx, req, res, connection, { justCreated: true });
+    } catch (error) {
+      if (!(error instanceof PayloadError)) throw error;
+      form(res, vendor, { errors: error.issues.length ? issuesByField(error.issues) : { _form: error.message }, values }, 400);
+    }
+  });
+
+  return router;
+}

@@ -1,0 +1,189 @@
+import type { z } from 'zod';
+import { VENDORS, type Vendor } from '../catalog/index.ts';
+import { NotFoundError, PayloadError, type PayloadIssue } from '../errors.ts';
+import { LmsApiError } from '../hydrate/client.ts';
+import { VENDOR_APIS } from '../hydrate/vendors/index.ts';
+import { newId, newToken } from '../ids.ts';
+import type { OpenConnection } from '../store/connection-registry.ts';
+import { ADAPTERS } from '../vendors/index.ts';
+import { INBOUND_DEFAULTS } from '../vendors/inbound-defaults.ts';
+import { parseWith, toPayloadIssues } from '../vendors/parse-body.ts';
+import type { OperationsContext } from './context.ts';
+import { type Connection, ConnectionCreateBase, ConnectionPatchBase, isoTime } from './schemas.ts';
+
+/**
+ * Creating, changing and removing LMS connections: the rules live here once, and the API
+ * (http/routes/connections.ts) and the console (console/pages/connections.ts) both call them.
+ */
+
+/** Keys whose values are credentials: shown in full once, at creation, then only their last characters. */
+const SECRET_KEYS = new Set(['secret', 'secrets', 'password', 'authorization', 'api_key', 'private_key', 'client_secret', 'refresh_token']);
+
+export const isSecretKey = (key: string): boolean => SECRET_KEYS.has(key);
+
+function masked(value: unknown, key = ''): unknown {
+  if (SECRET_KEYS.has(key)) {
+    if (Array.isArray(value)) return value.map((item) => masked(item, key));
+    return typeof value === 'string' ? `…${value.slice(-4)}` : value;
+  }
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    return Object.fromEntries(Object.entries(value).map(([child, inner]) => [child, masked(inner, child)]));
+  }
+  return value;
+}
+
+const asRecord = (value: unknown): Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : {};
+
+/**
+ * The LMS API settings, checked against the vendor's hydration client: a typo in a base URL or a
+ * missing credential is a 400 now, not silently unhydrated events later. Defaults are filled in.
+ */
+function apiSettingsFor(vendor: Vendor, given: Record<string, unknown>): Record<string, unknown> {
+  const vendorApi = VENDOR_APIS[vendor];
+  if (!vendorApi) throw new PayloadError(`${ADAPTERS[vendor].title} connections have no LMS API to configure; leave out "api".`, [{ path: 'api', message: 'Not supported' }]);
+  const result = vendorApi.settingsSchema.safeParse(given);
+  if (!result.success) {
+    const issues = toPayloadIssues(result.error).map((issue) => ({ ...issue, path: issue.path ? `api.${issue.path}` : 'api' }));
+    throw new PayloadError(`The ${ADAPTERS[vendor].title} API settings are not valid at ${issues[0]?.path}: ${issues[0]?.message}.`, issues);
+  }
+  return asRecord(result.data);
+}
+
+function inboundFor(vendor: Vendor, given: Record<string, unknown>): unknown {
+  const adapter = ADAPTERS[vendor];
+  return parseWith(adapter.inboundSchema, { ...INBOUND_DEFAULTS[vendor](), ...given }, `${adapter.title} connection`);
+}
+
+/**
+ * The inbound and API settings' issues too, when the base fields already fail: a form shows every
+ * field that needs a change at once, not one per try. Empty when the vendor itself is unknown.
+ */
+function laterIssues(input: unknown): PayloadIssue[] {
+  const { vendor, api, ...given } = asRecord(input);
+  const known = VENDORS.find((name) => name === vendor);
+  if (!known) return [];
+  const collect = (check: () => unknown): PayloadIssue[] => {
+    try {
+      check();
+      return [];
+    } catch (error) {
+      return error instanceof PayloadError ? [...error.issues] : [];
+    }
+  };
+  const { name: _name, description: _description, ...inbound } = given;
+  return [...collect(() => inboundFor(known, inbound)), ...(api !== undefined ? collect(() => apiSettingsFor(known, asRecord(api))) : [])];
+}
+
+/** A connection as the API answers it; `baseUrl` is the hub's public URL the ingest URL starts with. */
+export function presentConnection(connection: OpenConnection, baseUrl: string, showSecrets: boolean): z.infer<typeof Connection> {
+  const { record } = connection;
+  const ingestUrl = `${baseUrl}/ingest/${record.name}/${connection.token}`;
+  return {
+    id: record.id,
+    name: record.name,
+    vendor: record.vendor,
+    description: record.description,
+    ingest_url: ingestUrl,
+    xapi_url: ADAPTERS[record.vendor].routes.includes('xapi-statements') ? `${ingestUrl}/xapi/statements` : null,
+    inbound: asRecord(showSecrets ? connection.inbound : masked(connection.inbound)),
+    api_configured: connection.api !== null,
+    created_at: isoTime(record.created_at),
+    updated_at: isoTime(record.updated_at),
+  };
+}
+
+export async function openConnection(ctx: OperationsContext, idOrName: string): Promise<OpenConnection> {
+  const connection = await ctx.connections.get(idOrName);
+  if (!connection) throw new NotFoundError(`No connection ${idOrName}.`);
+  return connection;
+}
+
+/** POST /v1/connections: `input` is the request body, the vendor's inbound settings beside name and vendor. */
+export async function createConnection(ctx: OperationsContext, actor: string, input: unknown): Promise<OpenConnection> {
+  const base = parseWith(ConnectionCreateBase, input, 'connection', (issues) => [...issues, ...laterIssues(input)]);
+  const { name: _name, vendor: _vendor, description: _description, api: _api, ...given } = parseWith(ConnectionCreateBase.loose(), input, 'connection');
+  const taken = () => new PayloadError(`A connection named "${base.name}" already exists; choose another name.`, [{ path: 'name', message: 'Already taken' }]);
+  if (await ctx.store.getConnection(base.name)) throw taken();
+  const inbound = inboundFor(base.vendor, given);
+  const api = base.api ? apiSettingsFor(base.vendor, base.api) : null;
+  const now = ctx.now();
+  const id = newId('con');
+  try {
+    await ctx.store.insertConnection({
+      id,
+      name: base.name,
+      vendor: base.vendor,
+      description: base.description ?? null,
+      token_enc: ctx.box.seal(newToken()),
+      inbound_enc: ctx.box.seal(JSON.stringify(inbound)),
+      api_enc: api ? ctx.box.seal(JSON.stringify(api)) : null,
+      created_at: now,
+      updated_at: now,
+    });
+  } catch (error) {
+    // A concurrent request took the name after the check above; the store's unique name refused this one.
+    if (await ctx.store.getConnection(base.name)) throw taken();
+    throw error;
+  }
+  ctx.connections.forget(base.name);
+  await ctx.audit(actor, 'connection.created', id, { name: base.name, vendor: base.vendor });
+  return openConnection(ctx, id);
+}
+
+/** PATCH /v1/connections/:id: description, API settings, inbound settings, or a new ingest token. */
+export async function changeConnection(ctx: OperationsContext, actor: string, idOrName: string, input: unknown): Promise<OpenConnection> {
+  const current = await openConnection(ctx, idOrName);
+  const base = parseWith(ConnectionPatchBase, input, 'connection change');
+  const { description: _d, api: _a, rotate_token: _r, ...given } = parseWith(ConnectionPatchBase.loose(), input, 'connection change');
+  for (const fixed of ['name', 'vendor'] as const) {
+    if (fixed in given) throw new PayloadError(`A connection's ${fixed} cannot change; create a new connection instead.`, [{ path: fixed, message: 'Cannot change' }]);
+  }
+  const changesInbound = Object.keys(given).length > 0;
+  const inbound = changesInbound ? inboundFor(current.record.vendor, { ...asRecord(current.inbound), ...given }) : current.inbound;
+  const id = current.record.id;
+  await ctx.store.updateConnection(id, {
+    ...(base.description !== undefined ? { description: base.description } : {}),
+    ...(base.api !== undefined ? { api_enc: base.api === null ? null : ctx.box.seal(JSON.stringify(apiSettingsFor(current.record.vendor, base.api))) } : {}),
+    ...(base.rotate_token ? { token_enc: ctx.box.seal(newToken()) } : {}),
+    ...(changesInbound ? { inbound_enc: ctx.box.seal(JSON.stringify(inbound)) } : {}),
+    updated_at: ctx.now(),
+  });
+  ctx.connections.forget(id);
+  await ctx.audit(actor, 'connection.changed', id, { changes: [...Object.keys(base), ...Object.keys(given)] });
+  return openConnection(ctx, id);
+}
+
+export async function deleteConnection(ctx: OperationsContext, actor: string, idOrName: string): Promise<void> {
+  const current = await openConnection(ctx, idOrName);
+  await ctx.store.deleteConnection(current.record.id);
+  ctx.connections.forget(current.record.id);
+  await ctx.audit(actor, 'connection.deleted', current.record.id, { name: current.record.name });
+}
+
+export interface ApiAccessResult {
+  ok: boolean;
+  /** In plain words: what the LMS answered. */
+  message: string;
+}
+
+/**
+ * "Test API access": one real call to the LMS with the connection's saved settings (a search for
+ * one learner), so wrong credentials show now and not as partial events later.
+ */
+export async function testApiAccess(ctx: OperationsContext, connection: OpenConnection): Promise<ApiAccessResult> {
+  const title = ADAPTERS[connection.record.vendor].title;
+  const vendorApi = VENDOR_APIS[connection.record.vendor];
+  if (!vendorApi) return { ok: false, message: `${title} sends whole events; there is no LMS API to test.` };
+  if (!connection.api) return { ok: false, message: 'No LMS API settings are saved yet: add them to fill events in with names, emails and course titles.' };
+  const settings = vendorApi.settingsSchema.safeParse(connection.api);
+  if (!settings.success) return { ok: false, message: `The saved settings are not valid at ${settings.error.issues[0]?.path.join('.')}: ${settings.error.issues[0]?.message}` };
+  try {
+    const learners = await vendorApi.createClient(settings.data, ctx.apiStats.counting(connection.record.id, ctx.lmsHttp)).searchUsers(undefined, 1);
+    const first = learners[0];
+    return { ok: true, message: first ? `The ${title} API answered: it lists learners, e.g. ${first.name ?? first.email ?? first.id}.` : `The ${title} API answered; it lists no learners yet.` };
+  } catch (error) {
+    if (error instanceof LmsApiError) return { ok: false, message: `The ${title} API refused or failed${error.status ? ` (HTTP ${error.status})` : ''}: ${error.message}` };
+    throw error;
+  }
+}

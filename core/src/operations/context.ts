@@ -1,0 +1,19 @@
+import type { ApiStatsBook } from '../hydrate/api-stats.ts';
+import type { LmsHttp } from '../hydrate/client.ts';
+import type { ConnectionRegistry } from '../store/connection-registry.ts';
+import type { SecretBox } from '../store/secret-box.ts';
+import type { Store } from '../store/store.ts';
+
+/** What the operations need from the hub: the API routes and the console pages both hand it over. */
+export interface OperationsContext {
+  store: Store;
+  box: SecretBox;
+  connections: ConnectionRegistry;
+  /** The HTTP client hydration calls LMS APIs with: "Test API access" uses the same one. */
+  lmsHttp: LmsHttp;
+  /** How each connection's LMS API has been answering. */
+  apiStats: ApiStatsBook;
+  now(): number;
+  /** Records an admin action in the store and as a structured log line. */
+  audit(actor: string, action: string, target: string | null, details?: Record<string, unknown>): Promise<void>;
+}
