@@ -8,7 +8,7 @@ import { createConcurrencyLimiter } from './delivery/concurrency.ts';
 import { createDispatcher, type Dispatcher } from './delivery/dispatcher.ts';
 import { createFanOut, type FanOut } from './delivery/fan-out.ts';
 import { createTransport } from './delivery/transport.ts';
-import { apiKeyRecordFor } from './http/api-keys.ts';
+import { apiKeyRecordFor } from './operations/api-keys.ts';
 import { createConsole } from './console/router.ts';
 import { issueSetupLink } from './console/setup-link.ts';
 import { createApp } from './http/app.ts';

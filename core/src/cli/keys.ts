@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.ts';
 import { ConfigError } from '../config.ts';
-import { API_SCOPES, INTEGRATION_SCOPES, newApiKey } from '../http/api-keys.ts';
+import { API_SCOPES, createApiKey, INTEGRATION_SCOPES, type KeyContext, revokeApiKey } from '../operations/api-keys.ts';
 import { openStore } from '../store/open-store.ts';
 import type { ApiScope } from '../store/store.ts';
 
@@ -43,12 +43,10 @@ export async function runKeys(args: string[], config: Config, out: (text: string
   }
   const store = await openStore(config, { owner: false });
   try {
-    const now = Date.now();
+    const ctx: KeyContext = { store, now: Date.now, audit: (actor, action, target, details = {}) => store.appendAudit({ at: Date.now(), actor, action, target, details }) };
     switch (action) {
       case 'create': {
-        const { key, record } = newApiKey({ label: values.label ?? 'cli', scopes: scopesFrom(values.scope ?? []), now });
-        await store.insertApiKey(record);
-        await store.appendAudit({ at: now, actor: 'cli', action: 'key.created', target: record.id, details: { label: record.label, scopes: record.scopes } });
+        const { key, record } = await createApiKey(ctx, 'cli', { label: values.label ?? 'cli', scopes: scopesFrom(values.scope ?? []) });
         out(`${key}\n`);
         out(`\nKey ${record.id} (${record.scopes.join(', ')}) created. This is the only time it is shown: store it now.\n`);
         return 0;
@@ -63,8 +61,7 @@ export async function runKeys(args: string[], config: Config, out: (text: string
       }
       case 'revoke': {
         if (!target) throw new ConfigError('Name the key to revoke: learnhook keys revoke <key-id> (see learnhook keys list).');
-        if (!(await store.revokeApiKey(target, now))) throw new ConfigError(`No active key ${target}; see learnhook keys list.`);
-        await store.appendAudit({ at: now, actor: 'cli', action: 'key.revoked', target, details: {} });
+        if (!(await revokeApiKey(ctx, 'cli', target))) throw new ConfigError(`No active key ${target}; see learnhook keys list.`);
         out(`Key ${target} revoked; its next request is refused.\n`);
         return 0;
       }

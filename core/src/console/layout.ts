@@ -2,12 +2,13 @@ import type { Response } from 'express';
 import { html, type SafeHtml } from './html.ts';
 import { isAdmin, signedInOf } from './session.ts';
 
-/** The console's sections, in the order of the navigation: only pages that exist (events, subscriptions and keys follow in issue 15). */
+/** The console's sections, in the order of the navigation: only pages that exist (events and subscriptions follow in issue 15). */
 export const SECTIONS = [
   { path: '/', label: 'Home' },
   { path: '/connections', label: 'Connections' },
+  { path: '/keys', label: 'API keys', adminOnly: true },
   { path: '/users', label: 'Users' },
-] as const;
+] as const satisfies readonly { path: string; label: string; adminOnly?: boolean }[];
 
 export type Section = (typeof SECTIONS)[number]['path'];
 
@@ -31,7 +32,8 @@ export const csrfField = (res: Response): SafeHtml => html`<input type="hidden" 
 function navigation(res: Response, active: Section | undefined): SafeHtml {
   const signedIn = signedInOf(res);
   if (!signedIn) return html``;
-  const links = SECTIONS.map((section) => html`<li><a href="${section.path}"${section.path === active ? html` aria-current="page"` : ''}>${section.label}</a></li>`);
+  const admin = isAdmin(signedIn.user.role);
+  const links = SECTIONS.filter((section) => admin || !('adminOnly' in section)).map((section) => html`<li><a href="${section.path}"${section.path === active ? html` aria-current="page"` : ''}>${section.label}</a></li>`);
   return html`<nav class="top" aria-label="Console">
     <a class="brand" href="/">learnhook</a>
     <ul>${links}</ul>

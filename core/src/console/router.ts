@@ -12,6 +12,7 @@ import { connectionPages } from './pages/connection.ts';
 import { connectionsPages } from './pages/connections.ts';
 import { authPages } from './pages/auth.ts';
 import { homePage } from './pages/home.ts';
+import { keysPages } from './pages/keys.ts';
 import { usersPages } from './pages/users.ts';
 import { consoleHeaders, checkCsrf } from './security.ts';
 import { createSessions, requireSignedIn, signedInOf } from './session.ts';
@@ -78,6 +79,7 @@ export function createConsole(hub: HubContext, options: ConsoleOptions): Router 
   pages.use(homePage(ctx));
   pages.use(connectionsPages(ctx));
   pages.use(connectionPages(ctx));
+  pages.use(keysPages(ctx));
   pages.use(accountPages(ctx));
   pages.use(usersPages(ctx));
   pages.use((req) => {

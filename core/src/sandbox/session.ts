@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { VENDORS, type Vendor } from '../catalog/index.ts';
 import { ConfigError, readConfig } from '../config.ts';
-import { newApiKey } from '../http/api-keys.ts';
+import { newApiKey } from '../operations/api-keys.ts';
 import { startHub, type RunningHub } from '../hub.ts';
 import type { Logger } from '../logger.ts';
 import { openLmsData } from './lms-data.ts';

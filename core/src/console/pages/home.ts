@@ -2,6 +2,7 @@ import express, { type Router } from 'express';
 import type { ConsoleContext } from '../context.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { sendPage } from '../layout.ts';
+import { isAdmin, userOf } from '../session.ts';
 
 interface Step {
   done: boolean;
@@ -22,23 +23,25 @@ async function checklist(ctx: ConsoleContext): Promise<Step[]> {
   return [
     { done: connections.data.length > 0, title: 'Connect your LMS', help: 'Choose your LMS, and learnhook shows the URL to paste into its webhook settings, step by step.', link: { href: '/connections/new', action: 'Add a connection' } },
     { done: events.data.length > 0, title: 'Your LMS reached learnhook', help: "Send a test webhook from your LMS (most have a Test button) or wait for a learner's next step. The connection's page turns green when it arrives.", link: { href: connections.data[0] ? `/connections/${connections.data[0].id}` : '/connections', action: 'Watch for it' } },
-    { done: hooks.data.length > 0, title: 'Connect Zapier or n8n', help: 'Create an API key (learnhook keys create) for the learnhook Zapier app or n8n node, then turn on a Zap or activate a workflow.' },
+    { done: hooks.data.length > 0, title: 'Connect Zapier or n8n', help: 'Create an API key for the learnhook Zapier app or n8n node, then turn on a Zap or activate a workflow.', link: { href: '/keys', action: 'Create a key' } },
     { done: delivered.data.length > 0, title: 'First event delivered', help: 'An event reached your Zap, workflow or URL.' },
   ];
 }
 
-function stepItem(step: Step, index: number, isNext: boolean): SafeHtml {
+function stepItem(step: Step, index: number, isNext: boolean, canAct: boolean): SafeHtml {
   return html`<li class="step ${step.done ? 'done' : isNext ? 'next' : 'todo'}">
     <span class="mark" aria-hidden="true">${step.done ? '✓' : String(index + 1)}</span>
     <div><h3>${step.title}<span class="visually-hidden">${step.done ? ' (done)' : ' (to do)'}</span></h3>
     <p>${step.help}</p>
-    ${step.done || !step.link ? '' : html`<a class="button${isNext ? '' : ' secondary'}" href="${step.link.href}">${step.link.action}</a>`}</div>
+    ${step.done || !step.link || !canAct ? '' : html`<a class="button${isNext ? '' : ' secondary'}" href="${step.link.href}">${step.link.action}</a>`}</div>
   </li>`;
 }
 
 export function homePage(ctx: ConsoleContext): Router {
   const router = express.Router();
   router.get('/', async (_req, res) => {
+    // A viewer sees the progress but not the buttons: every step changes something.
+    const admin = isAdmin(userOf(res).role);
     const steps = await checklist(ctx);
     const next = steps.findIndex((step) => !step.done);
     sendPage(res, {
@@ -46,7 +49,7 @@ export function homePage(ctx: ConsoleContext): Router {
       active: '/',
       body: html`<section aria-labelledby="getting-started" class="card">
         <h2 id="getting-started">${next === -1 ? 'You are all set' : 'Getting started'}</h2>
-        <ol class="checklist">${steps.map((step, index) => stepItem(step, index, index === next))}</ol>
+        <ol class="checklist">${steps.map((step, index) => stepItem(step, index, index === next, admin))}</ol>
       </section>`,
     });
   });

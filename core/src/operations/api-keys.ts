@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constantTimeEqual } from '../signatures/constant-time.ts';
 import type { ApiKeyRecord, ApiScope } from '../store/store.ts';
+import type { OperationsContext } from './context.ts';
 
 /**
  * API keys look like `lh_<id>_<secret>`: the id finds the record with one indexed read, the secret
@@ -59,4 +60,22 @@ export function apiKeyMatches(record: ApiKeyRecord, secret: string): boolean {
 /** Admin may do everything; other keys only what one of their scopes allows. */
 export function hasScope(granted: readonly ApiScope[], needed: readonly ApiScope[]): boolean {
   return granted.includes('admin') || needed.some((scope) => granted.includes(scope));
+}
+
+/** What creating and revoking keys needs: the CLI gives it without a running hub. */
+export type KeyContext = Pick<OperationsContext, 'store' | 'now' | 'audit'>;
+
+/** A new key, stored and audited; the key itself is answered once and never kept. */
+export async function createApiKey(ctx: KeyContext, actor: string, input: { label: string; scopes: readonly ApiScope[] }): Promise<{ key: string; record: ApiKeyRecord }> {
+  const created = newApiKey({ ...input, now: ctx.now() });
+  await ctx.store.insertApiKey(created.record);
+  await ctx.audit(actor, 'key.created', created.record.id, { label: created.record.label, scopes: created.record.scopes });
+  return created;
+}
+
+/** Revokes a key at once; false when there is no such active key. */
+export async function revokeApiKey(ctx: KeyContext, actor: string, id: string): Promise<boolean> {
+  if (!(await ctx.store.revokeApiKey(id, ctx.now()))) return false;
+  await ctx.audit(actor, 'key.revoked', id, {});
+  return true;
 }
