@@ -1,29 +1,11 @@
 import { rmSync } from 'node:fs';
 import { startTestHub, type TestHub } from '@learnhook/core/testing';
-import type { Locator, Page, Request } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeInBrowser } from '../lib/browser.ts';
+import { describeInBrowser, submit, title } from '../lib/browser.ts';
 
 const OWNER = { email: 'owner@example.com', password: 'a long owner password' };
 const VIEWER = { email: 'viewer@example.com', password: 'a long viewer password' };
-
-/** The page's title heading, which every console page has once. */
-const title = (page: Page) => page.getByRole('heading', { level: 1 });
-
-/** The request a redirect chain started with. */
-function firstOf(request: Request): Request {
-  const from = request.redirectedFrom();
-  return from ? firstOf(from) : request;
-}
-
-/** Clicks a button that submits a form and answers the status of the page it ends on (after the redirect a success answers with). */
-async function submit(page: Page, button: Locator): Promise<number> {
-  const landed = page.waitForResponse((response) => response.request().resourceType() === 'document' && !response.headers().location && firstOf(response.request()).method() === 'POST');
-  const loaded = page.waitForEvent('load');
-  await button.click();
-  const [response] = await Promise.all([landed, loaded]);
-  return response.status();
-}
 
 describeInBrowser('a newcomer in a real browser', (browser) => {
   let hub: TestHub;
@@ -92,7 +74,8 @@ describeInBrowser('a newcomer in a real browser', (browser) => {
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Users' }).click();
     await page.waitForURL('**/users');
     expect(await title(page).textContent()).toBe('Users');
-    expect(await page.getByRole('table', { name: 'People who can sign in to this console' }).getByRole('cell', { name: `${OWNER.email} (you)` }).isVisible()).toBe(true);
+    const people = page.getByRole('table', { name: 'People who can sign in to this console' });
+    expect(await people.getByRole('cell', { name: `${OWNER.email} (you)` }).isVisible()).toBe(true);
 
     await page.getByLabel('Their email').fill(VIEWER.email);
     await page.getByRole('radio', { name: /^Viewer/ }).check();

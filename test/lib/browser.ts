@@ -1,7 +1,7 @@
 import { accessSync, constants, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page, type Request } from 'playwright-core';
 import { afterAll, beforeAll, describe } from 'vitest';
 
 /** Debian's Chromium (DESIGN §1): playwright-core drives it; `npx playwright install` cannot download browsers here. */
@@ -30,7 +30,8 @@ export function chromiumUnavailable(): string | null {
     accessSync(CHROMIUM_PATH, constants.X_OK);
     return null;
   } catch {
-    return `${CHROMIUM_PATH} is missing; install Debian's Chromium as root: apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium (.ci/run does this)`;
+    const install = 'apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium';
+    return `${CHROMIUM_PATH} is missing; install Debian's Chromium as root: ${install} (.ci/run does this)`;
   }
 }
 
@@ -96,4 +97,24 @@ export function describeInBrowser(name: string, body: (browser: () => ConsoleBro
       return browser;
     });
   });
+}
+
+/** The page's title heading, which every console page has once. */
+export const title = (page: Page) => page.getByRole('heading', { level: 1 });
+
+/** The request a redirect chain started with. */
+function firstOf(request: Request): Request {
+  const from = request.redirectedFrom();
+  return from ? firstOf(from) : request;
+}
+
+/** Clicks a button that submits a form and answers the status of the page it ends on (after the redirect a success answers with). */
+export async function submit(page: Page, button: Locator): Promise<number> {
+  const landed = page.waitForResponse(
+    (response) => response.request().resourceType() === 'document' && !response.headers().location && firstOf(response.request()).method() === 'POST',
+  );
+  const loaded = page.waitForEvent('load');
+  await button.click();
+  const [response] = await Promise.all([landed, loaded]);
+  return response.status();
 }
