@@ -10,6 +10,8 @@ export default defineConfig({
       { test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 30_000 } },
       // Faults, bad input and abuse (issue 9): each scenario bounded in time and request count.
       { test: { name: 'reliability', include: ['test/reliability/**/*.test.ts'], testTimeout: 120_000 } },
+      // The console in Debian's Chromium (issue 15); one browser per file, launched in beforeAll.
+      { test: { name: 'console', include: ['test/console/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 } },
     ],
   },
 });
