@@ -13,7 +13,7 @@ import { createConsole } from './console/router.ts';
 import { issueSetupLink } from './console/setup-link.ts';
 import { createApp } from './http/app.ts';
 import type { HubContext } from './http/context.ts';
-import { createMetrics } from './http/metrics.ts';
+import { createMetrics } from './metrics.ts';
 import { createClientRegistry } from './hydrate/client-registry.ts';
 import { createHydrator } from './hydrate/create-hydrator.ts';
 import { createLmsHttp } from './hydrate/http-json.ts';

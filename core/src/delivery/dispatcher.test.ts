@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SAMPLES } from '../catalog/index.ts';
-import { createMetrics } from '../http/metrics.ts';
 import { createLogger } from '../logger.ts';
+import { createMetrics } from '../metrics.ts';
 import { createSecretBox } from '../store/secret-box.ts';
 import { openSqliteStore } from '../store/sqlite.ts';
 import type { HookRecord, Store } from '../store/store.ts';

@@ -1,12 +1,13 @@
 import type { CatalogEvent } from '../catalog/index.ts';
 import type { TestSendResult } from '../http/context.ts';
-import type { Metrics } from '../http/metrics.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import { retryAfterDelay } from '../retry-after.ts';
 import { signStandardWebhook } from '../signatures/standard-webhooks.ts';
 import type { SecretBox } from '../store/secret-box.ts';
 import type { AttemptOutcome, ClaimedDelivery, HookRecord, Store } from '../store/store.ts';
 import type { AttemptOutcome as LoadSignal, ConcurrencyLimiter } from './concurrency.ts';
-import { nextAttemptDelay, retryAfterDelay, shouldDisable } from './retry-schedule.ts';
+import { nextAttemptDelay, shouldDisable } from './retry-schedule.ts';
 import type { Transport, TransportResult } from './transport.ts';
 
 /**

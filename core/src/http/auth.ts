@@ -1,8 +1,8 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { AuthenticationError, ForbiddenError, RateLimitError } from '../errors.ts';
 import type { ApiKeyRecord, ApiScope, Store } from '../store/store.ts';
+import type { TokenBuckets } from '../token-buckets.ts';
 import { apiKeyMatches, hasScope, parseApiKey } from './api-keys.ts';
-import type { TokenBuckets } from './rate-limit.ts';
 
 /** Where the authenticated key is kept for the route handlers. */
 export function callerOf(res: Response): ApiKeyRecord {

@@ -2,10 +2,10 @@ import type { Request } from 'express';
 import type { CatalogEvent } from '../catalog/index.ts';
 import type { FanOut } from '../delivery/fan-out.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
 import type { ConnectionRegistry } from '../store/connection-registry.ts';
 import type { SecretBox } from '../store/secret-box.ts';
 import type { HookRecord, Store } from '../store/store.ts';
-import type { Metrics } from './metrics.ts';
 
 /** The result of one test send, as POST /v1/hooks/:id/test answers it. */
 export interface TestSendResult {
