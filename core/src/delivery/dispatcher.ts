@@ -1,5 +1,4 @@
 import type { CatalogEvent } from '../catalog/index.ts';
-import type { TestSendResult } from '../http/context.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { retryAfterDelay } from '../retry-after.ts';
@@ -9,6 +8,15 @@ import type { AttemptOutcome, ClaimedDelivery, HookRecord, Store } from '../stor
 import type { AttemptOutcome as LoadSignal, ConcurrencyLimiter } from './concurrency.ts';
 import { nextAttemptDelay, shouldDisable } from './retry-schedule.ts';
 import type { Transport, TransportResult } from './transport.ts';
+
+/** The result of one test send, as POST /v1/hooks/:id/test answers it. */
+export interface TestSendResult {
+  ok: boolean;
+  status: number | null;
+  body: string;
+  duration_ms: number;
+  error: string | null;
+}
 
 /**
  * Sends due deliveries (DESIGN §4 Delivery): signed with the hook's own secret, each hook holding

@@ -1,20 +1,12 @@
 import type { Request } from 'express';
 import type { CatalogEvent } from '../catalog/index.ts';
+import type { TestSendResult } from '../delivery/dispatcher.ts';
 import type { FanOut } from '../delivery/fan-out.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { ConnectionRegistry } from '../store/connection-registry.ts';
 import type { SecretBox } from '../store/secret-box.ts';
 import type { HookRecord, Store } from '../store/store.ts';
-
-/** The result of one test send, as POST /v1/hooks/:id/test answers it. */
-export interface TestSendResult {
-  ok: boolean;
-  status: number | null;
-  body: string;
-  duration_ms: number;
-  error: string | null;
-}
+import type { ConnectionRegistry } from '../vendors/connection-registry.ts';
 
 /** What the routes need from the rest of the hub. */
 export interface HubContext {

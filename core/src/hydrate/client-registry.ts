@@ -1,5 +1,5 @@
 import type { Logger } from '../logger.ts';
-import type { ConnectionRegistry } from '../store/connection-registry.ts';
+import type { ConnectionRegistry } from '../vendors/connection-registry.ts';
 import type { LmsHttp } from './client.ts';
 import type { ConnectionClient } from './create-hydrator.ts';
 import { VENDOR_APIS } from './vendors/index.ts';

@@ -1,7 +1,7 @@
 import type { Vendor } from '../catalog/index.ts';
-import { ADAPTERS } from '../vendors/index.ts';
-import type { SecretBox } from './secret-box.ts';
-import type { ConnectionRecord, Store } from './store.ts';
+import type { SecretBox } from '../store/secret-box.ts';
+import type { ConnectionRecord, Store } from '../store/store.ts';
+import { ADAPTERS } from './index.ts';
 
 /** A connection with its secrets opened, as the ingest path and hydration use it. */
 export interface OpenConnection {
