@@ -102,7 +102,7 @@ export function connectionsRouter(ctx: HubContext, requireScope: requireScopeFac
       if (await ctx.store.getConnection(base.name)) throw taken();
       throw error;
     }
-    ctx.connections.forget(base.name);
+    ctx.connections.changed(base.name);
     await ctx.audit(callerOf(res).id, 'connection.created', id, { name: base.name, vendor: base.vendor });
     res.status(201).json(present(req, await openOr404(id), true));
   });
@@ -135,7 +135,7 @@ export function connectionsRouter(ctx: HubContext, requireScope: requireScopeFac
       ...(changesInbound ? { inbound_enc: ctx.box.seal(JSON.stringify(inbound)) } : {}),
       updated_at: ctx.now(),
     });
-    ctx.connections.forget(id);
+    ctx.connections.changed(id);
     await ctx.audit(callerOf(res).id, 'connection.changed', id, { changes: [...Object.keys(base), ...Object.keys(given)] });
     // Secrets are shown once, at creation: a change can only set values its caller already holds.
     res.json(present(req, await openOr404(id), false));
@@ -144,7 +144,7 @@ export function connectionsRouter(ctx: HubContext, requireScope: requireScopeFac
   router.delete('/:id', admin, async (req, res) => {
     const current = await openOr404(pathParam(req, 'id'));
     await ctx.store.deleteConnection(current.record.id);
-    ctx.connections.forget(current.record.id);
+    ctx.connections.changed(current.record.id);
     await ctx.audit(callerOf(res).id, 'connection.deleted', current.record.id, { name: current.record.name });
     res.status(204).end();
   });
