@@ -82,6 +82,15 @@ describe('the dispatcher', () => {
     expect((await store.getDelivery('dlv_1'))?.status).toBe('succeeded');
   });
 
+  it('sends a delivery signed, with its event type, and leaves the User-Agent to the transport the hub configured', async () => {
+    const { dispatcher, sent } = await setup('active');
+    dispatcher.wake();
+    await dispatcher.idle();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.headers).toMatchObject({ 'webhook-id': expect.any(String), 'webhook-signature': expect.stringMatching(/^v1,/), 'learnhook-event-type': 'enrollment.completed' });
+    expect(sent[0]?.headers).not.toHaveProperty('user-agent');
+  });
+
   it('tries again shortly after a pass fails, without waiting for another wake', async () => {
     const { dispatcher, sent, passes } = await setup('active', true);
     dispatcher.wake();

@@ -53,8 +53,6 @@ export interface DispatcherOptions {
   retryDelaysMs?: readonly number[];
 }
 
-const USER_AGENT = 'learnhook-webhooks/1';
-
 /** How often to look for due deliveries while the earliest due one is held back (see scheduleNext). */
 const HELD_POLL_MS = 1_000;
 
@@ -102,7 +100,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return transport.send({
       url: hook.url,
       body,
-      headers: { ...signature, 'content-type': 'application/json', 'user-agent': USER_AGENT, 'learnhook-event-type': event.type },
+      headers: { ...signature, 'content-type': 'application/json', 'learnhook-event-type': event.type },
     });
   }
 
