@@ -12,7 +12,7 @@ import { callerOf } from '../auth.ts';
 import type { HubContext } from '../context.ts';
 import { bodyOf, isoTime, pathParam, queryOf } from '../request.ts';
 import { Connection, ConnectionCreateBase, ConnectionPatchBase, PageParams } from '../schemas.ts';
-import type { requireScopeFactory } from './types.ts';
+import type { RequireScope } from './types.ts';
 
 /** Keys whose values are credentials: shown in full once, at creation, then only their last characters. */
 const SECRET_KEYS = new Set(['secret', 'secrets', 'password', 'authorization']);
@@ -50,7 +50,7 @@ function inboundFor(vendor: Vendor, given: Record<string, unknown>): unknown {
 }
 
 /** The LMS sources: each gets an ingest URL whose path carries an unguessable token. */
-export function connectionsRouter(ctx: HubContext, requireScope: requireScopeFactory): Router {
+export function connectionsRouter(ctx: HubContext, requireScope: RequireScope): Router {
   const router = express.Router();
   const admin = requireScope('admin');
 
