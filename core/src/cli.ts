@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
-import { ConfigError, ENV_SETTINGS, readConfig } from './config.ts';
 import { runConnections } from './cli/connections.ts';
 import { runEmit } from './cli/emit.ts';
 import { runKeys } from './cli/keys.ts';
 import { runSandbox } from './cli/sandbox.ts';
-import { createLogger } from './logger.ts';
+import { ENV_SETTINGS, readConfig } from './config.ts';
+import { CliError } from './errors.ts';
 import { startHub, VERSION } from './hub.ts';
+import { createLogger } from './logger.ts';
 
 const USAGE = `learnhook ${VERSION}: connect your LMS to Zapier and n8n.
 
@@ -77,7 +78,7 @@ async function serve(): Promise<void> {
   await runUntilSignal(
     async () => {
       const hub = await startHub(config, logger).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === 'EADDRINUSE') throw new ConfigError(`Port ${config.PORT} is already in use; set PORT to a free port.`);
+        if (error.code === 'EADDRINUSE') throw new CliError(`Port ${config.PORT} is already in use; set PORT to a free port.`);
         throw error;
       });
       logger.info({ url: hub.url, version: VERSION }, `learnhook hub listening on ${hub.url}`);

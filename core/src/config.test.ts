@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, readConfig } from './config.ts';
 
+const KEY = Buffer.alloc(32, 7).toString('base64');
+
 describe('the settings', () => {
   it('default the PostgreSQL pool and the claim lease', () => {
     expect(readConfig({})).toMatchObject({
@@ -10,7 +12,7 @@ describe('the settings', () => {
       LEARNHOOK_PG_IDLE_TIMEOUT_MS: 10_000,
       LEARNHOOK_LEASE_MS: 60_000,
     });
-    expect(readConfig({ DATABASE_URL: 'postgres://u@db:5432/app?schema=tenant', LEARNHOOK_PG_POOL_MAX: '25' })).toMatchObject({
+    expect(readConfig({ DATABASE_URL: 'postgres://u@db:5432/app?schema=tenant', LEARNHOOK_SECRET_KEY: KEY, LEARNHOOK_PG_POOL_MAX: '25' })).toMatchObject({
       DATABASE_URL: 'postgres://u@db:5432/app?schema=tenant',
       LEARNHOOK_PG_POOL_MAX: 25,
     });
@@ -25,5 +27,11 @@ describe('the settings', () => {
   it('refuse a schema name that is not a plain lower-case identifier', () => {
     expect(() => readConfig({ LEARNHOOK_PG_SCHEMA: 'Tenant-A' })).toThrow(/LEARNHOOK_PG_SCHEMA/);
     expect(readConfig({ LEARNHOOK_PG_SCHEMA: 'tenant_a' }).LEARNHOOK_PG_SCHEMA).toBe('tenant_a');
+  });
+
+  it('refuse DATABASE_URL without LEARNHOOK_SECRET_KEY, since every hub sharing the database must open the same secrets', () => {
+    expect(() => readConfig({ DATABASE_URL: 'postgres://u@db:5432/app' })).toThrow(ConfigError);
+    expect(() => readConfig({ DATABASE_URL: 'postgres://u@db:5432/app' })).toThrow(/LEARNHOOK_SECRET_KEY: must be set when DATABASE_URL is set/);
+    expect(readConfig({}).LEARNHOOK_SECRET_KEY).toBeUndefined();
   });
 });

@@ -100,11 +100,20 @@ const ConfigSchema = z.object(
   },
 );
 
-// A lease shorter than an attempt could let a second process send a delivery the first is still sending.
 const CheckedConfigSchema = ConfigSchema.superRefine((config, context) => {
+  // A lease shorter than an attempt could let a second process send a delivery the first is still sending.
   const longest = Math.max(config.LEARNHOOK_DELIVERY_TIMEOUT_MS, config.LEARNHOOK_HYDRATION_MAX_WAIT_MS);
   if (config.LEARNHOOK_LEASE_MS <= longest) {
     context.addIssue({ code: 'custom', path: ['LEARNHOOK_LEASE_MS'], message: `must be above LEARNHOOK_DELIVERY_TIMEOUT_MS and LEARNHOOK_HYDRATION_MAX_WAIT_MS (${longest})` });
+  }
+  // Hubs sharing PostgreSQL must open each other's secrets: a key generated per machine beside the
+  // data file would differ between them, so it has to be given.
+  if (config.DATABASE_URL && !config.LEARNHOOK_SECRET_KEY) {
+    context.addIssue({
+      code: 'custom',
+      path: ['LEARNHOOK_SECRET_KEY'],
+      message: 'must be set when DATABASE_URL is set, the same on every hub process (try: openssl rand -base64 32)',
+    });
   }
 });
 

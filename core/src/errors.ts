@@ -95,3 +95,14 @@ export class RateLimitError extends LearnhookError {
     this.retryAfterSeconds = retryAfterSeconds;
   }
 }
+
+/**
+ * A `learnhook` command cannot go on: a flag or argument is wrong, or a hub, sandbox or port it
+ * needs is not there. Not an HTTP error: the CLI prints the message and exits 1.
+ */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliError';
+  }
+}

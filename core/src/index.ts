@@ -1,5 +1,7 @@
 /** @learnhook/core: the hub and everything it is made of (DESIGN §1). */
 export * from './catalog/index.ts';
+export type { HydrationNeeds } from './catalog/hydration-needs.ts';
+export type { IngestRoute } from './catalog/ingest-route.ts';
 export * from './errors.ts';
 export * from './vendors/index.ts';
 export { generateSecret, signStandardWebhook, verifyStandardWebhook } from './signatures/standard-webhooks.ts';

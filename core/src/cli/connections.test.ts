@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConfigError } from '../config.ts';
+import { CliError } from '../errors.ts';
 import { refusedUrl } from '../testing/listen.ts';
 import { ADMIN_KEY, startTestHub, type TestHub } from '../testing/test-hub.ts';
 import { CONNECTIONS_USAGE, runConnections } from './connections.ts';
@@ -56,13 +56,13 @@ describe('learnhook connections', () => {
 
   it('asks for a key, a name and a vendor before calling the hub', async () => {
     await expect(connections(['list'], { LEARNHOOK_API_KEY: '' })).rejects.toThrow(/An admin API key is needed: pass --key or set LEARNHOOK_API_KEY/);
-    await expect(connections(['add'])).rejects.toThrow(new ConfigError('Name the connection: learnhook connections add <name> --vendor <vendor>.'));
+    await expect(connections(['add'])).rejects.toThrow(new CliError('Name the connection: learnhook connections add <name> --vendor <vendor>.'));
     await expect(connections(['add', 'acme-x'])).rejects.toThrow(/Say which LMS sends to it: --vendor absorb\|/);
   });
 
   it('refuses --api or --inbound that is not a JSON object', async () => {
     await expect(connections(['add', 'acme-y', '--vendor', 'absorb', '--api', '{nope'])).rejects.toThrow(/--api must be a JSON object, e\.g\./);
-    await expect(connections(['add', 'acme-y', '--vendor', 'absorb', '--inbound', '[1]'])).rejects.toThrow(new ConfigError('--inbound must be a JSON object.'));
+    await expect(connections(['add', 'acme-y', '--vendor', 'absorb', '--inbound', '[1]'])).rejects.toThrow(new CliError('--inbound must be a JSON object.'));
   });
 
   it('says what the hub refused, in its words, and creates nothing', async () => {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { VENDORS } from '../catalog/index.ts';
-import { ConfigError } from '../config.ts';
+import { CliError } from '../errors.ts';
 import { Connection } from '../operations/schemas.ts';
 
 export const CONNECTIONS_USAGE = `Usage: learnhook connections <add|list> [options]
@@ -28,9 +28,9 @@ function jsonOption(name: string, text: string | undefined): Record<string, unkn
   try {
     value = JSON.parse(text);
   } catch {
-    throw new ConfigError(`--${name} must be a JSON object, e.g. --${name} '{"key":"value"}'.`);
+    throw new CliError(`--${name} must be a JSON object, e.g. --${name} '{"key":"value"}'.`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(`--${name} must be a JSON object.`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new CliError(`--${name} must be a JSON object.`);
   return Object.fromEntries(Object.entries(value));
 }
 
@@ -60,7 +60,7 @@ export async function runConnections(args: string[], env: NodeJS.ProcessEnv, out
   }
   const hub = (values.hub ?? env.LEARNHOOK_URL ?? `http://localhost:${env.PORT ?? 8080}`).replace(/\/$/, '');
   const key = values.key ?? env.LEARNHOOK_API_KEY;
-  if (!key) throw new ConfigError('An admin API key is needed: pass --key or set LEARNHOOK_API_KEY (learnhook keys create --scope admin makes one).');
+  if (!key) throw new CliError('An admin API key is needed: pass --key or set LEARNHOOK_API_KEY (learnhook keys create --scope admin makes one).');
 
   async function call<T>(schema: z.ZodType<T>, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
     let response: Response;
@@ -71,15 +71,15 @@ export async function runConnections(args: string[], env: NodeJS.ProcessEnv, out
         body: body === undefined ? undefined : JSON.stringify(body),
       });
     } catch {
-      throw new ConfigError(`No hub answers at ${hub}; start it with \`npm start\` or pass --hub URL.`);
+      throw new CliError(`No hub answers at ${hub}; start it with \`npm start\` or pass --hub URL.`);
     }
     const answer: unknown = await response.json().catch(() => null);
     if (!response.ok) {
       const refusal = z.object({ error: z.object({ message: z.string() }) }).safeParse(answer);
-      throw new ConfigError(`The hub answered ${response.status}: ${refusal.success ? refusal.data.error.message : JSON.stringify(answer)}`);
+      throw new CliError(`The hub answered ${response.status}: ${refusal.success ? refusal.data.error.message : JSON.stringify(answer)}`);
     }
     const parsed = schema.safeParse(answer);
-    if (!parsed.success) throw new ConfigError(`${hub} answered, but not as a learnhook hub does; check --hub.`);
+    if (!parsed.success) throw new CliError(`${hub} answered, but not as a learnhook hub does; check --hub.`);
     return parsed.data;
   }
 
@@ -91,8 +91,8 @@ export async function runConnections(args: string[], env: NodeJS.ProcessEnv, out
     }
     return 0;
   }
-  if (!name) throw new ConfigError('Name the connection: learnhook connections add <name> --vendor <vendor>.');
-  if (!values.vendor) throw new ConfigError(`Say which LMS sends to it: --vendor ${VENDORS.join('|')}.`);
+  if (!name) throw new CliError('Name the connection: learnhook connections add <name> --vendor <vendor>.');
+  if (!values.vendor) throw new CliError(`Say which LMS sends to it: --vendor ${VENDORS.join('|')}.`);
   const created = await call(Connection, 'POST', '/v1/connections', {
     name,
     vendor: values.vendor,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError } from '../config.ts';
+import { CliError } from '../errors.ts';
 import { refusedUrl } from '../testing/listen.ts';
 import { recordingServer } from '../testing/recording-server.ts';
 import { EMIT_USAGE, runEmit } from './emit.ts';
@@ -54,7 +54,7 @@ describe('learnhook emit', () => {
   it("says what the sandbox refused, in the sandbox's words", async () => {
     const sandbox = await sandboxAnswering(404, { error: { code: 'not_found', message: 'No sandbox user "nobody".' } });
     await expect(emit(['absorb', 'User Created', '--user', 'nobody', '--sandbox', sandbox.url])).rejects.toThrow(
-      new ConfigError('The sandbox refused: {"code":"not_found","message":"No sandbox user \\"nobody\\"."}'),
+      new CliError('The sandbox refused: {"code":"not_found","message":"No sandbox user \\"nobody\\"."}'),
     );
   });
 

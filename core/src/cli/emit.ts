@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { VENDORS } from '../catalog/index.ts';
-import { ConfigError } from '../config.ts';
+import { CliError } from '../errors.ts';
 import { ADAPTERS } from '../vendors/index.ts';
 
 export const EMIT_USAGE = `Usage: learnhook emit <vendor> <event> [--user ID|EMAIL] [--course ID|TITLE] [--count N] [--sandbox URL]
@@ -36,7 +36,7 @@ export async function runEmit(args: string[], env: NodeJS.ProcessEnv, out: (text
     out(EMIT_USAGE);
     return values.help ? 0 : 2;
   }
-  if (!(VENDORS as readonly string[]).includes(vendor)) throw new ConfigError(`Unknown vendor "${vendor}"; use one of ${VENDORS.join(', ')}.`);
+  if (!(VENDORS as readonly string[]).includes(vendor)) throw new CliError(`Unknown vendor "${vendor}"; use one of ${VENDORS.join(', ')}.`);
   const adapter = ADAPTERS[vendor as (typeof VENDORS)[number]];
   if (values.list || !event) {
     out(Object.entries(adapter.events).map(([name, type]) => `${name.padEnd(48)} -> ${type}\n`).join(''));
@@ -52,12 +52,12 @@ export async function runEmit(args: string[], env: NodeJS.ProcessEnv, out: (text
       body: JSON.stringify({ vendor, event, user: values.user, course: values.course, count }),
     });
   } catch {
-    throw new ConfigError(`No sandbox answers at ${sandbox}; start one with \`learnhook sandbox\` (or pass --sandbox URL).`);
+    throw new CliError(`No sandbox answers at ${sandbox}; start one with \`learnhook sandbox\` (or pass --sandbox URL).`);
   }
   const body: unknown = await response.json();
   if (!response.ok) {
     const message = typeof body === 'object' && body !== null && 'error' in body ? JSON.stringify(body.error) : JSON.stringify(body);
-    throw new ConfigError(`The sandbox refused: ${message}`);
+    throw new CliError(`The sandbox refused: ${message}`);
   }
   out(`${JSON.stringify(body, null, 2)}\n`);
   return 0;

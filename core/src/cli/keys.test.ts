@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, readConfig } from '../config.ts';
+import { readConfig } from '../config.ts';
+import { CliError } from '../errors.ts';
 import { openStore } from '../store/open-store.ts';
 import { KEYS_USAGE, runKeys } from './keys.ts';
 
@@ -69,9 +70,9 @@ describe('learnhook keys', () => {
 
   it('refuses an unknown scope, a revoke without a key and an unknown key, naming what is wrong', async () => {
     const cli = keysCli();
-    await expect(cli.run('create', '--scope', 'root')).rejects.toThrow(new ConfigError('Unknown scope root; use admin, hooks, events.'));
+    await expect(cli.run('create', '--scope', 'root')).rejects.toThrow(new CliError('Unknown scope root; use admin, hooks, events.'));
     await expect(cli.run('revoke')).rejects.toThrow(/Name the key to revoke/);
-    await expect(cli.run('revoke', 'nope')).rejects.toThrow(new ConfigError('No active key nope; see learnhook keys list.'));
+    await expect(cli.run('revoke', 'nope')).rejects.toThrow(new CliError('No active key nope; see learnhook keys list.'));
   });
 
   it('answers an unknown action with the help and exit code 2', async () => {

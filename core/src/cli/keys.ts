@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.ts';
-import { ConfigError } from '../config.ts';
+import { CliError } from '../errors.ts';
 import { API_SCOPES, createApiKey, INTEGRATION_SCOPES, type KeyContext, revokeApiKey } from '../operations/api-keys.ts';
 import { openStore } from '../store/open-store.ts';
 import type { ApiScope } from '../store/store.ts';
@@ -23,7 +23,7 @@ function scopesFrom(values: string[]): ApiScope[] {
   if (values.length === 0) return [...INTEGRATION_SCOPES];
   const scopes = values.flatMap((value) => value.split(',')).map((value) => value.trim());
   const unknown = scopes.filter((scope) => !(API_SCOPES as readonly string[]).includes(scope));
-  if (unknown.length) throw new ConfigError(`Unknown scope ${unknown.join(', ')}; use ${API_SCOPES.join(', ')}.`);
+  if (unknown.length) throw new CliError(`Unknown scope ${unknown.join(', ')}; use ${API_SCOPES.join(', ')}.`);
   return [...new Set(scopes as ApiScope[])];
 }
 
@@ -60,8 +60,8 @@ export async function runKeys(args: string[], config: Config, out: (text: string
         return 0;
       }
       case 'revoke': {
-        if (!target) throw new ConfigError('Name the key to revoke: learnhook keys revoke <key-id> (see learnhook keys list).');
-        if (!(await revokeApiKey(ctx, 'cli', target))) throw new ConfigError(`No active key ${target}; see learnhook keys list.`);
+        if (!target) throw new CliError('Name the key to revoke: learnhook keys revoke <key-id> (see learnhook keys list).');
+        if (!(await revokeApiKey(ctx, 'cli', target))) throw new CliError(`No active key ${target}; see learnhook keys list.`);
         out(`Key ${target} revoked; its next request is refused.\n`);
         return 0;
       }

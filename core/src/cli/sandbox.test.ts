@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
-import { ConfigError } from '../config.ts';
+import { CliError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
 import { SANDBOX_USAGE, runSandbox } from './sandbox.ts';
 
@@ -21,8 +21,8 @@ describe('learnhook sandbox', () => {
   });
 
   it('refuses a port that is not a port number, naming the flag', async () => {
-    await expect(sandbox(['--port', 'eighty'])).rejects.toThrow(new ConfigError('--port must be a port number, not "eighty".'));
-    await expect(sandbox(['--port', '0', '--lms-port', '70000'])).rejects.toThrow(new ConfigError('--lms-port must be a port number, not "70000".'));
+    await expect(sandbox(['--port', 'eighty'])).rejects.toThrow(new CliError('--port must be a port number, not "eighty".'));
+    await expect(sandbox(['--port', '0', '--lms-port', '70000'])).rejects.toThrow(new CliError('--lms-port must be a port number, not "70000".'));
   });
 
   it('shows each step, then the hub, the LMS and an admin key that works against the hub it printed', async () => {

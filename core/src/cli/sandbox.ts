@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError } from '../config.ts';
+import { CliError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { nextSteps, startSandbox, type SandboxSession } from '../sandbox/session.ts';
 
@@ -28,7 +28,7 @@ export async function runSandbox(args: string[], env: NodeJS.ProcessEnv, logger:
   const number = (value: string | undefined, flag: string) => {
     if (value === undefined) return undefined;
     const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new ConfigError(`${flag} must be a port number, not "${value}".`);
+    if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65535) throw new CliError(`${flag} must be a port number, not "${value}".`);
     return parsed;
   };
   const session = await startSandbox({

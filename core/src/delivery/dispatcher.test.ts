@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { SAMPLES } from '../catalog/index.ts';
-import { createMetrics } from '../http/metrics.ts';
 import { createLogger } from '../logger.ts';
+import { createMetrics } from '../metrics.ts';
 import { createSecretBox } from '../store/secret-box.ts';
 import { openSqliteStore } from '../store/sqlite.ts';
 import type { HookRecord, Store } from '../store/store.ts';
@@ -80,6 +80,15 @@ describe('the dispatcher', () => {
     await dispatcher.idle();
     expect(sent).toHaveLength(1);
     expect((await store.getDelivery('dlv_1'))?.status).toBe('succeeded');
+  });
+
+  it('sends a delivery signed, with its event type, and leaves the User-Agent to the transport the hub configured', async () => {
+    const { dispatcher, sent } = await setup('active');
+    dispatcher.wake();
+    await dispatcher.idle();
+    expect(sent).toHaveLength(1);
+    expect(sent[0]?.headers).toMatchObject({ 'webhook-id': expect.any(String), 'webhook-signature': expect.stringMatching(/^v1,/), 'learnhook-event-type': 'enrollment.completed' });
+    expect(sent[0]?.headers).not.toHaveProperty('user-agent');
   });
 
   it('tries again shortly after a pass fails, without waiting for another wake', async () => {

@@ -1,13 +1,22 @@
 import type { CatalogEvent } from '../catalog/index.ts';
-import type { TestSendResult } from '../http/context.ts';
-import type { Metrics } from '../http/metrics.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
+import { retryAfterDelay } from '../retry-after.ts';
 import { signStandardWebhook } from '../signatures/standard-webhooks.ts';
 import type { SecretBox } from '../store/secret-box.ts';
 import type { AttemptOutcome, ClaimedDelivery, HookRecord, Store } from '../store/store.ts';
 import type { AttemptOutcome as LoadSignal, ConcurrencyLimiter } from './concurrency.ts';
-import { nextAttemptDelay, retryAfterDelay, shouldDisable } from './retry-schedule.ts';
+import { nextAttemptDelay, shouldDisable } from './retry-schedule.ts';
 import type { Transport, TransportResult } from './transport.ts';
+
+/** The result of one test send, as POST /v1/hooks/:id/test answers it. */
+export interface TestSendResult {
+  ok: boolean;
+  status: number | null;
+  body: string;
+  duration_ms: number;
+  error: string | null;
+}
 
 /**
  * Sends due deliveries (DESIGN §4 Delivery): signed with the hook's own secret, each hook holding
@@ -43,8 +52,6 @@ export interface DispatcherOptions {
   /** The retry schedule; RETRY_DELAYS_MS unless a test compresses it (hours cannot pass in a test). */
   retryDelaysMs?: readonly number[];
 }
-
-const USER_AGENT = 'learnhook-webhooks/1';
 
 /** How often to look for due deliveries while the earliest due one is held back (see scheduleNext). */
 const HELD_POLL_MS = 1_000;
@@ -93,7 +100,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return transport.send({
       url: hook.url,
       body,
-      headers: { ...signature, 'content-type': 'application/json', 'user-agent': USER_AGENT, 'learnhook-event-type': event.type },
+      headers: { ...signature, 'content-type': 'application/json', 'learnhook-event-type': event.type },
     });
   }
 

@@ -1,12 +1,12 @@
 import express, { type Express, type Router } from 'express';
 import type { Lookup } from '../hydrate/lookup.ts';
+import { createTokenBuckets } from '../token-buckets.ts';
 import { createAuth } from './auth.ts';
 import { limitedBody } from './body-limit.ts';
 import type { HubContext } from './context.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { ingestRouter } from './ingest.ts';
 import { openApiDocument } from './openapi.ts';
-import { createTokenBuckets } from './rate-limit.ts';
 import { connectionsRouter } from './routes/connections.ts';
 import { deliveriesRouter } from './routes/deliveries.ts';
 import { eventsRouter } from './routes/events.ts';

@@ -1,20 +1,12 @@
 import type { Request } from 'express';
 import type { CatalogEvent } from '../catalog/index.ts';
+import type { TestSendResult } from '../delivery/dispatcher.ts';
 import type { FanOut } from '../delivery/fan-out.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
 import type { OperationsContext } from '../operations/context.ts';
 import type { IngestArrivals } from '../operations/ingest-arrivals.ts';
 import type { HookRecord } from '../store/store.ts';
-import type { Metrics } from './metrics.ts';
-
-/** The result of one test send, as POST /v1/hooks/:id/test answers it. */
-export interface TestSendResult {
-  ok: boolean;
-  status: number | null;
-  body: string;
-  duration_ms: number;
-  error: string | null;
-}
 
 /** What the routes need from the rest of the hub. */
 export interface HubContext extends OperationsContext {

@@ -1,14 +1,15 @@
 import express, { type Request, type RequestHandler, type Router } from 'express';
+import type { IngestRoute } from '../catalog/ingest-route.ts';
 import { NotFoundError, UnsupportedMediaTypeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import type { Metrics } from '../metrics.ts';
 import { constantTimeEqual } from '../signatures/constant-time.ts';
-import type { ConnectionRegistry, OpenConnection } from '../store/connection-registry.ts';
 import type { Store } from '../store/store.ts';
 import type { IngestArrivals } from '../operations/ingest-arrivals.ts';
-import type { IngestReply, IngestRequest, IngestRoute, MappedEvent, VendorAdapter } from '../vendors/adapter.ts';
+import type { IngestReply, IngestRequest, MappedEvent, VendorAdapter } from '../vendors/adapter.ts';
+import type { ConnectionRegistry, OpenConnection } from '../vendors/connection-registry.ts';
 import { ADAPTERS } from '../vendors/index.ts';
 import { limitedBody } from './body-limit.ts';
-import type { Metrics } from './metrics.ts';
 import { pathParam } from './request.ts';
 
 /** LMS bodies are small JSON documents; a batch of a few hundred ALM events fits well within this. */

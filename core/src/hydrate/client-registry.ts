@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.ts';
+import type { ConnectionRegistry } from '../vendors/connection-registry.ts';
 import type { ApiStatsBook } from './api-stats.ts';
-import type { ConnectionRegistry } from '../store/connection-registry.ts';
 import type { LmsHttp } from './client.ts';
 import type { ConnectionClient } from './create-hydrator.ts';
 import { VENDOR_APIS } from './vendors/index.ts';

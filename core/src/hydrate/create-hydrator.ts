@@ -1,6 +1,6 @@
+import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
 import type { CatalogEvent } from '../catalog/index.ts';
 import type { Logger } from '../logger.ts';
-import type { HydrationNeeds } from '../vendors/adapter.ts';
 import type { LmsApiClient } from './client.ts';
 import { withoutHydration, type Hydrator } from './hydrator.ts';
 import { mergeAnswers } from './merge.ts';

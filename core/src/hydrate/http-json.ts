@@ -1,5 +1,5 @@
 import { Agent } from 'undici';
-import { retryAfterDelay } from '../delivery/retry-schedule.ts';
+import { retryAfterDelay } from '../retry-after.ts';
 import { LmsApiError, type LmsHttp } from './client.ts';
 
 /**

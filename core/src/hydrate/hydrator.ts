@@ -1,5 +1,5 @@
+import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
 import type { CatalogEvent } from '../catalog/index.ts';
-import type { HydrationNeeds } from '../vendors/adapter.ts';
 
 /**
  * Fills in what a lean vendor payload left out (DESIGN §4 Hydration). The vendor API clients,

@@ -1,6 +1,6 @@
 import type { CatalogEvent, Course, Enrollment, Learner } from '../catalog/index.ts';
 import type { Logger } from '../logger.ts';
-import type { HydrationNeeds } from '../vendors/adapter.ts';
+import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
 import { createTtlCache, type TtlCache } from './cache.ts';
 
 /**

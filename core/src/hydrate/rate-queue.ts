@@ -1,4 +1,4 @@
-import { createTokenBuckets } from '../http/rate-limit.ts';
+import { createTokenBuckets } from '../token-buckets.ts';
 import { OutOfTime } from './deadline.ts';
 
 /**

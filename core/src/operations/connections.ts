@@ -4,7 +4,7 @@ import { NotFoundError, PayloadError, type PayloadIssue } from '../errors.ts';
 import { LmsApiError } from '../hydrate/client.ts';
 import { VENDOR_APIS } from '../hydrate/vendors/index.ts';
 import { newId, newToken } from '../ids.ts';
-import type { OpenConnection } from '../store/connection-registry.ts';
+import type { OpenConnection } from '../vendors/connection-registry.ts';
 import { ADAPTERS } from '../vendors/index.ts';
 import { INBOUND_DEFAULTS } from '../vendors/inbound-defaults.ts';
 import { parseWith, toPayloadIssues } from '../vendors/parse-body.ts';
@@ -126,7 +126,7 @@ export async function createConnection(ctx: OperationsContext, actor: string, in
     if (await ctx.store.getConnection(base.name)) throw taken();
     throw error;
   }
-  ctx.connections.forget(base.name);
+  ctx.connections.changed(base.name);
   await ctx.audit(actor, 'connection.created', id, { name: base.name, vendor: base.vendor });
   return openConnection(ctx, id);
 }
@@ -149,7 +149,7 @@ export async function changeConnection(ctx: OperationsContext, actor: string, id
     ...(changesInbound ? { inbound_enc: ctx.box.seal(JSON.stringify(inbound)) } : {}),
     updated_at: ctx.now(),
   });
-  ctx.connections.forget(id);
+  ctx.connections.changed(id);
   await ctx.audit(actor, 'connection.changed', id, { changes: [...Object.keys(base), ...Object.keys(given)] });
   return openConnection(ctx, id);
 }
@@ -157,7 +157,7 @@ export async function changeConnection(ctx: OperationsContext, actor: string, id
 export async function deleteConnection(ctx: OperationsContext, actor: string, idOrName: string): Promise<void> {
   const current = await openConnection(ctx, idOrName);
   await ctx.store.deleteConnection(current.record.id);
-  ctx.connections.forget(current.record.id);
+  ctx.connections.changed(current.record.id);
   await ctx.audit(actor, 'connection.deleted', current.record.id, { name: current.record.name });
 }
 

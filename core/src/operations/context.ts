@@ -1,6 +1,6 @@
 import type { ApiStatsBook } from '../hydrate/api-stats.ts';
 import type { LmsHttp } from '../hydrate/client.ts';
-import type { ConnectionRegistry } from '../store/connection-registry.ts';
+import type { ConnectionRegistry } from '../vendors/connection-registry.ts';
 import type { SecretBox } from '../store/secret-box.ts';
 import type { Store } from '../store/store.ts';
 

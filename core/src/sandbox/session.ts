@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { VENDORS, type Vendor } from '../catalog/index.ts';
-import { ConfigError, readConfig } from '../config.ts';
+import { readConfig } from '../config.ts';
+import { CliError } from '../errors.ts';
 import { newApiKey } from '../operations/api-keys.ts';
 import { startHub, type RunningHub } from '../hub.ts';
 import type { Logger } from '../logger.ts';
@@ -50,7 +51,7 @@ export async function startSandbox(options: {
   });
   options.progress(`[1/4] Starting the hub (store: ${config.LEARNHOOK_DATA}) ...`);
   const hub = await startHub(config, options.logger).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'EADDRINUSE') throw new ConfigError(`Port ${config.PORT} is already in use; pass --port or set PORT to a free port.`);
+    if (error.code === 'EADDRINUSE') throw new CliError(`Port ${config.PORT} is already in use; pass --port or set PORT to a free port.`);
     throw error;
   });
   const lmsPort = options.lmsPort ?? (config.PORT === 0 ? 0 : hub.port + 1);
@@ -60,7 +61,7 @@ export async function startSandbox(options: {
     lms = await startSandboxLms({ data: await openLmsData(path.join(dir, 'lms.json'), options.logger), port: lmsPort, host: config.HOST, logger: options.logger });
   } catch (error) {
     await hub.close();
-    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new ConfigError(`Port ${lmsPort} (the sandbox LMS) is already in use; pass --lms-port.`);
+    if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`Port ${lmsPort} (the sandbox LMS) is already in use; pass --lms-port.`);
     throw error;
   }
 

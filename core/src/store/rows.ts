@@ -1,5 +1,5 @@
+import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
 import type { CatalogEvent, EventType, Vendor } from '../catalog/index.ts';
-import type { HydrationNeeds } from '../vendors/adapter.ts';
 import type {
   ApiKeyRecord,
   ApiScope,

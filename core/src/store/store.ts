@@ -1,6 +1,7 @@
-import type { AccountStore } from './sql/accounts.ts';
+import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
 import type { CatalogEvent, EventType, Vendor } from '../catalog/index.ts';
-import type { HydrationNeeds, IngestRoute } from '../vendors/adapter.ts';
+import type { IngestRoute } from '../catalog/ingest-route.ts';
+import type { AccountStore } from './sql/accounts.ts';
 
 /**
  * The one storage interface (DESIGN §4 Store): node:sqlite is the embedded default, PostgreSQL the

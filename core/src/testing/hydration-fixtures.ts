@@ -1,6 +1,6 @@
+import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
 import type { CatalogEvent, Course, Enrollment, EventType, Learner } from '../catalog/index.ts';
 import { LmsApiError, type LmsApiClient } from '../hydrate/client.ts';
-import type { HydrationNeeds } from '../vendors/adapter.ts';
 import { buildEvent, type EventParts } from '../vendors/build-event.ts';
 
 /*

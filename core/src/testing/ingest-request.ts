@@ -1,4 +1,5 @@
-import type { IngestRequest, IngestRoute } from '../vendors/adapter.ts';
+import type { IngestRoute } from '../catalog/ingest-route.ts';
+import type { IngestRequest } from '../vendors/adapter.ts';
 
 /**
  * Builds an IngestRequest for adapter tests. A string or Buffer body is sent as is (so tests can

@@ -14,7 +14,8 @@ import { PayloadError } from '../errors.ts';
 import { thrownBy } from '../testing/errors.ts';
 import { ingestRequest } from '../testing/ingest-request.ts';
 import { absorbAdapter } from './absorb.ts';
-import type { HydrationNeeds, MappedEvent } from './adapter.ts';
+import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
+import type { MappedEvent } from './adapter.ts';
 
 const context = { connection: 'acme', receivedAt: new Date('2026-11-20T14:03:11.482Z') };
 

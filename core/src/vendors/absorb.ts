@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
 import type { CourseKind, EventType } from '../catalog/index.ts';
-import { eventTypesOf, type HydrationNeeds, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from './adapter.ts';
+import { eventTypesOf, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from './adapter.ts';
 import { buildEvent, type EventParts } from './build-event.ts';
 import { bodyDigest } from './event-id.ts';
 import { normaliseName } from './names.ts';

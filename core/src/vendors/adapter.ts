@@ -1,13 +1,12 @@
 import type { z } from 'zod';
-import type { CatalogEvent, CourseKind, EventType, Vendor } from '../catalog/index.ts';
+import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
+import type { CatalogEvent, EventType, Vendor } from '../catalog/index.ts';
+import type { IngestRoute } from '../catalog/ingest-route.ts';
 
 /**
  * The one shape every LMS format has (DESIGN §3): verify -> parse -> toCatalog. Adapters are pure:
  * no I/O, no clock (the receive time comes in the request), so each is tested alone.
  */
-
-/** Which ingest route the request came in on. */
-export type IngestRoute = 'webhook' | 'xapi-statements';
 
 /** An ingest request as the HTTP layer hands it over. */
 export interface IngestRequest {
@@ -27,16 +26,6 @@ export interface MappingContext {
   /** The connection's name (its slug, e.g. "acme"): goes into source.connection and the event id. */
   connection: string;
   receivedAt: Date;
-}
-
-/** What the hydrator must look up in the LMS's API to fill the event in (DESIGN §4 Hydration). */
-export interface HydrationNeeds {
-  /** A user id whose profile fills `learner`. */
-  user?: string;
-  /** A course (learning object) id whose details fill `course`. */
-  course?: { id: string; kind?: CourseKind };
-  /** An enrollment to fetch for status, progress, score and dates. */
-  enrollment?: { user: string; course: string; id?: string };
 }
 
 export interface MappedEvent {

@@ -1,8 +1,9 @@
 import { z } from 'zod';
+import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
 import { EVENT_DEFINITIONS, type CourseKind, type EnrollmentStatus, type EventType } from '../catalog/index.ts';
 import { AuthenticationError } from '../errors.ts';
 import { basicAuthMatches } from '../signatures/basic-auth.ts';
-import { eventTypesOf, type HydrationNeeds, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from './adapter.ts';
+import { eventTypesOf, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from './adapter.ts';
 import { buildEvent } from './build-event.ts';
 import { parseJsonBody, parseWith } from './parse-body.ts';
 import { toIsoTimestamp } from './timestamps.ts';

@@ -8,7 +8,8 @@ import {
   type Learner,
   type Vendor,
 } from '../catalog/index.ts';
-import type { HydrationNeeds, MappedEvent, MappingContext } from './adapter.ts';
+import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
+import type { MappedEvent, MappingContext } from './adapter.ts';
 import { PayloadError } from '../errors.ts';
 import { eventId } from './event-id.ts';
 import { toIsoTimestamp } from './timestamps.ts';

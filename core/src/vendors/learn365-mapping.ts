@@ -1,4 +1,5 @@
-import type { HydrationNeeds, MappedEvent, MappingContext } from './adapter.ts';
+import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
+import type { MappedEvent, MappingContext } from './adapter.ts';
 import { buildEvent, type EventParts } from './build-event.ts';
 import type { Learn365Event } from './learn365-notifications.ts';
 import { LEARN365_COURSE_KINDS, LEARN365_STATUS_TEXTS } from './learn365-tables.ts';

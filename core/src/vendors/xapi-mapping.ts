@@ -1,5 +1,6 @@
+import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
 import type { CourseKind, EventType, Learner, Vendor } from '../catalog/index.ts';
-import type { HydrationNeeds, MappedEvent, MappingContext } from './adapter.ts';
+import type { MappedEvent, MappingContext } from './adapter.ts';
 import { buildEvent, type EventParts } from './build-event.ts';
 import { toIsoTimestamp } from './timestamps.ts';
 import type { ReceivedStatement } from './xapi-lrs.ts';

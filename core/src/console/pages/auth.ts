@@ -1,8 +1,8 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { RateLimitError } from '../../errors.ts';
-import { createTokenBuckets } from '../../http/rate-limit.ts';
 import { newId } from '../../ids.ts';
 import type { ConsoleInvite } from '../../store/sql/accounts.ts';
+import { createTokenBuckets } from '../../token-buckets.ts';
 import type { ConsoleContext } from '../context.ts';
 import { html } from '../html.ts';
 import { csrfField, field, notice, sendPage } from '../layout.ts';

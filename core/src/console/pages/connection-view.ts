@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import { VENDOR_APIS } from '../../hydrate/vendors/index.ts';
 import { type ApiAccessResult, presentConnection } from '../../operations/connections.ts';
-import type { OpenConnection } from '../../store/connection-registry.ts';
+import type { OpenConnection } from '../../vendors/connection-registry.ts';
 import { ADAPTERS } from '../../vendors/index.ts';
 import { type Paste, SETUP_GUIDES } from '../../vendors/setup-guides.ts';
 import type { ConsoleContext } from '../context.ts';

@@ -1,7 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { PayloadError } from '../../errors.ts';
 import { changeConnection, deleteConnection, openConnection, testApiAccess } from '../../operations/connections.ts';
-import type { OpenConnection } from '../../store/connection-registry.ts';
+import type { OpenConnection } from '../../vendors/connection-registry.ts';
 import { ADAPTERS } from '../../vendors/index.ts';
 import type { ConsoleContext } from '../context.ts';
 import { formInput, issuesByField, renderFields, typedValues } from '../forms.ts';

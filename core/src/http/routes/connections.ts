@@ -4,10 +4,10 @@ import { PageParams } from '../../operations/schemas.ts';
 import { callerOf } from '../auth.ts';
 import type { HubContext } from '../context.ts';
 import { jsonBodyOf, pathParam, queryOf } from '../request.ts';
-import type { requireScopeFactory } from './types.ts';
+import type { RequireScope } from './types.ts';
 
 /** The LMS sources: each gets an ingest URL whose path carries an unguessable token. */
-export function connectionsRouter(ctx: HubContext, requireScope: requireScopeFactory): Router {
+export function connectionsRouter(ctx: HubContext, requireScope: RequireScope): Router {
   const router = express.Router();
   const admin = requireScope('admin');
 

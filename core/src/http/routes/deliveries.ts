@@ -6,7 +6,7 @@ import { callerOf } from '../auth.ts';
 import type { HubContext } from '../context.ts';
 import { pathParam, queryOf } from '../request.ts';
 import { Attempt, Delivery, DeliveryListParams, isoTime } from '../../operations/schemas.ts';
-import type { requireScopeFactory } from './types.ts';
+import type { RequireScope } from './types.ts';
 
 function toDelivery(record: DeliveryRecord): z.infer<typeof Delivery> {
   return {
@@ -23,7 +23,7 @@ function toAttempt(record: AttemptRecord): z.infer<typeof Attempt> {
 }
 
 /** Every delivery and each of its attempts, so a user can see why a Zap did not fire. */
-export function deliveriesRouter(ctx: HubContext, requireScope: requireScopeFactory): Router {
+export function deliveriesRouter(ctx: HubContext, requireScope: RequireScope): Router {
   const router = express.Router();
   const scope = requireScope('hooks');
 

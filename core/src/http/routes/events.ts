@@ -8,10 +8,10 @@ import { callerOf } from '../auth.ts';
 import type { HubContext } from '../context.ts';
 import { bodyOf, pathParam, queryOf } from '../request.ts';
 import { EventListParams, ReplayRequest } from '../../operations/schemas.ts';
-import type { requireScopeFactory } from './types.ts';
+import type { RequireScope } from './types.ts';
 
 /** Events as subscribers receive them: the envelope, hydrated once processing is done. */
-export function eventsRouter(ctx: HubContext, requireScope: requireScopeFactory): Router {
+export function eventsRouter(ctx: HubContext, requireScope: RequireScope): Router {
   const router = express.Router();
   const scope = requireScope('events');
 

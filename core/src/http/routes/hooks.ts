@@ -10,7 +10,7 @@ import { callerOf } from '../auth.ts';
 import type { HubContext } from '../context.ts';
 import { bodyOf, pathParam, queryOf } from '../request.ts';
 import { Hook, HookCreate, HookListParams, HookPatch, HookTestRequest, isoTime } from '../../operations/schemas.ts';
-import type { requireScopeFactory } from './types.ts';
+import type { RequireScope } from './types.ts';
 
 export function toHook(record: HookRecord, secret?: string): z.infer<typeof Hook> {
   return {
@@ -31,7 +31,7 @@ export function toHook(record: HookRecord, secret?: string): z.infer<typeof Hook
  * REST-hook subscriptions (the Zapier/n8n convention): subscribe answers the hook with its own
  * signing secret; a hook sees only events after it was created, plus replays.
  */
-export function hooksRouter(ctx: HubContext, requireScope: requireScopeFactory, options: { allowPrivateTargets: boolean }): Router {
+export function hooksRouter(ctx: HubContext, requireScope: RequireScope, options: { allowPrivateTargets: boolean }): Router {
   const router = express.Router();
   const scope = requireScope('hooks');
 

@@ -6,10 +6,10 @@ import type { HubContext } from '../context.ts';
 import { pathParam, queryOf } from '../request.ts';
 import { LookupParams, PageParams, isoTime } from '../../operations/schemas.ts';
 import { NotFoundError } from '../../errors.ts';
-import type { requireScopeFactory } from './types.ts';
+import type { RequireScope } from './types.ts';
 
 /** /v1/me, /v1/catalog, /v1/lookup/* and /v1/audit: what integrations and admins read. */
-export function metaRouter(ctx: HubContext, requireScope: requireScopeFactory, lookup: Lookup): Router {
+export function metaRouter(ctx: HubContext, requireScope: RequireScope, lookup: Lookup): Router {
   const router = express.Router();
 
   // The credential test of the Zapier app and the n8n node: any valid key may ask who it is.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createTokenBuckets } from './rate-limit.ts';
+import { createTokenBuckets } from './token-buckets.ts';
 
 describe('token buckets', () => {
   it('allow a burst up to capacity, then say how long to wait', () => {

@@ -1,7 +1,7 @@
 import type { Vendor } from '../catalog/index.ts';
-import { ADAPTERS } from '../vendors/index.ts';
-import type { SecretBox } from './secret-box.ts';
-import type { ConnectionRecord, Store } from './store.ts';
+import type { SecretBox } from '../store/secret-box.ts';
+import type { ConnectionRecord, Store } from '../store/store.ts';
+import { ADAPTERS } from './index.ts';
 
 /** A connection with its secrets opened, as the ingest path and hydration use it. */
 export interface OpenConnection {
@@ -16,19 +16,25 @@ export interface OpenConnection {
 export interface ConnectionRegistry {
   /** By name (the ingest path segment) or id; null when there is no such connection. */
   get(nameOrId: string): Promise<OpenConnection | null>;
-  /** A connection changed or went away: read it from the store next time. */
-  forget(nameOrId: string): void;
+  /**
+   * A connection was created, changed or deleted through this hub: it is read from the store next
+   * time, and every listener is told (hydration warms a new or changed connection's caches at once).
+   */
+  changed(nameOrId: string): void;
+  /** Calls `listener` with what changed() was given; returns the call that unsubscribes it. */
+  onChanged(listener: (nameOrId: string) => void): () => void;
 }
 
 /**
  * Decrypting a connection costs more than the rest of an ingest request: keep opened connections
- * for a short time. Changes made through this hub are forgotten at once; the TTL bounds how long
+ * for a short time. Changes made through this hub are forgotten at once (changed); the TTL bounds how long
  * another process sharing the store (postgres) can use a stale copy.
  */
-export function createConnectionRegistry(options: { store: Store; box: SecretBox; ttlMs?: number; now?: () => number }): ConnectionRegistry {
+export function createConnectionRegistry(options: { store: Pick<Store, 'getConnection'>; box: SecretBox; ttlMs?: number; now?: () => number }): ConnectionRegistry {
   const ttl = options.ttlMs ?? 5_000;
   const now = options.now ?? Date.now;
   const cache = new Map<string, { at: number; value: OpenConnection | null }>();
+  const listeners = new Set<(nameOrId: string) => void>();
 
   function open(record: ConnectionRecord): OpenConnection {
     const adapter = ADAPTERS[record.vendor satisfies Vendor];
@@ -52,10 +58,15 @@ export function createConnectionRegistry(options: { store: Store; box: SecretBox
       cache.set(nameOrId, { at: now(), value });
       return value;
     },
-    forget(nameOrId) {
+    changed(nameOrId) {
       for (const [key, entry] of cache) {
         if (key === nameOrId || entry.value?.record.id === nameOrId || entry.value?.record.name === nameOrId) cache.delete(key);
       }
+      for (const listener of listeners) listener(nameOrId);
+    },
+    onChanged(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
     },
   };
 }

@@ -1,0 +1,2 @@
+/** Which ingest route the request came in on. */
+export type IngestRoute = 'webhook' | 'xapi-statements';
