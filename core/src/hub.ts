@@ -125,8 +125,9 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     publicUrl: (req) => config.LEARNHOOK_PUBLIC_URL?.replace(/\/$/, '') ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`,
     audit,
   };
+  const consolePages = createConsole(context, { sessionTtlMs: config.LEARNHOOK_SESSION_TTL_MS, secureCookies: config.LEARNHOOK_PUBLIC_URL?.startsWith('https:') ?? false });
   const app = createApp(context, {
-    pages: createConsole(context, { sessionTtlMs: config.LEARNHOOK_SESSION_TTL_MS, secureCookies: config.LEARNHOOK_PUBLIC_URL?.startsWith('https:') ?? false }),
+    pages: consolePages.router,
     lookup: overrides.lookup ?? lookupFromClients(clientFor, lookupFromRecentEvents(store)),
     rateLimit: config.LEARNHOOK_RATE_LIMIT,
     authFailureLimit: config.LEARNHOOK_AUTH_FAILURE_LIMIT,
@@ -168,6 +169,8 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     connections,
     processes: processes.count,
     async close() {
+      // Live tails never end by themselves; they would hold server.close() open.
+      consolePages.close();
       await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         server.closeIdleConnections();

@@ -10,10 +10,13 @@ import { notice, sendPage } from './layout.ts';
 import { accountPages } from './pages/account.ts';
 import { connectionPages } from './pages/connection.ts';
 import { connectionsPages } from './pages/connections.ts';
+import { eventPages } from './pages/event.ts';
+import { eventsPages } from './pages/events.ts';
 import { authPages } from './pages/auth.ts';
 import { homePage } from './pages/home.ts';
 import { keysPages } from './pages/keys.ts';
 import { usersPages } from './pages/users.ts';
+import { createLiveStreams } from './live-streams.ts';
 import { consoleHeaders, checkCsrf } from './security.ts';
 import { createSessions, requireSignedIn, signedInOf } from './session.ts';
 
@@ -53,9 +56,10 @@ function sendErrorPage(res: Response, error: LearnhookError): void {
  * enhanced with htmx and Server-Sent Events. Pages call the same store, schemas and operations as
  * the API; nothing here is a second copy of a business rule.
  */
-export function createConsole(hub: HubContext, options: ConsoleOptions): Router {
+export function createConsole(hub: HubContext, options: ConsoleOptions): { router: Router; close(): void } {
   const sessions = createSessions({ accounts: hub.store.accounts, now: hub.now, ttlMs: options.sessionTtlMs, secureCookies: options.secureCookies });
-  const ctx: ConsoleContext = { ...hub, sessions };
+  const streams = createLiveStreams();
+  const ctx: ConsoleContext = { ...hub, sessions, streams };
   const router = express.Router();
 
   router.get('/assets/:name', (req, res, next) => {
@@ -79,6 +83,8 @@ export function createConsole(hub: HubContext, options: ConsoleOptions): Router 
   pages.use(homePage(ctx));
   pages.use(connectionsPages(ctx));
   pages.use(connectionPages(ctx));
+  pages.use(eventsPages(ctx));
+  pages.use(eventPages(ctx));
   pages.use(keysPages(ctx));
   pages.use(accountPages(ctx));
   pages.use(usersPages(ctx));
@@ -89,5 +95,5 @@ export function createConsole(hub: HubContext, options: ConsoleOptions): Router 
 
   // Only the console's own paths: /v1, /ingest, /healthz and /metrics stay the API's (JSON errors included).
   router.use((req, res, next) => (API_PATHS.test(req.path) ? next() : pages(req, res, next)));
-  return router;
+  return { router, close: () => streams.closeAll() };
 }

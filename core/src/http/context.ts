@@ -14,8 +14,6 @@ export interface HubContext extends OperationsContext {
   metrics: Metrics;
   fanOut: FanOut;
   arrivals: IngestArrivals;
-  /** Wakes the dispatcher: deliveries were created or made due. */
-  wakeDispatcher(): void;
   /** Sends one event to one hook through the real delivery path, outside the queue. */
   sendTest(hook: HookRecord, event: CatalogEvent): Promise<TestSendResult>;
   version: string;

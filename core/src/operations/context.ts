@@ -13,6 +13,8 @@ export interface OperationsContext {
   lmsHttp: LmsHttp;
   /** How each connection's LMS API has been answering. */
   apiStats: ApiStatsBook;
+  /** Wakes the dispatcher: deliveries were created or made due. */
+  wakeDispatcher(): void;
   now(): number;
   /** Records an admin action in the store and as a structured log line. */
   audit(actor: string, action: string, target: string | null, details?: Record<string, unknown>): Promise<void>;

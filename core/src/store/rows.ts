@@ -1,4 +1,5 @@
 import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
+import type { IngestRoute } from '../catalog/ingest-route.ts';
 import type { CatalogEvent, EventType, Vendor } from '../catalog/index.ts';
 import type {
   ApiKeyRecord,
@@ -14,6 +15,7 @@ import type {
   HookRecord,
   HookStatus,
   NewDelivery,
+  RawRequest,
   StoredEvent,
 } from './store.ts';
 
@@ -65,6 +67,18 @@ export function toEvent(row: Row): StoredEvent {
     state: str(row.state) as EventState,
     event: json<CatalogEvent>(row.body),
     needs: json<HydrationNeeds>(row.needs),
+  };
+}
+
+export function toRawRequest(row: Row): RawRequest {
+  const body = row.body;
+  return {
+    method: str(row.method),
+    route: str(row.route) as IngestRoute,
+    headers: json<Record<string, string | undefined>>(row.headers),
+    // node:sqlite answers a BLOB as a Uint8Array, pg a bytea as a Buffer.
+    body: body instanceof Uint8Array ? Buffer.from(body) : Buffer.from(String(body ?? '')),
+    received_at: num(row.received_at),
   };
 }
 

@@ -71,6 +71,15 @@ describe.each(KINDS)('the $kind store', ({ skip, place: newPlace }) => {
     expect(events.data.map((event) => event.id)).toEqual(['evt_d', 'evt_c', 'evt_b', 'evt_a']);
   });
 
+  test('keeps the exact request bytes each event came in with, and answers null for an unknown event', async () => {
+    const store = await open();
+    const body = Buffer.from([0x7b, 0x0d, 0x0a, 0xc3, 0xa9, 0x7d]);
+    await store.ingest({ ...ingestInput('raw'), request: { method: 'POST', route: 'xapi-statements', headers: { 'x-test': 'yes' }, body, received_at: 42 } });
+    const raw = await store.getRawRequest('evt_raw');
+    expect(raw).toEqual({ method: 'POST', route: 'xapi-statements', headers: { 'x-test': 'yes' }, body, received_at: 42 });
+    expect(await store.getRawRequest('evt_nobody')).toBeNull();
+  });
+
   test('stores an event sent in two requests at once for the first of them only', async () => {
     const store = await open();
     const [first, second] = await Promise.all([store.ingest(ingestInput('a', 'b')), store.ingest(ingestInput('b', 'c'))]);

@@ -102,6 +102,15 @@ export interface IngestResult {
 
 export type EventState = 'received' | 'processed';
 
+/** An ingest request as the store keeps it. */
+export interface RawRequest {
+  method: string;
+  route: IngestRoute;
+  headers: Record<string, string | undefined>;
+  body: Buffer;
+  received_at: number;
+}
+
 export interface StoredEvent {
   seq: number;
   id: string;
@@ -208,6 +217,8 @@ export interface Store {
    */
   completeEvent(id: string, event: CatalogEvent, deliveries: NewDelivery[]): Promise<boolean>;
   getEvent(id: string): Promise<StoredEvent | null>;
+  /** The request an event came in with, as stored (credential headers blanked); null when none is kept. */
+  getRawRequest(eventId: string): Promise<RawRequest | null>;
   listEvents(query: EventQuery): Promise<Page<StoredEvent>>;
 
   insertHook(hook: HookRecord): Promise<void>;
