@@ -32,7 +32,7 @@ export const csrfField = (res: Response): SafeHtml => html`<input type="hidden" 
 
 function navigation(res: Response, active: Section | undefined): SafeHtml {
   const signedIn = signedInOf(res);
-  if (!signedIn) return html``;
+  if (!signedIn) return html`<nav class="top" aria-label="Console"><a class="brand" href="/">learnhook</a></nav>`;
   const admin = isAdmin(signedIn.user.role);
   const links = SECTIONS.filter((section) => admin || !('adminOnly' in section)).map((section) => html`<li><a href="${section.path}"${section.path === active ? html` aria-current="page"` : ''}>${section.label}</a></li>`);
   return html`<nav class="top" aria-label="Console">

@@ -82,7 +82,7 @@ export function authPages(ctx: ConsoleContext): Router {
     sendPage(res, {
       title: 'Sign in',
       status,
-      body: html`${error ? notice('error', error) : ''}
+      body: html`${error ? notice('error', error) : req.query.signed_out === '1' ? notice('ok', 'You are signed out.') : ''}
         <form method="post" action="/sign-in" class="card narrow">
           ${csrfField(res)}
           <input type="hidden" name="next" value="${localNext(values.next)}">
@@ -126,7 +126,7 @@ export function authPages(ctx: ConsoleContext): Router {
 
   router.post('/sign-out', async (req, res) => {
     await ctx.sessions.end(req, res);
-    res.redirect(303, '/sign-in');
+    res.redirect(303, '/sign-in?signed_out=1');
   });
 
   return router;

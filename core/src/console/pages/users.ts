@@ -36,9 +36,9 @@ export function usersPages(ctx: ConsoleContext): Router {
       active: '/users',
       status,
       body: html`${extra.link ? notice('ok', html`Invitation created. Send this link to the person; it works once, for 7 days: <span class="copyable"><code id="invite-link">${extra.link}</code> <button type="button" class="small" data-copy="#invite-link">Copy</button></span>`) : ''}
-        <table><caption>People who can sign in to this console</caption>
+        <div class="table-wrap"><table><caption>People who can sign in to this console</caption>
           <thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Last sign-in</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
-          <tbody>${rows}</tbody></table>
+          <tbody>${rows}</tbody></table></div>
         ${invites.length ? html`<h2>Open invitations</h2><ul>${invites.map((invite) => html`<li>${invite.email ?? 'anyone'} as ${invite.role}, until ${new Date(invite.expires_at).toISOString().slice(0, 10)}</li>`)}</ul>` : ''}
         ${admin
           ? html`<form method="post" action="/users/invite" class="card narrow">
