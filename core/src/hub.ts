@@ -20,7 +20,7 @@ import { createConnectionWarmUps } from './hydrate/connection-warm-ups.ts';
 import { createHydrator } from './hydrate/create-hydrator.ts';
 import { createLmsHttp } from './hydrate/http-json.ts';
 import type { Hydrator } from './hydrate/hydrator.ts';
-import { lookupFromClients, lookupFromRecentEvents, type Lookup } from './hydrate/lookup.ts';
+import { type Lookup, lookupFromClients, lookupFromRecentEvents } from './hydrate/lookup.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import { createIngestArrivals } from './operations/ingest-arrivals.ts';
@@ -28,7 +28,7 @@ import { openStore } from './store/open-store.ts';
 import { startProcessHeartbeat } from './store/process-heartbeat.ts';
 import { createSecretBox, loadSecretKey } from './store/secret-box.ts';
 import type { Store } from './store/store.ts';
-import { createConnectionRegistry, type ConnectionRegistry } from './vendors/connection-registry.ts';
+import { type ConnectionRegistry, createConnectionRegistry } from './vendors/connection-registry.ts';
 
 export const VERSION: string = packageJson.version;
 
@@ -73,7 +73,11 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     await store.appendAudit({ at: now(), actor, action, target, details });
     logger.info({ audit: { actor, action, target, details } }, `audit: ${action}`);
   };
-  const transport = createTransport({ allowPrivate: config.LEARNHOOK_ALLOW_PRIVATE_TARGETS, timeoutMs: config.LEARNHOOK_DELIVERY_TIMEOUT_MS, userAgent: `learnhook/${VERSION}` });
+  const transport = createTransport({
+    allowPrivate: config.LEARNHOOK_ALLOW_PRIVATE_TARGETS,
+    timeoutMs: config.LEARNHOOK_DELIVERY_TIMEOUT_MS,
+    userAgent: `learnhook/${VERSION}`,
+  });
   const wakes = createWakes();
   const dispatcher = createDispatcher({
     store,
@@ -125,7 +129,10 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     publicUrl: (req) => config.LEARNHOOK_PUBLIC_URL?.replace(/\/$/, '') ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`,
     audit,
   };
-  const consolePages = createConsole(context, { sessionTtlMs: config.LEARNHOOK_SESSION_TTL_MS, secureCookies: config.LEARNHOOK_PUBLIC_URL?.startsWith('https:') ?? false });
+  const consolePages = createConsole(context, {
+    sessionTtlMs: config.LEARNHOOK_SESSION_TTL_MS,
+    secureCookies: config.LEARNHOOK_PUBLIC_URL?.startsWith('https:') ?? false,
+  });
   const app = createApp(context, {
     pages: consolePages.router,
     lookup: overrides.lookup ?? lookupFromClients(clientFor, lookupFromRecentEvents(store)),

@@ -7,7 +7,11 @@ import { describeInBrowser, submit, title } from '../lib/browser.ts';
 const OWNER = { email: 'owner@example.com', password: 'a long owner password' };
 
 /** The text of the copy box under `label` in the setup steps. */
-const pasted = (page: Page, label: string) => page.locator('.paste', { has: page.getByText(label, { exact: true }) }).locator('code').textContent();
+const pasted = (page: Page, label: string) =>
+  page
+    .locator('.paste', { has: page.getByText(label, { exact: true }) })
+    .locator('code')
+    .textContent();
 
 describeInBrowser('a training manager connects an LMS in a real browser', (browser) => {
   let hub: TestHub;

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { startTestHub } from '@learnhook/core/testing';
+import { describe, expect, it } from 'vitest';
 
 /** The API's per-key rate limit (LEARNHOOK_RATE_LIMIT), against a real hub. */
 

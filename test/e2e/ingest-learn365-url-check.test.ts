@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startIngestHub, type IngestHub } from '../lib/ingest-hub.ts';
+import { type IngestHub, startIngestHub } from '../lib/ingest-hub.ts';
 
 let ingest: IngestHub;
 beforeAll(async () => {

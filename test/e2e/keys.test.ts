@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, startTestHub, type TestHub } from '@learnhook/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'learnhook-keys-'));
 const keys = (...args: string[]) => runCli(['keys', ...args], { dataDir });

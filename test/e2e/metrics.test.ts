@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionAnswer } from '@learnhook/core';
 import { completionRequest, fetchAnswer, sendToIngest, startTestHub, type TestHub } from '@learnhook/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 /** /metrics on a real hub: what an operator's Prometheus scrapes. */
 

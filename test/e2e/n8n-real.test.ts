@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createLogger, startSandbox, type SandboxSession } from '@learnhook/core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createLogger, type SandboxSession, startSandbox } from '@learnhook/core';
 import { eventually, freePort } from '@learnhook/core/testing';
-import { installCommunityPackage, n8nApi, n8nUnavailable, setUpOwner, startN8n, type N8nProcess } from '../lib/n8n.ts';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { installCommunityPackage, type N8nProcess, n8nApi, n8nUnavailable, setUpOwner, startN8n } from '../lib/n8n.ts';
 
 /**
  * The community node in a real n8n 2.x: activation subscribes once, an LMS event becomes one
@@ -92,10 +92,14 @@ describe.skipIf(unavailable !== null)('the n8n community node in a real n8n', ()
 
   it('an event sent by the sandbox LMS produces one execution whose output is the hydrated event', async () => {
     const result = await session.lms.emit({ vendor: 'absorb', event: 'Enrollment Completed by Learner' });
-    const done = await eventually(async () => {
-      const list = await executions();
-      return list.length > 0 && list[0].finished ? list : undefined;
-    }, 30_000, 'an n8n execution');
+    const done = await eventually(
+      async () => {
+        const list = await executions();
+        return list.length > 0 && list[0].finished ? list : undefined;
+      },
+      30_000,
+      'an n8n execution',
+    );
     expect(done).toHaveLength(1);
     const output = done[0].data.resultData.runData['Learnhook Trigger'][0].data.main[0][0].json;
     expect(output).toMatchObject({ type: 'enrollment.completed', learner: { email: result.user.email } });

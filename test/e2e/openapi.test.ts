@@ -1,7 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionAnswer } from '@learnhook/core';
-import { ADMIN_KEY, completionRequest, fetchAnswer, issuePaths, sendToIngest, startReceiver, startTestHub, type ApiErrorBody, type Receiver, type TestHub } from '@learnhook/core/testing';
-import { concretePath, documentedRoutes, isUnrouted, label, type DocumentedRoute, type OpenApiDocument } from '../lib/api-routes.ts';
+import {
+  ADMIN_KEY,
+  type ApiErrorBody,
+  completionRequest,
+  fetchAnswer,
+  issuePaths,
+  type Receiver,
+  sendToIngest,
+  startReceiver,
+  startTestHub,
+  type TestHub,
+} from '@learnhook/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { concretePath, type DocumentedRoute, documentedRoutes, isUnrouted, label, type OpenApiDocument } from '../lib/api-routes.ts';
 
 /** The served /v1/openapi.json against the hub that serves it: every route it lists is real, every body as documented. */
 
@@ -26,11 +37,11 @@ beforeAll(async () => {
   await hub.hub.dispatcher.idle();
   const deliveries = await hub.api<{ data: Array<{ id: string }> }>('GET', `/v1/deliveries?event_id=${eventId}`);
   const [, , name, token] = new URL(connection.body.ingest_url).pathname.split('/');
-  real['hooks'] = { id: hook.body.id };
-  real['events'] = { id: eventId };
-  real['deliveries'] = { id: deliveries.body.data[0]?.id ?? '' };
-  real['connections'] = { id: connection.body.id };
-  real['ingest'] = { connection: name ?? '', token: token ?? '' };
+  real.hooks = { id: hook.body.id };
+  real.events = { id: eventId };
+  real.deliveries = { id: deliveries.body.data[0]?.id ?? '' };
+  real.connections = { id: connection.body.id };
+  real.ingest = { connection: name ?? '', token: token ?? '' };
 });
 afterAll(async () => {
   await hub.close();
@@ -40,7 +51,7 @@ afterAll(async () => {
 describe('/v1/openapi.json', () => {
   it('is OpenAPI 3.1 with a bearer scheme', () => {
     expect(doc.openapi).toMatch(/^3\.1\.\d+$/);
-    expect(doc.components.securitySchemes['bearer']).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.security).toEqual([{ bearer: [] }]);
   });
 
@@ -48,7 +59,10 @@ describe('/v1/openapi.json', () => {
     const wrong: string[] = [];
     for (const route of routes) {
       // Real ids for reads only: a DELETE with a real id would remove what the next test uses.
-      const { status, body } = await fetchAnswer(hub.url + (route.method === 'GET' ? realPath(route) : concretePath(route)), { method: route.method, headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+      const { status, body } = await fetchAnswer(hub.url + (route.method === 'GET' ? realPath(route) : concretePath(route)), {
+        method: route.method,
+        headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      });
       if (isUnrouted(status, body)) wrong.push(`${label(route)} is not routed`);
       else if (route.method === 'GET' && route.path.startsWith('/v1/') && status !== 200) wrong.push(`${label(route)} -> ${status}`);
     }
@@ -85,11 +99,11 @@ describe('/v1/openapi.json', () => {
     expect(closed).toBeGreaterThanOrEqual(3);
 
     // Bodies the API reads though they may be left out are documented too.
-    const optionalBody = (routePath: string) => doc.paths[routePath]?.['post']?.requestBody?.content['application/json']?.schema.properties ?? {};
+    const optionalBody = (routePath: string) => doc.paths[routePath]?.post?.requestBody?.content['application/json']?.schema.properties ?? {};
     expect(Object.keys(optionalBody('/v1/hooks/{id}/test'))).toEqual(['type']);
     expect(Object.keys(optionalBody('/v1/events/{id}/replay'))).toEqual(['hook_id']);
 
-    const hookSchema = doc.paths['/v1/hooks']?.['post']?.requestBody?.content['application/json']?.schema;
+    const hookSchema = doc.paths['/v1/hooks']?.post?.requestBody?.content['application/json']?.schema;
     expect(hookSchema?.required).toEqual(expect.arrayContaining(['url', 'events']));
     const noUrl = await hub.api<ApiErrorBody>('POST', '/v1/hooks', { events: ['enrollment.completed'] });
     expect(noUrl.status).toBe(400);

@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '@learnhook/core/testing';
-import { startHubProcess, type HubProcess } from '../lib/hub-process.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type HubProcess, startHubProcess } from '../lib/hub-process.ts';
 
 let hub: HubProcess | undefined;
 afterEach(async () => {

@@ -2,10 +2,10 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionAnswer } from '@learnhook/core';
-import { completionRequest, eventually, fetchAnswer, type WireRequest, startReceiver } from '@learnhook/core/testing';
-import { CLI, startHubProcess, type HubProcess } from '../lib/hub-process.ts';
+import { completionRequest, eventually, fetchAnswer, startReceiver, type WireRequest } from '@learnhook/core/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI, type HubProcess, startHubProcess } from '../lib/hub-process.ts';
 import { report } from './report.ts';
 
 /**
@@ -14,7 +14,6 @@ import { report } from './report.ts';
  * deliveries, a failing LMS API and a failing target), and no secret may appear in any line it
  * logs nor in any API answer after the one that created it.
  */
-
 
 const ADMIN = `lh-admin-${randomBytes(18).toString('base64url')}`;
 const SECRET_KEY = randomBytes(32).toString('base64');
@@ -104,7 +103,12 @@ describe('scenario 5: secrets', () => {
       remember(`${name} ingest token`, token);
       shownToAdmins.add(token);
       const inbound = created.body.inbound as { secret?: string; authorization?: string; password?: string; xapi?: { password: string } };
-      for (const [field, value] of Object.entries({ secret: inbound.secret, authorization: inbound.authorization, password: inbound.password, xapi: inbound.xapi?.password })) {
+      for (const [field, value] of Object.entries({
+        secret: inbound.secret,
+        authorization: inbound.authorization,
+        password: inbound.password,
+        xapi: inbound.xapi?.password,
+      })) {
         if (value !== undefined) remember(`${name} inbound ${field}`, value);
       }
     }
@@ -121,13 +125,13 @@ describe('scenario 5: secrets', () => {
     const almBasic = `Basic ${Buffer.from(`alm:${String(connections['adobe-alm']!.inbound.password)}`).toString('base64')}`;
     const almRequest = completionRequest('adobe-alm', {}, 1);
     const sends: Array<[ConnectionAnswer, WireRequest]> = [
-      [connections['learn365']!, completionRequest('learn365', connections['learn365']!.inbound, 1)],
-      [connections['standard']!, completionRequest('standard', connections['standard']!.inbound, 1)],
-      [connections['standard']!, completionRequest('xapi', connections['standard']!.inbound, 1)],
+      [connections.learn365!, completionRequest('learn365', connections.learn365!.inbound, 1)],
+      [connections.standard!, completionRequest('standard', connections.standard!.inbound, 1)],
+      [connections.standard!, completionRequest('xapi', connections.standard!.inbound, 1)],
       [connections['seismic-learning']!, completionRequest('seismic-learning', connections['seismic-learning']!.inbound, 1)],
       [connections['seismic-learning']!, completionRequest('xapi', connections['seismic-learning']!.inbound, 2)],
       [connections['adobe-alm']!, { ...almRequest, headers: { ...almRequest.headers, authorization: almBasic } }],
-      [connections['absorb']!, completionRequest('absorb', {}, 1)],
+      [connections.absorb!, completionRequest('absorb', {}, 1)],
     ];
     for (const [connection, request] of sends) expect((await send(connection, request)).status, connection.name).toBeLessThan(300);
     const wrong = completionRequest('seismic-learning', { authorization: 'Bearer wrong-token-for-this-test' }, 3);
@@ -137,7 +141,11 @@ describe('scenario 5: secrets', () => {
     // Everything is delivered (signed with the hook secrets), the failing target was tried, the LMS API was called with its credentials.
     await receiver.waitFor(sends.length, 30_000);
     await eventually(async () => failingTarget.received.length >= sends.length || undefined, 30_000, 'attempts at the failing target');
-    await eventually(async () => lms.received.some((request) => JSON.stringify(request).includes(LMS_API.private_key)) || undefined, 30_000, 'the LMS API to be called with its credentials');
+    await eventually(
+      async () => lms.received.some((request) => JSON.stringify(request).includes(LMS_API.private_key)) || undefined,
+      30_000,
+      'the LMS API to be called with its credentials',
+    );
     expect(receiver.received.every((request) => typeof request.headers['webhook-signature'] === 'string')).toBe(true);
 
     // Every answer after creation: connections, hooks, events (with raw payloads), deliveries and attempts, audit, metrics.
@@ -146,7 +154,7 @@ describe('scenario 5: secrets', () => {
     const later = [
       await api('GET', '/v1/connections?limit=100'),
       ...(await Promise.all(Object.values(connections).map((connection) => api('GET', `/v1/connections/${connection.id}`)))),
-      await api('PATCH', `/v1/connections/${connections['learn365']!.id}`, { description: 'changed' }),
+      await api('PATCH', `/v1/connections/${connections.learn365!.id}`, { description: 'changed' }),
       hooks,
       ...(await Promise.all(hooks.body.data.map((hook) => api('GET', `/v1/hooks/${hook.id}`)))),
       await api('GET', '/v1/events?limit=100'),
@@ -165,8 +173,8 @@ describe('scenario 5: secrets', () => {
     }
     expect(hooks.body.data.every((hook) => hook.secret === undefined)).toBe(true);
     // Masked, not dropped: the last four characters tell an admin which secret is set.
-    const learn365 = (await api<ConnectionAnswer>('GET', `/v1/connections/${connections['learn365']!.id}`)).body.inbound;
-    expect(learn365.secret).toBe(`…${String(connections['learn365']!.inbound.secret).slice(-4)}`);
+    const learn365 = (await api<ConnectionAnswer>('GET', `/v1/connections/${connections.learn365!.id}`)).body.inbound;
+    expect(learn365.secret).toBe(`…${String(connections.learn365!.inbound.secret).slice(-4)}`);
 
     await hub.stop();
     const leaksInLogs: string[] = [];
@@ -174,7 +182,13 @@ describe('scenario 5: secrets', () => {
     report({
       scenario: '5 secrets',
       tried: 'a trace-level hub session: 2 keys, 5 connections, 2 hooks, 7 ingests over 6 formats, deliveries, a failing target and LMS API, wrong credentials',
-      figures: { secrets_tracked: secrets.size, log_lines: hub.output.length, api_answers_checked: later.length, leaks_in_logs: leaksInLogs.length, leaks_in_answers: leaksInAnswers.length },
+      figures: {
+        secrets_tracked: secrets.size,
+        log_lines: hub.output.length,
+        api_answers_checked: later.length,
+        leaks_in_logs: leaksInLogs.length,
+        leaks_in_answers: leaksInAnswers.length,
+      },
     });
     expect(hub.output.length).toBeGreaterThan(10);
     expect(leaksInLogs).toEqual([]);

@@ -1,9 +1,9 @@
-import { runInNewContext } from 'node:vm';
 import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { apiAt, connectAlm, eventually, sendCompletion, startTestHub, subscribe, type TestHub } from '@learnhook/core/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestHub, type TestHub, apiAt, connectAlm, sendCompletion, subscribe } from '@learnhook/core/testing';
+import { type FaultyReceiver, startFaultyReceiver } from '../lib/faults-receiver.ts';
 import { report } from './report.ts';
-import { startFaultyReceiver, type FaultyReceiver } from '../lib/faults-receiver.ts';
 
 /**
  * Issue 9, scenario 2, memory: while a receiver is down, the deliveries owed to it pile up in the

@@ -21,5 +21,5 @@ export function report(entry: ScenarioReport): void {
     .join(' ');
   process.stdout.write(`[reliability] ${entry.scenario}: ${entry.tried} -> ${figures}\n`);
   mkdirSync(path.dirname(RESULTS_FILE), { recursive: true });
-  appendFileSync(RESULTS_FILE, JSON.stringify({ at: new Date().toISOString(), ...entry }) + '\n');
+  appendFileSync(RESULTS_FILE, `${JSON.stringify({ at: new Date().toISOString(), ...entry })}\n`);
 }

@@ -3,7 +3,7 @@
  * per catalog type plus "New LMS Event", the dropdowns they use, and Find User / Find Course.
  * scripts/bundle.mts compiles this file, and what it uses from @learnhook/core, into dist/index.js.
  */
-import { version as platformVersion, type App, type Search, type Trigger } from 'zapier-platform-core';
+import { type App, version as platformVersion, type Search, type Trigger } from 'zapier-platform-core';
 import packageJson from '../package.json' with { type: 'json' };
 import { authentication } from './authentication.ts';
 import { connectionList, courseList, findCourse, findUser } from './lookups.ts';

@@ -1,9 +1,9 @@
-import { CATALOG, catalogEntry, isEventType, type CatalogEntry } from '@learnhook/core';
+import { CATALOG, type CatalogEntry, catalogEntry, isEventType } from '@learnhook/core';
 import type { Bundle, PlainInputField, PlainOutputField, ZObject } from 'zapier-platform-core';
 import type { DeliveredEvent, SubscribeData } from './delivery.ts';
 import { CONNECTION_FIELD, COURSE_FIELD, type Operation } from './lookups.ts';
 import { listEvents, performDelivery, sampleOf, subscribe, unsubscribe } from './rest-hooks.ts';
-import { triggerDefinitions, type TriggerDefinition } from './trigger-definitions.ts';
+import { type TriggerDefinition, triggerDefinitions } from './trigger-definitions.ts';
 import { asRecord, inputText } from './values.ts';
 
 /**

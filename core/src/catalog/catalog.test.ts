@@ -1,16 +1,38 @@
 import { describe, expect, it } from 'vitest';
-import { CATALOG, CatalogEventSchema, EVENT_DEFINITIONS, SAMPLES, fieldsOf } from './index.ts';
+import { CATALOG, CatalogEventSchema, EVENT_DEFINITIONS, fieldsOf, SAMPLES } from './index.ts';
 
 /** Every type DESIGN §2 names, so a type dropped from the catalog fails here. */
 const DESIGN_TYPES = [
-  'user.created', 'user.updated', 'user.deactivated', 'user.reactivated',
-  'enrollment.created', 'enrollment.removed', 'enrollment.approval_requested',
-  'enrollment.started', 'enrollment.progressed', 'enrollment.completed',
-  'session.enrolled', 'session.attended',
-  'course.created', 'course.published', 'course.unpublished', 'course.deleted',
-  'certificate.awarded', 'competency.awarded', 'credits.awarded', 'assessment.completed',
-  'activity.viewed', 'activity.liked', 'activity.disliked', 'question.answered', 'question.skipped', 'search.performed',
-  'group.created', 'group.deleted', 'department.created', 'department.deleted',
+  'user.created',
+  'user.updated',
+  'user.deactivated',
+  'user.reactivated',
+  'enrollment.created',
+  'enrollment.removed',
+  'enrollment.approval_requested',
+  'enrollment.started',
+  'enrollment.progressed',
+  'enrollment.completed',
+  'session.enrolled',
+  'session.attended',
+  'course.created',
+  'course.published',
+  'course.unpublished',
+  'course.deleted',
+  'certificate.awarded',
+  'competency.awarded',
+  'credits.awarded',
+  'assessment.completed',
+  'activity.viewed',
+  'activity.liked',
+  'activity.disliked',
+  'question.answered',
+  'question.skipped',
+  'search.performed',
+  'group.created',
+  'group.deleted',
+  'department.created',
+  'department.deleted',
   'lms.event',
 ];
 

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { EVENT_DEFINITIONS, type EventType } from './event-types.ts';
-import { fieldsOf, type CatalogField } from './fields.ts';
+import { type CatalogField, fieldsOf } from './fields.ts';
 import { SAMPLES } from './samples.ts';
 
 export * from './event-types.ts';
+export { type CatalogField, fieldsOf } from './fields.ts';
 export * from './parts.ts';
-export { fieldsOf, type CatalogField } from './fields.ts';
 export { SAMPLES } from './samples.ts';
 
 /** A catalog entry as data: what /v1/catalog answers and the Zapier/n8n packages build on. */

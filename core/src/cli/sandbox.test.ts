@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { CliError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
-import { SANDBOX_USAGE, runSandbox } from './sandbox.ts';
+import { runSandbox, SANDBOX_USAGE } from './sandbox.ts';
 
 /** `learnhook sandbox ...args` in this process, on loopback; answers the session (null when it did not start) and what it printed. */
 async function sandbox(args: string[]) {

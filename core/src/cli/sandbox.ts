@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { CliError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { nextSteps, startSandbox, type SandboxSession } from '../sandbox/session.ts';
+import { nextSteps, type SandboxSession, startSandbox } from '../sandbox/session.ts';
 
 export const SANDBOX_USAGE = `Usage: learnhook sandbox [--port N] [--lms-port N] [--dir DIR]
 

@@ -1,23 +1,23 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import express, { type Response, type Router } from 'express';
-import { NotFoundError, type LearnhookError } from '../errors.ts';
-import { errorHandler, setRetryAfter } from '../http/error-handler.ts';
+import { type LearnhookError, NotFoundError } from '../errors.ts';
 import type { HubContext } from '../http/context.ts';
+import { errorHandler, setRetryAfter } from '../http/error-handler.ts';
 import type { ConsoleContext } from './context.ts';
 import { html } from './html.ts';
 import { notice, sendPage } from './layout.ts';
+import { createLiveStreams } from './live-streams.ts';
 import { accountPages } from './pages/account.ts';
+import { authPages } from './pages/auth.ts';
 import { connectionPages } from './pages/connection.ts';
 import { connectionsPages } from './pages/connections.ts';
 import { eventPages } from './pages/event.ts';
 import { eventsPages } from './pages/events.ts';
-import { authPages } from './pages/auth.ts';
 import { homePage } from './pages/home.ts';
 import { keysPages } from './pages/keys.ts';
 import { usersPages } from './pages/users.ts';
-import { createLiveStreams } from './live-streams.ts';
-import { consoleHeaders, checkCsrf } from './security.ts';
+import { checkCsrf, consoleHeaders } from './security.ts';
 import { createSessions, requireSignedIn, signedInOf } from './session.ts';
 
 export interface ConsoleOptions {
@@ -43,7 +43,16 @@ const ASSETS: Record<string, { type: string; body: Buffer }> = {
 /** A refused console request as a page a person can read (the API answers the same errors as JSON). */
 function sendErrorPage(res: Response, error: LearnhookError): void {
   setRetryAfter(res, error);
-  const title = error.status === 404 ? 'Not found' : error.status === 403 ? 'Not allowed' : error.status === 401 ? 'Sign in again' : error.status >= 500 ? 'Something went wrong' : 'That did not work';
+  const title =
+    error.status === 404
+      ? 'Not found'
+      : error.status === 403
+        ? 'Not allowed'
+        : error.status === 401
+          ? 'Sign in again'
+          : error.status >= 500
+            ? 'Something went wrong'
+            : 'That did not work';
   sendPage(res, {
     title,
     status: error.status,
@@ -75,7 +84,7 @@ export function createConsole(hub: HubContext, options: ConsoleOptions): { route
   pages.use((req, res, next) => {
     const signedIn = signedInOf(res);
     if (!signedIn) res.locals.formToken = sessions.formToken(req, res);
-    checkCsrf(req, signedIn ? signedIn.session.csrf : (typeof res.locals.formToken === 'string' ? res.locals.formToken : undefined));
+    checkCsrf(req, signedIn ? signedIn.session.csrf : typeof res.locals.formToken === 'string' ? res.locals.formToken : undefined);
     next();
   });
   pages.use(authPages(ctx));

@@ -7,7 +7,7 @@ import { createSecretBox } from '../store/secret-box.ts';
 import { openSqliteStore } from '../store/sqlite.ts';
 import type { HookRecord, Store } from '../store/store.ts';
 import { hookRecord, ingestInput } from '../testing/store-fixtures.ts';
-import { createConcurrencyLimiter, type ConcurrencyLimiter } from './concurrency.ts';
+import { type ConcurrencyLimiter, createConcurrencyLimiter } from './concurrency.ts';
 import { createDispatcher, type Dispatcher } from './dispatcher.ts';
 import type { Transport, TransportRequest } from './transport.ts';
 
@@ -30,7 +30,7 @@ async function setup(status: HookRecord['status'], failFirstPass = false, limite
   const inner = openSqliteStore({ file: ':memory:' });
   const event = { ...SAMPLES['enrollment.completed'], id: 'evt_1' };
   await inner.ingest(ingestInput('1'));
-  await inner.insertHook(hookRecord('hook_1', { status, secret_enc: box.seal('whsec_' + randomBytes(24).toString('base64')) }));
+  await inner.insertHook(hookRecord('hook_1', { status, secret_enc: box.seal(`whsec_${randomBytes(24).toString('base64')}`) }));
   await inner.completeEvent('evt_1', event, [{ id: 'dlv_1', event_id: 'evt_1', hook_id: 'hook_1', next_attempt_at: Date.now(), reason: 'event' }]);
 
   let passes = 0;
@@ -87,7 +87,11 @@ describe('the dispatcher', () => {
     dispatcher.wake();
     await dispatcher.idle();
     expect(sent).toHaveLength(1);
-    expect(sent[0]?.headers).toMatchObject({ 'webhook-id': expect.any(String), 'webhook-signature': expect.stringMatching(/^v1,/), 'learnhook-event-type': 'enrollment.completed' });
+    expect(sent[0]?.headers).toMatchObject({
+      'webhook-id': expect.any(String),
+      'webhook-signature': expect.stringMatching(/^v1,/),
+      'learnhook-event-type': 'enrollment.completed',
+    });
     expect(sent[0]?.headers).not.toHaveProperty('user-agent');
   });
 
@@ -103,7 +107,7 @@ describe('the dispatcher', () => {
     expect(sent).toHaveLength(1);
   });
 
-  it('hands a claimed delivery back at once when its hook\'s limit dropped while the claim ran, instead of holding it for a lease', async () => {
+  it("hands a claimed delivery back at once when its hook's limit dropped while the claim ran, instead of holding it for a lease", async () => {
     // The limit said 4 free when the pass looked; by the time the claim answered, none was.
     const shrunk: ConcurrencyLimiter = { limit: () => 4, inFlight: () => 0, tryAcquire: () => false, release: () => {} };
     const { store, dispatcher, sent } = await setup('active', false, shrunk);
@@ -121,7 +125,7 @@ describe('a hook whose target answers again', () => {
     let clock = 1_000_000;
     const store = openSqliteStore({ file: ':memory:' });
     await store.ingest(ingestInput('1', '2'));
-    await store.insertHook(hookRecord('hook_1', { secret_enc: box.seal('whsec_' + randomBytes(24).toString('base64')) }));
+    await store.insertHook(hookRecord('hook_1', { secret_enc: box.seal(`whsec_${randomBytes(24).toString('base64')}`) }));
     const deliveryOf = (key: string) => ({ id: `dlv_${key}`, event_id: `evt_${key}`, hook_id: 'hook_1', next_attempt_at: clock, reason: 'event' as const });
     await store.completeEvent('evt_1', { ...SAMPLES['enrollment.completed'], id: 'evt_1' }, [deliveryOf('1')]);
     let down = true;
@@ -173,11 +177,11 @@ describe('a hook whose target answers again', () => {
 });
 
 describe('a pass over many hooks', () => {
-  it('asks for every due hook\'s claim at once, so one group commit serves them all', async () => {
+  it("asks for every due hook's claim at once, so one group commit serves them all", async () => {
     const inner = openSqliteStore({ file: ':memory:' });
     await inner.ingest(ingestInput('1'));
     const hookIds = ['hook_a', 'hook_b', 'hook_c', 'hook_d'];
-    for (const id of hookIds) await inner.insertHook(hookRecord(id, { secret_enc: box.seal('whsec_' + randomBytes(24).toString('base64')) }));
+    for (const id of hookIds) await inner.insertHook(hookRecord(id, { secret_enc: box.seal(`whsec_${randomBytes(24).toString('base64')}`) }));
     await inner.completeEvent(
       'evt_1',
       { ...SAMPLES['enrollment.completed'], id: 'evt_1' },

@@ -3,7 +3,7 @@ import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
 import { Agent } from 'undici';
-import { checkTargetAddress, checkTargetUrl, TargetRefusedError, type TargetPolicyOptions } from './target-policy.ts';
+import { checkTargetAddress, checkTargetUrl, type TargetPolicyOptions, TargetRefusedError } from './target-policy.ts';
 
 /**
  * One delivery attempt over HTTP: POST a signed body to a subscriber's URL and say what came back.

@@ -1,7 +1,7 @@
 import type { Request, RequestHandler, Response } from 'express';
 import { AuthenticationError, ForbiddenError, RateLimitError } from '../errors.ts';
-import type { ApiKeyRecord, ApiScope, Store } from '../store/store.ts';
 import { apiKeyMatches, hasScope, parseApiKey } from '../operations/api-keys.ts';
+import type { ApiKeyRecord, ApiScope, Store } from '../store/store.ts';
 import type { TokenBuckets } from '../token-buckets.ts';
 
 /** Where the authenticated key is kept for the route handlers. */

@@ -1,10 +1,10 @@
-import express from 'express';
 import http from 'node:http';
+import express from 'express';
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../logger.ts';
 import { listenForTest } from '../testing/listen.ts';
 import { limitedBody } from './body-limit.ts';
 import { errorHandler } from './error-handler.ts';
-import { createLogger } from '../logger.ts';
 
 const LIMIT = 1024;
 

@@ -3,9 +3,9 @@ import type { IngestRoute } from '../catalog/ingest-route.ts';
 import { NotFoundError, UnsupportedMediaTypeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import type { IngestArrivals } from '../operations/ingest-arrivals.ts';
 import { constantTimeEqual } from '../signatures/constant-time.ts';
 import type { Store } from '../store/store.ts';
-import type { IngestArrivals } from '../operations/ingest-arrivals.ts';
 import type { IngestReply, IngestRequest, MappedEvent, VendorAdapter } from '../vendors/adapter.ts';
 import type { ConnectionRegistry, OpenConnection } from '../vendors/connection-registry.ts';
 import { ADAPTERS } from '../vendors/index.ts';
@@ -156,7 +156,12 @@ export function ingestRouter(deps: IngestDeps): Router {
     const { adapter, connection } = await connectionFor(req, 'webhook');
     const reply = adapter.handshake?.(toRequest(req, 'webhook'));
     if (!reply) throw new NotFoundError('This ingest URL takes POST requests from your LMS.');
-    deps.arrivals.accepted(connection.record.id, Date.now(), reply.status, `The LMS checked this URL (${adapter.title}'s URL check) and got the answer it expects.`);
+    deps.arrivals.accepted(
+      connection.record.id,
+      Date.now(),
+      reply.status,
+      `The LMS checked this URL (${adapter.title}'s URL check) and got the answer it expects.`,
+    );
     send(res, reply);
   });
   return router;

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
-import { z } from 'zod';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { PayloadError } from '../errors.ts';
 import { queryOf } from './request.ts';
 

@@ -1,6 +1,6 @@
 import { ConfigError } from '../config.ts';
-import { apiKeyRecordFor } from '../operations/api-keys.ts';
 import type { Logger } from '../logger.ts';
+import { apiKeyRecordFor } from '../operations/api-keys.ts';
 import type { Store } from '../store/store.ts';
 
 /** Seeds LEARNHOOK_API_KEY as an admin key, so a script or container can start headless. */

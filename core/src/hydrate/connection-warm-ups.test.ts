@@ -25,7 +25,9 @@ function setUp(known: OpenConnection[]) {
   const listeners = new Set<(nameOrId: string) => void>();
   const connections: ConnectionRegistry = {
     get: async (nameOrId) => known.find((c) => c.record.id === nameOrId || c.record.name === nameOrId) ?? null,
-    changed: (nameOrId) => listeners.forEach((listener) => listener(nameOrId)),
+    changed: (nameOrId) => {
+      for (const listener of listeners) listener(nameOrId);
+    },
     onChanged(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

@@ -8,8 +8,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Course, Learner } from '../catalog/index.ts';
 import { createLogger } from '../logger.ts';
 import { courseFrom, down, enrollmentFrom, fakeLms, leanEvent, learnerFrom } from '../testing/hydration-fixtures.ts';
-import { LmsApiError, type LmsApiClient } from './client.ts';
-import { createHydrator, type ConnectionClient, type HydratorOptions } from './create-hydrator.ts';
+import { type LmsApiClient, LmsApiError } from './client.ts';
+import { type ConnectionClient, createHydrator, type HydratorOptions } from './create-hydrator.ts';
 
 afterEach(() => {
   vi.useRealTimers();
@@ -165,7 +165,7 @@ describe('createHydrator', () => {
 
   it('does not keep a failure: the next event asks again and completes', async () => {
     let up = false;
-    const lms = fakeLms({ behave: (call) => (up ? undefined : down()) });
+    const lms = fakeLms({ behave: () => (up ? undefined : down()) });
     const hydrator = hydratorFor(lms.client, { maxWaitMs: 50 });
     const first = leanEvent({ needs: { user: 'u1' } });
     expect((await hydrator.hydrate(first.event, first.needs, 'conn_1')).hydration.status).toBe('partial');
@@ -201,9 +201,7 @@ describe('createHydrator', () => {
     vi.useFakeTimers();
     const lms = fakeLms();
     const hydrator = hydratorFor(lms.client, { rateLimit: { capacity: 1, perSecond: 1 }, maxWaitMs: 500 });
-    const all = Promise.all(
-      ['u1', 'u2'].map((user) => hydrator.hydrate(leanEvent({ needs: { user } }).event, { user }, 'conn_1')),
-    );
+    const all = Promise.all(['u1', 'u2'].map((user) => hydrator.hydrate(leanEvent({ needs: { user } }).event, { user }, 'conn_1')));
     await vi.runAllTimersAsync();
     const [first, second] = await all;
     expect(first?.hydration.status).toBe('complete');

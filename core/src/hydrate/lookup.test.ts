@@ -4,8 +4,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Course, Learner } from '../catalog/index.ts';
-import { LmsApiError, type LmsApiClient } from './client.ts';
-import { lookupFromClients, type Lookup, type LookupQuery } from './lookup.ts';
+import { type LmsApiClient, LmsApiError } from './client.ts';
+import { type Lookup, type LookupQuery, lookupFromClients } from './lookup.ts';
 
 const course = (id: string, title: string): Course => ({ id, title, kind: 'online_course', url: null });
 const learner = (id: string): Learner => ({ id, email: `${id}@example.com`, username: id, first_name: null, last_name: null, name: null, department: null });

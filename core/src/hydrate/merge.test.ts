@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { courseFrom, enrollmentFrom, leanEvent, learnerFrom } from '../testing/hydration-fixtures.ts';
-import { mergeAnswers, type Answers } from './merge.ts';
+import { type Answers, mergeAnswers } from './merge.ts';
 
 /** What the fake LMS answers for u1 and `course`: every part found. */
 const found = (course = 'c1'): Answers => ({ learner: learnerFrom('u1'), course: courseFrom(course), enrollment: enrollmentFrom(undefined) });
@@ -31,7 +31,11 @@ describe('mergeAnswers', () => {
 
   it('fills a part the event may carry but did not', () => {
     const needs = { user: 'u1', course: { id: 'c9' } };
-    const { event } = leanEvent({ type: 'certificate.awarded', needs, parts: { course: undefined, data: { certificate: { id: null, title: null, awarded_at: null, expires_at: null } } } });
+    const { event } = leanEvent({
+      type: 'certificate.awarded',
+      needs,
+      parts: { course: undefined, data: { certificate: { id: null, title: null, awarded_at: null, expires_at: null } } },
+    });
     expect(event.course).toBeNull();
     const hydrated = mergeAnswers(event, needs, { ...found('c9'), enrollment: null });
     expect(hydrated.course).toEqual({ ...courseFrom('c9'), id: 'c9' });

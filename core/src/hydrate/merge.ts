@@ -1,5 +1,5 @@
 import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
-import { CatalogEventSchema, type CatalogEvent, type Course, type Enrollment, type Hydration, type Learner } from '../catalog/index.ts';
+import { type CatalogEvent, CatalogEventSchema, type Course, type Enrollment, type Hydration, type Learner } from '../catalog/index.ts';
 
 /*
  * Merging: the vendor's payload says what was true when the event happened, the API what is true

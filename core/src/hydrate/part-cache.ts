@@ -1,6 +1,6 @@
+import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
 import type { CatalogEvent, Course, Enrollment, Learner } from '../catalog/index.ts';
 import type { Logger } from '../logger.ts';
-import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
 import { createTtlCache, type TtlCache } from './cache.ts';
 
 /**
@@ -60,7 +60,13 @@ export function createPartCache(options: PartCacheOptions): PartCache {
   const enrollments = createTtlCache<Enrollment | null>(looked);
   let hits = 0;
 
-  async function part<T>(cache: TtlCache<T | null>, at: string, what: { connectionId: string; kind: string }, fresh: boolean, load: Load<T>): Promise<T | null> {
+  async function part<T>(
+    cache: TtlCache<T | null>,
+    at: string,
+    what: { connectionId: string; kind: string },
+    fresh: boolean,
+    load: Load<T>,
+  ): Promise<T | null> {
     let loaded = false;
     try {
       const value = await cache.getOrLoad(

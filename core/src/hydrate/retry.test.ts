@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LmsApiError } from './client.ts';
 import { OutOfTime } from './deadline.ts';
-import { withRetries, type RetryOptions } from './retry.ts';
+import { type RetryOptions, withRetries } from './retry.ts';
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import type { Course, Learner } from '../catalog/index.ts';
 import { createLogger } from '../logger.ts';
-import { LmsApiError, type ListPage, type LmsApiClient } from './client.ts';
+import { type ListPage, type LmsApiClient, LmsApiError } from './client.ts';
 import { createWarmer, readList, type WarmUpOptions } from './warm-up.ts';
 
-const learner = (id: number): Learner => ({ id: `u${id}`, email: `u${id}@example.com`, username: null, first_name: 'Ann', last_name: null, name: 'Ann', department: null });
+const learner = (id: number): Learner => ({
+  id: `u${id}`,
+  email: `u${id}@example.com`,
+  username: null,
+  first_name: 'Ann',
+  last_name: null,
+  name: 'Ann',
+  department: null,
+});
 const course = (id: number): Course => ({ id: `c${id}`, title: `Course ${id}`, kind: 'online_course', url: null });
 
 /** A list of `total` items served `pageSize` at a time, cursors being the next index. */
@@ -49,7 +57,15 @@ describe('reading a list to warm a cache', () => {
   it('makes every page one call of the given kind', async () => {
     const { list } = pagedList(30, 10, learner);
     let calls = 0;
-    await readList({ list, call: (fetch) => ((calls += 1), fetch()), keep: () => true, max: 1000 });
+    await readList({
+      list,
+      call: (fetch) => {
+        calls += 1;
+        return fetch();
+      },
+      keep: () => true,
+      max: 1000,
+    });
     expect(calls).toBe(3);
   });
 });
@@ -84,13 +100,13 @@ function warmerFor(options: Partial<WarmUpOptions> = {}) {
   const written: Array<Record<string, unknown>> = [];
   const logger = createLogger({ destination: { write: (line: string) => void written.push(JSON.parse(line) as Record<string, unknown>) } });
   const levels: Record<number, string> = { 30: 'info', 40: 'warn' };
-  const lines = () => written.map((line) => ({ level: levels[Number(line['level'])], fields: line, message: String(line['msg']) }));
+  const lines = () => written.map((line) => ({ level: levels[Number(line.level)], fields: line, message: String(line.msg) }));
   const warmer = createWarmer({
     maxEntries: 1000,
     ttlMs: 60_000,
     call: (_connection, fetch) => fetch(),
-    keepLearner: (connection, item) => (learners.set(`${connection}/${item.id}`, item), true),
-    keepCourse: (connection, item) => (courses.set(`${connection}/${item.id}`, item), true),
+    keepLearner: (connection, item) => Boolean(learners.set(`${connection}/${item.id}`, item)),
+    keepCourse: (connection, item) => Boolean(courses.set(`${connection}/${item.id}`, item)),
     now: () => time,
     logger,
     ...options,
@@ -221,4 +237,3 @@ describe('the warmer', () => {
     expect(lines().filter((line) => line.message.startsWith('hydration warm-up started'))).toHaveLength(1);
   });
 });
-

@@ -1,8 +1,8 @@
 import type { ApiStatsBook } from '../hydrate/api-stats.ts';
 import type { LmsHttp } from '../hydrate/client.ts';
-import type { ConnectionRegistry } from '../vendors/connection-registry.ts';
 import type { SecretBox } from '../store/secret-box.ts';
 import type { Store } from '../store/store.ts';
+import type { ConnectionRegistry } from '../vendors/connection-registry.ts';
 
 /** What the operations need from the hub: the API routes and the console pages both hand it over. */
 export interface OperationsContext {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { COURSE_KINDS } from '../catalog/index.ts';
-import { SandboxData, demoData } from './demo-data.ts';
+import { demoData, SandboxData } from './demo-data.ts';
 
 describe('the sandbox demo organisation', () => {
   it('is valid data with courses of every kind and enrollments that point at real users and courses', () => {

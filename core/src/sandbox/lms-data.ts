@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Low } from 'lowdb';
 import { JSONFile } from 'lowdb/node';
 import type { Logger } from '../logger.ts';
-import { SandboxData, demoData } from './demo-data.ts';
+import { demoData, SandboxData } from './demo-data.ts';
 
 /**
  * The sandbox organisation in a lowdb JSON file that people edit by hand, even while the sandbox
@@ -28,7 +28,9 @@ export async function openLmsData(file: string, logger: Logger): Promise<LmsData
   }
   const first = SandboxData.safeParse(db.data);
   if (!first.success) {
-    throw new Error(`The sandbox data file ${file} does not fit the sandbox schema: ${first.error.issues[0]?.path.join('.')}: ${first.error.issues[0]?.message}. Fix it, or delete it to start again from the demo organisation.`);
+    throw new Error(
+      `The sandbox data file ${file} does not fit the sandbox schema: ${first.error.issues[0]?.path.join('.')}: ${first.error.issues[0]?.message}. Fix it, or delete it to start again from the demo organisation.`,
+    );
   }
   let data = first.data;
   let mtime = statSync(file).mtimeMs;

@@ -2,11 +2,11 @@ import path from 'node:path';
 import { VENDORS, type Vendor } from '../catalog/index.ts';
 import { readConfig } from '../config.ts';
 import { CliError } from '../errors.ts';
-import { newApiKey } from '../operations/api-keys.ts';
-import { startHub, type RunningHub } from '../hub.ts';
+import { type RunningHub, startHub } from '../hub.ts';
 import type { Logger } from '../logger.ts';
+import { newApiKey } from '../operations/api-keys.ts';
 import { openLmsData } from './lms-data.ts';
-import { EMULATED_APIS, startSandboxLms, type EmitTarget, type RunningSandbox } from './server.ts';
+import { EMULATED_APIS, type EmitTarget, type RunningSandbox, startSandboxLms } from './server.ts';
 
 /**
  * `learnhook sandbox` as a function: the hub and the sandbox LMS, wired together with one
@@ -58,7 +58,12 @@ export async function startSandbox(options: {
   options.progress(`[2/4] Starting the sandbox LMS (data: ${path.join(dir, 'lms.json')}) ...`);
   let lms: RunningSandbox;
   try {
-    lms = await startSandboxLms({ data: await openLmsData(path.join(dir, 'lms.json'), options.logger), port: lmsPort, host: config.HOST, logger: options.logger });
+    lms = await startSandboxLms({
+      data: await openLmsData(path.join(dir, 'lms.json'), options.logger),
+      port: lmsPort,
+      host: config.HOST,
+      logger: options.logger,
+    });
   } catch (error) {
     await hub.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`Port ${lmsPort} (the sandbox LMS) is already in use; pass --lms-port.`);
@@ -139,4 +144,3 @@ See what happened:
 Stop with Ctrl-C.
 `;
 }
-

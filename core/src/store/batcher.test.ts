@@ -4,7 +4,13 @@ import { createBatcher } from './batcher.ts';
 describe('the batcher', () => {
   it('runs the calls made in one turn as one batch and answers each its own output', async () => {
     const runs: number[][] = [];
-    const double = createBatcher<number, number>({ key: String, run: async (items) => (runs.push(items), items.map((n) => n * 2)) });
+    const double = createBatcher<number, number>({
+      key: String,
+      run: async (items) => {
+        runs.push(items);
+        return items.map((n) => n * 2);
+      },
+    });
     expect(await Promise.all([double(1), double(2), double(3)])).toEqual([2, 4, 6]);
     expect(await double(4)).toBe(8);
     expect(runs).toEqual([[1, 2, 3], [4]]);
@@ -12,7 +18,13 @@ describe('the batcher', () => {
 
   it('puts a second call with the same key into the next batch', async () => {
     const runs: string[][] = [];
-    const echo = createBatcher<string, string>({ key: (item) => item.split(':')[0] ?? item, run: async (items) => (runs.push(items), items) });
+    const echo = createBatcher<string, string>({
+      key: (item) => item.split(':')[0] ?? item,
+      run: async (items) => {
+        runs.push(items);
+        return items;
+      },
+    });
     expect(await Promise.all([echo('a:1'), echo('b:1'), echo('a:2')])).toEqual(['a:1', 'b:1', 'a:2']);
     expect(runs).toEqual([['a:1', 'b:1'], ['a:2']]);
   });

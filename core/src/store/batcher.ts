@@ -36,7 +36,7 @@ export function createBatcher<I, O>(options: { key: (item: I) => string; run: (i
   async function runBatch(batch: typeof queue): Promise<void> {
     try {
       const outputs = await options.run(batch.map((entry) => entry.item));
-      batch.forEach((entry, index) => entry.resolve(outputs[index] as O));
+      for (const [index, entry] of batch.entries()) entry.resolve(outputs[index] as O);
     } catch (error) {
       if (batch.length === 1) batch[0]?.reject(error);
       else await Promise.all(batch.map((entry) => runBatch([entry])));

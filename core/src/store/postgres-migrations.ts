@@ -1,5 +1,5 @@
-import { ACCOUNT_TABLES } from './sql/accounts.ts';
 import type pg from 'pg';
+import { ACCOUNT_TABLES } from './sql/accounts.ts';
 import { firstSchema } from './sql/tables.ts';
 
 /**

@@ -1,6 +1,6 @@
 import pg from 'pg';
-import { quoteIdent } from './postgres-migrations.ts';
 import type { PostgresDatabase } from './postgres-connect.ts';
+import { quoteIdent } from './postgres-migrations.ts';
 import type { WakeTopic } from './store.ts';
 
 /** Notifications of one topic sent within this window are folded into one: the others only need a wake. */

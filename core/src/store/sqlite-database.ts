@@ -2,9 +2,9 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementResultingChanges } from 'node:sqlite';
 import type { Row } from './rows.ts';
+import type { SqlRunner } from './sql/runner.ts';
 import { createGroupCommit } from './sqlite-group-commit.ts';
 import { migrateSqlite } from './sqlite-migrations.ts';
-import type { SqlRunner } from './sql/runner.ts';
 
 export interface SqliteStoreOptions {
   /** The database file; ":memory:" for tests that need no durability. */

@@ -4,8 +4,8 @@ import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hookRecord as hook, ingestInput } from '../testing/store-fixtures.ts';
-import { HOT_QUERIES } from './sqlite-claims.ts';
 import { openSqliteStore } from './sqlite.ts';
+import { HOT_QUERIES } from './sqlite-claims.ts';
 import type { Store } from './store.ts';
 
 /** What only the embedded store does; the Store contract both keep is tested in store.test.ts. */
@@ -46,7 +46,9 @@ describe('the sqlite store', () => {
     const db = new DatabaseSync(file);
     try {
       for (const [name, sql] of Object.entries(HOT_QUERIES)) {
-        const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array.from({ length: (sql.match(/\?/g) ?? []).length }, () => 1)) as Array<{ detail: string }>)
+        const plan = (
+          db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array.from({ length: (sql.match(/\?/g) ?? []).length }, () => 1)) as Array<{ detail: string }>
+        )
           .map((step) => step.detail)
           .join(' | ');
         expect(plan, name).not.toMatch(/TEMP B-TREE/);

@@ -1,7 +1,7 @@
+import { sharedMethods } from './sql/shared-methods.ts';
 import { sqliteClaims } from './sqlite-claims.ts';
 import { openSqliteDatabase, type SqliteStoreOptions } from './sqlite-database.ts';
 import { sqliteWrites } from './sqlite-writes.ts';
-import { sharedMethods } from './sql/shared-methods.ts';
 import type { Store } from './store.ts';
 
 /**

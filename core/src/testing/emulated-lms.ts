@@ -1,11 +1,11 @@
 import express, { type Request } from 'express';
 import { onTestFinished } from 'vitest';
+import type { Vendor } from '../catalog/index.ts';
 import type { ListPage, LmsHttp, VendorApi } from '../hydrate/client.ts';
 import { createLmsHttp } from '../hydrate/http-json.ts';
-import type { Vendor } from '../catalog/index.ts';
 import type { EmulatedApi } from '../sandbox/api/types.ts';
-import { EMULATED_APIS } from '../sandbox/server.ts';
 import { demoData, type SandboxData } from '../sandbox/demo-data.ts';
+import { EMULATED_APIS } from '../sandbox/server.ts';
 import { listenForTest } from './listen.ts';
 
 /** The sandbox's emulated vendor APIs, for tests that point a connection at one themselves (through a fault proxy, say). */
@@ -56,7 +56,10 @@ export async function serveEmulator(api: EmulatedApi, options: EmulatorOptions =
       next();
     });
   }
-  app.use(api.prefix, api.router(() => data));
+  app.use(
+    api.prefix,
+    api.router(() => data),
+  );
   const server = await listenForTest(app, options.port);
   const base = server.url + api.prefix;
   return { data, url: server.url, base, settings: api.sandboxSettings(base) };
@@ -73,7 +76,11 @@ export function testLmsHttp(defaultTimeoutMs = 2000): LmsHttp {
  * A vendor's hydration client pointed at its emulated API, served for the test: the emulator's
  * settings with `settings` laid over them.
  */
-export async function emulatedClient<Settings>(vendorApi: VendorApi<Settings>, api: EmulatedApi, options: EmulatorOptions & { settings?: Record<string, unknown> } = {}) {
+export async function emulatedClient<Settings>(
+  vendorApi: VendorApi<Settings>,
+  api: EmulatedApi,
+  options: EmulatorOptions & { settings?: Record<string, unknown> } = {},
+) {
   const emulator = await serveEmulator(api, options);
   const settings = vendorApi.settingsSchema.parse({ ...emulator.settings, ...options.settings });
   return { ...emulator, client: vendorApi.createClient(settings, testLmsHttp()) };

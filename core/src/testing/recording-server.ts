@@ -1,6 +1,6 @@
 import type http from 'node:http';
-import { onTestFinished } from 'vitest';
 import type { Socket } from 'node:net';
+import { onTestFinished } from 'vitest';
 import { listen, listenForTest } from './listen.ts';
 
 /** One request as a recording server received it. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
-import { EVENT_DEFINITIONS, type CourseKind, type EnrollmentStatus, type EventType } from '../catalog/index.ts';
+import { type CourseKind, type EnrollmentStatus, EVENT_DEFINITIONS, type EventType } from '../catalog/index.ts';
 import { AuthenticationError } from '../errors.ts';
 import { basicAuthMatches } from '../signatures/basic-auth.ts';
 import { eventTypesOf, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from './adapter.ts';
@@ -289,9 +289,7 @@ function verify(request: IngestRequest, inbound: AdobeAlmInbound): void {
     throw new AuthenticationError('Adobe Learning Manager sent no Authorization header; this connection expects Basic credentials.');
   }
   if (!basicAuthMatches(header, inbound)) {
-    throw new AuthenticationError(
-      "The Basic credentials do not match this connection's; check the webhook's username and password in Adobe Learning Manager.",
-    );
+    throw new AuthenticationError("The Basic credentials do not match this connection's; check the webhook's username and password in Adobe Learning Manager.");
   }
 }
 

@@ -1,16 +1,8 @@
 import type { z } from 'zod';
-import {
-  EVENT_DEFINITIONS,
-  type CatalogEvent,
-  type Course,
-  type Enrollment,
-  type EventType,
-  type Learner,
-  type Vendor,
-} from '../catalog/index.ts';
 import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
-import type { MappedEvent, MappingContext } from './adapter.ts';
+import { type CatalogEvent, type Course, type Enrollment, EVENT_DEFINITIONS, type EventType, type Learner, type Vendor } from '../catalog/index.ts';
 import { PayloadError } from '../errors.ts';
+import type { MappedEvent, MappingContext } from './adapter.ts';
 import { eventId } from './event-id.ts';
 import { toIsoTimestamp } from './timestamps.ts';
 

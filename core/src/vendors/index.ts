@@ -1,6 +1,6 @@
 import type { Vendor } from '../catalog/index.ts';
-import type { VendorAdapter } from './adapter.ts';
 import { absorbAdapter } from './absorb.ts';
+import type { VendorAdapter } from './adapter.ts';
 import { adobeAlmAdapter } from './adobe-alm.ts';
 import { learn365Adapter } from './learn365.ts';
 import { seismicLearningAdapter } from './seismic-learning.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { PayloadError } from '../errors.ts';
 import type { IngestRequest } from './adapter.ts';
-import { learn365ActionRule, type Learn365ActionRule } from './learn365-tables.ts';
+import { type Learn365ActionRule, learn365ActionRule } from './learn365-tables.ts';
 import { parseJsonBody, parseWith, toPayloadIssues } from './parse-body.ts';
 
 /**
@@ -126,7 +126,7 @@ export function parseLearn365Notifications(request: IngestRequest): Learn365Even
         return { ...common, shape: 'enrollment', rule, notification: parseNotification(SHAPES.enrollment, notification, index, notification.Action) };
       case 'course':
         return { ...common, shape: 'course', rule, notification: parseNotification(SHAPES.course, notification, index, notification.Action) };
-      case 'user':
+      default:
         return { ...common, shape: 'user', rule, notification: parseNotification(SHAPES.user, notification, index, notification.Action) };
     }
   });

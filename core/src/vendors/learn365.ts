@@ -4,7 +4,7 @@ import { constantTimeEqual } from '../signatures/constant-time.ts';
 import { decodeHex, hmacKey, hmacSha256 } from '../signatures/hmac.ts';
 import { eventTypesOf, type IngestReply, type IngestRequest, type VendorAdapter } from './adapter.ts';
 import { learn365ToCatalog } from './learn365-mapping.ts';
-import { parseLearn365Notifications, type Learn365Event } from './learn365-notifications.ts';
+import { type Learn365Event, parseLearn365Notifications } from './learn365-notifications.ts';
 import { LEARN365_ACTIONS } from './learn365-tables.ts';
 
 /**
@@ -38,7 +38,7 @@ function verifySignature(request: IngestRequest, inbound: Learn365Inbound): void
 
 /** Learn365's URL check: a GET with `?echo=`, answered with exactly the value as plain text. */
 function handshake(request: IngestRequest): IngestReply | null {
-  const echo = request.query['echo'];
+  const echo = request.query.echo;
   if (request.method.toUpperCase() !== 'GET' || echo === undefined) return null;
   return { status: 200, contentType: 'text/plain; charset=utf-8', body: echo, headers: { 'x-content-type-options': 'nosniff' } };
 }

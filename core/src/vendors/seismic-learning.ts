@@ -8,7 +8,7 @@ import { buildEvent } from './build-event.ts';
 import { bodyDigest } from './event-id.ts';
 import { parseJsonBody, parseWith } from './parse-body.ts';
 import { toIsoTimestamp } from './timestamps.ts';
-import { withXapiRoute, XapiCredentials, type StatementEvent } from './xapi-route.ts';
+import { type StatementEvent, withXapiRoute, XapiCredentials } from './xapi-route.ts';
 
 /**
  * Seismic Learning (formerly Lessonly). Two routes:
@@ -114,7 +114,10 @@ type WebhookEvent =
 export type SeismicLearningEvent = WebhookEvent | StatementEvent;
 
 function normaliseName(name: string): string {
-  return name.trim().toLowerCase().replace(/[\s._-]+/g, '-');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s._-]+/g, '-');
 }
 
 function orNull(value: string | number | null | undefined): string | null {
@@ -123,7 +126,7 @@ function orNull(value: string | number | null | undefined): string | null {
 }
 
 function verify(request: IngestRequest, inbound: SeismicLearningInbound): void {
-  const given = request.headers['authorization'];
+  const given = request.headers.authorization;
   // HTTP strips the whitespace around header values, so a value typed with a trailing space must match without it.
   const expected = inbound.authorization?.trim();
   if (!expected) return;
@@ -143,7 +146,9 @@ function parse(request: IngestRequest): WebhookEvent[] {
   }
   const known = EVENT_MAPPINGS[normaliseName(name)];
   // A user event without its user cannot be mapped; any other event keeps whatever user it names.
-  const user = known ? parseWith(z.object({ user: LessonlyUser }), json, `Seismic Learning ${name} webhook`).user : (LessonlyUser.safeParse(envelope.user).data ?? null);
+  const user = known
+    ? parseWith(z.object({ user: LessonlyUser }), json, `Seismic Learning ${name} webhook`).user
+    : (LessonlyUser.safeParse(envelope.user).data ?? null);
   return [{ kind: 'event', name, body: envelope, user, raw: json, digest }];
 }
 

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { AuthenticationError, PayloadError, UnsupportedMediaTypeError, type PayloadIssue } from '../errors.ts';
-import { basicAuthMatches, type BasicCredentials } from '../signatures/basic-auth.ts';
+import { AuthenticationError, PayloadError, type PayloadIssue, UnsupportedMediaTypeError } from '../errors.ts';
+import { type BasicCredentials, basicAuthMatches } from '../signatures/basic-auth.ts';
 import type { IngestReply, IngestRequest } from './adapter.ts';
 import { bodyDigest } from './event-id.ts';
 import { parseJsonBody, parseWith } from './parse-body.ts';
-import { XapiStatementSchema, type XapiStatement } from './xapi-schema.ts';
+import { type XapiStatement, XapiStatementSchema } from './xapi-schema.ts';
 
 /**
  * The Learning Record Store's side of `POST /statements`: its Basic auth, reading one statement or
@@ -37,7 +37,7 @@ export interface ReceivedStatement {
  */
 export function verifyStatementCredentials(request: IngestRequest, credentials: BasicCredentials | undefined): void {
   if (!credentials) throw new AuthenticationError('This connection has no xAPI credentials; set an LRS username and password on it first.');
-  if (!basicAuthMatches(request.headers['authorization'], credentials)) {
+  if (!basicAuthMatches(request.headers.authorization, credentials)) {
     throw new AuthenticationError('The LRS Basic credentials are missing or wrong.');
   }
 }
@@ -58,7 +58,7 @@ export function parseStatements(request: IngestRequest): ReceivedStatement[] {
   if (/^multipart\//i.test(contentType)) throw new UnsupportedMediaTypeError(contentType);
   const body = parseJsonBody(request.body);
   const put = request.method.toUpperCase() === 'PUT';
-  const putId = put ? statementIdParameter(request.query['statementId']) : null;
+  const putId = put ? statementIdParameter(request.query.statementId) : null;
   if (put && Array.isArray(body)) throw new PayloadError('PUT /statements stores one statement; POST an array instead.');
   const items: unknown[] = Array.isArray(body) ? body : [body];
   const statements = Array.isArray(body)

@@ -1,5 +1,5 @@
-import { ADMIN_KEY, startTestHub, type TestHub } from '@learnhook/core/testing';
 import { signStandardWebhook } from '@learnhook/core';
+import { ADMIN_KEY, startTestHub, type TestHub } from '@learnhook/core/testing';
 import type { IHookFunctions, IHttpRequestOptions, IWebhookFunctions } from 'n8n-workflow';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LearnhookTrigger } from './LearnhookTrigger.node.js';
@@ -111,7 +111,11 @@ describe('LearnhookTrigger webhook()', () => {
 			getResponseObject: () => ({
 				status(code: number) {
 					answer.status = code;
-					return { json: (value: unknown) => { answer.body = value; } };
+					return {
+						json: (value: unknown) => {
+							answer.body = value;
+						},
+					};
 				},
 			}),
 			getHeaderData: () => headers,

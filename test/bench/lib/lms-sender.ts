@@ -1,4 +1,4 @@
-import { wireRequest, type SandboxData } from '@learnhook/core';
+import { type SandboxData, wireRequest } from '@learnhook/core';
 import { httpClient } from './load.ts';
 import type { HubChild, SandboxInfo } from './processes.ts';
 import type { Receiver } from './receiver.ts';

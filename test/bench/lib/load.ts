@@ -1,6 +1,6 @@
 import http from 'node:http';
-import autocannon from 'autocannon';
 import { sleep } from '@learnhook/core/testing';
+import autocannon from 'autocannon';
 
 /**
  * The load generators. Closed loop (rows 1-3, 6): autocannon with a fixed number of connections,

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { installCommunityPackage, n8nApi, n8nDir, n8nUnavailable, setUpOwner, startN8n, type N8nProcess } from '../../lib/n8n.ts';
+import { freePort, sleep } from '@learnhook/core/testing';
+import { installCommunityPackage, type N8nProcess, n8nApi, n8nDir, n8nUnavailable, setUpOwner, startN8n } from '../../lib/n8n.ts';
 import { tempDir } from './processes.ts';
-import { sleep, freePort } from '@learnhook/core/testing';
 
 /**
  * Where the bench looks for a real n8n (rows 3 and 7): the one cache folder the project uses
@@ -141,7 +141,13 @@ export async function countExecutions(n8n: BenchN8n, workflowId: string): Promis
 }
 
 /** Polls countExecutions until `expected` finished, the count stops moving for `quietMs`, or `timeoutMs` passes. */
-export async function waitForExecutions(n8n: BenchN8n, workflowId: string, expected: number, timeoutMs: number, quietMs = 10_000): Promise<ExecutionCount & { timedOut: boolean }> {
+export async function waitForExecutions(
+  n8n: BenchN8n,
+  workflowId: string,
+  expected: number,
+  timeoutMs: number,
+  quietMs = 10_000,
+): Promise<ExecutionCount & { timedOut: boolean }> {
   const deadline = Date.now() + timeoutMs;
   let last = await countExecutions(n8n, workflowId);
   let movedAt = Date.now();

@@ -1,7 +1,7 @@
 import { learn365Requests, type RequestFactory } from './bodies.ts';
 import { closedLoad } from './load.ts';
 import { cpuMeter } from './machine.ts';
-import { startBare, startHub, type Child, type HubChild } from './processes.ts';
+import { type Child, type HubChild, startBare, startHub } from './processes.ts';
 
 /**
  * Rows 1 and 2 load their servers the same way: autocannon, CONNECTIONS connections, the same

@@ -1,11 +1,11 @@
+import { freePort, sleep } from '@learnhook/core/testing';
 import { learn365Requests } from '../lib/bodies.ts';
 import { closedLoad } from '../lib/load.ts';
 import { startHub } from '../lib/processes.ts';
-import { startReceiver, type Receiver } from '../lib/receiver.ts';
+import { type Receiver, startReceiver } from '../lib/receiver.ts';
 import { judge, type Row } from '../lib/report.ts';
 import { fmt } from '../lib/stats.ts';
 import { learn365Connection } from '../lib/throughput.ts';
-import { sleep, freePort } from '@learnhook/core/testing';
 
 /**
  * Row 6: the subscriber is down (its port refuses connections) while N events arrive as fast as

@@ -5,7 +5,7 @@ import { cpuMeter } from '../lib/machine.ts';
 import { startSandboxChild } from '../lib/processes.ts';
 import { startReceiver } from '../lib/receiver.ts';
 import { judge, type Row } from '../lib/report.ts';
-import { fmt, summarize, type LatencySummary } from '../lib/stats.ts';
+import { fmt, type LatencySummary, summarize } from '../lib/stats.ts';
 
 /**
  * Row 4: LMS request -> hydrated, signed delivery at a local receiver. The sandbox (hub + LMS

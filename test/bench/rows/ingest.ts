@@ -1,10 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { newestProfile, percent, summarizeProfile } from '../lib/profile.ts';
 import { ROOT, startHub } from '../lib/processes.ts';
+import { newestProfile, percent, summarizeProfile } from '../lib/profile.ts';
 import { judge, type Row } from '../lib/report.ts';
 import { fmt } from '../lib/stats.ts';
-import { ceilingAndIngest, CONNECTIONS, loadIngest } from '../lib/throughput.ts';
+import { CONNECTIONS, ceilingAndIngest, loadIngest } from '../lib/throughput.ts';
 
 /**
  * Row 2: learnhook's POST /ingest (`learnhook serve`, its own process, the embedded store with its
@@ -33,7 +33,10 @@ export async function profileIngest(quick: boolean): Promise<{ file: string; lin
     file: path.relative(ROOT, file),
     lines: [
       `Profile (node --cpu-prof, self time of the busy samples, start-up included): by area ${summary.areas.map((area) => `${area.name} ${percent(area.share)}`).join(', ')}.`,
-      `Hottest functions (self): ${summary.functions.slice(0, 6).map((fn) => `${fn.name} ${percent(fn.share)}`).join(', ')}.`,
+      `Hottest functions (self): ${summary.functions
+        .slice(0, 6)
+        .map((fn) => `${fn.name} ${percent(fn.share)}`)
+        .join(', ')}.`,
       `learnhook's own code (inclusive): ${summary.core.map((fn) => `${fn.name} ${percent(fn.share)}`).join(', ')}.`,
     ],
   };

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { dropSchema, postgresUnavailable, TEST_DATABASE_URL, testSchemaName } from '@learnhook/core/testing';
 import { learn365Requests } from '../lib/bodies.ts';
 import { closedLoad } from '../lib/load.ts';
-import { startHub, type HubChild } from '../lib/processes.ts';
+import { type HubChild, startHub } from '../lib/processes.ts';
 import { startReceiver } from '../lib/receiver.ts';
 import type { Row } from '../lib/report.ts';
 import { fmt } from '../lib/stats.ts';
@@ -99,7 +99,11 @@ export const postgresRow: Row = {
     const cell = (run: Run) => `${run.processes}: ${fmt(run.ingestPerSecond)}/${fmt(run.deliveryPerSecond)}`;
     return {
       status: met ? 'met' : 'missed',
-      verdict: met ? 'met' : allDelivered ? `missed: 3 processes deliver ${fmt(ratio, 2)} of 1's rate` : 'missed: not every acknowledged event was delivered in time',
+      verdict: met
+        ? 'met'
+        : allDelivered
+          ? `missed: 3 processes deliver ${fmt(ratio, 2)} of 1's rate`
+          : 'missed: not every acknowledged event was delivered in time',
       result: `ingest/delivery events/s by processes: ${runs.map(cell).join(', ')}`,
       metrics: Object.fromEntries(
         runs.flatMap((run) => [

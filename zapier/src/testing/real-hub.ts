@@ -3,7 +3,7 @@
  * hooks.zapier.com by recording the hub's deliveries, and the shape in which Zapier hands a
  * received request to perform. The real hub itself is @learnhook/core/testing's startTestHub.
  */
-import { eventually, startReceiver, type ReceivedRequest } from '@learnhook/core/testing';
+import { eventually, type ReceivedRequest, startReceiver } from '@learnhook/core/testing';
 
 /** Records every request and answers 200, as hooks.zapier.com does for a Zap that is on. */
 export async function startCatcher() {

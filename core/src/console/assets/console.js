@@ -25,6 +25,6 @@ document.addEventListener('click', (event) => {
 // Forms that delete or re-send things ask first: <form data-confirm="Delete this connection?">.
 document.addEventListener('submit', (event) => {
   const form = event.target instanceof HTMLFormElement ? event.target : null;
-  const question = form && form.getAttribute('data-confirm');
+  const question = form?.getAttribute('data-confirm');
   if (question && !window.confirm(question)) event.preventDefault();
 });

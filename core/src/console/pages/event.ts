@@ -31,9 +31,16 @@ function rawRequestCard(raw: RawRequest | null): SafeHtml {
 async function deliveriesCard(ctx: ConsoleContext, stored: StoredEvent): Promise<SafeHtml> {
   const deliveries = (await ctx.store.listDeliveries({ limit: 100, event_id: stored.id })).data;
   if (!deliveries.length) {
-    return notice('info', stored.state === 'processed' ? 'No subscription wanted this event when it arrived.' : 'Still being processed: deliveries appear here once the event is filled in.');
+    return notice(
+      'info',
+      stored.state === 'processed'
+        ? 'No subscription wanted this event when it arrived.'
+        : 'Still being processed: deliveries appear here once the event is filled in.',
+    );
   }
-  const hooks = new Map((await Promise.all(deliveries.map((delivery) => ctx.store.getHook(delivery.hook_id)))).flatMap((hook) => (hook ? [[hook.id, hook] as const] : [])));
+  const hooks = new Map(
+    (await Promise.all(deliveries.map((delivery) => ctx.store.getHook(delivery.hook_id)))).flatMap((hook) => (hook ? [[hook.id, hook] as const] : [])),
+  );
   const now = ctx.now();
   return html`<div class="table-wrap"><table><caption>Deliveries of this event</caption>
     <thead><tr><th scope="col">To</th><th scope="col">Why</th><th scope="col">Status</th><th scope="col">Attempts</th><th scope="col">Last answer</th></tr></thead>
@@ -70,7 +77,11 @@ export function eventPages(ctx: ConsoleContext): Router {
 
   async function page(res: Response, id: string, done?: SafeHtml) {
     const stored = await storedEvent(ctx, id);
-    const [raw, deliveries, connection] = await Promise.all([ctx.store.getRawRequest(stored.id), deliveriesCard(ctx, stored), ctx.store.getConnection(stored.connection_id)]);
+    const [raw, deliveries, connection] = await Promise.all([
+      ctx.store.getRawRequest(stored.id),
+      deliveriesCard(ctx, stored),
+      ctx.store.getConnection(stored.connection_id),
+    ]);
     const { event } = stored;
     sendPage(res, {
       title: TITLES.get(stored.type) ?? stored.type,
@@ -99,7 +110,17 @@ export function eventPages(ctx: ConsoleContext): Router {
     const hookId = typeof req.body?.hook_id === 'string' && req.body.hook_id ? String(req.body.hook_id) : undefined;
     const result = await replayEvent(ctx, userOf(res).id, String(req.params.id), { hook_id: hookId });
     const count = result.deliveries.length;
-    await page(res, String(req.params.id), notice(count ? 'ok' : 'info', result.note ?? (count ? `Sent again to ${count} subscription${count === 1 ? '' : 's'}; the deliveries below show how it goes.` : 'No subscription wants this event now; nothing was sent.')));
+    await page(
+      res,
+      String(req.params.id),
+      notice(
+        count ? 'ok' : 'info',
+        result.note ??
+          (count
+            ? `Sent again to ${count} subscription${count === 1 ? '' : 's'}; the deliveries below show how it goes.`
+            : 'No subscription wants this event now; nothing was sent.'),
+      ),
+    );
   });
 
   return router;

@@ -1,7 +1,16 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SAMPLES } from '../../catalog/index.ts';
 import type { IngestInput } from '../../store/store.ts';
-import { type ConsoleBrowser, ingestInput, receiverForTest, signedInOwner, signedInViewer, startTestHub, type TestHub, eventually } from '../../testing/index.ts';
+import {
+  type ConsoleBrowser,
+  eventually,
+  ingestInput,
+  receiverForTest,
+  signedInOwner,
+  signedInViewer,
+  startTestHub,
+  type TestHub,
+} from '../../testing/index.ts';
 
 const HOSTILE = '<script>alert(1)</script>\nevent: event\ndata: <img src=x onerror=alert(2)>';
 
@@ -11,7 +20,13 @@ function hostileInput(key: string): IngestInput {
   const event = { ...sample, id: `evt_${key}`, learner: { ...sample.learner, name: HOSTILE }, course: { ...sample.course, title: '</pre><b>bold</b>' } };
   return {
     connection_id: 'con_1',
-    request: { method: 'POST', route: 'webhook', headers: { 'content-type': 'application/json', 'x-evil': '"><svg onload=alert(3)>' }, body: Buffer.from(JSON.stringify({ note: '</pre><script>alert(4)</script>' })), received_at: Date.now() },
+    request: {
+      method: 'POST',
+      route: 'webhook',
+      headers: { 'content-type': 'application/json', 'x-evil': '"><svg onload=alert(3)>' },
+      body: Buffer.from(JSON.stringify({ note: '</pre><script>alert(4)</script>' })),
+      received_at: Date.now(),
+    },
     events: [{ id: `evt_${key}`, type: 'enrollment.completed', dedupe_key: key, event, needs: {} }],
   };
 }
@@ -35,7 +50,13 @@ describe('the console event pages', () => {
     expect(ids[0]).toBe('evt_e54');
     const older = /href="(\/events\?cursor=[^"]+)"/.exec(first.text)?.[1] ?? '';
     const second = await owner.request('GET', older.replace(/&amp;/g, '&'));
-    expect([...second.text.matchAll(/<code class="hint">(evt_\w+)<\/code>/g)].map((match) => match[1])).toEqual(['evt_e04', 'evt_e03', 'evt_e02', 'evt_e01', 'evt_e00']);
+    expect([...second.text.matchAll(/<code class="hint">(evt_\w+)<\/code>/g)].map((match) => match[1])).toEqual([
+      'evt_e04',
+      'evt_e03',
+      'evt_e02',
+      'evt_e01',
+      'evt_e00',
+    ]);
     expect(second.text).not.toContain('sse-connect');
     const none = await owner.request('GET', '/events?type=user.created');
     expect(none.text).toContain('No event matches these filters.');

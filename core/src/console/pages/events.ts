@@ -11,14 +11,24 @@ const TITLES = new Map(CATALOG.map((entry) => [entry.type, entry.title]));
 
 /** The list's filters, from the query string; anything unknown is ignored rather than refused. */
 const EventFilters = z.object({
-  type: z.string().optional().transform((value) => (value && isEventType(value) ? value : undefined)),
-  connection: z.string().optional().transform((value) => value || undefined),
-  cursor: z.string().optional().transform((value) => value || undefined),
+  type: z
+    .string()
+    .optional()
+    .transform((value) => (value && isEventType(value) ? value : undefined)),
+  connection: z
+    .string()
+    .optional()
+    .transform((value) => value || undefined),
+  cursor: z
+    .string()
+    .optional()
+    .transform((value) => value || undefined),
   id: z.string().trim().max(200).optional(),
 });
 type EventFilters = z.infer<typeof EventFilters>;
 
-const filtersOf = (req: Request): EventFilters => EventFilters.catch({ type: undefined, connection: undefined, cursor: undefined, id: undefined }).parse(req.query);
+const filtersOf = (req: Request): EventFilters =>
+  EventFilters.catch({ type: undefined, connection: undefined, cursor: undefined, id: undefined }).parse(req.query);
 
 const PAGE_SIZE = 50;
 
@@ -74,7 +84,10 @@ export function eventsPages(ctx: ConsoleContext): Router {
   router.get('/events', async (req, res) => {
     const filters = filtersOf(req);
     if (filters.id) return res.redirect(303, `/events/${encodeURIComponent(filters.id)}`);
-    const [names, page] = await Promise.all([connectionNames(ctx), ctx.store.listEvents({ limit: PAGE_SIZE, type: filters.type, connection: filters.connection, cursor: filters.cursor })]);
+    const [names, page] = await Promise.all([
+      connectionNames(ctx),
+      ctx.store.listEvents({ limit: PAGE_SIZE, type: filters.type, connection: filters.connection, cursor: filters.cursor }),
+    ]);
     const now = ctx.now();
     const live = !filters.cursor;
     const rows = page.data.map((stored) => eventRow(stored, names, now));

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { callApi, type ConsoleBrowser, signedInOwner, signedInViewer, startTestHub, type TestHub } from '../../testing/index.ts';
+import { type ConsoleBrowser, callApi, signedInOwner, signedInViewer, startTestHub, type TestHub } from '../../testing/index.ts';
 
 const keyIn = (page: string) => /<code id="new-key">([^<]+)<\/code>/.exec(page)?.[1] ?? '';
 

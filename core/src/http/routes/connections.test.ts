@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionAnswer } from '../../operations/schemas.ts';
-import { completionRequest, issuePaths, sendToIngest, startTestHub, type ApiErrorBody, type TestHub } from '../../testing/index.ts';
+import { type ApiErrorBody, completionRequest, issuePaths, sendToIngest, startTestHub, type TestHub } from '../../testing/index.ts';
 
 /** /v1/connections over real HTTP on loopback, against a test hub. */
 
@@ -12,7 +12,8 @@ beforeAll(async () => {
 });
 afterAll(() => hub.close());
 
-const ingest = (connection: Pick<ConnectionAnswer, 'ingest_url'>, request: ReturnType<typeof completionRequest>) => sendToIngest(connection.ingest_url, request);
+const ingest = (connection: Pick<ConnectionAnswer, 'ingest_url'>, request: ReturnType<typeof completionRequest>) =>
+  sendToIngest(connection.ingest_url, request);
 
 describe('connections', { timeout: 20_000 }, () => {
   const created: Record<string, ConnectionAnswer> = {};
@@ -28,12 +29,12 @@ describe('connections', { timeout: 20_000 }, () => {
       expect([ingestSegment, name]).toEqual(['ingest', `conn-${vendor}`]);
       expect(token).toMatch(/^[A-Za-z0-9_-]{40,}$/);
     }
-    const learn365 = created['learn365']!.inbound;
+    const learn365 = created.learn365!.inbound;
     expect(learn365.secret).toEqual(expect.stringMatching(/^\S{32,64}$/));
-    const standard = created['standard']!.inbound as { secret: string; xapi: { username: string; password: string } };
+    const standard = created.standard!.inbound as { secret: string; xapi: { username: string; password: string } };
     expect(standard.secret).toMatch(/^whsec_[A-Za-z0-9+/]{40,}={0,2}$/);
     expect(standard.xapi.password.length).toBeGreaterThanOrEqual(16);
-    expect(created['standard']!.xapi_url).toBe(`${created['standard']!.ingest_url}/xapi/statements`);
+    expect(created.standard!.xapi_url).toBe(`${created.standard!.ingest_url}/xapi/statements`);
     const seismic = created['seismic-learning']!.inbound as { authorization: string; xapi: { username: string; password: string } };
     expect(seismic.authorization).toMatch(/^Bearer \S{20,}$/);
     expect(seismic.xapi.password.length).toBeGreaterThanOrEqual(16);
@@ -57,16 +58,19 @@ describe('connections', { timeout: 20_000 }, () => {
         for (const secret of generated) expect(text).not.toContain(secret);
       }
     }
-    const learn365 = (await hub.api<ConnectionAnswer>('GET', `/v1/connections/${created['learn365']!.id}`)).body.inbound;
-    expect(learn365.secret).toBe(`…${String(created['learn365']!.inbound.secret).slice(-4)}`);
-    const seismic = (await hub.api<ConnectionAnswer>('GET', `/v1/connections/${created['seismic-learning']!.id}`)).body.inbound as { authorization: string; xapi: { password: string } };
+    const learn365 = (await hub.api<ConnectionAnswer>('GET', `/v1/connections/${created.learn365!.id}`)).body.inbound;
+    expect(learn365.secret).toBe(`…${String(created.learn365!.inbound.secret).slice(-4)}`);
+    const seismic = (await hub.api<ConnectionAnswer>('GET', `/v1/connections/${created['seismic-learning']!.id}`)).body.inbound as {
+      authorization: string;
+      xapi: { password: string };
+    };
     const original = created['seismic-learning']!.inbound as { authorization: string; xapi: { password: string } };
     expect(seismic.authorization).toBe(`…${original.authorization.slice(-4)}`);
     expect(seismic.xapi.password).toBe(`…${original.xapi.password.slice(-4)}`);
   });
 
   it('rotates the ingest URL so the old one answers 404 at once, without showing the secrets again', async () => {
-    const connection = created['learn365']!;
+    const connection = created.learn365!;
     const rotated = await hub.api<ConnectionAnswer>('PATCH', `/v1/connections/${connection.id}`, { rotate_token: true });
     expect(rotated.status).toBe(200);
     expect(rotated.body.ingest_url).not.toBe(connection.ingest_url);
@@ -75,11 +79,11 @@ describe('connections', { timeout: 20_000 }, () => {
     expect(old.status).toBe(404);
     const fresh = await ingest({ ingest_url: rotated.body.ingest_url }, completionRequest('learn365', connection.inbound, 603));
     expect(fresh.status).toBe(202);
-    created['learn365'] = { ...connection, ingest_url: rotated.body.ingest_url };
+    created.learn365 = { ...connection, ingest_url: rotated.body.ingest_url };
   });
 
   it('refuses to change a name or vendor, a taken name, and a bad vendor setting with a 400 naming the field', async () => {
-    const connection = created['standard']!;
+    const connection = created.standard!;
     for (const change of [{ name: 'renamed' }, { vendor: 'absorb' }]) {
       const { status, body } = await hub.api<ApiErrorBody>('PATCH', `/v1/connections/${connection.id}`, change);
       expect(status).toBe(400);
@@ -93,7 +97,9 @@ describe('connections', { timeout: 20_000 }, () => {
     // Requests racing for one name: one wins, the others are told why, as above. Connections opened
     // first let the racers arrive together.
     await Promise.all(Array.from({ length: 10 }, () => hub.api('GET', '/v1/me')));
-    const raced = await Promise.all(Array.from({ length: 10 }, () => hub.api<ApiErrorBody>('POST', '/v1/connections', { name: 'conn-raced', vendor: 'absorb' })));
+    const raced = await Promise.all(
+      Array.from({ length: 10 }, () => hub.api<ApiErrorBody>('POST', '/v1/connections', { name: 'conn-raced', vendor: 'absorb' })),
+    );
     expect(raced.map((answer) => answer.status).sort()).toEqual([201, ...Array<number>(9).fill(400)]);
     for (const loser of raced.filter((answer) => answer.status === 400)) {
       expect(issuePaths(loser.body)).toEqual(['name']);
@@ -102,7 +108,7 @@ describe('connections', { timeout: 20_000 }, () => {
     const shortSecret = await hub.api<ApiErrorBody>('POST', '/v1/connections', { name: 'conn-short', vendor: 'learn365', secret: '0123456789' });
     expect(shortSecret.status).toBe(400);
     expect(issuePaths(shortSecret.body)).toContain('secret');
-    const shortPatch = await hub.api<ApiErrorBody>('PATCH', `/v1/connections/${created['learn365']!.id}`, { secret: '0123456789' });
+    const shortPatch = await hub.api<ApiErrorBody>('PATCH', `/v1/connections/${created.learn365!.id}`, { secret: '0123456789' });
     expect(shortPatch.status).toBe(400);
     expect(issuePaths(shortPatch.body)).toContain('secret');
     expect((await hub.api('GET', '/v1/connections/conn-short')).status).toBe(404);
@@ -114,7 +120,7 @@ describe('connections', { timeout: 20_000 }, () => {
       const { username, password } = credentials as { username: string; password: string };
       return Buffer.from(`${username}:${password}`).toString('base64');
     };
-    const needles = [...generated, ...tokens, basic(created['standard']!.inbound.xapi), basic(created['seismic-learning']!.inbound.xapi)];
+    const needles = [...generated, ...tokens, basic(created.standard!.inbound.xapi), basic(created['seismic-learning']!.inbound.xapi)];
     expect(needles.every((needle) => needle.length >= 16)).toBe(true);
     // The WAL holds what is not yet checkpointed into the main file: read both.
     const files = ['learnhook.db', 'learnhook.db-wal'].map((file) => path.join(hub.dataDir, file)).filter((file) => existsSync(file));
@@ -126,7 +132,11 @@ describe('connections', { timeout: 20_000 }, () => {
 
 describe('LMS API settings', () => {
   it('are checked when a connection is created, naming the failing field', async () => {
-    const bad = await hub.api<ApiErrorBody>('POST', '/v1/connections', { name: 'bad-absorb-api', vendor: 'absorb', api: { base_url: 'not a url', private_key: 'k', username: 'u', password: 'p' } });
+    const bad = await hub.api<ApiErrorBody>('POST', '/v1/connections', {
+      name: 'bad-absorb-api',
+      vendor: 'absorb',
+      api: { base_url: 'not a url', private_key: 'k', username: 'u', password: 'p' },
+    });
     expect(bad.status).toBe(400);
     expect(issuePaths(bad.body)).toContain('api.base_url');
     const standard = await hub.api('POST', '/v1/connections', { name: 'standard-with-api', vendor: 'standard', api: { base_url: 'https://lms.example' } });

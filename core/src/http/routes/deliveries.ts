@@ -1,11 +1,11 @@
 import express, { type Router } from 'express';
 import type { z } from 'zod';
 import { NotFoundError } from '../../errors.ts';
+import { type Attempt, type Delivery, DeliveryListParams, isoTime } from '../../operations/schemas.ts';
 import type { AttemptRecord, DeliveryRecord } from '../../store/store.ts';
 import { callerOf } from '../auth.ts';
 import type { HubContext } from '../context.ts';
 import { pathParam, queryOf } from '../request.ts';
-import { Attempt, Delivery, DeliveryListParams, isoTime } from '../../operations/schemas.ts';
 import type { RequireScope } from './types.ts';
 
 function toDelivery(record: DeliveryRecord): z.infer<typeof Delivery> {

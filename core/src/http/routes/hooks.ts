@@ -1,15 +1,15 @@
 import express, { type Router } from 'express';
-import { z } from 'zod';
-import { SAMPLES, isEventType, type EventType } from '../../catalog/index.ts';
+import type { z } from 'zod';
+import { type EventType, isEventType, SAMPLES } from '../../catalog/index.ts';
 import { checkTargetUrl } from '../../delivery/target-policy.ts';
 import { NotFoundError } from '../../errors.ts';
 import { newId } from '../../ids.ts';
+import { type Hook, HookCreate, HookListParams, HookPatch, HookTestRequest, isoTime } from '../../operations/schemas.ts';
 import { generateSecret } from '../../signatures/standard-webhooks.ts';
 import type { HookRecord } from '../../store/store.ts';
 import { callerOf } from '../auth.ts';
 import type { HubContext } from '../context.ts';
 import { bodyOf, pathParam, queryOf } from '../request.ts';
-import { Hook, HookCreate, HookListParams, HookPatch, HookTestRequest, isoTime } from '../../operations/schemas.ts';
 import type { RequireScope } from './types.ts';
 
 export function toHook(record: HookRecord, secret?: string): z.infer<typeof Hook> {

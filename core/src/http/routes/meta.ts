@@ -1,11 +1,11 @@
 import express, { type Router } from 'express';
 import { CATALOG } from '../../catalog/index.ts';
+import { NotFoundError } from '../../errors.ts';
 import type { Lookup } from '../../hydrate/lookup.ts';
+import { isoTime, LookupParams, PageParams } from '../../operations/schemas.ts';
 import { callerOf } from '../auth.ts';
 import type { HubContext } from '../context.ts';
 import { pathParam, queryOf } from '../request.ts';
-import { LookupParams, PageParams, isoTime } from '../../operations/schemas.ts';
-import { NotFoundError } from '../../errors.ts';
 import type { RequireScope } from './types.ts';
 
 /** /v1/me, /v1/catalog, /v1/lookup/* and /v1/audit: what integrations and admins read. */
@@ -26,7 +26,7 @@ export function metaRouter(ctx: HubContext, requireScope: RequireScope, lookup: 
     const kind = pathParam(req, 'kind');
     if (kind !== 'courses' && kind !== 'users') throw new NotFoundError(`No lookup "${kind}"; use courses or users.`);
     const query = queryOf(req, LookupParams);
-    const connection = query.connection ? (await ctx.connections.get(query.connection))?.record.id ?? query.connection : undefined;
+    const connection = query.connection ? ((await ctx.connections.get(query.connection))?.record.id ?? query.connection) : undefined;
     const data = await lookup[kind]({ ...query, connection });
     res.json({ data, next_cursor: null });
   });

@@ -2,10 +2,22 @@ import { z } from 'zod';
 import type { Course, Learner } from '../../catalog/index.ts';
 import { toIsoTimestamp } from '../../vendors/timestamps.ts';
 import { createBearerTokens } from '../bearer-token.ts';
-import { LmsApiError, type ListPage, type LmsApiClient, type LmsHttp, type VendorApi } from '../client.ts';
+import { type ListPage, type LmsApiClient, LmsApiError, type LmsHttp, type VendorApi } from '../client.ts';
 import { isRefusal } from '../http-json.ts';
 import { answerParser } from '../parse-answer.ts';
-import { AbsorbCourse, AbsorbDepartment, AbsorbEnrollment, AbsorbToken, AbsorbUser, orNull, page, PageTotal, toCourse, toEnrollment, toLearner } from './absorb-answers.ts';
+import {
+  AbsorbCourse,
+  AbsorbDepartment,
+  AbsorbEnrollment,
+  AbsorbToken,
+  AbsorbUser,
+  orNull,
+  PageTotal,
+  page,
+  toCourse,
+  toEnrollment,
+  toLearner,
+} from './absorb-answers.ts';
 
 /**
  * Absorb Integration API v2 client (rest.myabsorb.com, .ca, .eu, .com.au; sandboxes at
@@ -32,9 +44,15 @@ export const AbsorbApiSettings = z.object({
   base_url: z
     .url({ protocol: /^https?$/ })
     .default('https://rest.myabsorb.com')
-    .meta({ title: 'API Base URL', description: 'Your region\'s gateway: https://rest.myabsorb.com (US), .ca, .eu or .com.au; sandboxes at rest.sandbox.myabsorb.*.' }),
+    .meta({
+      title: 'API Base URL',
+      description: "Your region's gateway: https://rest.myabsorb.com (US), .ca, .eu or .com.au; sandboxes at rest.sandbox.myabsorb.*.",
+    }),
   private_key: z.string().min(1).meta({ title: 'Private API Key', description: 'Portal Settings > Integration API private key.' }),
-  username: z.string().min(1).meta({ title: 'Admin Username', description: 'An admin kept for this integration alone: a new token for this admin cancels any other.' }),
+  username: z
+    .string()
+    .min(1)
+    .meta({ title: 'Admin Username', description: 'An admin kept for this integration alone: a new token for this admin cancels any other.' }),
   password: z.string().min(1).meta({ title: 'Admin Password' }),
 });
 export type AbsorbApiSettings = z.infer<typeof AbsorbApiSettings>;
@@ -90,7 +108,10 @@ function createClient(settings: AbsorbApiSettings, http: LmsHttp): LmsApiClient 
     } catch (error) {
       if (isRefusal(error) && error.status !== null) {
         // The LMS's own words stay in `cause`: only the status goes into the message.
-        throw new LmsApiError(`Absorb refused the API credentials (${error.status}): check the username, password and private key.`, { status: error.status, cause: error });
+        throw new LmsApiError(`Absorb refused the API credentials (${error.status}): check the username, password and private key.`, {
+          status: error.status,
+          cause: error,
+        });
       }
       throw error;
     }
@@ -147,7 +168,7 @@ function createClient(settings: AbsorbApiSettings, http: LmsHttp): LmsApiClient 
   /** No _sort: Absorb sorts only on fields a portal allows, and an unsortable one would fail the whole search. */
   function listQuery(limit: number, filter: string | null): Record<string, string> {
     const query: Record<string, string> = { _limit: String(Math.min(Math.max(1, limit), MAX_LIMIT)), _offset: '0' };
-    if (filter) query['_filter'] = filter;
+    if (filter) query._filter = filter;
     return query;
   }
 
@@ -189,14 +210,14 @@ function createClient(settings: AbsorbApiSettings, http: LmsHttp): LmsApiClient 
     async searchCourses(q, limit) {
       const wanted = q?.trim();
       const found = await get('/courses', listQuery(limit, wanted ? containsFilter(wanted, ['name']) : null), page('courses', AbsorbCourse), 'a course search');
-      return (found?.['courses'] ?? []).slice(0, limit).map(toCourse);
+      return (found?.courses ?? []).slice(0, limit).map(toCourse);
     },
 
     async searchUsers(q, limit) {
       const wanted = q?.trim();
       const filter = wanted ? containsFilter(wanted, ['firstName', 'lastName', 'emailAddress', 'username']) : null;
       const found = await get('/users', listQuery(limit, filter), page('users', AbsorbUser), 'a user search');
-      return withDepartments((found?.['users'] ?? []).slice(0, limit));
+      return withDepartments((found?.users ?? []).slice(0, limit));
     },
 
     async listUsers(cursor): Promise<ListPage<Learner>> {

@@ -7,13 +7,13 @@
  * (is_certification), "Assignments" (statuses Incomplete, Completed, Overdue, Grade Pending).
  */
 import { describe, expect, it } from 'vitest';
-import { Learner, Course, Enrollment } from '../../catalog/index.ts';
+import { Course, Enrollment, Learner } from '../../catalog/index.ts';
 import { seismicLearningApi } from '../../sandbox/api/seismic-learning.ts';
 import { demoData, type SandboxData } from '../../sandbox/demo-data.ts';
-import { courseOfKind, emulatedClient, readWholeList, spread, testLmsHttp as lmsHttp } from '../../testing/emulated-lms.ts';
+import { courseOfKind, emulatedClient, testLmsHttp as lmsHttp, readWholeList, spread } from '../../testing/emulated-lms.ts';
 import { rejectionOf } from '../../testing/errors.ts';
 import { listenForTest } from '../../testing/listen.ts';
-import { LmsApiError, type LmsApiClient } from '../client.ts';
+import { type LmsApiClient, LmsApiError } from '../client.ts';
 import { isRetryable } from '../http-json.ts';
 import { seismicLearningApiClient } from './seismic-learning.ts';
 
@@ -33,7 +33,7 @@ function enrollmentIn(data: SandboxData, kind: string, status: string) {
 }
 
 describe('the Seismic Learning (Lessonly) API client', () => {
-  it('answers a user as a catalog learner, splitting Lessonly\'s single name into first and last', async () => {
+  it("answers a user as a catalog learner, splitting Lessonly's single name into first and last", async () => {
     const { client } = await lessonly();
     const learner = await client.user('1001');
     expect(Learner.parse(learner)).toEqual({
@@ -126,7 +126,7 @@ describe('the Seismic Learning (Lessonly) API client', () => {
     expect(error.message).not.toContain('not-the-key');
   });
 
-  it('searches users by part of a name, and by exact email through Lessonly\'s filter', async () => {
+  it("searches users by part of a name, and by exact email through Lessonly's filter", async () => {
     const { client } = await lessonly();
     const byName = await client.searchUsers('okafor', 50);
     expect(byName.length).toBeGreaterThan(0);
@@ -183,4 +183,3 @@ describe('the Seismic Learning (Lessonly) API client', () => {
     expect(client.listCourses).toBeUndefined();
   });
 });
-

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Course, CourseKind, Enrollment, EnrollmentStatus, Learner } from '../../catalog/index.ts';
 import { toIsoTimestamp } from '../../vendors/timestamps.ts';
-import { LmsApiError, type ListPage, type LmsApiClient, type LmsHttp, type VendorApi } from '../client.ts';
+import { type ListPage, type LmsApiClient, LmsApiError, type LmsHttp, type VendorApi } from '../client.ts';
 import { answerParser } from '../parse-answer.ts';
 import { splitFullName } from '../person-name.ts';
 

@@ -1,5 +1,5 @@
 import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from '../demo-data.ts';
-import { vendorId, type EntityKind } from '../vendor-ids.ts';
+import { type EntityKind, vendorId } from '../vendor-ids.ts';
 import { fullName, hasStarted } from './common.ts';
 
 /*

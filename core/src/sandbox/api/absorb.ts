@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import { constantTimeEqual } from '../../signatures/constant-time.ts';
 import type { SandboxData } from '../demo-data.ts';
-import { sandboxId, type EntityKind } from '../vendor-ids.ts';
+import { type EntityKind, sandboxId } from '../vendor-ids.ts';
 import { collection, QueryError } from './absorb-query.ts';
 import { courseResource, departmentResource, enrollmentsOf, userResource } from './absorb-resources.ts';
 import { callerKey, header, queryOf, tokenOf } from './common.ts';
@@ -128,7 +128,13 @@ export function createAbsorbApi(options: AbsorbApiOptions = {}): EmulatedApi {
       const current = data();
       const user = find(current.users, 'user', req.params.userId);
       if (!user) return notFound(res, 'user');
-      res.json(collection(queryOf(req), 'enrollments', enrollmentsOf(current, (enrollment) => enrollment.user_id === user.id)));
+      res.json(
+        collection(
+          queryOf(req),
+          'enrollments',
+          enrollmentsOf(current, (enrollment) => enrollment.user_id === user.id),
+        ),
+      );
     });
 
     api.get('/users/:userId/enrollments/:courseId', (req, res) => {
@@ -138,7 +144,7 @@ export function createAbsorbApi(options: AbsorbApiOptions = {}): EmulatedApi {
       if (!user || !course) return notFound(res, user ? 'course' : 'user');
       // A retaken course leaves older enrollments behind: the latest is the user's enrollment in it.
       const [latest] = enrollmentsOf(current, (enrollment) => enrollment.user_id === user.id && enrollment.course_id === course.id).toSorted((a, b) =>
-        String(b['dateAdded']).localeCompare(String(a['dateAdded'])),
+        String(b.dateAdded).localeCompare(String(a.dateAdded)),
       );
       if (!latest) return notFound(res, 'enrollment');
       res.json(latest);
@@ -158,7 +164,13 @@ export function createAbsorbApi(options: AbsorbApiOptions = {}): EmulatedApi {
       const current = data();
       const course = find(current.courses, 'course', req.params.courseId);
       if (!course) return notFound(res, 'course');
-      res.json(collection(queryOf(req), 'enrollments', enrollmentsOf(current, (enrollment) => enrollment.course_id === course.id)));
+      res.json(
+        collection(
+          queryOf(req),
+          'enrollments',
+          enrollmentsOf(current, (enrollment) => enrollment.course_id === course.id),
+        ),
+      );
     });
 
     api.get('/departments', (req, res) => {

@@ -130,7 +130,7 @@ export function enrollmentResource(data: SandboxData, enrollment: SandboxEnrollm
     progressPercent: enrollment.progress,
     state: STATES[enrollment.status],
   };
-  if (enrollment.score !== null) attributes['score'] = enrollment.score;
+  if (enrollment.score !== null) attributes.score = enrollment.score;
   return {
     loType: loTypeOf(course),
     loId: loIdOf(course),

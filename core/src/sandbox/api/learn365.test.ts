@@ -17,7 +17,7 @@ const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:
 
 async function emulator() {
   const { data, base, settings } = await serveEmulator(learn365Api);
-  const key = String(settings['api_key']);
+  const key = String(settings.api_key);
   const get = async (path: string, authorization: string | null = basic('api', key)) => {
     const response = await fetch(`${base}/odata/v2/${path}`, { headers: authorization ? { authorization } : {} });
     const body: unknown = await response.json();
@@ -52,7 +52,7 @@ describe('the emulated Learn365 API', () => {
     });
   });
 
-  it("reads keys written bare or quoted, as OData allows", async () => {
+  it('reads keys written bare or quoted, as OData allows', async () => {
     const { get } = await emulator();
     expect((await get("Users('1001')")).body).toMatchObject({ Id: '1001' });
   });

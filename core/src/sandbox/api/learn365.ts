@@ -3,11 +3,11 @@ import { parseBasicAuth } from '../../signatures/basic-auth.ts';
 import { constantTimeEqual } from '../../signatures/constant-time.ts';
 import { LEARN365_COURSE_TYPES } from '../../vendors/learn365-tables.ts';
 import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from '../demo-data.ts';
-import { sandboxId, vendorId, type EntityKind } from '../vendor-ids.ts';
-import { callerKey, departmentOf, fullName, hasStarted, header, queryOf } from './common.ts';
-import { evaluateFilter, parseFilter, type FilterDialect, type Literal } from './odata-filter.ts';
-import type { EmulatedApi } from './types.ts';
+import { type EntityKind, sandboxId, vendorId } from '../vendor-ids.ts';
 import { LEARN365_SITE, learn365DirectoryObjectId, learn365LoginName } from '../wire-formats.ts';
+import { callerKey, departmentOf, fullName, hasStarted, header, queryOf } from './common.ts';
+import { evaluateFilter, type FilterDialect, type Literal, parseFilter } from './odata-filter.ts';
+import type { EmulatedApi } from './types.ts';
 
 /**
  * The Learn365 (Zensai, formerly LMS365) Cloud API as the sandbox serves it: OData v4 under
@@ -40,7 +40,8 @@ function same(left: Literal, right: Literal): boolean {
  */
 const FILTER: FilterDialect = {
   option: '$filter',
-  token: /\s*(?:(?<string>'(?:[^']|'')*')|(?<guid>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})|(?<number>-?\d+(?:\.\d+)?)|(?<word>[A-Za-z_][A-Za-z0-9_]*)|(?<punct>[(),]))/y,
+  token:
+    /\s*(?:(?<string>'(?:[^']|'')*')|(?<guid>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})|(?<number>-?\d+(?:\.\d+)?)|(?<word>[A-Za-z_][A-Za-z0-9_]*)|(?<punct>[(),]))/y,
   functions: { contains: 2, startswith: 2, endswith: 2, tolower: 1, toupper: 1 },
   comparisons: new Set(['eq', 'ne']),
   error: ODataFilterError,

@@ -11,7 +11,7 @@ import { seismicLearningApi } from './seismic-learning.ts';
 
 async function emulator() {
   const { data, base, settings } = await serveEmulator(seismicLearningApi);
-  const basic = `Basic ${Buffer.from(`${String(settings['subdomain'])}:${String(settings['api_key'])}`).toString('base64')}`;
+  const basic = `Basic ${Buffer.from(`${String(settings.subdomain)}:${String(settings.api_key)}`).toString('base64')}`;
   const get = async (path: string, authorization: string | null = basic) => {
     const response = await fetch(`${base}${path}`, { headers: authorization ? { authorization } : {} });
     const body: unknown = await response.json();
@@ -30,14 +30,14 @@ describe('the emulated Lessonly API', () => {
 
   it('answers 401 for a wrong API key or a wrong subdomain', async () => {
     const { settings, get } = await emulator();
-    const wrongKey = `Basic ${Buffer.from(`${String(settings['subdomain'])}:nope`).toString('base64')}`;
-    const wrongSubdomain = `Basic ${Buffer.from(`other:${String(settings['api_key'])}`).toString('base64')}`;
+    const wrongKey = `Basic ${Buffer.from(`${String(settings.subdomain)}:nope`).toString('base64')}`;
+    const wrongSubdomain = `Basic ${Buffer.from(`other:${String(settings.api_key)}`).toString('base64')}`;
     expect((await get('/api/v1/users/1001', wrongKey)).status).toBe(401);
     expect((await get('/api/v1/users/1001', wrongSubdomain)).status).toBe(401);
     expect((await get('/api/v1/users/1001', 'Bearer abc')).status).toBe(401);
   });
 
-  it('answers a user with Lessonly\'s field names', async () => {
+  it("answers a user with Lessonly's field names", async () => {
     const { get } = await emulator();
     const response = await get('/api/v1/users/1001');
     expect(response.status).toBe(200);
@@ -77,7 +77,7 @@ describe('the emulated Lessonly API', () => {
     expect(v11.body).not.toHaveProperty('assignees_count');
   });
 
-  it('lists a user\'s assignments for lessons and paths only', async () => {
+  it("lists a user's assignments for lessons and paths only", async () => {
     const { data, get } = await emulator();
     const kinds = new Map(data.courses.map((course) => [course.id, course.kind]));
     const enrollment = data.enrollments.find((candidate) => kinds.get(candidate.course_id) === 'lesson');

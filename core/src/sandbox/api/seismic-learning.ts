@@ -1,7 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { basicAuthMatches, parseBasicAuth } from '../../signatures/basic-auth.ts';
 import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from '../demo-data.ts';
-import { sandboxId, vendorId, type EntityKind } from '../vendor-ids.ts';
+import { type EntityKind, sandboxId, vendorId } from '../vendor-ids.ts';
 import { callerKey, departmentOf, fullName, hasStarted, header, queryOf } from './common.ts';
 import type { EmulatedApi } from './types.ts';
 
@@ -177,13 +177,13 @@ function router(data: () => SandboxData): Router {
     // Both halves are compared, each in constant time, so neither a wrong subdomain nor a wrong key answers faster.
     if (!basicAuthMatches(header(req.headers, 'authorization'), { username: SUBDOMAIN, password: API_KEY })) {
       res.setHeader('WWW-Authenticate', 'Basic realm="Lessonly API"');
-      res.status(401).json({ type: 'error', error: "Unauthorized: the subdomain or the API key is not right." });
+      res.status(401).json({ type: 'error', error: 'Unauthorized: the subdomain or the API key is not right.' });
       return;
     }
     next();
   });
 
-  api.param('version', (req, res, next, version: string) => {
+  api.param('version', (_req, res, next, version: string) => {
     if (VERSIONS.has(version)) next();
     else res.status(404).json({ type: 'error', error: `Not Found -- no API version ${version}.` });
   });
@@ -271,7 +271,16 @@ function router(data: () => SandboxData): Router {
     const paths = data().courses.filter(isPath).map(pathFields);
     res.json({
       type: 'paths',
-      paths: req.params.version === 'v1' ? paths.map(({ id, title, archived_at, archived_by_user_id, is_certification }) => ({ id, title, archived_at, archived_by_user_id, is_certification })) : paths,
+      paths:
+        req.params.version === 'v1'
+          ? paths.map(({ id, title, archived_at, archived_by_user_id, is_certification }) => ({
+              id,
+              title,
+              archived_at,
+              archived_by_user_id,
+              is_certification,
+            }))
+          : paths,
     });
   });
 

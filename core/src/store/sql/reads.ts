@@ -1,5 +1,5 @@
 import { decodeCursor, toPage } from '../cursor.ts';
-import { rowSeq, type Row } from '../rows.ts';
+import { type Row, rowSeq } from '../rows.ts';
 import type { Page, PageQuery } from '../store.ts';
 import type { SqlRunner, SqlValue } from './runner.ts';
 

@@ -1,11 +1,11 @@
 import type { Store } from '../store.ts';
 import { createAccountStore } from './accounts.ts';
-import { apiKeyMethods, type ApiKeyMethods } from './api-keys.ts';
-import { auditMethods, type AuditMethods } from './audit.ts';
-import { connectionMethods, type ConnectionMethods } from './connections.ts';
-import { deliveryMethods, type DeliveryMethods } from './deliveries.ts';
-import { eventReads, type EventReads } from './events.ts';
-import { hookMethods, type HookMethods } from './hooks.ts';
+import { type ApiKeyMethods, apiKeyMethods } from './api-keys.ts';
+import { type AuditMethods, auditMethods } from './audit.ts';
+import { type ConnectionMethods, connectionMethods } from './connections.ts';
+import { type DeliveryMethods, deliveryMethods } from './deliveries.ts';
+import { type EventReads, eventReads } from './events.ts';
+import { type HookMethods, hookMethods } from './hooks.ts';
 import type { SqlRunner } from './runner.ts';
 
 export type SharedMethods = ApiKeyMethods & AuditMethods & ConnectionMethods & HookMethods & EventReads & DeliveryMethods & Pick<Store, 'accounts'>;

@@ -1,5 +1,5 @@
 import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
-import { eventOptions, type CatalogEntrySummary } from './event-options';
+import { type CatalogEntrySummary, eventOptions } from './event-options';
 import { dataOf, hubRequest } from './transport';
 
 /** The trigger's event list, from the hub's catalog (never a copy in the node). */

@@ -1,5 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
-import { dataOf, hubRequest, isObject, type HubCaller } from './transport';
+import { dataOf, type HubCaller, hubRequest, isObject } from './transport';
 
 /**
  * The trigger's webhook lifecycle, kept apart from n8n so it can be tested on its own. The hub,
