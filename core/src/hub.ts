@@ -32,6 +32,9 @@ import { type ConnectionRegistry, createConnectionRegistry } from './vendors/con
 
 export const VERSION: string = packageJson.version;
 
+/** How long a stop lets requests in flight finish before it closes their connections. */
+const CLOSE_GRACE_MS = 5_000;
+
 export interface RunningHub {
   url: string;
   port: number;
@@ -179,7 +182,14 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
       // Live tails never end by themselves; they would hold server.close() open.
       consolePages.close();
       await new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
+        // A client that holds a request open past the grace period (a stalled upload, a stream
+        // nobody ended) is cut off: a stop must not wait for it forever.
+        const force = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+        server.close((error) => {
+          clearTimeout(force);
+          if (error) reject(error);
+          else resolve();
+        });
         server.closeIdleConnections();
       });
       warmUps?.stop();
