@@ -6,6 +6,7 @@ import { isAdmin, signedInOf } from './session.ts';
 export const SECTIONS = [
   { path: '/', label: 'Home' },
   { path: '/connections', label: 'Connections' },
+  { path: '/subscriptions', label: 'Subscriptions' },
   { path: '/keys', label: 'API keys', adminOnly: true },
   { path: '/users', label: 'Users' },
 ] as const satisfies readonly { path: string; label: string; adminOnly?: boolean }[];

@@ -13,6 +13,8 @@ import { connectionsPages } from './pages/connections.ts';
 import { authPages } from './pages/auth.ts';
 import { homePage } from './pages/home.ts';
 import { keysPages } from './pages/keys.ts';
+import { subscriptionPages } from './pages/subscription.ts';
+import { subscriptionsPages } from './pages/subscriptions.ts';
 import { usersPages } from './pages/users.ts';
 import { consoleHeaders, checkCsrf } from './security.ts';
 import { createSessions, requireSignedIn, signedInOf } from './session.ts';
@@ -79,6 +81,8 @@ export function createConsole(hub: HubContext, options: ConsoleOptions): Router 
   pages.use(homePage(ctx));
   pages.use(connectionsPages(ctx));
   pages.use(connectionPages(ctx));
+  pages.use(subscriptionsPages(ctx));
+  pages.use(subscriptionPages(ctx));
   pages.use(keysPages(ctx));
   pages.use(accountPages(ctx));
   pages.use(usersPages(ctx));
