@@ -49,6 +49,10 @@ describe('learnhook', { timeout: 30_000 }, () => {
   });
 
   it("prints a command's refusal as one line on stderr, with exit code 1", async () => {
-    expect(await runCli(['keys', 'create', '--scope', 'root'])).toEqual({ code: 1, stdout: '', stderr: 'learnhook: Unknown scope root; use admin, hooks, events.\n' });
+    expect(await runCli(['keys', 'create', '--scope', 'root'])).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'learnhook: Unknown scope root; use admin, hooks, events.\n',
+    });
   });
 });

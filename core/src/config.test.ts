@@ -20,8 +20,12 @@ describe('the settings', () => {
 
   it('refuse a lease no longer than a delivery attempt or a hydration wait, naming the variable', () => {
     expect(() => readConfig({ LEARNHOOK_LEASE_MS: '10000' })).toThrow(/LEARNHOOK_LEASE_MS: must be above .*\(30000\)/);
-    expect(() => readConfig({ LEARNHOOK_LEASE_MS: '10000', LEARNHOOK_HYDRATION_MAX_WAIT_MS: '5000', LEARNHOOK_DELIVERY_TIMEOUT_MS: '12000' })).toThrow(ConfigError);
-    expect(readConfig({ LEARNHOOK_LEASE_MS: '5000', LEARNHOOK_HYDRATION_MAX_WAIT_MS: '1000', LEARNHOOK_DELIVERY_TIMEOUT_MS: '2000' }).LEARNHOOK_LEASE_MS).toBe(5_000);
+    expect(() => readConfig({ LEARNHOOK_LEASE_MS: '10000', LEARNHOOK_HYDRATION_MAX_WAIT_MS: '5000', LEARNHOOK_DELIVERY_TIMEOUT_MS: '12000' })).toThrow(
+      ConfigError,
+    );
+    expect(readConfig({ LEARNHOOK_LEASE_MS: '5000', LEARNHOOK_HYDRATION_MAX_WAIT_MS: '1000', LEARNHOOK_DELIVERY_TIMEOUT_MS: '2000' }).LEARNHOOK_LEASE_MS).toBe(
+      5_000,
+    );
   });
 
   it('refuse a schema name that is not a plain lower-case identifier', () => {

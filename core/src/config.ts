@@ -41,7 +41,12 @@ export const ENV_SETTINGS = {
     help: 'How long a hub holds an event or delivery it claimed before another may take it over, should it die (default 60000; above the delivery timeout and hydration wait).',
   },
   LEARNHOOK_API_KEY: {
-    schema: z.string().min(16).max(256).regex(/^[\x21-\x7e]+$/, 'printable characters without spaces').optional(),
+    schema: z
+      .string()
+      .min(16)
+      .max(256)
+      .regex(/^[\x21-\x7e]+$/, 'printable characters without spaces')
+      .optional(),
     help: 'Seeds an admin API key (16+ characters), for headless starts.',
   },
   LEARNHOOK_SECRET_KEY: {
@@ -53,7 +58,12 @@ export const ENV_SETTINGS = {
     help: 'The base URL LMSs and integrations reach the hub at, for ingest URLs (default: the request host).',
   },
   LEARNHOOK_SESSION_TTL_MS: {
-    schema: z.coerce.number().int().min(10_000).max(30 * 24 * 3_600_000).default(12 * 3_600_000),
+    schema: z.coerce
+      .number()
+      .int()
+      .min(10_000)
+      .max(30 * 24 * 3_600_000)
+      .default(12 * 3_600_000),
     help: 'How long a console sign-in lasts (default 43200000: 12 hours).',
   },
   LEARNHOOK_ALLOW_PRIVATE_TARGETS: {
@@ -70,7 +80,7 @@ export const ENV_SETTINGS = {
   },
   LEARNHOOK_HYDRATION_WARM_MAX: {
     schema: z.coerce.number().int().min(0).max(1_000_000).default(50_000),
-    help: 'Most learners and courses read ahead from each LMS\'s lists into the hydration cache; 0 turns this off (default 50000).',
+    help: "Most learners and courses read ahead from each LMS's lists into the hydration cache; 0 turns this off (default 50000).",
   },
   LEARNHOOK_RATE_LIMIT: {
     schema: z.coerce.number().int().min(1).default(50),
@@ -104,7 +114,11 @@ const CheckedConfigSchema = ConfigSchema.superRefine((config, context) => {
   // A lease shorter than an attempt could let a second process send a delivery the first is still sending.
   const longest = Math.max(config.LEARNHOOK_DELIVERY_TIMEOUT_MS, config.LEARNHOOK_HYDRATION_MAX_WAIT_MS);
   if (config.LEARNHOOK_LEASE_MS <= longest) {
-    context.addIssue({ code: 'custom', path: ['LEARNHOOK_LEASE_MS'], message: `must be above LEARNHOOK_DELIVERY_TIMEOUT_MS and LEARNHOOK_HYDRATION_MAX_WAIT_MS (${longest})` });
+    context.addIssue({
+      code: 'custom',
+      path: ['LEARNHOOK_LEASE_MS'],
+      message: `must be above LEARNHOOK_DELIVERY_TIMEOUT_MS and LEARNHOOK_HYDRATION_MAX_WAIT_MS (${longest})`,
+    });
   }
   // Hubs sharing PostgreSQL must open each other's secrets: a key generated per machine beside the
   // data file would differ between them, so it has to be given.

@@ -73,7 +73,11 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     await store.appendAudit({ at: now(), actor, action, target, details });
     logger.info({ audit: { actor, action, target, details } }, `audit: ${action}`);
   };
-  const transport = createTransport({ allowPrivate: config.LEARNHOOK_ALLOW_PRIVATE_TARGETS, timeoutMs: config.LEARNHOOK_DELIVERY_TIMEOUT_MS, userAgent: `learnhook/${VERSION}` });
+  const transport = createTransport({
+    allowPrivate: config.LEARNHOOK_ALLOW_PRIVATE_TARGETS,
+    timeoutMs: config.LEARNHOOK_DELIVERY_TIMEOUT_MS,
+    userAgent: `learnhook/${VERSION}`,
+  });
   const wakes = createWakes();
   const dispatcher = createDispatcher({
     store,

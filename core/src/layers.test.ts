@@ -78,7 +78,10 @@ describe('the layers of core/src', () => {
 
   it('are checked: an import pointing up is named with its file and layers', () => {
     const files = [
-      { file: 'store/rows.ts', source: "import type { HydrationNeeds } from '../catalog/hydration-needs.ts';\nimport { ADAPTERS } from '../vendors/index.ts';" },
+      {
+        file: 'store/rows.ts',
+        source: "import type { HydrationNeeds } from '../catalog/hydration-needs.ts';\nimport { ADAPTERS } from '../vendors/index.ts';",
+      },
       { file: 'hydrate/rate-queue.ts', source: "import {\n  createTokenBuckets,\n} from '../http/rate-limit.ts';" },
       { file: 'config.ts', source: "const lazy = await import('./hub.ts');" },
       { file: 'testing/test-hub.ts', source: "import { startHub } from '../hub.ts';" },

@@ -19,8 +19,5 @@ export const REDACTED_PATHS = [
 ];
 
 export function createLogger(options: { level?: string; destination?: pino.DestinationStream } = {}): Logger {
-  return pino(
-    { level: options.level ?? 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { service: 'learnhook' } },
-    options.destination,
-  );
+  return pino({ level: options.level ?? 'info', redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { service: 'learnhook' } }, options.destination);
 }

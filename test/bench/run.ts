@@ -42,7 +42,17 @@ for (const row of ROWS) {
     result = { row: row.row, title: row.title, target: row.target, ...outcome, seconds: 0 };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    result = { row: row.row, title: row.title, target: row.target, status: 'error', result: 'n/a', verdict: `error: ${message.split('\n')[0] ?? ''}`, metrics: {}, notes: [message], seconds: 0 };
+    result = {
+      row: row.row,
+      title: row.title,
+      target: row.target,
+      status: 'error',
+      result: 'n/a',
+      verdict: `error: ${message.split('\n')[0] ?? ''}`,
+      metrics: {},
+      notes: [message],
+      seconds: 0,
+    };
   }
   result.seconds = Math.round((performance.now() - started) / 100) / 10;
   done.push(result);
@@ -51,12 +61,18 @@ for (const row of ROWS) {
 
 const seconds = (performance.now() - t0) / 1000;
 const markdown = markdownReport({ rows: done, machine, quick, startedAt, seconds });
-const files = only ? null : writeResults(path.join(ROOT, 'bench-results'), { quick, started_at: startedAt.toISOString(), seconds: Math.round(seconds), machine, rows: done }, markdown);
+const files = only
+  ? null
+  : writeResults(path.join(ROOT, 'bench-results'), { quick, started_at: startedAt.toISOString(), seconds: Math.round(seconds), machine, rows: done }, markdown);
 log('');
 log(terminalTable(done));
 log('');
 for (const row of done) for (const note of row.notes) log(`  ${row.row}. ${note}`);
 log('');
-log(files ? `Wrote ${path.relative(ROOT, files.json)} and ${path.relative(ROOT, files.markdown)} in ${Math.round(seconds)} s.` : `Done in ${Math.round(seconds)} s (--only: bench-results/ left as it was).`);
+log(
+  files
+    ? `Wrote ${path.relative(ROOT, files.json)} and ${path.relative(ROOT, files.markdown)} in ${Math.round(seconds)} s.`
+    : `Done in ${Math.round(seconds)} s (--only: bench-results/ left as it was).`,
+);
 // A broken row fails the run (a missing prerequisite does not); open handles must not hold it.
 process.exit(done.some((row) => row.status === 'error') ? 1 : 0);

@@ -85,7 +85,12 @@ describeInBrowser('a newcomer in a real browser', (browser) => {
     expect(await notice.textContent()).toContain('Invitation created.');
     inviteLink = (await notice.getByRole('code').textContent()) ?? '';
     expect(inviteLink).toMatch(new RegExp(`^${hub.url}/invite/[\\w-]{43}$`));
-    expect(await page.getByRole('listitem').filter({ hasText: `${VIEWER.email} as viewer` }).isVisible()).toBe(true);
+    expect(
+      await page
+        .getByRole('listitem')
+        .filter({ hasText: `${VIEWER.email} as viewer` })
+        .isVisible(),
+    ).toBe(true);
     await browser().screenshot(page, '06-users-invitation-created');
   });
 
@@ -117,7 +122,11 @@ describeInBrowser('a newcomer in a real browser', (browser) => {
     await viewer.evaluate(() => {
       const token = document.querySelector<HTMLInputElement>('input[name="_csrf"]')?.value ?? '';
       const form = Object.assign(document.createElement('form'), { method: 'post', action: '/users/invite' });
-      for (const [name, value] of [['_csrf', token], ['email', 'someone@example.com'], ['role', 'admin']]) {
+      for (const [name, value] of [
+        ['_csrf', token],
+        ['email', 'someone@example.com'],
+        ['role', 'admin'],
+      ]) {
         form.append(Object.assign(document.createElement('input'), { type: 'hidden', name, value }));
       }
       form.append(Object.assign(document.createElement('button'), { type: 'submit', textContent: 'Invite anyway' }));

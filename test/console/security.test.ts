@@ -12,8 +12,7 @@ const OWNER = { email: 'owner@example.com', password: 'a long owner password' };
  * every page on its way to the browser.
  */
 const INJECTED =
-  `<script>document.title = 'inline script ran'</script>` +
-  `<img src="/assets/no-such-image.png" alt="" onerror="document.title = 'inline handler ran'">`;
+  `<script>document.title = 'inline script ran'</script>` + `<img src="/assets/no-such-image.png" alt="" onerror="document.title = 'inline handler ran'">`;
 
 /** Every GET of a console page reaches the browser with INJECTED at the end of its main element, and the hub's own headers. */
 async function injectIntoPages(context: BrowserContext): Promise<void> {

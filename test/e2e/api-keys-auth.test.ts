@@ -26,7 +26,10 @@ const guarded = () => routes.filter((route) => route.path.startsWith('/v1/') && 
 
 /** Any one security requirement whose roles (key scopes) the key holds lets it in; admin may do everything. */
 function mayCall(route: DocumentedRoute, scopes: readonly string[]): boolean {
-  return scopes.includes('admin') || securityOf(route).some((requirement) => Object.values(requirement).every((roles) => roles.every((role) => scopes.includes(role))));
+  return (
+    scopes.includes('admin') ||
+    securityOf(route).some((requirement) => Object.values(requirement).every((roles) => roles.every((role) => scopes.includes(role))))
+  );
 }
 
 // /metrics answers plain text: fetchAnswer keeps it.
@@ -35,7 +38,16 @@ const call = (method: string, urlPath: string, headers: Record<string, string> =
 describe('API keys guard every /v1 route', () => {
   it('takes its route list from the OpenAPI document, which covers the whole API', () => {
     const listed = routes.map(label);
-    for (const expected of ['GET /v1/me', 'POST /v1/hooks', 'DELETE /v1/hooks/{id}', 'GET /v1/events', 'POST /v1/deliveries/{id}/retry', 'PATCH /v1/connections/{id}', 'GET /v1/audit', 'GET /v1/lookup/courses']) {
+    for (const expected of [
+      'GET /v1/me',
+      'POST /v1/hooks',
+      'DELETE /v1/hooks/{id}',
+      'GET /v1/events',
+      'POST /v1/deliveries/{id}/retry',
+      'PATCH /v1/connections/{id}',
+      'GET /v1/audit',
+      'GET /v1/lookup/courses',
+    ]) {
       expect(listed).toContain(expected);
     }
     expect(guarded().length).toBeGreaterThanOrEqual(20);
@@ -54,7 +66,14 @@ describe('API keys guard every /v1 route', () => {
 
   it('answers 401 to a malformed, foreign or unknown key on every /v1 route', async () => {
     const unknownKey = `lh_${'A'.repeat(16)}_${'b'.repeat(43)}`;
-    const headers = ['Bearer', 'Bearer two words', `Basic ${Buffer.from('admin:admin').toString('base64')}`, 'Bearer short', `Bearer ${unknownKey}`, `Bearer ${ADMIN_KEY}x`];
+    const headers = [
+      'Bearer',
+      'Bearer two words',
+      `Basic ${Buffer.from('admin:admin').toString('base64')}`,
+      'Bearer short',
+      `Bearer ${unknownKey}`,
+      `Bearer ${ADMIN_KEY}x`,
+    ];
     const wrong: string[] = [];
     for (const route of guarded()) {
       for (const authorization of headers) {
@@ -77,13 +96,21 @@ describe('API keys guard every /v1 route', () => {
 
 describe('scopes', () => {
   it('documents the scopes each route needs: events keys read events, integration keys also manage hooks, only admin keys reach connections and audit', () => {
-    const forbidden = (scopes: string[]) => guarded().filter((route) => !mayCall(route, scopes)).map((route) => route.path);
+    const forbidden = (scopes: string[]) =>
+      guarded()
+        .filter((route) => !mayCall(route, scopes))
+        .map((route) => route.path);
     const eventsOnly = new Set(forbidden(['events']));
     for (const prefix of ['/v1/hooks', '/v1/deliveries', '/v1/connections', '/v1/audit']) {
-      expect([...eventsOnly].some((routePath) => routePath.startsWith(prefix)), prefix).toBe(true);
+      expect(
+        [...eventsOnly].some((routePath) => routePath.startsWith(prefix)),
+        prefix,
+      ).toBe(true);
     }
     expect([...eventsOnly].every((routePath) => /^\/v1\/(hooks|deliveries|connections|audit)\b/.test(routePath))).toBe(true);
-    expect(new Set(forbidden(['hooks', 'events']))).toEqual(new Set(routes.filter((route) => /^\/v1\/(connections|audit)\b/.test(route.path)).map((route) => route.path)));
+    expect(new Set(forbidden(['hooks', 'events']))).toEqual(
+      new Set(routes.filter((route) => /^\/v1\/(connections|audit)\b/.test(route.path)).map((route) => route.path)),
+    );
     expect(forbidden(['admin'])).toEqual([]);
   });
 

@@ -15,7 +15,7 @@ afterAll(() => hub.close());
 const connections = (args: string[]) => runCli(['connections', ...args], { env: { LEARNHOOK_URL: hub.url, LEARNHOOK_API_KEY: ADMIN_KEY } });
 
 describe('learnhook connections', () => {
-  it('adds a connection whose printed ingest URL takes the LMS\'s signed webhooks at once', async () => {
+  it("adds a connection whose printed ingest URL takes the LMS's signed webhooks at once", async () => {
     const secret = 'a-learn365-secret-of-32-characters-or-more';
     const added = await connections(['add', 'acme-learn365', '--vendor', 'learn365', '--inbound', JSON.stringify({ secret })]);
     expect(added.code).toBe(0);

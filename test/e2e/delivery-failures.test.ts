@@ -1,5 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectAlm, deliveriesOf, envelopeOf, epochMs, eventually, ingestCompletion, listenForTest, quiet, receiverForTest, settledDelivery, startTestHub, subscribe, verifySigned, type TestHub } from '@learnhook/core/testing';
+import {
+  connectAlm,
+  deliveriesOf,
+  envelopeOf,
+  epochMs,
+  eventually,
+  ingestCompletion,
+  listenForTest,
+  quiet,
+  receiverForTest,
+  settledDelivery,
+  startTestHub,
+  subscribe,
+  verifySigned,
+  type TestHub,
+} from '@learnhook/core/testing';
 
 /**
  * The hub's delivery guarantees (DESIGN §4 Delivery) over real HTTP on loopback: what each kind

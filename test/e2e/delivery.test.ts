@@ -30,7 +30,11 @@ describe('subscribe, ingest every vendor format, deliver signed', () => {
   it.each(formats)('delivers a %s completion to a subscriber as enrollment.completed, signed so an independent verifier accepts it', async (format) => {
     const vendor = format === 'xapi' ? 'standard' : format;
     const connection = await connect(vendor, `e2e-${format}`);
-    const hook = await hub.api('POST', '/v1/hooks', { url: `${receiver.url}/${format}`, events: ['enrollment.completed'], filter: { connection: `e2e-${format}` } });
+    const hook = await hub.api('POST', '/v1/hooks', {
+      url: `${receiver.url}/${format}`,
+      events: ['enrollment.completed'],
+      filter: { connection: `e2e-${format}` },
+    });
     expect(hook.status).toBe(201);
     expect(hook.body.secret).toMatch(/^whsec_/);
 

@@ -27,7 +27,11 @@ async function openSandbox(env: Record<string, string> = {}, logger: Logger = cr
 }
 
 async function emit(session: SandboxSession, body: Record<string, unknown>) {
-  const response = await fetch(`${session.lms.url}/sandbox/emit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(`${session.lms.url}/sandbox/emit`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   expect(response.status).toBe(200);
   return response.json();
 }
@@ -48,13 +52,21 @@ describe('hydration against the sandbox LMS', () => {
   it('looks a learner up once for 50 concurrent events about them', async () => {
     const before = structuredClone(stats(sandbox.session)['/absorb']!);
     await Promise.all(
-      Array.from({ length: 50 }, () => emit(sandbox.session, { vendor: 'absorb', event: 'Certificate Awarded', user: 'liam.chen@acme-training.example', course: 'Accessibility Basics' })),
+      Array.from({ length: 50 }, () =>
+        emit(sandbox.session, { vendor: 'absorb', event: 'Certificate Awarded', user: 'liam.chen@acme-training.example', course: 'Accessibility Basics' }),
+      ),
     );
-    const events = await eventually(async () => {
-      const mine = sandbox.delivered().filter((event) => event.type === 'certificate.awarded' && event.learner?.email === 'liam.chen@acme-training.example');
-      return mine.length >= 50 && mine;
-    }, 20_000, '50 deliveries');
-    expect(events.every((event) => event.hydration.status === 'complete' && event.learner?.first_name === 'Liam' && event.course?.title === 'Accessibility Basics')).toBe(true);
+    const events = await eventually(
+      async () => {
+        const mine = sandbox.delivered().filter((event) => event.type === 'certificate.awarded' && event.learner?.email === 'liam.chen@acme-training.example');
+        return mine.length >= 50 && mine;
+      },
+      20_000,
+      '50 deliveries',
+    );
+    expect(
+      events.every((event) => event.hydration.status === 'complete' && event.learner?.first_name === 'Liam' && event.course?.title === 'Accessibility Basics'),
+    ).toBe(true);
     const after = stats(sandbox.session)['/absorb']!;
     const userLookups = (after.endpoints['GET /users/:id'] ?? 0) - (before.endpoints['GET /users/:id'] ?? 0);
     expect(userLookups).toBe(1);
@@ -81,10 +93,17 @@ describe('hydration against the sandbox LMS', () => {
   it('spreads lookups over time to stay under a strict LMS limit: 40 new Learn365 users at once, no 429, all hydrated', async () => {
     const before = sandbox.delivered().length;
     await Promise.all(demoData().users.map((user) => emit(sandbox.session, { vendor: 'learn365', event: 'UserCreated', user: user.email })));
-    const created = await eventually(async () => {
-      const events = sandbox.delivered().slice(before).filter((event) => event.type === 'user.created');
-      return events.length >= 40 && events;
-    }, 40_000, '40 user.created deliveries');
+    const created = await eventually(
+      async () => {
+        const events = sandbox
+          .delivered()
+          .slice(before)
+          .filter((event) => event.type === 'user.created');
+        return events.length >= 40 && events;
+      },
+      40_000,
+      '40 user.created deliveries',
+    );
     const learn365 = stats(sandbox.session)['/learn365']!;
     // The emulator allows bursts of 10: these 40+ lookups, asked for at once, would have drawn 429s without the client's bucket.
     expect(learn365.requests).toBeGreaterThanOrEqual(40);
@@ -107,11 +126,20 @@ describe('hydration when the LMS is down', () => {
   it('delivers the event anyway, marked partial with the parts it lacks', async () => {
     const data = demoData();
     const target = sandbox.session.targets.absorb!;
-    const wire = wireRequest('absorb', 'Enrollment Completed by Learner', { user: data.users[3]!, course: data.courses[0]!, enrollment: null, data, sequence: 1, at: new Date() }, target.inbound);
+    const wire = wireRequest(
+      'absorb',
+      'Enrollment Completed by Learner',
+      { user: data.users[3]!, course: data.courses[0]!, enrollment: null, data, sequence: 1, at: new Date() },
+      target.inbound,
+    );
     const started = Date.now();
     const response = await fetch(target.ingestUrl + wire.path, { method: 'POST', headers: wire.headers, body: wire.body });
     expect(response.status).toBe(202);
-    const event = await eventually(async () => sandbox.delivered().find((candidate) => candidate.type === 'enrollment.completed'), 20_000, 'the partial delivery');
+    const event = await eventually(
+      async () => sandbox.delivered().find((candidate) => candidate.type === 'enrollment.completed'),
+      20_000,
+      'the partial delivery',
+    );
     expect(event.hydration).toEqual({ status: 'partial', missing: ['learner', 'course', 'enrollment'] });
     expect(event.learner?.id).toBeTruthy();
     expect(event.learner?.email).toBeNull();
@@ -125,7 +153,11 @@ function recordingLogger() {
   const lines: Array<{ level: number; msg: string; connection_id?: string; learners?: number; courses?: number; calls?: number }> = [];
   const logger = createLogger({ level: 'info', destination: { write: (line: string) => void lines.push(JSON.parse(line)) } });
   const warmUp = (connectionId: string, what: 'finished' | 'failed') =>
-    eventually(async () => lines.find((line) => line.connection_id === connectionId && line.msg.startsWith(`hydration warm-up ${what}`)), 30_000, `the warm-up ${what}`);
+    eventually(
+      async () => lines.find((line) => line.connection_id === connectionId && line.msg.startsWith(`hydration warm-up ${what}`)),
+      30_000,
+      `the warm-up ${what}`,
+    );
   return { logger, lines, warmUp };
 }
 
@@ -148,11 +180,16 @@ describe('hydration caches warmed from the LMS lists', () => {
     expect(finished).toMatchObject({ learners: data.users.length, courses: data.courses.length });
     const before = structuredClone(stats(sandbox.session)['/absorb']!);
     const sent = data.users.map((user, index) => ({ user, course: data.courses[index % data.courses.length]! }));
-    for (const { user, course } of sent) await emit(sandbox.session, { vendor: 'absorb', event: 'Certificate Awarded', user: user.email, course: course.title });
-    const events = await eventually(async () => {
-      const mine = sandbox.delivered().filter((event) => event.type === 'certificate.awarded');
-      return mine.length >= sent.length && mine;
-    }, 30_000, `${sent.length} deliveries`);
+    for (const { user, course } of sent)
+      await emit(sandbox.session, { vendor: 'absorb', event: 'Certificate Awarded', user: user.email, course: course.title });
+    const events = await eventually(
+      async () => {
+        const mine = sandbox.delivered().filter((event) => event.type === 'certificate.awarded');
+        return mine.length >= sent.length && mine;
+      },
+      30_000,
+      `${sent.length} deliveries`,
+    );
     expect(events.every((event) => event.hydration.status === 'complete')).toBe(true);
     expect(new Set(events.map((event) => event.learner?.email))).toEqual(new Set(data.users.map((user) => user.email)));
     expect(events.every((event) => event.course?.title && event.learner?.department !== undefined)).toBe(true);
@@ -224,4 +261,3 @@ describe('hydration warm-up when the hub starts', () => {
     }
   }, 60_000);
 });
-

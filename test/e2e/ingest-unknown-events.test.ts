@@ -10,9 +10,20 @@ afterAll(() => ingest.close());
 
 describe('unknown vendor events', () => {
   it('accepts an event name no adapter knows, stores it as lms.event with the raw payload and delivers it to lms.event subscribers', async () => {
-    const hook = await ingest.hub.api('POST', '/v1/hooks', { url: `${ingest.receiver.url}/lms-event`, events: ['lms.event'], filter: { connection: 'bad-absorb' } });
+    const hook = await ingest.hub.api('POST', '/v1/hooks', {
+      url: `${ingest.receiver.url}/lms-event`,
+      events: ['lms.event'],
+      filter: { connection: 'bad-absorb' },
+    });
     expect(hook.status).toBe(201);
-    const payload = { eventName: 'Curriculum Group Reordered', adminId: 'admin-7', clientId: 'acme', correlationId: 'corr-reorder-1', curriculumGroupId: 'cg-3', order: [3, 1, 2] };
+    const payload = {
+      eventName: 'Curriculum Group Reordered',
+      adminId: 'admin-7',
+      clientId: 'acme',
+      correlationId: 'corr-reorder-1',
+      curriculumGroupId: 'cg-3',
+      order: [3, 1, 2],
+    };
     const answer = await post(ingest.connections.absorb.ingest_url, { headers: JSON_HEADERS, body: JSON.stringify(payload) });
     expect(answer.status).toBeGreaterThanOrEqual(200);
     expect(answer.status).toBeLessThan(300);

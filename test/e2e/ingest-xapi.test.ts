@@ -28,7 +28,10 @@ describe('xAPI statements', () => {
   it('answers a batch of two statements with their ids in order and the X-Experience-API-Version header', async () => {
     const connection = ingest.connections.standard;
     const body = JSON.stringify([statement(ids[0]!, 'attempted'), statement(ids[1]!, 'completed')]);
-    const answer = await post(connection.xapi_url!, { headers: { ...JSON_HEADERS, authorization: basicFor(connection), 'x-experience-api-version': '1.0.3' }, body });
+    const answer = await post(connection.xapi_url!, {
+      headers: { ...JSON_HEADERS, authorization: basicFor(connection), 'x-experience-api-version': '1.0.3' },
+      body,
+    });
     expect(answer.status).toBe(200);
     expect(answer.body).toEqual(ids);
     expect(answer.headers.get('x-experience-api-version')).toMatch(/^1\.0\.\d+$/);
@@ -54,7 +57,11 @@ describe('xAPI statements', () => {
   it('answers 400 to statements sent without the X-Experience-API-Version header, storing nothing', async () => {
     const connection = ingest.connections['seismic-learning'];
     const body = JSON.stringify([statement('0b6f4e3a-6a58-4c8e-9d57-2f7f1c0e9a03', 'completed')]);
-    const answer = await ingest.expectRefused(() => post(connection.xapi_url!, { headers: { ...JSON_HEADERS, authorization: basicFor(connection) }, body }), 400, 'invalid_payload');
+    const answer = await ingest.expectRefused(
+      () => post(connection.xapi_url!, { headers: { ...JSON_HEADERS, authorization: basicFor(connection) }, body }),
+      400,
+      'invalid_payload',
+    );
     expect(errorOf(answer.body).message).toContain('X-Experience-API-Version');
   });
 });

@@ -92,10 +92,14 @@ describe.skipIf(unavailable !== null)('the n8n community node in a real n8n', ()
 
   it('an event sent by the sandbox LMS produces one execution whose output is the hydrated event', async () => {
     const result = await session.lms.emit({ vendor: 'absorb', event: 'Enrollment Completed by Learner' });
-    const done = await eventually(async () => {
-      const list = await executions();
-      return list.length > 0 && list[0].finished ? list : undefined;
-    }, 30_000, 'an n8n execution');
+    const done = await eventually(
+      async () => {
+        const list = await executions();
+        return list.length > 0 && list[0].finished ? list : undefined;
+      },
+      30_000,
+      'an n8n execution',
+    );
     expect(done).toHaveLength(1);
     const output = done[0].data.resultData.runData['Learnhook Trigger'][0].data.main[0][0].json;
     expect(output).toMatchObject({ type: 'enrollment.completed', learner: { email: result.user.email } });

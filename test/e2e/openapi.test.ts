@@ -1,6 +1,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionAnswer } from '@learnhook/core';
-import { ADMIN_KEY, completionRequest, fetchAnswer, issuePaths, sendToIngest, startReceiver, startTestHub, type ApiErrorBody, type Receiver, type TestHub } from '@learnhook/core/testing';
+import {
+  ADMIN_KEY,
+  completionRequest,
+  fetchAnswer,
+  issuePaths,
+  sendToIngest,
+  startReceiver,
+  startTestHub,
+  type ApiErrorBody,
+  type Receiver,
+  type TestHub,
+} from '@learnhook/core/testing';
 import { concretePath, documentedRoutes, isUnrouted, label, type DocumentedRoute, type OpenApiDocument } from '../lib/api-routes.ts';
 
 /** The served /v1/openapi.json against the hub that serves it: every route it lists is real, every body as documented. */
@@ -48,7 +59,10 @@ describe('/v1/openapi.json', () => {
     const wrong: string[] = [];
     for (const route of routes) {
       // Real ids for reads only: a DELETE with a real id would remove what the next test uses.
-      const { status, body } = await fetchAnswer(hub.url + (route.method === 'GET' ? realPath(route) : concretePath(route)), { method: route.method, headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+      const { status, body } = await fetchAnswer(hub.url + (route.method === 'GET' ? realPath(route) : concretePath(route)), {
+        method: route.method,
+        headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      });
       if (isUnrouted(status, body)) wrong.push(`${label(route)} is not routed`);
       else if (route.method === 'GET' && route.path.startsWith('/v1/') && status !== 200) wrong.push(`${label(route)} -> ${status}`);
     }

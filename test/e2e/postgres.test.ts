@@ -1,7 +1,17 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { completionRequest, dropSchema, postgresUnavailable, TEST_DATABASE_URL, testSchemaName, eventually, startReceiver, startTestHub, type TestHub } from '@learnhook/core/testing';
+import {
+  completionRequest,
+  dropSchema,
+  postgresUnavailable,
+  TEST_DATABASE_URL,
+  testSchemaName,
+  eventually,
+  startReceiver,
+  startTestHub,
+  type TestHub,
+} from '@learnhook/core/testing';
 import { CLI } from '../lib/hub-process.ts';
 
 /**

@@ -13,7 +13,10 @@ afterAll(() => {
 
 /** Starts `learnhook sandbox` as a person would and resolves with everything it printed once it says it is ready. */
 function startSandboxProcess(dir: string): Promise<string> {
-  child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--dir', dir], { env: { ...process.env, HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child = spawn(process.execPath, [CLI, 'sandbox', '--port', '0', '--dir', dir], {
+    env: { ...process.env, HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`sandbox did not start:\n${lines.join('\n')}`)), 20_000);
@@ -49,7 +52,17 @@ describe('learnhook sandbox, as a new user runs it', () => {
     expect(me.status).toBe(200);
 
     // The printed emit line works (pointed at this sandbox's LMS port).
-    const emitted = await runCli(['emit', 'absorb', 'Enrollment Completed by Learner', '--user', 'maya.chen@acme-training.example', '--course', 'Compliance 101', '--sandbox', lms]);
+    const emitted = await runCli([
+      'emit',
+      'absorb',
+      'Enrollment Completed by Learner',
+      '--user',
+      'maya.chen@acme-training.example',
+      '--course',
+      'Compliance 101',
+      '--sandbox',
+      lms,
+    ]);
     expect(emitted.code, emitted.stderr).toBe(0);
     const result = JSON.parse(emitted.stdout) as { catalog_type: string; responses: Array<{ status: number; body: { event_ids: string[] } }> };
     expect(result.catalog_type).toBe('enrollment.completed');

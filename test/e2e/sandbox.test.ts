@@ -36,7 +36,11 @@ afterAll(async () => {
 
 /** Emits through the sandbox's own HTTP endpoint and answers the ids of the events the hub stored. */
 async function emit(vendor: string, event: string, extra: Record<string, unknown> = {}): Promise<string[]> {
-  const response = await fetch(`${session.lms.url}/sandbox/emit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ vendor, event, ...extra }) });
+  const response = await fetch(`${session.lms.url}/sandbox/emit`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ vendor, event, ...extra }),
+  });
   expect(response.status).toBe(200);
   const result = (await response.json()) as { responses: Array<{ status: number; body: { event_ids?: string[] } | string[] }> };
   return result.responses.flatMap((answer) => {
@@ -46,7 +50,11 @@ async function emit(vendor: string, event: string, extra: Record<string, unknown
 }
 
 async function deliveredEvent(eventId: string): Promise<CatalogEvent> {
-  return eventually(async () => [...receiver.received].map((request) => JSON.parse(request.body) as CatalogEvent).find((event) => event.id === eventId), 15_000, `delivery of ${eventId}`);
+  return eventually(
+    async () => [...receiver.received].map((request) => JSON.parse(request.body) as CatalogEvent).find((event) => event.id === eventId),
+    15_000,
+    `delivery of ${eventId}`,
+  );
 }
 
 const cases = VENDORS.flatMap((vendor) =>

@@ -2,7 +2,17 @@ import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { almBatchRequest, callApi, dropSchema, listen, postgresUnavailable, TEST_DATABASE_URL, testSchemaName, ADMIN_KEY, eventually } from '@learnhook/core/testing';
+import {
+  almBatchRequest,
+  callApi,
+  dropSchema,
+  listen,
+  postgresUnavailable,
+  TEST_DATABASE_URL,
+  testSchemaName,
+  ADMIN_KEY,
+  eventually,
+} from '@learnhook/core/testing';
 import { localPortsTo, startHubProcess, type HubProcess } from '../lib/hub-process.ts';
 
 /**
@@ -101,7 +111,10 @@ describe.skipIf(pgUnavailable)('several hub processes on one PostgreSQL', () => 
     hubs.push(...(await Promise.all([0, 1, 2].map(() => startHubProcess(env)))));
     const [first] = hubs;
     if (!first) throw new Error('no hub');
-    const connection = await api<{ ingest_url: string; inbound: Record<string, unknown> }>(first, 'POST', '/v1/connections', { name: 'scale', vendor: 'adobe-alm' });
+    const connection = await api<{ ingest_url: string; inbound: Record<string, unknown> }>(first, 'POST', '/v1/connections', {
+      name: 'scale',
+      vendor: 'adobe-alm',
+    });
     expect(connection.status).toBe(201);
     expect((await api(first, 'POST', '/v1/hooks', { url: `${subscriber.url}/hook`, events: ['*'] })).status).toBe(201);
     const ingestPath = new URL(connection.body.ingest_url).pathname;
@@ -114,7 +127,9 @@ describe.skipIf(pgUnavailable)('several hub processes on one PostgreSQL', () => 
     const requests = TOTAL_EVENTS / EVENTS_PER_REQUEST;
     let next = 0;
     let failedRequests = 0;
-    const kill: { at: { time: number; acknowledged: number; delivered: number; victimOpen: string[]; inFlight: number; unprocessed: number } | null } = { at: null };
+    const kill: { at: { time: number; acknowledged: number; delivered: number; victimOpen: string[]; inFlight: number; unprocessed: number } | null } = {
+      at: null,
+    };
     const t0 = performance.now();
     async function sendAll(): Promise<void> {
       for (let n = next++; n < requests; n = next++) {
@@ -123,7 +138,12 @@ describe.skipIf(pgUnavailable)('several hub processes on one PostgreSQL', () => 
           const hub = hubs[target];
           if (!hub || !alive.has(target)) continue;
           try {
-            const response = await fetch(hub.url + ingestPath, { method: 'POST', headers: request.headers, body: request.body, signal: AbortSignal.timeout(20_000) });
+            const response = await fetch(hub.url + ingestPath, {
+              method: 'POST',
+              headers: request.headers,
+              body: request.body,
+              signal: AbortSignal.timeout(20_000),
+            });
             expect(response.status).toBe(202);
             const { event_ids: ids } = (await response.json()) as { event_ids: string[] };
             for (const id of ids) acknowledged.add(id);
@@ -147,7 +167,8 @@ describe.skipIf(pgUnavailable)('several hub processes on one PostgreSQL', () => 
       const victimHub = hubs[victim];
       if (!victimHub) throw new Error('no victim');
       const subscriberPort = Number(new URL(subscriber.url).port);
-      const openFrom = (ports: Set<number>) => [...subscriber.arrivals.entries()].filter(([, list]) => list.some((arrival) => arrival.end === null && ports.has(arrival.port))).map(([id]) => id);
+      const openFrom = (ports: Set<number>) =>
+        [...subscriber.arrivals.entries()].filter(([, list]) => list.some((arrival) => arrival.end === null && ports.has(arrival.port))).map(([id]) => id);
       await eventually(async () => openFrom(localPortsTo(victimHub, subscriberPort)).length > 0, 30_000, 'the victim to be mid-delivery');
       const ports = localPortsTo(victimHub, subscriberPort);
       for (const port of ports) subscriber.holding.add(port);
@@ -182,11 +203,13 @@ describe.skipIf(pgUnavailable)('several hub processes on one PostgreSQL', () => 
                   (SELECT count(*)::int FROM events WHERE state = 'processed') AS processed`,
         )
       )[0];
-    await eventually(async () => undelivered().length === 0 && (await storeCounts())?.succeeded === TOTAL_EVENTS, 75_000, 'every acknowledged event to be delivered').catch(
-      async (error: unknown) => {
-        throw new Error(`${String(error)}: ${undelivered().length} of ${acknowledged.size} not answered; store ${JSON.stringify(await storeCounts())}`);
-      },
-    );
+    await eventually(
+      async () => undelivered().length === 0 && (await storeCounts())?.succeeded === TOTAL_EVENTS,
+      75_000,
+      'every acknowledged event to be delivered',
+    ).catch(async (error: unknown) => {
+      throw new Error(`${String(error)}: ${undelivered().length} of ${acknowledged.size} not answered; store ${JSON.stringify(await storeCounts())}`);
+    });
     const seconds = (performance.now() - t0) / 1000;
 
     // The deliveries the victim was sending when it died were each sent again, and answered, by a
@@ -194,7 +217,9 @@ describe.skipIf(pgUnavailable)('several hub processes on one PostgreSQL', () => 
     const arrivals = [...subscriber.arrivals.entries()];
     const victimOpen = kill.at?.victimOpen ?? [];
     expect(victimOpen.length).toBeGreaterThan(0);
-    const finishedBySurvivors = victimOpen.filter((id) => subscriber.arrivals.get(id)?.some((arrival) => arrival.answered && arrival.start > (kill.at?.time ?? Infinity)));
+    const finishedBySurvivors = victimOpen.filter((id) =>
+      subscriber.arrivals.get(id)?.some((arrival) => arrival.answered && arrival.start > (kill.at?.time ?? Infinity)),
+    );
     expect(finishedBySurvivors).toEqual(victimOpen);
 
     // No delivery was ever being attempted twice at once: at the subscriber, each request of one

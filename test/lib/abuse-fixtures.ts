@@ -39,7 +39,11 @@ export const totalRows = (counts: Record<string, number>): number => Object.valu
  * One HTTP request sent from a chosen loopback address (all of 127.0.0.0/8 is the local host on
  * Linux), so a test can play several clients that the hub tells apart by address.
  */
-export function requestFrom(localAddress: string, url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+export function requestFrom(
+  localAddress: string,
+  url: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const request = http.request(url, { localAddress, headers, agent: false }, (response) => {
       let body = '';
@@ -56,7 +60,10 @@ export function requestFrom(localAddress: string, url: string, headers: Record<s
 export function storedEventIds(dataDir: string): string[] {
   const db = new DatabaseSync(path.join(dataDir, 'learnhook.db'), { readOnly: true });
   try {
-    return db.prepare('SELECT id FROM events ORDER BY seq').all().map((row) => String(row.id));
+    return db
+      .prepare('SELECT id FROM events ORDER BY seq')
+      .all()
+      .map((row) => String(row.id));
   } finally {
     db.close();
   }

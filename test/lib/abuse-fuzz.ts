@@ -10,7 +10,31 @@ import { signStandardWebhook } from '@learnhook/core';
 /** Awkward leaf values: huge and odd numbers, unicode, CRLF, NUL, long and empty strings, prototype keys. */
 export const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
   fc.jsonValue({ maxDepth: 2 }),
-  fc.constantFrom(0, -1, 1e308, -1e308, 5e-324, Number.MAX_SAFE_INTEGER + 2, 2 ** 64, -0, 1.5, '', ' ', '\r\n', 'a\r\nX-Injected: 1', '\u0000', '\ud800', '💥'.repeat(50), '__proto__', 'constructor', true, false, null, [], {}),
+  fc.constantFrom(
+    0,
+    -1,
+    1e308,
+    -1e308,
+    5e-324,
+    Number.MAX_SAFE_INTEGER + 2,
+    2 ** 64,
+    -0,
+    1.5,
+    '',
+    ' ',
+    '\r\n',
+    'a\r\nX-Injected: 1',
+    '\u0000',
+    '\ud800',
+    '💥'.repeat(50),
+    '__proto__',
+    'constructor',
+    true,
+    false,
+    null,
+    [],
+    {},
+  ),
   fc.string({ unit: 'binary', maxLength: 64 }),
   fc.string({ unit: 'grapheme', maxLength: 64 }),
   fc.integer({ min: 1_000, max: 20_000 }).map((length) => 'x'.repeat(length)),
@@ -22,7 +46,23 @@ export const nastyValue: fc.Arbitrary<unknown> = fc.oneof(
 export const nastyJsonText: fc.Arbitrary<string> = fc.oneof(
   fc.integer({ min: 400, max: 400_000 }).map((depth) => '['.repeat(depth) + ']'.repeat(depth)),
   fc.integer({ min: 400, max: 100_000 }).map((depth) => '{"a":'.repeat(depth) + '1' + '}'.repeat(depth)),
-  fc.constantFrom('1e999', '-1e999', '123456789012345678901234567890', '{"a":1,"a":2}', '"\\ud800"', '{"x":"\\u0000"}', 'null', '0', '""', '[]', '{}', 'true', '\ufeff{}', '{}garbage', '{"a":1}\r\n{"b":2}'),
+  fc.constantFrom(
+    '1e999',
+    '-1e999',
+    '123456789012345678901234567890',
+    '{"a":1,"a":2}',
+    '"\\ud800"',
+    '{"x":"\\u0000"}',
+    'null',
+    '0',
+    '""',
+    '[]',
+    '{}',
+    'true',
+    '\ufeff{}',
+    '{}garbage',
+    '{"a":1}\r\n{"b":2}',
+  ),
   fc.jsonValue().map((value) => JSON.stringify(value)),
 );
 
@@ -30,7 +70,12 @@ export const nastyJsonText: fc.Arbitrary<string> = fc.oneof(
 export const nastyBytes: fc.Arbitrary<Buffer> = fc.oneof(
   fc.uint8Array({ maxLength: 4096 }).map((bytes) => Buffer.from(bytes)),
   fc.string({ unit: 'binary', maxLength: 512 }).map((text) => Buffer.from(text, 'utf8')),
-  fc.constantFrom(Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d]), Buffer.from([0xff, 0xfe, 0x7b, 0x00, 0x7d, 0x00]), Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.alloc(0)),
+  fc.constantFrom(
+    Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0x7d]),
+    Buffer.from([0xff, 0xfe, 0x7b, 0x00, 0x7d, 0x00]),
+    Buffer.from([0x1f, 0x8b, 0x08, 0x00]),
+    Buffer.alloc(0),
+  ),
 );
 
 /** Content-Type headers that are wrong, odd or lying. */
@@ -55,7 +100,20 @@ export const nastyContentType: fc.Arbitrary<string | undefined> = fc.constantFro
 /** Printable ASCII header values, the only kind fetch can send. */
 export const headerValue: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((code) => String.fromCharCode(code)), maxLength: 200 }),
-  fc.constantFrom('', 'sha256=', 'sha256=zz', 'v1,', 'v1,AAAA', 'v2,abc', 'Basic', 'Basic ====', 'Bearer', 'Bearer  ', `sha256=${'0'.repeat(64)}`, `v1,${'A'.repeat(44)}`),
+  fc.constantFrom(
+    '',
+    'sha256=',
+    'sha256=zz',
+    'v1,',
+    'v1,AAAA',
+    'v2,abc',
+    'Basic',
+    'Basic ====',
+    'Bearer',
+    'Bearer  ',
+    `sha256=${'0'.repeat(64)}`,
+    `v1,${'A'.repeat(44)}`,
+  ),
 );
 
 /** Every JSON path of a value, for "one field mutated" (an empty path is the whole value). */
@@ -87,7 +145,8 @@ export const REMOVE = Symbol('remove');
  */
 export function signedHeaders(vendor: string, inbound: Record<string, unknown>, body: Buffer, n: number): Record<string, string> {
   if (vendor === 'learn365') return { 'ms-signature': `sha256=${createHmac('sha256', String(inbound.secret)).update(body).digest('hex')}` };
-  if (vendor === 'standard') return { ...signStandardWebhook({ id: `msg_fuzz_${n}`, timestampSeconds: Date.now() / 1000, body, secret: String(inbound.secret) }) };
+  if (vendor === 'standard')
+    return { ...signStandardWebhook({ id: `msg_fuzz_${n}`, timestampSeconds: Date.now() / 1000, body, secret: String(inbound.secret) }) };
   return {};
 }
 
@@ -105,6 +164,10 @@ export function statusTally() {
       else figures.answered_2xx += 1;
     },
     /** "200x3 401x12 ...", lowest status first. */
-    breakdown: () => [...statuses].sort(([a], [b]) => a - b).map(([status, n]) => `${status}x${n}`).join(' '),
+    breakdown: () =>
+      [...statuses]
+        .sort(([a], [b]) => a - b)
+        .map(([status, n]) => `${status}x${n}`)
+        .join(' '),
   };
 }

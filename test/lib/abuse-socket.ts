@@ -42,10 +42,12 @@ export async function openRaw(hubUrl: string): Promise<RawConnection> {
   });
   // A reset after the hub answered and stopped reading is expected here, not a test failure.
   socket.on('error', () => {});
-  const whenClosed = new Promise<void>((resolve) => socket.once('close', () => {
-    closed = true;
-    resolve();
-  }));
+  const whenClosed = new Promise<void>((resolve) =>
+    socket.once('close', () => {
+      closed = true;
+      resolve();
+    }),
+  );
   return {
     async send(bytes) {
       if (closed || socket.destroyed || !socket.writable) return false;

@@ -64,7 +64,15 @@ export async function startFaultyReceiver(answer: (arrival: Arrival, index: numb
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const envelope = envelopeOf(body);
-      const arrival: Arrival = { at: Date.now(), webhookId: String(req.headers['webhook-id']), eventId: envelope.id, vendorEventId: envelope.vendorEventId, answered: false, headers: req.headers, body };
+      const arrival: Arrival = {
+        at: Date.now(),
+        webhookId: String(req.headers['webhook-id']),
+        eventId: envelope.id,
+        vendorEventId: envelope.vendorEventId,
+        answered: false,
+        headers: req.headers,
+        body,
+      };
       const index = arrivals.push(arrival) - 1;
       const mine = byEvent.get(arrival.eventId) ?? [];
       mine.push(arrival);

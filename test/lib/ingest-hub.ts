@@ -44,7 +44,12 @@ export async function startIngestHub(): Promise<IngestHub> {
     expect(created.status).toBe(201);
     return created.body;
   };
-  const connections = { absorb: await connect('absorb'), learn365: await connect('learn365'), standard: await connect('standard'), 'seismic-learning': await connect('seismic-learning') };
+  const connections = {
+    absorb: await connect('absorb'),
+    learn365: await connect('learn365'),
+    standard: await connect('standard'),
+    'seismic-learning': await connect('seismic-learning'),
+  };
   // Every event of every connection would reach this receiver.
   expect((await hub.api('POST', '/v1/hooks', { url: `${receiver.url}/all`, events: ['*'] })).status).toBe(201);
 

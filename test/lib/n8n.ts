@@ -12,8 +12,10 @@ const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 
 /** Why the real-n8n test cannot run here, or null when it can. */
 export function n8nUnavailable(): string | null {
-  if (!existsSync(path.join(n8nDir, '.learnhook-installed'))) return `n8n ${N8N_VERSION} is not installed in ${n8nDir}; run node n8n-node/scripts/install-n8n.mjs`;
-  if (!existsSync(path.join(repoRoot, 'n8n-node', 'dist', 'nodes', 'Learnhook', 'LearnhookTrigger.node.js'))) return 'n8n-node is not built; run npm run build -w n8n-node';
+  if (!existsSync(path.join(n8nDir, '.learnhook-installed')))
+    return `n8n ${N8N_VERSION} is not installed in ${n8nDir}; run node n8n-node/scripts/install-n8n.mjs`;
+  if (!existsSync(path.join(repoRoot, 'n8n-node', 'dist', 'nodes', 'Learnhook', 'LearnhookTrigger.node.js')))
+    return 'n8n-node is not built; run npm run build -w n8n-node';
   if (Number(process.versions.node.split('.')[0]) < 24) return `n8n 2.x needs Node 24; this is ${process.version}`;
   return null;
 }
@@ -69,7 +71,10 @@ export async function startN8n(userFolder: string, port: number): Promise<N8nPro
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`n8n exited with ${child.exitCode}:\n${logs.join('').slice(-3000)}`);
-    const ready = await fetch(`${url}/healthz/readiness`).then((response) => response.ok, () => false);
+    const ready = await fetch(`${url}/healthz/readiness`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ready) return { url, logs, pid: child.pid, stop };
     if (Date.now() > deadline) {
       await stop();
@@ -85,18 +90,34 @@ export async function setUpOwner(url: string): Promise<string> {
   const owner = { email: 'owner@example.com', firstName: 'Ada', lastName: 'Owner', password: 'Passw0rd-learnhook' };
   const setup = await fetch(`${url}/rest/owner/setup`, { method: 'POST', headers: json, body: JSON.stringify(owner) });
   if (!setup.ok) throw new Error(`owner setup: ${setup.status} ${await setup.text()}`);
-  const login = await fetch(`${url}/rest/login`, { method: 'POST', headers: json, body: JSON.stringify({ emailOrLdapLoginId: owner.email, password: owner.password }) });
+  const login = await fetch(`${url}/rest/login`, {
+    method: 'POST',
+    headers: json,
+    body: JSON.stringify({ emailOrLdapLoginId: owner.email, password: owner.password }),
+  });
   if (!login.ok) throw new Error(`login: ${login.status} ${await login.text()}`);
-  const cookie = login.headers.getSetCookie().map((value) => value.split(';')[0]).join('; ');
+  const cookie = login.headers
+    .getSetCookie()
+    .map((value) => value.split(';')[0])
+    .join('; ');
   const scopes = (await (await fetch(`${url}/rest/api-keys/scopes`, { headers: { cookie } })).json()) as { data: string[] };
-  const created = await fetch(`${url}/rest/api-keys`, { method: 'POST', headers: { ...json, cookie }, body: JSON.stringify({ label: 'learnhook e2e', scopes: scopes.data, expiresAt: null }) });
+  const created = await fetch(`${url}/rest/api-keys`, {
+    method: 'POST',
+    headers: { ...json, cookie },
+    body: JSON.stringify({ label: 'learnhook e2e', scopes: scopes.data, expiresAt: null }),
+  });
   const body = (await created.json()) as { data?: { rawApiKey?: string } };
   if (!body.data?.rawApiKey) throw new Error(`api key: ${created.status} ${JSON.stringify(body)}`);
   return body.data.rawApiKey;
 }
 
 /** A call to n8n's public API. */
-export async function n8nApi<T = any>(n8n: { url: string; apiKey: string }, method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
+export async function n8nApi<T = any>(
+  n8n: { url: string; apiKey: string },
+  method: string,
+  route: string,
+  body?: unknown,
+): Promise<{ status: number; body: T }> {
   const response = await fetch(`${n8n.url}/api/v1${route}`, {
     method,
     headers: { 'x-n8n-api-key': n8n.apiKey, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },

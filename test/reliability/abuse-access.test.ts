@@ -83,7 +83,11 @@ describe('scenario 5: access to every route', () => {
         }
       }
     }
-    report({ scenario: '5 access', tried: `${guarded.length} guarded routes x (no key, 6 bad keys, revoked key, wrong scope) x (no body, malformed body)`, figures: { routes: guarded.length, requests, answered_401: counts[401], answered_403: counts[403], wrong: wrong.length } });
+    report({
+      scenario: '5 access',
+      tried: `${guarded.length} guarded routes x (no key, 6 bad keys, revoked key, wrong scope) x (no body, malformed body)`,
+      figures: { routes: guarded.length, requests, answered_401: counts[401], answered_403: counts[403], wrong: wrong.length },
+    });
     expect(wrong).toEqual([]);
     expect(counts[403]).toBeGreaterThan(0);
   });
@@ -144,12 +148,23 @@ describe('scenario 5: key brute force', () => {
     expect(wrongKeyFromOther.status).toBe(401);
 
     // The lock is a rate, not a ban: after Retry-After the right key works from the guessing address again.
-    const unlocked = await eventually(async () => (await requestFrom('127.0.0.2', me, { authorization: `Bearer ${ADMIN_KEY}` })).status === 200 || undefined, 20_000, 'the guessing address to be let in again');
+    const unlocked = await eventually(
+      async () => (await requestFrom('127.0.0.2', me, { authorization: `Bearer ${ADMIN_KEY}` })).status === 200 || undefined,
+      20_000,
+      'the guessing address to be let in again',
+    );
     expect(unlocked).toBe(true);
     report({
       scenario: '5 brute force',
       tried: `${ATTEMPTS} wrong keys from 127.0.0.2 at LEARNHOOK_AUTH_FAILURE_LIMIT=${LIMIT}/min, then the right key from it and from 127.0.0.3`,
-      figures: { attempts: ATTEMPTS, answered_401: statuses.filter((status) => status === 401).length, answered_429: retryAfters.length, first_429_at: firstLimited, max_retry_after_s: Math.max(...retryAfters), other_address_served: rightKeyFromOther.status === 200 ? 1 : 0 },
+      figures: {
+        attempts: ATTEMPTS,
+        answered_401: statuses.filter((status) => status === 401).length,
+        answered_429: retryAfters.length,
+        first_429_at: firstLimited,
+        max_retry_after_s: Math.max(...retryAfters),
+        other_address_served: rightKeyFromOther.status === 200 ? 1 : 0,
+      },
     });
   });
 });

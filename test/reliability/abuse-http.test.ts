@@ -31,7 +31,8 @@ const head = (method: string, path: string, headers: Record<string, string>) =>
     .join('')}\r\n`;
 
 /** Waits for the hub to answer or close, at most `ms`; answers whether it did. */
-const within = (connection: RawConnection, ms: number) => Promise.race([connection.whenAnswered.then(() => true), connection.whenClosed.then(() => true), sleep(ms).then(() => false)]);
+const within = (connection: RawConnection, ms: number) =>
+  Promise.race([connection.whenAnswered.then(() => true), connection.whenClosed.then(() => true), sleep(ms).then(() => false)]);
 
 /** Streams `total` bytes of JSON-ish body in chunks, slowly, until the hub answers or closes. */
 async function streamUntilAnswered(connection: RawConnection, total: number, chunkBytes: number): Promise<void> {
@@ -49,8 +50,20 @@ describe('scenario 5: oversized bodies', () => {
     const before = storeRows(hub.dataDir);
     const cases: Array<{ what: string; path: string; headers: Record<string, string>; length: number; expected: number }> = [
       { what: 'ingest', path: ingestPath, headers: { 'content-type': 'application/json' }, length: 50 * INGEST_LIMIT, expected: 413 },
-      { what: 'ingest with a wrong token', path: ingestPath.replace(/[^/]+$/, 'not-the-token'), headers: { 'content-type': 'application/json' }, length: INGEST_LIMIT / 2, expected: 404 },
-      { what: 'POST /v1/hooks', path: '/v1/hooks', headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` }, length: 50 * API_LIMIT, expected: 413 },
+      {
+        what: 'ingest with a wrong token',
+        path: ingestPath.replace(/[^/]+$/, 'not-the-token'),
+        headers: { 'content-type': 'application/json' },
+        length: INGEST_LIMIT / 2,
+        expected: 404,
+      },
+      {
+        what: 'POST /v1/hooks',
+        path: '/v1/hooks',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_KEY}` },
+        length: 50 * API_LIMIT,
+        expected: 413,
+      },
       { what: 'POST /v1/hooks without a key', path: '/v1/hooks', headers: { 'content-type': 'application/json' }, length: 50 * API_LIMIT, expected: 401 },
     ];
     for (const { what, path, headers, length, expected } of cases) {
@@ -93,7 +106,11 @@ describe('scenario 5: oversized bodies', () => {
     // The hub is unharmed: a good request right after is stored.
     const good = completionRequest('absorb', {}, 1);
     expect((await fetchAnswer(hub.url + ingestPath, { method: 'POST', headers: good.headers, body: good.body })).status).toBe(202);
-    report({ scenario: '5 oversized bodies', tried: 'Content-Length 50x the limit with no body (ingest, API, API without key); chunked bodies streamed to 8x the limit', figures });
+    report({
+      scenario: '5 oversized bodies',
+      tried: 'Content-Length 50x the limit with no body (ingest, API, API without key); chunked bodies streamed to 8x the limit',
+      figures,
+    });
   });
 });
 
@@ -101,13 +118,25 @@ describe('scenario 5: malformed HTTP framing', () => {
   it('answers request smuggling shapes, oversized and broken headers with a 4xx, storing nothing', async () => {
     const good = completionRequest('absorb', {}, 2).body;
     const framings: Array<[string, string]> = [
-      ['Content-Length and Transfer-Encoding', `POST ${ingestPath} HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n${good.length.toString(16)}\r\n${good}\r\n0\r\n\r\n`],
-      ['two Content-Lengths', `POST ${ingestPath} HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: ${good.length}\r\nContent-Length: 2\r\n\r\n${good}`],
+      [
+        'Content-Length and Transfer-Encoding',
+        `POST ${ingestPath} HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n${good.length.toString(16)}\r\n${good}\r\n0\r\n\r\n`,
+      ],
+      [
+        'two Content-Lengths',
+        `POST ${ingestPath} HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: ${good.length}\r\nContent-Length: 2\r\n\r\n${good}`,
+      ],
       ['a negative Content-Length', `POST ${ingestPath} HTTP/1.1\r\nHost: h\r\nContent-Length: -1\r\n\r\n`],
-      ['an obsolete folded header', `POST ${ingestPath} HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\n  folded\r\nContent-Length: ${good.length}\r\n\r\n${good}`],
+      [
+        'an obsolete folded header',
+        `POST ${ingestPath} HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\n  folded\r\nContent-Length: ${good.length}\r\n\r\n${good}`,
+      ],
       ['a NUL in a header', `GET /healthz HTTP/1.1\r\nHost: h\r\nX-A: a\u0000b\r\n\r\n`],
       ['a 64 KiB header', `GET /healthz HTTP/1.1\r\nHost: h\r\nX-Big: ${'a'.repeat(64 * 1024)}\r\n\r\n`],
-      ['a bad chunk size', `POST ${ingestPath} HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`],
+      [
+        'a bad chunk size',
+        `POST ${ingestPath} HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n{}\r\n0\r\n\r\n`,
+      ],
       ['a request line that is not HTTP', 'HELLO\r\n\r\n'],
     ];
     const before = storeRows(hub.dataDir);
@@ -123,7 +152,11 @@ describe('scenario 5: malformed HTTP framing', () => {
       connection.destroy();
     }
     expect(storeRows(hub.dataDir)).toEqual(before);
-    report({ scenario: '5 malformed framing', tried: framings.map(([what]) => what).join(', '), figures: { requests: framings.length, ...Object.fromEntries(Object.entries(answered).map(([status, n]) => [`answered_${status}`, n])) } });
+    report({
+      scenario: '5 malformed framing',
+      tried: framings.map(([what]) => what).join(', '),
+      figures: { requests: framings.length, ...Object.fromEntries(Object.entries(answered).map(([status, n]) => [`answered_${status}`, n])) },
+    });
   });
 });
 
@@ -158,7 +191,12 @@ describe('scenario 5: slow clients', () => {
     report({
       scenario: '5 slow clients',
       tried: `one byte a second: headers (headersTimeout ${HEADERS_TIMEOUT_MS} ms) and body (requestTimeout ${REQUEST_TIMEOUT_MS} ms)`,
-      figures: { headers_closed_after_ms: headers.closedAfterMs, headers_bytes_sent: headers.bytes, body_closed_after_ms: body.closedAfterMs, body_bytes_sent: body.bytes },
+      figures: {
+        headers_closed_after_ms: headers.closedAfterMs,
+        headers_bytes_sent: headers.bytes,
+        body_closed_after_ms: body.closedAfterMs,
+        body_bytes_sent: body.bytes,
+      },
     });
   });
 });

@@ -15,7 +15,6 @@ import { report } from './report.ts';
  * logs nor in any API answer after the one that created it.
  */
 
-
 const ADMIN = `lh-admin-${randomBytes(18).toString('base64url')}`;
 const SECRET_KEY = randomBytes(32).toString('base64');
 const LMS_API = { private_key: `pk-${randomBytes(12).toString('hex')}`, username: 'integration-admin', password: `pw-${randomBytes(12).toString('hex')}` };
@@ -104,7 +103,12 @@ describe('scenario 5: secrets', () => {
       remember(`${name} ingest token`, token);
       shownToAdmins.add(token);
       const inbound = created.body.inbound as { secret?: string; authorization?: string; password?: string; xapi?: { password: string } };
-      for (const [field, value] of Object.entries({ secret: inbound.secret, authorization: inbound.authorization, password: inbound.password, xapi: inbound.xapi?.password })) {
+      for (const [field, value] of Object.entries({
+        secret: inbound.secret,
+        authorization: inbound.authorization,
+        password: inbound.password,
+        xapi: inbound.xapi?.password,
+      })) {
         if (value !== undefined) remember(`${name} inbound ${field}`, value);
       }
     }
@@ -137,7 +141,11 @@ describe('scenario 5: secrets', () => {
     // Everything is delivered (signed with the hook secrets), the failing target was tried, the LMS API was called with its credentials.
     await receiver.waitFor(sends.length, 30_000);
     await eventually(async () => failingTarget.received.length >= sends.length || undefined, 30_000, 'attempts at the failing target');
-    await eventually(async () => lms.received.some((request) => JSON.stringify(request).includes(LMS_API.private_key)) || undefined, 30_000, 'the LMS API to be called with its credentials');
+    await eventually(
+      async () => lms.received.some((request) => JSON.stringify(request).includes(LMS_API.private_key)) || undefined,
+      30_000,
+      'the LMS API to be called with its credentials',
+    );
     expect(receiver.received.every((request) => typeof request.headers['webhook-signature'] === 'string')).toBe(true);
 
     // Every answer after creation: connections, hooks, events (with raw payloads), deliveries and attempts, audit, metrics.
@@ -174,7 +182,13 @@ describe('scenario 5: secrets', () => {
     report({
       scenario: '5 secrets',
       tried: 'a trace-level hub session: 2 keys, 5 connections, 2 hooks, 7 ingests over 6 formats, deliveries, a failing target and LMS API, wrong credentials',
-      figures: { secrets_tracked: secrets.size, log_lines: hub.output.length, api_answers_checked: later.length, leaks_in_logs: leaksInLogs.length, leaks_in_answers: leaksInAnswers.length },
+      figures: {
+        secrets_tracked: secrets.size,
+        log_lines: hub.output.length,
+        api_answers_checked: later.length,
+        leaks_in_logs: leaksInLogs.length,
+        leaks_in_answers: leaksInAnswers.length,
+      },
     });
     expect(hub.output.length).toBeGreaterThan(10);
     expect(leaksInLogs).toEqual([]);

@@ -76,13 +76,22 @@ const alwaysRefused = [
 ];
 
 /** Not web targets at all: the hook schema or the policy refuses them, on any hub. */
-const notWebTargets = ['file:///etc/passwd', 'gopher://127.0.0.1:6379/_INFO', 'ftp://example.com/hook', 'http://[fe80::1%25eth0]/hook', 'not a url', 'http://', ''];
+const notWebTargets = [
+  'file:///etc/passwd',
+  'gopher://127.0.0.1:6379/_INFO',
+  'ftp://example.com/hook',
+  'http://[fe80::1%25eth0]/hook',
+  'not a url',
+  'http://',
+  '',
+];
 
 /** A clear refusal: 400 with the policy's code, or the schema's naming the url field. */
 function refusal(answer: { status: number; body: { error?: { code: string; message: string; details: unknown } } }): string | null {
   if (answer.status !== 400) return `answered ${answer.status}`;
   const error = answer.body.error;
-  if (error?.code === 'target_refused') return /not allowed|never allowed|not a valid|must not contain|not an IP/.test(error.message) ? null : `unclear message ${error.message}`;
+  if (error?.code === 'target_refused')
+    return /not allowed|never allowed|not a valid|must not contain|not an IP/.test(error.message) ? null : `unclear message ${error.message}`;
   if (error?.code === 'invalid_payload') return JSON.stringify(error.details).includes('"url"') ? null : `400 not naming url: ${JSON.stringify(error.details)}`;
   return `code ${error?.code}`;
 }
@@ -130,8 +139,14 @@ describe('scenario 5: SSRF targets through the API', () => {
     expect(refusedWhenAllowed).toEqual([...alwaysRefused, ...notWebTargets]);
     report({
       scenario: '5 ssrf api',
-      tried: 'POST/PATCH /v1/hooks with loopback, private, CGNAT, unspecified, IPv4-mapped, NAT64, decimal/octal/hex, link-local, metadata and non-http targets, private targets off and on',
-      figures: { private_spellings: privateTargets().length, always_refused_spellings: alwaysRefused.length + notWebTargets.length, refused_when_off: privateTargets().length + alwaysRefused.length + notWebTargets.length, refused_when_on: refusedWhenAllowed.length},
+      tried:
+        'POST/PATCH /v1/hooks with loopback, private, CGNAT, unspecified, IPv4-mapped, NAT64, decimal/octal/hex, link-local, metadata and non-http targets, private targets off and on',
+      figures: {
+        private_spellings: privateTargets().length,
+        always_refused_spellings: alwaysRefused.length + notWebTargets.length,
+        refused_when_off: privateTargets().length + alwaysRefused.length + notWebTargets.length,
+        refused_when_on: refusedWhenAllowed.length,
+      },
     });
   });
 });
@@ -144,7 +159,8 @@ describe('scenario 5: SSRF at delivery time', () => {
       const resolved = await lookup(name).catch(() => null);
       if (resolved && /^(127\.|::1$)/.test(resolved.address)) names.push(name);
     }
-    if (names.length === 0) context.skip('no host name other than localhost resolves to loopback on this machine (see /etc/hosts); offline, nothing else can be resolved');
+    if (names.length === 0)
+      context.skip('no host name other than localhost resolves to loopback on this machine (see /etc/hosts); offline, nothing else can be resolved');
     const name = names[0]!;
     const target = `http://${name}:${port}/rebind`;
 
@@ -180,7 +196,11 @@ describe('scenario 5: SSRF at delivery time', () => {
     const allowedTest = await relaxed.api<{ ok: boolean; status: number }>('POST', `/v1/hooks/${allowedHook.body.id}/test`);
     expect([allowedTest.body.ok, allowedTest.body.status]).toEqual([true, 200]);
     expect(receiver.received.filter((request) => request.url === '/rebind')).toHaveLength(1);
-    report({ scenario: '5 ssrf delivery', tried: `hook to ${target} (${name} resolves to loopback): test send and a real delivery, private targets off; then on`, figures: { names_resolving_to_loopback: names.length, refused_sends: 2, delivered_when_allowed: 1 } });
+    report({
+      scenario: '5 ssrf delivery',
+      tried: `hook to ${target} (${name} resolves to loopback): test send and a real delivery, private targets off; then on`,
+      figures: { names_resolving_to_loopback: names.length, refused_sends: 2, delivered_when_allowed: 1 },
+    });
   });
 
   it('does not follow a redirect from an allowed target to the metadata address', async () => {

@@ -3,7 +3,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
-import { almBatchRequest, ADMIN_KEY, eventually, sleep, allEventIds, apiAt, connectAlm, sendCompletion, subscribe, type AlmConnection } from '@learnhook/core/testing';
+import {
+  almBatchRequest,
+  ADMIN_KEY,
+  eventually,
+  sleep,
+  allEventIds,
+  apiAt,
+  connectAlm,
+  sendCompletion,
+  subscribe,
+  type AlmConnection,
+} from '@learnhook/core/testing';
 import { seeded } from '../lib/random.ts';
 import { startHubProcess, type HubProcess } from '../lib/hub-process.ts';
 import { report } from './report.ts';
@@ -46,7 +57,6 @@ async function receiver(answer?: Parameters<typeof startFaultyReceiver>[0]): Pro
   cleanups.push(started.close);
   return started;
 }
-
 
 /** Acknowledged vendor events (`alm-<n>`) that no answered delivery carried yet. */
 function undelivered(acknowledged: Iterable<string>, target: FaultyReceiver): string[] {
@@ -105,7 +115,13 @@ function storeAtKill(dataDir: string): { events: Record<string, number>; deliver
   }
   const db = new DatabaseSync(path.join(copy, 'learnhook.db'));
   try {
-    const countBy = (sql: string) => Object.fromEntries(db.prepare(sql).all().map((row) => [String(row.key), Number(row.count)]));
+    const countBy = (sql: string) =>
+      Object.fromEntries(
+        db
+          .prepare(sql)
+          .all()
+          .map((row) => [String(row.key), Number(row.count)]),
+      );
     return {
       events: countBy('SELECT state AS key, COUNT(*) AS count FROM events GROUP BY state'),
       deliveries: countBy('SELECT status AS key, COUNT(*) AS count FROM deliveries GROUP BY status'),
@@ -138,9 +154,11 @@ describe('an acknowledged event is never lost', () => {
     await sleep(500);
     await ingest.stop();
 
-    await eventually(async () => undelivered(ingest.acknowledged, target).length === 0, 60_000, 'every acknowledged event to be delivered').catch((error: unknown) => {
-      throw new Error(`${String(error)} (seed ${SEED}); still missing: ${undelivered(ingest.acknowledged, target).slice(0, 20).join(', ')}`);
-    });
+    await eventually(async () => undelivered(ingest.acknowledged, target).length === 0, 60_000, 'every acknowledged event to be delivered').catch(
+      (error: unknown) => {
+        throw new Error(`${String(error)} (seed ${SEED}); still missing: ${undelivered(ingest.acknowledged, target).slice(0, 20).join(', ')}`);
+      },
+    );
 
     // Each vendor event became exactly one hub event; each hub event went out under one webhook-id.
     const hubIdsByVendorId = new Map<string, Set<string>>();
@@ -219,7 +237,8 @@ describe('an acknowledged event is never lost', () => {
 
     report({
       scenario: 'crash: SIGKILL right after acknowledging',
-      tried: '40 single ALM requests and one batch of 300 acknowledged while the subscriber held every request, SIGKILL the instant the batch was answered, restart on the same store',
+      tried:
+        '40 single ALM requests and one batch of 300 acknowledged while the subscriber held every request, SIGKILL the instant the batch was answered, restart on the same store',
       figures: {
         acknowledged: acknowledged.length,
         not_fanned_out_at_kill: atKill.events.received ?? 0,

@@ -37,7 +37,12 @@ function validBody(operation: Operation): unknown {
     case 'post /v1/events/{id}/replay':
       return { hook_id: hookId };
     case 'post /v1/connections':
-      return { name: 'fuzz-new', vendor: 'absorb', description: 'd', api: { private_key: 'k', username: 'u', password: 'p', base_url: 'https://rest.myabsorb.com' } };
+      return {
+        name: 'fuzz-new',
+        vendor: 'absorb',
+        description: 'd',
+        api: { private_key: 'k', username: 'u', password: 'p', base_url: 'https://rest.myabsorb.com' },
+      };
     case 'patch /v1/connections/{id}':
       return { description: 'd', api: null, rotate_token: false };
     default:
@@ -50,7 +55,11 @@ beforeAll(async () => {
   hub = await startTestHub({ LEARNHOOK_HYDRATION_MAX_WAIT_MS: '500' });
   receiver = await startReceiver();
   const lmsDown = await refusedUrl();
-  const absorb = await hub.api<{ id: string; name: string; ingest_url: string }>('POST', '/v1/connections', { name: 'fuzz-absorb', vendor: 'absorb', api: { private_key: 'k', username: 'u', password: 'p', base_url: lmsDown } });
+  const absorb = await hub.api<{ id: string; name: string; ingest_url: string }>('POST', '/v1/connections', {
+    name: 'fuzz-absorb',
+    vendor: 'absorb',
+    api: { private_key: 'k', username: 'u', password: 'p', base_url: lmsDown },
+  });
   expect(absorb.status).toBe(201);
   real.connection!.push(absorb.body.name);
   real.id!.push(absorb.body.id, absorb.body.name);
@@ -74,7 +83,19 @@ afterAll(async () => {
 const pathValue: fc.Arbitrary<string | { raw: string }> = fc.oneof(
   { weight: 3, arbitrary: fc.constant('REAL') },
   { weight: 2, arbitrary: fc.string({ unit: 'binary', maxLength: 80 }) },
-  { weight: 1, arbitrary: fc.constantFrom({ raw: '%' }, { raw: '%zz' }, { raw: '%E0%A4%A' }, { raw: '..' }, { raw: '%2e%2e' }, { raw: '%00' }, { raw: 'a'.repeat(5000) }, { raw: '%2F' }) },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      { raw: '%' },
+      { raw: '%zz' },
+      { raw: '%E0%A4%A' },
+      { raw: '..' },
+      { raw: '%2e%2e' },
+      { raw: '%00' },
+      { raw: 'a'.repeat(5000) },
+      { raw: '%2F' },
+    ),
+  },
 );
 
 type Body =
@@ -86,7 +107,14 @@ type Body =
 
 const body: fc.Arbitrary<Body> = fc.oneof(
   { weight: 1, arbitrary: fc.constant({ kind: 'none' as const }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('field' as const), pick: fc.nat(), value: fc.oneof({ weight: 4, arbitrary: nastyValue }, { weight: 1, arbitrary: fc.constant(REMOVE) }) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('field' as const),
+      pick: fc.nat(),
+      value: fc.oneof({ weight: 4, arbitrary: nastyValue }, { weight: 1, arbitrary: fc.constant(REMOVE) }),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('json' as const), value: nastyValue }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('text' as const), text: nastyJsonText }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('bytes' as const), bytes: nastyBytes }) },
@@ -95,9 +123,20 @@ const body: fc.Arbitrary<Body> = fc.oneof(
 /** Query strings: the operation's own parameters with odd values, repeated, bracketed, or unknown ones. */
 function queryFor(operation: Operation): fc.Arbitrary<string> {
   const names = [...Object.keys(operation.query?.shape ?? {}), 'limit', 'cursor', 'unknown', '__proto__', 'constructor'];
-  const pair = fc.tuple(fc.constantFrom(...names), fc.constantFrom('', '[]', '[a]', '[__proto__]'), fc.oneof(fc.string({ unit: 'binary', maxLength: 40 }), fc.constantFrom('-1', '0', '101', '1e3', 'NaN', 'true', 'yes', 'null', '99999999999999999999', 'pending', 'enrollment.completed')));
+  const pair = fc.tuple(
+    fc.constantFrom(...names),
+    fc.constantFrom('', '[]', '[a]', '[__proto__]'),
+    fc.oneof(
+      fc.string({ unit: 'binary', maxLength: 40 }),
+      fc.constantFrom('-1', '0', '101', '1e3', 'NaN', 'true', 'yes', 'null', '99999999999999999999', 'pending', 'enrollment.completed'),
+    ),
+  );
   return fc.oneof(
-    fc.array(pair, { maxLength: 5 }).map((pairs) => (pairs.length ? `?${pairs.map(([name, suffix, value]) => `${encodeURIComponent(name)}${suffix}=${encodeURIComponent(value)}`).join('&')}` : '')),
+    fc
+      .array(pair, { maxLength: 5 })
+      .map((pairs) =>
+        pairs.length ? `?${pairs.map(([name, suffix, value]) => `${encodeURIComponent(name)}${suffix}=${encodeURIComponent(value)}`).join('&')}` : '',
+      ),
     fc.constantFrom('?limit=%', '?%zz', '?&&&', '?limit=1&limit=2', `?cursor=${'x'.repeat(4000)}`, '?cursor=eyJzZXEiOiJ4In0', '?cursor=eyJzZXEiOi0xfQ'),
   );
 }
@@ -110,7 +149,7 @@ function encodeBody(operation: Operation, chosen: Body): string | Buffer | undef
       const base = validBody(operation) ?? {};
       const paths = jsonPaths(base);
       const mutated = withField(base, paths[chosen.pick % paths.length]!, chosen.value);
-      return mutated === undefined ? '' : JSON.stringify(mutated) ?? '';
+      return mutated === undefined ? '' : (JSON.stringify(mutated) ?? '');
     }
     case 'json':
       return JSON.stringify(chosen.value) ?? 'null';
@@ -141,12 +180,16 @@ describe('scenario 4: fuzzed API calls', () => {
         query: queryFor(operation),
         body: carriesBody(operation) ? body : fc.constant<Body>({ kind: 'none' }),
         contentType: fc.oneof({ weight: 4, arbitrary: fc.constant<string | undefined>('application/json') }, { weight: 1, arbitrary: nastyContentType }),
-        extraHeader: fc.option(fc.tuple(fc.constantFrom('content-encoding', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'host', 'accept'), headerValue), { nil: null }),
+        extraHeader: fc.option(
+          fc.tuple(fc.constantFrom('content-encoding', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'host', 'accept'), headerValue),
+          { nil: null },
+        ),
       });
       await fc.assert(
         fc.asyncProperty(arbitrary, async ({ values, query, body: chosen, contentType, extraHeader }) => {
           // Put back what an earlier fuzzed DELETE removed, so later calls still find real things.
-          if (!(await hub.hub.store.getHook(hookId))) hookId = (await hub.api<{ id: string }>('POST', '/v1/hooks', { url: `${receiver.url}/fuzz`, events: ['*'] })).body.id;
+          if (!(await hub.hub.store.getHook(hookId)))
+            hookId = (await hub.api<{ id: string }>('POST', '/v1/hooks', { url: `${receiver.url}/fuzz`, events: ['*'] })).body.id;
           const pick = values[values.length - 1] as number;
           let index = 0;
           const path = operation.path.replace(/\{(\w+)\}/g, (_match, name: string) => {

@@ -3,7 +3,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADAPTERS, CatalogEventSchema, demoData, wireRequest, type ConnectionAnswer, type Subject, type Vendor, type WireRequest } from '@learnhook/core';
 import { completionRequest, fetchAnswer, eventually, startReceiver, startTestHub, type TestHub } from '@learnhook/core/testing';
 import { fuzzSettings, storedEventIds, storeRows, totalRows } from '../lib/abuse-fixtures.ts';
-import { headerValue, jsonPaths, nastyBytes, nastyContentType, nastyJsonText, nastyValue, REMOVE, signedHeaders, statusTally, withField } from '../lib/abuse-fuzz.ts';
+import {
+  headerValue,
+  jsonPaths,
+  nastyBytes,
+  nastyContentType,
+  nastyJsonText,
+  nastyValue,
+  REMOVE,
+  signedHeaders,
+  statusTally,
+  withField,
+} from '../lib/abuse-fuzz.ts';
 import { report } from './report.ts';
 
 /**
@@ -13,7 +24,6 @@ import { report } from './report.ts';
  * 2xx or 4xx; a refused request changes no row of the store; an accepted one stores complete
  * events that parse with the catalog schema and are delivered.
  */
-
 
 interface Target {
   name: string;
@@ -27,7 +37,16 @@ interface Target {
 
 /** Requests per target; FUZZ_RUNS overrides (CI keeps the default). */
 const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
-const CREDENTIAL_HEADERS = ['ms-signature', 'webhook-id', 'webhook-timestamp', 'webhook-signature', 'authorization', 'x-experience-api-version', 'content-type', 'content-encoding'];
+const CREDENTIAL_HEADERS = [
+  'ms-signature',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+  'authorization',
+  'x-experience-api-version',
+  'content-type',
+  'content-encoding',
+];
 
 let hub: TestHub;
 let receiver: Awaited<ReturnType<typeof startReceiver>>;
@@ -41,7 +60,14 @@ const count = tally.count;
 function vendorBases(vendor: Vendor, inbound: Record<string, unknown>): WireRequest[] {
   const data = demoData({ users: 3, courses: 3 });
   return Object.keys(ADAPTERS[vendor].events).map((event, index) => {
-    const subject: Subject = { user: data.users[index % data.users.length]!, course: data.courses[index % data.courses.length]!, enrollment: data.enrollments[0] ?? null, data, sequence: index + 1, at: new Date('2026-11-20T14:03:11Z') };
+    const subject: Subject = {
+      user: data.users[index % data.users.length]!,
+      course: data.courses[index % data.courses.length]!,
+      enrollment: data.enrollments[0] ?? null,
+      data,
+      sequence: index + 1,
+      at: new Date('2026-11-20T14:03:11Z'),
+    };
     return wireRequest(vendor, event, subject, inbound);
   });
 }
@@ -80,10 +106,27 @@ type Mutation =
   | { kind: 'content-type'; base: number; value: string | undefined; resign: boolean };
 
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant('field' as const), base: fc.nat(), pick: fc.nat(), value: fc.oneof({ weight: 4, arbitrary: nastyValue }, { weight: 1, arbitrary: fc.constant(REMOVE) }), resign: fc.boolean() }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({
+      kind: fc.constant('field' as const),
+      base: fc.nat(),
+      pick: fc.nat(),
+      value: fc.oneof({ weight: 4, arbitrary: nastyValue }, { weight: 1, arbitrary: fc.constant(REMOVE) }),
+      resign: fc.boolean(),
+    }),
+  },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('json' as const), base: fc.nat(), text: nastyJsonText, resign: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('bytes' as const), base: fc.nat(), bytes: nastyBytes, resign: fc.boolean() }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('header' as const), base: fc.nat(), name: fc.constantFrom(...CREDENTIAL_HEADERS), value: fc.option(headerValue, { nil: null }) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('header' as const),
+      base: fc.nat(),
+      name: fc.constantFrom(...CREDENTIAL_HEADERS),
+      value: fc.option(headerValue, { nil: null }),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('content-type' as const), base: fc.nat(), value: nastyContentType, resign: fc.constant(true) }) },
 );
 
@@ -105,7 +148,7 @@ function build(target: Target, change: Mutation): { headers: Record<string, stri
       const parsed: unknown = JSON.parse(base.body);
       const paths = jsonPaths(parsed);
       const mutated = withField(parsed, paths[change.pick % paths.length]!, change.value);
-      body = Buffer.from(mutated === undefined ? '' : JSON.stringify(mutated) ?? '');
+      body = Buffer.from(mutated === undefined ? '' : (JSON.stringify(mutated) ?? ''));
       if (change.resign) resign();
       break;
     }
@@ -162,7 +205,17 @@ describe('scenario 4: fuzzed ingest requests', () => {
   it('answers every fuzzed vendor request with a 2xx or 4xx, stores nothing for a refusal and whole events for an acceptance', async () => {
     const settings = fuzzSettings(RUNS);
     process.stdout.write(`[reliability] fuzz ingest: seed ${settings.seed} (FUZZ_SEED), ${RUNS} runs per route (FUZZ_RUNS)\n`);
-    expect(targets.map((target) => target.name)).toEqual(expect.arrayContaining(['absorb webhook', 'learn365 webhook', 'adobe-alm webhook', 'seismic-learning webhook', 'standard webhook', 'standard xAPI POST', 'standard xAPI PUT']));
+    expect(targets.map((target) => target.name)).toEqual(
+      expect.arrayContaining([
+        'absorb webhook',
+        'learn365 webhook',
+        'adobe-alm webhook',
+        'seismic-learning webhook',
+        'standard webhook',
+        'standard xAPI POST',
+        'standard xAPI PUT',
+      ]),
+    );
     for (const target of targets) {
       await fc.assert(
         fc.asyncProperty(mutation, statementId, async (change, id) => {
@@ -177,11 +230,30 @@ describe('scenario 4: fuzzed ingest requests', () => {
 
   it("answers Learn365's ?echo= URL check with the value or a 4xx, whatever the query string", async () => {
     const connection = connections.learn365;
-    const rawQueries = fc.constantFrom('?echo', '?echo=', '?echo=%', '?echo=%E0%A4%A', '?echo=%00', '?echo=a&echo=b', '?%zz=1', '?echo[]=1', '?echo[a]=1&echo=2', '?', `?echo=${'x'.repeat(8000)}`, '?echo=%0D%0ASet-Cookie:%20x=1');
+    const rawQueries = fc.constantFrom(
+      '?echo',
+      '?echo=',
+      '?echo=%',
+      '?echo=%E0%A4%A',
+      '?echo=%00',
+      '?echo=a&echo=b',
+      '?%zz=1',
+      '?echo[]=1',
+      '?echo[a]=1&echo=2',
+      '?',
+      `?echo=${'x'.repeat(8000)}`,
+      '?echo=%0D%0ASet-Cookie:%20x=1',
+    );
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.string({ unit: 'binary', maxLength: 200 }).map((value) => `?echo=${encodeURIComponent(value)}`), rawQueries), async (query) => {
-        await sendAndCheck(connection.ingest_url + query, { method: 'GET', headers: {} });
-      }),
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string({ unit: 'binary', maxLength: 200 }).map((value) => `?echo=${encodeURIComponent(value)}`),
+          rawQueries,
+        ),
+        async (query) => {
+          await sendAndCheck(connection.ingest_url + query, { method: 'GET', headers: {} });
+        },
+      ),
       fuzzSettings(RUNS),
     );
   });

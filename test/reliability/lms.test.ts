@@ -43,9 +43,17 @@ describe('hydration while the LMS API fails', () => {
     const headers = { authorization: `Bearer ${session.apiKey}`, 'content-type': 'application/json' };
     const absorb = EMULATED_APIS.absorb;
     if (!absorb) throw new Error('the sandbox emulates no Absorb API');
-    const patched = await fetch(`${session.hub.url}/v1/connections/sandbox-absorb`, { method: 'PATCH', headers, body: JSON.stringify({ api: absorb.sandboxSettings(faults.url + absorb.prefix) }) });
+    const patched = await fetch(`${session.hub.url}/v1/connections/sandbox-absorb`, {
+      method: 'PATCH',
+      headers,
+      body: JSON.stringify({ api: absorb.sandboxSettings(faults.url + absorb.prefix) }),
+    });
     expect(patched.status).toBe(200);
-    const hook = await fetch(`${session.hub.url}/v1/hooks`, { method: 'POST', headers, body: JSON.stringify({ url: receiver.url, events: ['*'], filter: { connection: 'sandbox-absorb' } }) });
+    const hook = await fetch(`${session.hub.url}/v1/hooks`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ url: receiver.url, events: ['*'], filter: { connection: 'sandbox-absorb' } }),
+    });
     expect(hook.status).toBe(201);
   }, 30_000);
   afterAll(async () => {
@@ -69,7 +77,12 @@ describe('hydration while the LMS API fails', () => {
         // The demo organisation enrolls learner n in course n mod 12: the enrollment lookup finds it.
         const course = data.courses[nextUser % data.courses.length]!;
         nextUser++;
-        const wire = wireRequest('absorb', 'Enrollment Completed by Learner', { user, course, enrollment: null, data, sequence: sequence++, at: new Date() }, target.inbound);
+        const wire = wireRequest(
+          'absorb',
+          'Enrollment Completed by Learner',
+          { user, course, enrollment: null, data, sequence: sequence++, at: new Date() },
+          target.inbound,
+        );
         const started = Date.now();
         const response = await fetch(target.ingestUrl + wire.path, { method: 'POST', headers: wire.headers, body: wire.body });
         expect(response.status).toBe(202);
@@ -104,7 +117,13 @@ describe('hydration while the LMS API fails', () => {
     report({
       scenario: 'lms: down, then back',
       tried: `lean Absorb completions (hydration bound ${MAX_WAIT_MS} ms): 4 healthy, 4 with the LMS API's port closed, 4 once it listens again`,
-      figures: { sent: 12, delivered: healthy.length + whileDown.length + back.length, partial_while_down: count(whileDown, 'partial'), complete_after: count(back, 'complete'), slowest_while_down_ms: slowest(whileDown) },
+      figures: {
+        sent: 12,
+        delivered: healthy.length + whileDown.length + back.length,
+        partial_while_down: count(whileDown, 'partial'),
+        complete_after: count(back, 'complete'),
+        slowest_while_down_ms: slowest(whileDown),
+      },
     });
     expect(statuses(healthy)).toEqual(['complete', 'complete', 'complete', 'complete']);
     expect(whileDown.map(({ event }) => event.hydration)).toEqual(whileDown.map(() => ({ status: 'partial', missing: ['learner', 'course', 'enrollment'] })));
@@ -124,7 +143,13 @@ describe('hydration while the LMS API fails', () => {
     report({
       scenario: 'lms: slow',
       tried: `4 events with the LMS API answering 800 ms late, 4 with it ${(LMS_TIMEOUT_MS + 2_000) / 1000} s late (hydration bound ${MAX_WAIT_MS} ms, LMS request timeout ${LMS_TIMEOUT_MS / 1000} s)`,
-      figures: { sent: 8, complete_when_slow: count(slow, 'complete'), partial_when_too_slow: count(tooSlow, 'partial'), slowest_slow_ms: slowest(slow), slowest_too_slow_ms: slowest(tooSlow) },
+      figures: {
+        sent: 8,
+        complete_when_slow: count(slow, 'complete'),
+        partial_when_too_slow: count(tooSlow, 'partial'),
+        slowest_slow_ms: slowest(slow),
+        slowest_too_slow_ms: slowest(tooSlow),
+      },
     });
     expect(statuses(slow)).toEqual(['complete', 'complete', 'complete', 'complete']);
     expect(statuses(tooSlow)).toEqual(['partial', 'partial', 'partial', 'partial']);

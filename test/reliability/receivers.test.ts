@@ -1,5 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestHub, type TestHub, apiAt, connectAlm, deliveriesOf, gapsOf, sendCompletions, subscribe, type Api, type DeliveryView } from '@learnhook/core/testing';
+import {
+  eventually,
+  startTestHub,
+  type TestHub,
+  apiAt,
+  connectAlm,
+  deliveriesOf,
+  gapsOf,
+  sendCompletions,
+  subscribe,
+  type Api,
+  type DeliveryView,
+} from '@learnhook/core/testing';
 import { report } from './report.ts';
 import { startFaultyReceiver, type FaultyReceiver } from '../lib/faults-receiver.ts';
 
@@ -45,7 +57,9 @@ async function scenario(hub: TestHub, api: Api, name: string, target: FaultyRece
  * bringing a recovered target's waiting deliveries forward: counted apart, not as early.
  */
 function scheduleCheck(deliveries: DeliveryView[], minimumWaitMs: (gapIndex: number) => number = (index) => (SCHEDULE[index] ?? Infinity) * (1 - JITTER)) {
-  const successes = deliveries.flatMap((delivery) => delivery.attempts.filter((attempt) => attempt.status !== null && attempt.status < 300).map((attempt) => Date.parse(attempt.started_at)));
+  const successes = deliveries.flatMap((delivery) =>
+    delivery.attempts.filter((attempt) => attempt.status !== null && attempt.status < 300).map((attempt) => Date.parse(attempt.started_at)),
+  );
   let early = 0;
   let broughtForward = 0;
   let mostLateMs = 0;
@@ -91,20 +105,41 @@ describe('receivers that fail in every way a subscriber can', () => {
     const { hookId, eventIds } = await scenario(hub, api, 'rf-down', target, 25);
 
     // Down long enough for three attempts each (0, ~300, ~900 ms), then back before the fourth is due.
-    await eventually(async () => (await deliveriesOf(api, hookId)).every((delivery) => delivery.attempts.length >= 3), 20_000, 'three attempts each while down');
+    await eventually(
+      async () => (await deliveriesOf(api, hookId)).every((delivery) => delivery.attempts.length >= 3),
+      20_000,
+      'three attempts each while down',
+    );
     await target.up();
-    const deliveries = await eventually(async () => {
-      const all = await deliveriesOf(api, hookId);
-      return settled(all) && all;
-    }, 30_000, 'every delivery to settle once the receiver is back');
+    const deliveries = await eventually(
+      async () => {
+        const all = await deliveriesOf(api, hookId);
+        return settled(all) && all;
+      },
+      30_000,
+      'every delivery to settle once the receiver is back',
+    );
 
     const schedule = scheduleCheck(deliveries);
-    const failedAttempts = deliveries.reduce((sum, delivery) => sum + delivery.attempts.filter((attempt) => attempt.error?.startsWith('connection_error')).length, 0);
+    const failedAttempts = deliveries.reduce(
+      (sum, delivery) => sum + delivery.attempts.filter((attempt) => attempt.error?.startsWith('connection_error')).length,
+      0,
+    );
     const lost = eventIds.filter((id) => !target.delivered().has(id)).length;
     report({
       scenario: 'receivers: down then back',
       tried: `${eventIds.length} events while the receiver's port refused connections for ~1 s, compressed schedule ${SCHEDULE.join('/')} ms ±20%`,
-      figures: { sent: eventIds.length, acknowledged: eventIds.length, refused_attempts: failedAttempts, delivered: target.delivered().size, lost, retry_gaps: schedule.gaps, early_retries: schedule.early, brought_forward_on_recovery: schedule.broughtForward, most_late_ms: schedule.mostLateMs },
+      figures: {
+        sent: eventIds.length,
+        acknowledged: eventIds.length,
+        refused_attempts: failedAttempts,
+        delivered: target.delivered().size,
+        lost,
+        retry_gaps: schedule.gaps,
+        early_retries: schedule.early,
+        brought_forward_on_recovery: schedule.broughtForward,
+        most_late_ms: schedule.mostLateMs,
+      },
     });
     expect(deliveries.map((delivery) => delivery.status)).toEqual(eventIds.map(() => 'succeeded'));
     // Once the first delivery gets through, the others do not wait out their next retry.
@@ -126,10 +161,14 @@ describe('receivers that fail in every way a subscriber can', () => {
       return { status: 200, delayMs: first ? (odd ? TIMEOUT_MS * 1.8 : TIMEOUT_MS * 0.6) : 0 };
     });
     const { hookId, eventIds } = await scenario(hub, api, 'rf-slow', target, 12);
-    const deliveries = await eventually(async () => {
-      const all = await deliveriesOf(api, hookId);
-      return all.length === eventIds.length && settled(all) && all;
-    }, 30_000, 'every slow delivery to settle');
+    const deliveries = await eventually(
+      async () => {
+        const all = await deliveriesOf(api, hookId);
+        return all.length === eventIds.length && settled(all) && all;
+      },
+      30_000,
+      'every slow delivery to settle',
+    );
 
     const byVendorParity = deliveries.map((delivery) => {
       const vendorId = target.of(delivery.event_id)[0]?.vendorEventId ?? '';
@@ -141,10 +180,18 @@ describe('receivers that fail in every way a subscriber can', () => {
     report({
       scenario: 'receivers: slow near the timeout',
       tried: `${eventIds.length} events, timeout ${TIMEOUT_MS} ms; half answered at ${TIMEOUT_MS * 0.6} ms, half at ${TIMEOUT_MS * 1.8} ms the first time`,
-      figures: { sent: eventIds.length, delivered: target.delivered().size, lost: eventIds.filter((id) => !target.delivered().has(id)).length, timeouts, arrivals: target.arrivals.length },
+      figures: {
+        sent: eventIds.length,
+        delivered: target.delivered().size,
+        lost: eventIds.filter((id) => !target.delivered().has(id)).length,
+        timeouts,
+        arrivals: target.arrivals.length,
+      },
     });
     expect(inside.map((delivery) => delivery.attempts.map((attempt) => attempt.status))).toEqual(inside.map(() => [200]));
-    expect(past.map((delivery) => delivery.attempts.map((attempt) => attempt.error?.split(':')[0] ?? attempt.status))).toEqual(past.map(() => ['timeout', 200]));
+    expect(past.map((delivery) => delivery.attempts.map((attempt) => attempt.error?.split(':')[0] ?? attempt.status))).toEqual(
+      past.map(() => ['timeout', 200]),
+    );
     expect(target.delivered()).toEqual(new Set(eventIds));
     expect(webhookIdsPerEvent(target, eventIds)).toEqual(eventIds.map(() => 1));
     expect(scheduleCheck(past).early).toBe(0);
@@ -175,17 +222,28 @@ describe('receivers that fail in every way a subscriber can', () => {
     flapping = false;
     await flapper;
 
-    const deliveries = await eventually(async () => {
-      const all = await deliveriesOf(api, hookId);
-      return settled(all) && all;
-    }, 40_000, 'every delivery to settle once the receiver stops flapping');
+    const deliveries = await eventually(
+      async () => {
+        const all = await deliveriesOf(api, hookId);
+        return settled(all) && all;
+      },
+      40_000,
+      'every delivery to settle once the receiver stops flapping',
+    );
     const answeredTwice = eventIds.filter((id) => target.of(id).filter((arrival) => arrival.answered).length > 1).length;
     const retried = deliveries.filter((delivery) => delivery.attempts.length > 1).length;
     const lost = eventIds.filter((id) => !target.delivered().has(id)).length;
     report({
       scenario: 'receivers: flapping',
       tried: `${eventIds.length} events over ~2.5 s while the receiver's port opened and closed every 250 ms (${flips} flips)`,
-      figures: { sent: eventIds.length, delivered: target.delivered().size, lost, retried, answered_twice_same_id: answeredTwice, early_retries: scheduleCheck(deliveries).early },
+      figures: {
+        sent: eventIds.length,
+        delivered: target.delivered().size,
+        lost,
+        retried,
+        answered_twice_same_id: answeredTwice,
+        early_retries: scheduleCheck(deliveries).early,
+      },
     });
     expect(deliveries.every((delivery) => delivery.status === 'succeeded')).toBe(true);
     expect(retried).toBeGreaterThan(0);
@@ -202,17 +260,27 @@ describe('receivers that fail in every way a subscriber can', () => {
       return { status: 200 };
     });
     const { hookId, eventIds } = await scenario(hub, api, 'rf-500-429', target, 6);
-    const deliveries = await eventually(async () => {
-      const all = await deliveriesOf(api, hookId);
-      return all.length === eventIds.length && settled(all) && all;
-    }, 30_000, 'the deliveries to settle after 500 and 429');
+    const deliveries = await eventually(
+      async () => {
+        const all = await deliveriesOf(api, hookId);
+        return all.length === eventIds.length && settled(all) && all;
+      },
+      30_000,
+      'the deliveries to settle after 500 and 429',
+    );
 
     // Gap 1 follows the schedule (300 ms ±20%); gap 2 the 429's Retry-After: 2 s, past the schedule's 600 ms.
     const schedule = scheduleCheck(deliveries, (index) => (index === 1 ? 2_000 : (SCHEDULE[index] ?? Infinity) * (1 - JITTER)));
     report({
       scenario: 'receivers: 500 then 429 then 200',
       tried: `${eventIds.length} events; each answered 500, then 429 with Retry-After: 2, then 200`,
-      figures: { sent: eventIds.length, delivered: target.delivered().size, attempts: target.arrivals.length, early_retries: schedule.early, most_late_ms: schedule.mostLateMs },
+      figures: {
+        sent: eventIds.length,
+        delivered: target.delivered().size,
+        attempts: target.arrivals.length,
+        early_retries: schedule.early,
+        most_late_ms: schedule.mostLateMs,
+      },
     });
     expect(deliveries.map((delivery) => delivery.attempts.map((attempt) => attempt.status))).toEqual(eventIds.map(() => [500, 429, 200]));
     expect(schedule.early).toBe(0);
@@ -243,14 +311,23 @@ describe('receivers that fail in every way a subscriber can', () => {
   it('takes a response cut off mid-body as a failed attempt and sends the same message again', async () => {
     const target = await receiver((arrival) => (target.of(arrival.eventId).length === 1 ? { cut: true } : { status: 200 }));
     const { hookId, eventIds } = await scenario(hub, api, 'rf-cut', target, 8);
-    const deliveries = await eventually(async () => {
-      const all = await deliveriesOf(api, hookId);
-      return all.length === eventIds.length && settled(all) && all;
-    }, 20_000, 'the cut deliveries to settle');
+    const deliveries = await eventually(
+      async () => {
+        const all = await deliveriesOf(api, hookId);
+        return all.length === eventIds.length && settled(all) && all;
+      },
+      20_000,
+      'the cut deliveries to settle',
+    );
     report({
       scenario: 'receivers: socket closed mid-response',
       tried: `${eventIds.length} events; the first answer to each was 200 headers and half a body, then the socket destroyed`,
-      figures: { sent: eventIds.length, delivered: target.delivered().size, arrivals: target.arrivals.length, lost: eventIds.filter((id) => !target.delivered().has(id)).length },
+      figures: {
+        sent: eventIds.length,
+        delivered: target.delivered().size,
+        arrivals: target.arrivals.length,
+        lost: eventIds.filter((id) => !target.delivered().has(id)).length,
+      },
     });
     for (const delivery of deliveries) {
       expect(delivery.status).toBe('succeeded');

@@ -6,7 +6,18 @@ import { DatabaseSync } from 'node:sqlite';
 import { promisify } from 'node:util';
 import { Webhook } from 'standardwebhooks';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SQLITE_MIGRATIONS as MIGRATIONS, ADMIN_KEY, eventually, allEventIds, apiAt, connectAlm, deliveriesOf, sendCompletions, subscribe, type Api } from '@learnhook/core/testing';
+import {
+  SQLITE_MIGRATIONS as MIGRATIONS,
+  ADMIN_KEY,
+  eventually,
+  allEventIds,
+  apiAt,
+  connectAlm,
+  deliveriesOf,
+  sendCompletions,
+  subscribe,
+  type Api,
+} from '@learnhook/core/testing';
 import { CLI, startHubProcess, type HubProcess } from '../lib/hub-process.ts';
 import { report } from './report.ts';
 import { startFaultyReceiver, type FaultyReceiver } from '../lib/faults-receiver.ts';
@@ -47,7 +58,9 @@ async function receiver(): Promise<FaultyReceiver> {
 
 /** `learnhook keys create` against a data folder, as an admin would; answers the key. */
 async function createKey(dataDir: string, ...args: string[]): Promise<string> {
-  const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'keys', 'create', ...args], { env: { ...process.env, LEARNHOOK_DATA: path.join(dataDir, 'learnhook.db') } });
+  const { stdout } = await promisify(execFile)(process.execPath, [CLI, 'keys', 'create', ...args], {
+    env: { ...process.env, LEARNHOOK_DATA: path.join(dataDir, 'learnhook.db') },
+  });
   const key = stdout.split('\n')[0];
   if (!key) throw new Error(`learnhook keys create printed no key: ${stdout}`);
   return key;
@@ -63,12 +76,14 @@ async function snapshot(api: Api) {
   }));
   const events = await allEventIds(api);
   // A retry may fall due while the hub restarts: what must hold is that each delivery is still there, still owed.
-  const deliveries = (await api('GET', '/v1/deliveries?limit=100')).body.data.map((delivery: { id: string; event_id: string; hook_id: string; status: string }) => ({
-    id: delivery.id,
-    event_id: delivery.event_id,
-    hook_id: delivery.hook_id,
-    owed: delivery.status === 'pending' || delivery.status === 'in_flight',
-  }));
+  const deliveries = (await api('GET', '/v1/deliveries?limit=100')).body.data.map(
+    (delivery: { id: string; event_id: string; hook_id: string; status: string }) => ({
+      id: delivery.id,
+      event_id: delivery.event_id,
+      hook_id: delivery.hook_id,
+      owed: delivery.status === 'pending' || delivery.status === 'in_flight',
+    }),
+  );
   return { hooks, connections, events, deliveries };
 }
 
@@ -83,9 +98,16 @@ function rewriteAsVersion1(file: string): void {
   db.exec(MIGRATIONS[0] ?? '');
   db.exec('PRAGMA user_version = 1');
   db.exec(`ATTACH DATABASE '${file}' AS current`);
-  const tables = db.prepare(`SELECT name FROM main.sqlite_master WHERE type = 'table'`).all().map((row) => String(row.name));
+  const tables = db
+    .prepare(`SELECT name FROM main.sqlite_master WHERE type = 'table'`)
+    .all()
+    .map((row) => String(row.name));
   for (const table of tables) {
-    const columns = db.prepare(`PRAGMA main.table_info(${table})`).all().map((row) => String(row.name)).join(', ');
+    const columns = db
+      .prepare(`PRAGMA main.table_info(${table})`)
+      .all()
+      .map((row) => String(row.name))
+      .join(', ');
     db.exec(`INSERT INTO main.${table} (${columns}) SELECT ${columns} FROM current.${table}`);
   }
   db.exec('DETACH DATABASE current');
@@ -121,7 +143,11 @@ describe('a hub restarted on the same data file', () => {
     const eventsKey = await createKey(first.dataDir, '--scope', 'events', '--label', 'restart-test');
     const eventIds = await sendCompletions(first.url, connection, 1, 20);
     // Each delivery to the live hook was tried once (refused) before the stop.
-    await eventually(async () => (await deliveriesOf(api, created.body.id)).every((delivery) => delivery.attempts.length === 1 && delivery.status === 'pending'), 15_000, 'one refused attempt each');
+    await eventually(
+      async () => (await deliveriesOf(api, created.body.id)).every((delivery) => delivery.attempts.length === 1 && delivery.status === 'pending'),
+      15_000,
+      'one refused attempt each',
+    );
     const before = await snapshot(api);
     await stop(first);
 
@@ -159,7 +185,14 @@ describe('a hub restarted on the same data file', () => {
     expect(me.status).toBe(200);
     expect(ingestAgain).toHaveLength(1);
     // The paused hook's deliveries still wait: nothing went to it.
-    expect((await deliveriesOf(apiAt(() => second.url), paused)).map((delivery) => delivery.status)).toEqual([...eventIds, ...ingestAgain].map(() => 'pending'));
+    expect(
+      (
+        await deliveriesOf(
+          apiAt(() => second.url),
+          paused,
+        )
+      ).map((delivery) => delivery.status),
+    ).toEqual([...eventIds, ...ingestAgain].map(() => 'pending'));
   });
 
   it('migrates a data file written at schema version 1 once, keeping its data, and runs nothing on the next start', async () => {
@@ -193,7 +226,13 @@ describe('a hub restarted on the same data file', () => {
     report({
       scenario: 'restart: schema migration',
       tried: 'a data file at schema version 1 holding a hook and 10 pending deliveries, started twice by the current hub',
-      figures: { version_before: v1.version, version_after: v2.version, schema_changes_on_second_start: v2Again.cookie - v2.cookie, events_kept: events.length, delivered_after_upgrade: target.delivered().size },
+      figures: {
+        version_before: v1.version,
+        version_after: v2.version,
+        schema_changes_on_second_start: v2Again.cookie - v2.cookie,
+        events_kept: events.length,
+        delivered_after_upgrade: target.delivered().size,
+      },
     });
     expect(v1).toMatchObject({ version: 1, dueIndex: expect.stringContaining('(hook_id, status, next_attempt_at)') });
     expect(v2.version).toBe(MIGRATIONS.length);

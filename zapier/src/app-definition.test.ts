@@ -42,7 +42,18 @@ describe('the app definition', () => {
 
   it('uses the plain names a Zap builder looks for', () => {
     const labels = HOOK_TRIGGERS.map((trigger) => trigger.display.label);
-    expect(labels).toEqual(expect.arrayContaining(['Course Completed', 'Learner Enrolled', 'Enrollment Removed', 'Course Started', 'Certificate Awarded', 'New User', 'Course Published', 'New LMS Event']));
+    expect(labels).toEqual(
+      expect.arrayContaining([
+        'Course Completed',
+        'Learner Enrolled',
+        'Enrollment Removed',
+        'Course Started',
+        'Certificate Awarded',
+        'New User',
+        'Course Published',
+        'New LMS Event',
+      ]),
+    );
     expect(new Set(labels).size).toBe(labels.length);
   });
 

@@ -70,7 +70,7 @@ describe('connecting a hub (authentication)', () => {
     expect(authentication.connectionLabel).toBe('{{bundle.inputData.connection_label}}');
   });
 
-  it('rejects a wrong key with the hub\'s own message and asks to reconnect, not with a stack trace', async () => {
+  it("rejects a wrong key with the hub's own message and asks to reconnect, not with a stack trace", async () => {
     const bundle = { authData: { hub_url: hub.url, api_key: 'lh_wrong_key' } };
     const error = await failure(appTester(testAuth, bundle));
     expect(error.name).toBe('ExpiredAuthError');
@@ -120,7 +120,12 @@ describe('a Course Completed Zap (REST hook)', () => {
     // The documented envelope, exactly as the hub sent it: Zapier flattens it to learner__email, ...
     expect(event).toEqual(JSON.parse(delivery.body));
     const parsed = CatalogEventSchema.parse(event);
-    expect(parsed).toMatchObject({ type: 'enrollment.completed', source: { connection: 'zap-completed' }, learner: { id: USER_ID }, course: { id: COURSE_ID } });
+    expect(parsed).toMatchObject({
+      type: 'enrollment.completed',
+      source: { connection: 'zap-completed' },
+      learner: { id: USER_ID },
+      course: { id: COURSE_ID },
+    });
 
     const unsubscribed = await appTester(trigger.operation.performUnsubscribe, { authData, subscribeData });
     expect(unsubscribed).toEqual({ id: subscribeData.id, deleted: true });
@@ -129,13 +134,19 @@ describe('a Course Completed Zap (REST hook)', () => {
 
   it('halts, without triggering, on a request whose body does not match its signature', async () => {
     const lms = await connect('zap-forged');
-    const subscribeData = await appTester(trigger.operation.performSubscribe, { authData, targetUrl: `${catcher.url}/hooks/forged`, inputData: { connection: 'zap-forged' } });
+    const subscribeData = await appTester(trigger.operation.performSubscribe, {
+      authData,
+      targetUrl: `${catcher.url}/hooks/forged`,
+      inputData: { connection: 'zap-forged' },
+    });
     await lms.send(1);
     const delivery = await catcher.next('/hooks/forged');
     const forged = { ...delivery, body: delivery.body.replace('maya@acme.example', 'mallory@evil.example') };
     const error = await failure(appTester(trigger.operation.perform, { authData, subscribeData, ...asZapierRequest(forged) }));
     expect(error.name).toBe('HaltedError');
-    expect(userMessage(error)).toBe("Ignored a request to this Zap's hook URL that did not come from your learnhook hub: No webhook-signature matches the body.");
+    expect(userMessage(error)).toBe(
+      "Ignored a request to this Zap's hook URL that did not come from your learnhook hub: No webhook-signature matches the body.",
+    );
   });
 
   it('unsubscribes without an error when the hub has already deleted the subscription', async () => {
@@ -175,7 +186,11 @@ describe('the New LMS Event trigger', () => {
   it('subscribes to every event type when none is picked, and to the picked one otherwise', async () => {
     const any = await appTester(newLmsEvent.operation.performSubscribe, { authData, targetUrl: `${catcher.url}/hooks/any`, inputData: {} });
     expect(Hook.parse((await hub.api('GET', `/v1/hooks/${any.id}`)).body).events).toEqual(['*']);
-    const picked = await appTester(newLmsEvent.operation.performSubscribe, { authData, targetUrl: `${catcher.url}/hooks/picked`, inputData: { event_type: 'certificate.awarded' } });
+    const picked = await appTester(newLmsEvent.operation.performSubscribe, {
+      authData,
+      targetUrl: `${catcher.url}/hooks/picked`,
+      inputData: { event_type: 'certificate.awarded' },
+    });
     expect(Hook.parse((await hub.api('GET', `/v1/hooks/${picked.id}`)).body).events).toEqual(['certificate.awarded']);
   });
 

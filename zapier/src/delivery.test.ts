@@ -38,7 +38,12 @@ describe('reading a delivery', () => {
   });
 
   it('rejects a request without the signature headers', () => {
-    const result = readDelivery({ rawRequest: { headers: { 'Content-Type': 'application/json' }, content: body }, cleanedRequest: undefined, secret, nowSeconds: now });
+    const result = readDelivery({
+      rawRequest: { headers: { 'Content-Type': 'application/json' }, content: body },
+      cleanedRequest: undefined,
+      secret,
+      nowSeconds: now,
+    });
     expect(result).toEqual({ ok: false, reason: 'Missing webhook-id, webhook-timestamp or webhook-signature header.' });
   });
 
@@ -46,7 +51,10 @@ describe('reading a delivery', () => {
     const late = received({ timestamp: now - DELIVERY_TOLERANCE_SECONDS + 1 });
     expect(readDelivery({ rawRequest: late, cleanedRequest: undefined, secret, nowSeconds: now }).ok).toBe(true);
     const stale = received({ timestamp: now - DELIVERY_TOLERANCE_SECONDS - 1 });
-    expect(readDelivery({ rawRequest: stale, cleanedRequest: undefined, secret, nowSeconds: now })).toEqual({ ok: false, reason: 'webhook-timestamp is too old or too new.' });
+    expect(readDelivery({ rawRequest: stale, cleanedRequest: undefined, secret, nowSeconds: now })).toEqual({
+      ok: false,
+      reason: 'webhook-timestamp is too old or too new.',
+    });
   });
 
   it('uses the parsed body when Zapier gives no raw request', () => {
@@ -60,7 +68,10 @@ describe('reading a delivery', () => {
       reason: 'The request is not a learnhook event: it has no id and type.',
     });
     const signedText = received({ body: 'not json', signedBody: 'not json' });
-    expect(readDelivery({ rawRequest: signedText, cleanedRequest: undefined, secret, nowSeconds: now })).toEqual({ ok: false, reason: 'The request body is not JSON.' });
+    expect(readDelivery({ rawRequest: signedText, cleanedRequest: undefined, secret, nowSeconds: now })).toEqual({
+      ok: false,
+      reason: 'The request body is not JSON.',
+    });
   });
 
   it("names Zapier's headers as the spec does", () => {

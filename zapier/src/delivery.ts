@@ -53,12 +53,7 @@ export type DeliveryResult = { ok: true; event: DeliveredEvent; verified: boolea
  * and the subscription has a secret, the signature must match the raw body; otherwise the parsed
  * body (cleanedRequest) is used as it is.
  */
-export function readDelivery(input: {
-  rawRequest: unknown;
-  cleanedRequest: unknown;
-  secret: string | undefined;
-  nowSeconds: number;
-}): DeliveryResult {
+export function readDelivery(input: { rawRequest: unknown; cleanedRequest: unknown; secret: string | undefined; nowSeconds: number }): DeliveryResult {
   const raw = RawRequest.safeParse(input.rawRequest);
   const content = raw.success ? raw.data.content : undefined;
   let body: unknown = input.cleanedRequest;

@@ -100,7 +100,9 @@ export async function callHub(z: ZObject, bundle: Pick<Bundle, 'authData'>, requ
   if (!baseUrl) {
     throw new z.errors.Error('The Hub URL of this connection is not a web address; enter it like https://learnhook.example.com.', 'invalid_hub_url', 400);
   }
-  const params = Object.fromEntries(Object.entries(request.params ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''));
+  const params = Object.fromEntries(
+    Object.entries(request.params ?? {}).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== ''),
+  );
   let response: HttpResponse<unknown>;
   try {
     response = await z.request<unknown>({

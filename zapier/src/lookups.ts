@@ -44,7 +44,13 @@ const SEARCH_SIZE = 10;
 /** Recent events read to name the connections the hub has heard from. */
 const EVENTS_FOR_CONNECTIONS = 100;
 
-async function lookup<T extends zod.ZodType>(z: ZObject, bundle: Bundle, kind: 'courses' | 'users', row: T, params: { q?: string; limit: number }): Promise<Array<zod.infer<T>>> {
+async function lookup<T extends zod.ZodType>(
+  z: ZObject,
+  bundle: Bundle,
+  kind: 'courses' | 'users',
+  row: T,
+  params: { q?: string; limit: number },
+): Promise<Array<zod.infer<T>>> {
   const answer = await callHub(z, bundle, {
     path: `/v1/lookup/${kind}`,
     params: { q: params.q, limit: String(params.limit), connection: inputText(bundle.inputData.connection) },
@@ -109,7 +115,8 @@ export const connectionList: DropdownTrigger = {
       const events = readAnswer(z, zod.object({ data: zod.array(DeliveredEvent) }), answer, 'the event list').data;
       const connections = new Map<string, { id: string; name: string }>();
       for (const { source } of events) {
-        if (source && !connections.has(source.connection)) connections.set(source.connection, { id: source.connection, name: `${source.connection} (${source.vendor})` });
+        if (source && !connections.has(source.connection))
+          connections.set(source.connection, { id: source.connection, name: `${source.connection} (${source.vendor})` });
       }
       return [...connections.values()];
     },

@@ -51,7 +51,15 @@ describe('the Zapier CLI checks', () => {
   it('zip the bundled app and zapier-platform-core, but not the hub', async () => {
     const { stdout } = await run('unzip', ['-Z1', build.buildZip]);
     const files = stdout.split('\n');
-    expect(files).toEqual(expect.arrayContaining(['index.js', 'zapierwrapper.js', 'dist/index.js', 'node_modules/zapier-platform-core/index.js', 'node_modules/async-function/require.mjs']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'index.js',
+        'zapierwrapper.js',
+        'dist/index.js',
+        'node_modules/zapier-platform-core/index.js',
+        'node_modules/async-function/require.mjs',
+      ]),
+    );
     expect(files.some((file) => file.startsWith('node_modules/express/') || file.startsWith('node_modules/@learnhook/'))).toBe(false);
     // The bundle holds the catalog and the verifier, not the hub's store, server or HTTP client.
     const bundled = readFileSync(path.join(unzipped, 'dist', 'index.js'), 'utf8');
@@ -63,8 +71,18 @@ describe('the Zapier CLI checks', () => {
     const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
     const content = JSON.stringify(SAMPLES['enrollment.completed']);
     const signed = signStandardWebhook({ id: 'dlv_zip', timestampSeconds: Date.now() / 1000, body: content, secret });
-    const headers = { 'Content-Type': 'application/json', 'Http-Webhook-Id': signed['webhook-id'], 'Http-Webhook-Timestamp': signed['webhook-timestamp'], 'Http-Webhook-Signature': signed['webhook-signature'] };
-    const bundle = { authData: {}, subscribeData: { id: 'hook_zip', secret }, rawRequest: { method: 'POST', querystring: '', headers, content }, cleanedRequest: JSON.parse(content) };
+    const headers = {
+      'Content-Type': 'application/json',
+      'Http-Webhook-Id': signed['webhook-id'],
+      'Http-Webhook-Timestamp': signed['webhook-timestamp'],
+      'Http-Webhook-Signature': signed['webhook-signature'],
+    };
+    const bundle = {
+      authData: {},
+      subscribeData: { id: 'hook_zip', secret },
+      rawRequest: { method: 'POST', querystring: '', headers, content },
+      cleanedRequest: JSON.parse(content),
+    };
     expect(await invoke('triggers.enrollment_completed.operation.perform', bundle)).toEqual({ results: [SAMPLES['enrollment.completed']] });
 
     const forged = { ...bundle, rawRequest: { ...bundle.rawRequest, content: content.replace('Maya', 'Mara') } };
@@ -75,6 +93,8 @@ describe('the Zapier CLI checks', () => {
   it('build a zip whose handler talks to a real hub: the auth test and the sample list', async () => {
     const authData = { hub_url: hub.url, api_key: ADMIN_KEY };
     expect(await invoke('authentication.test', { authData })).toEqual({ results: expect.objectContaining({ scopes: ['admin'] }) });
-    expect(await invoke('triggers.certificate_awarded.operation.performList', { authData, inputData: {} })).toEqual({ results: [SAMPLES['certificate.awarded']] });
+    expect(await invoke('triggers.certificate_awarded.operation.performList', { authData, inputData: {} })).toEqual({
+      results: [SAMPLES['certificate.awarded']],
+    });
   });
 });

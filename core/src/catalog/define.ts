@@ -4,11 +4,7 @@ import { Actor, Course, Enrollment, Hydration, Learner, Source } from './parts.t
 /** Whether an event type carries an object: always, when the LMS says so, or never (then it is null). */
 type Presence = 'required' | 'optional' | 'none';
 
-type Part<P extends Presence, S extends z.ZodType> = P extends 'required'
-  ? S
-  : P extends 'optional'
-    ? z.ZodNullable<S>
-    : z.ZodNull;
+type Part<P extends Presence, S extends z.ZodType> = P extends 'required' ? S : P extends 'optional' ? z.ZodNullable<S> : z.ZodNull;
 
 function part<P extends Presence, S extends z.ZodType>(presence: P, schema: S): Part<P, S> {
   const built = presence === 'required' ? schema : presence === 'optional' ? schema.nullable() : z.null();
@@ -16,13 +12,7 @@ function part<P extends Presence, S extends z.ZodType>(presence: P, schema: S): 
   return built as Part<P, S>;
 }
 
-export interface EventDefinition<
-  T extends string,
-  L extends Presence,
-  C extends Presence,
-  E extends Presence,
-  D extends z.ZodRawShape,
-> {
+export interface EventDefinition<T extends string, L extends Presence, C extends Presence, E extends Presence, D extends z.ZodRawShape> {
   type: T;
   /** Plain name a Zap or workflow author picks: "Course Completed". */
   title: string;
@@ -40,13 +30,9 @@ export interface EventDefinition<
  * Builds one catalog entry's envelope schema (DESIGN §2 "Envelope"). The objects a type does not
  * involve are null, so every subscriber sees every key.
  */
-export function defineEvent<
-  const T extends string,
-  L extends Presence,
-  C extends Presence,
-  E extends Presence,
-  D extends z.ZodRawShape,
->(definition: EventDefinition<T, L, C, E, D>) {
+export function defineEvent<const T extends string, L extends Presence, C extends Presence, E extends Presence, D extends z.ZodRawShape>(
+  definition: EventDefinition<T, L, C, E, D>,
+) {
   const schema = z.object({
     id: z.string().meta({ title: 'Event ID' }),
     type: z.literal(definition.type).meta({ title: 'Event Type' }),

@@ -12,15 +12,7 @@ export const VENDORS = ['absorb', 'learn365', 'adobe-alm', 'seismic-learning', '
 export const Vendor = z.enum(VENDORS).meta({ title: 'Vendor' });
 export type Vendor = z.infer<typeof Vendor>;
 
-export const COURSE_KINDS = [
-  'online_course',
-  'instructor_led',
-  'curriculum',
-  'bundle',
-  'learning_path',
-  'certification',
-  'lesson',
-] as const;
+export const COURSE_KINDS = ['online_course', 'instructor_led', 'curriculum', 'bundle', 'learning_path', 'certification', 'lesson'] as const;
 export const CourseKind = z.enum(COURSE_KINDS).meta({ title: 'Kind' });
 export type CourseKind = z.infer<typeof CourseKind>;
 
@@ -109,8 +101,7 @@ export const Hydration = z
   .meta({ title: 'Hydration' });
 export type Hydration = z.infer<typeof Hydration>;
 
-const named = (title: string) =>
-  z.object({ id: z.string().meta({ title: 'ID' }), name: text('Name') }).meta({ title });
+const named = (title: string) => z.object({ id: z.string().meta({ title: 'ID' }), name: text('Name') }).meta({ title });
 
 export const Group = named('Group');
 export const Department = named('Department');
@@ -136,9 +127,7 @@ export const Competency = z
   .object({ id: text('ID'), title: text('Title'), level: z.number().nullable().meta({ title: 'Level' }) })
   .meta({ title: 'Competency' });
 
-export const Credits = z
-  .object({ amount: z.number().nullable().meta({ title: 'Amount' }), type: text('Credit Type') })
-  .meta({ title: 'Credits' });
+export const Credits = z.object({ amount: z.number().nullable().meta({ title: 'Amount' }), type: text('Credit Type') }).meta({ title: 'Credits' });
 
 export const Assessment = z
   .object({
@@ -154,9 +143,7 @@ export const Statement = z
   .object({
     statement_id: text('Statement ID'),
     verb: z.string().meta({ title: 'Verb IRI' }),
-    activity: z
-      .object({ id: z.string().meta({ title: 'ID' }), name: text('Name'), type: text('Type') })
-      .meta({ title: 'Activity' }),
+    activity: z.object({ id: z.string().meta({ title: 'ID' }), name: text('Name'), type: text('Type') }).meta({ title: 'Activity' }),
     result: z
       .object({
         success: z.boolean().nullable().meta({ title: 'Success' }),

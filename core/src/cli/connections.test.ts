@@ -48,7 +48,10 @@ describe('learnhook connections', () => {
   it('says the hub has no connections yet', async () => {
     const empty = await startTestHub();
     try {
-      expect(await connections(['list'], { LEARNHOOK_URL: empty.url })).toEqual({ code: 0, out: 'No connections yet: learnhook connections add <name> --vendor <vendor>\n' });
+      expect(await connections(['list'], { LEARNHOOK_URL: empty.url })).toEqual({
+        code: 0,
+        out: 'No connections yet: learnhook connections add <name> --vendor <vendor>\n',
+      });
     } finally {
       await empty.close();
     }

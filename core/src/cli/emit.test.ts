@@ -38,7 +38,18 @@ describe('learnhook emit', () => {
   it('asks the sandbox to send the event with the user, course and count given, and prints its answer', async () => {
     const answer = { vendor: 'absorb', catalog_type: 'enrollment.completed', sent: 2, responses: [] };
     const sandbox = await sandboxAnswering(200, answer);
-    const sent = await emit(['absorb', 'Enrollment Completed by Learner', '--user', 'maya', '--course', 'Compliance 101', '--count', '2', '--sandbox', `${sandbox.url}/`]);
+    const sent = await emit([
+      'absorb',
+      'Enrollment Completed by Learner',
+      '--user',
+      'maya',
+      '--course',
+      'Compliance 101',
+      '--count',
+      '2',
+      '--sandbox',
+      `${sandbox.url}/`,
+    ]);
     expect(sent).toEqual({ code: 0, out: `${JSON.stringify(answer, null, 2)}\n` });
     expect(sandbox.received.map((request) => [request.method, request.url, JSON.parse(request.body)])).toEqual([
       ['POST', '/sandbox/emit', { vendor: 'absorb', event: 'Enrollment Completed by Learner', user: 'maya', course: 'Compliance 101', count: 2 }],

@@ -39,7 +39,11 @@ export async function runEmit(args: string[], env: NodeJS.ProcessEnv, out: (text
   if (!(VENDORS as readonly string[]).includes(vendor)) throw new CliError(`Unknown vendor "${vendor}"; use one of ${VENDORS.join(', ')}.`);
   const adapter = ADAPTERS[vendor as (typeof VENDORS)[number]];
   if (values.list || !event) {
-    out(Object.entries(adapter.events).map(([name, type]) => `${name.padEnd(48)} -> ${type}\n`).join(''));
+    out(
+      Object.entries(adapter.events)
+        .map(([name, type]) => `${name.padEnd(48)} -> ${type}\n`)
+        .join(''),
+    );
     return values.list ? 0 : 2;
   }
   const sandbox = (values.sandbox ?? env.SANDBOX_URL ?? 'http://localhost:8081').replace(/\/$/, '');

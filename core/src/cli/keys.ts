@@ -43,7 +43,11 @@ export async function runKeys(args: string[], config: Config, out: (text: string
   }
   const store = await openStore(config, { owner: false });
   try {
-    const ctx: KeyContext = { store, now: Date.now, audit: (actor, action, target, details = {}) => store.appendAudit({ at: Date.now(), actor, action, target, details }) };
+    const ctx: KeyContext = {
+      store,
+      now: Date.now,
+      audit: (actor, action, target, details = {}) => store.appendAudit({ at: Date.now(), actor, action, target, details }),
+    };
     switch (action) {
       case 'create': {
         const { key, record } = await createApiKey(ctx, 'cli', { label: values.label ?? 'cli', scopes: scopesFrom(values.scope ?? []) });
@@ -55,7 +59,9 @@ export async function runKeys(args: string[], config: Config, out: (text: string
         const keys = await store.listApiKeys();
         if (keys.length === 0) out('No API keys yet: learnhook keys create\n');
         for (const key of keys) {
-          out(`${key.id}  ${key.label.padEnd(20)} ${key.scopes.join(',').padEnd(18)} created ${date(key.created_at)}  used ${date(key.last_used_at)}${key.revoked_at ? `  REVOKED ${date(key.revoked_at)}` : ''}\n`);
+          out(
+            `${key.id}  ${key.label.padEnd(20)} ${key.scopes.join(',').padEnd(18)} created ${date(key.created_at)}  used ${date(key.last_used_at)}${key.revoked_at ? `  REVOKED ${date(key.revoked_at)}` : ''}\n`,
+          );
         }
         return 0;
       }

@@ -60,14 +60,20 @@ function objectFields(schema: JsonSchema, prefix: string, isSecret: (key: string
  */
 function unionFields(variants: JsonSchema[], prefix: string, isSecret: (key: string) => boolean): FormField[] {
   const constOf = (variant: JsonSchema, key: string) => propertiesOf(variant).find(([name]) => name === key)?.[1].const;
-  const discriminator = propertiesOf(variants[0] ?? {}).map(([key]) => key).find((key) => variants.every((variant) => constOf(variant, key) !== undefined));
+  const discriminator = propertiesOf(variants[0] ?? {})
+    .map(([key]) => key)
+    .find((key) => variants.every((variant) => constOf(variant, key) !== undefined));
   if (!discriminator) return variants.flatMap((variant) => objectFields(variant, prefix, isSecret));
   const values = variants.map((variant) => String(constOf(variant, discriminator)));
   const choice: FormField = { name: `${prefix}${discriminator}`, label: humanise(discriminator), kind: 'choice', choices: values, required: true };
   const others = variants.flatMap((variant) => {
     const value = String(constOf(variant, discriminator));
     const rest = Object.fromEntries(propertiesOf(variant).filter(([key]) => key !== discriminator));
-    return objectFields({ ...variant, properties: rest }, prefix, isSecret).map((item) => ({ ...item, required: false, hint: `Only for ${humanise(discriminator).toLowerCase()} "${value}".${item.hint ? ` ${item.hint}` : ''}` }));
+    return objectFields({ ...variant, properties: rest }, prefix, isSecret).map((item) => ({
+      ...item,
+      required: false,
+      hint: `Only for ${humanise(discriminator).toLowerCase()} "${value}".${item.hint ? ` ${item.hint}` : ''}`,
+    }));
   });
   return [choice, ...others];
 }
@@ -105,7 +111,13 @@ export function formInput(body: unknown, fields: readonly FormField[]): Record<s
     const raw = form[item.name];
     const text = typeof raw === 'string' ? raw.trim() : '';
     if (!text) continue;
-    const value = item.kind === 'lines' ? text.split(/\r?\n/).map((line) => line.trim()).filter(Boolean) : text;
+    const value =
+      item.kind === 'lines'
+        ? text
+            .split(/\r?\n/)
+            .map((line) => line.trim())
+            .filter(Boolean)
+        : text;
     setPath(input, item.name.split('.'), value);
   }
   return input;
@@ -114,7 +126,9 @@ export function formInput(body: unknown, fields: readonly FormField[]): Record<s
 /** What the person typed, to show again beside the errors; secrets are never sent back. */
 export function typedValues(body: unknown, fields: readonly FormField[]): Record<string, string> {
   const form = formOf(body);
-  return Object.fromEntries(fields.filter((item) => item.kind !== 'secret').map((item) => [item.name, typeof form[item.name] === 'string' ? String(form[item.name]) : '']));
+  return Object.fromEntries(
+    fields.filter((item) => item.kind !== 'secret').map((item) => [item.name, typeof form[item.name] === 'string' ? String(form[item.name]) : '']),
+  );
 }
 
 /** Field path -> first message, from the API's PayloadError issues. */

@@ -34,7 +34,9 @@ function navigation(res: Response, active: Section | undefined): SafeHtml {
   const signedIn = signedInOf(res);
   if (!signedIn) return html``;
   const admin = isAdmin(signedIn.user.role);
-  const links = SECTIONS.filter((section) => admin || !('adminOnly' in section)).map((section) => html`<li><a href="${section.path}"${section.path === active ? html` aria-current="page"` : ''}>${section.label}</a></li>`);
+  const links = SECTIONS.filter((section) => admin || !('adminOnly' in section)).map(
+    (section) => html`<li><a href="${section.path}"${section.path === active ? html` aria-current="page"` : ''}>${section.label}</a></li>`,
+  );
   return html`<nav class="top" aria-label="Console">
     <a class="brand" href="/">learnhook</a>
     <ul>${links}</ul>
@@ -70,7 +72,10 @@ ${options.body}
 </main>
 </body>
 </html>`;
-  res.status(options.status ?? 200).type('html').send(page.text);
+  res
+    .status(options.status ?? 200)
+    .type('html')
+    .send(page.text);
 }
 
 /** A message box: what happened, in plain words. */
@@ -78,7 +83,16 @@ export const notice = (kind: 'ok' | 'error' | 'info', text: string | SafeHtml): 
   html`<div class="notice ${kind}" role="${kind === 'error' ? 'alert' : 'status'}">${text}</div>`;
 
 /** A labelled form field with its error beside it (the zod issue for that path). */
-export function field(options: { name: string; label: string; type?: string; value?: string; error?: string | undefined; hint?: string; required?: boolean; autocomplete?: string }): SafeHtml {
+export function field(options: {
+  name: string;
+  label: string;
+  type?: string;
+  value?: string;
+  error?: string | undefined;
+  hint?: string;
+  required?: boolean;
+  autocomplete?: string;
+}): SafeHtml {
   const id = `f-${options.name.replace(/[^\w-]/g, '-')}`;
   const describedBy = [options.hint ? `${id}-hint` : '', options.error ? `${id}-error` : ''].filter(Boolean).join(' ');
   return html`<div class="field${options.error ? ' invalid' : ''}">

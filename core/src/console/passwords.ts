@@ -6,7 +6,12 @@ import { promisify } from 'node:util';
  * form carries its parameters, so raising them later still verifies older hashes.
  */
 
-const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: { N: number; r: number; p: number; maxmem: number }) => Promise<Buffer>;
+const scryptAsync = promisify(scrypt) as (
+  password: string,
+  salt: Buffer,
+  keylen: number,
+  options: { N: number; r: number; p: number; maxmem: number },
+) => Promise<Buffer>;
 
 /** 2^15 × 8 × 128 bytes = 32 MiB of memory per hash: costly to brute-force, about 50-100 ms here. */
 const PARAMS = { N: 2 ** 15, r: 8, p: 1 } as const;

@@ -23,7 +23,11 @@ describe('the console', () => {
   it('creates the owner from the setup link once, signs them in, and refuses the link a second time', async () => {
     const link = new URL(hub.hub.setupLink ?? '');
     const person = browser(hub.url);
-    const made = await person.submit(link.pathname, link.pathname, { email: 'Owner@Example.com', password: 'a long password', password_confirm: 'a long password' });
+    const made = await person.submit(link.pathname, link.pathname, {
+      email: 'Owner@Example.com',
+      password: 'a long password',
+      password_confirm: 'a long password',
+    });
     expect(made.status).toBe(303);
     const home = await person.request('GET', '/');
     expect(home.status).toBe(200);
@@ -52,14 +56,23 @@ describe('the console', () => {
     expect(forged.status).toBe(403);
     const page = await person.request('GET', link.pathname);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
-    const crossSite = await person.request('POST', link.pathname, { _csrf: csrf, email: 'eve@example.com', password: 'a long password', password_confirm: 'a long password' }, { 'sec-fetch-site': 'cross-site' });
+    const crossSite = await person.request(
+      'POST',
+      link.pathname,
+      { _csrf: csrf, email: 'eve@example.com', password: 'a long password', password_confirm: 'a long password' },
+      { 'sec-fetch-site': 'cross-site' },
+    );
     expect(crossSite.status).toBe(403);
     expect(await hub.hub.store.accounts.countUsers()).toBe(0);
   });
 
   it('slows repeated failed sign-ins for one email down to a 429 with Retry-After, the right password included', async () => {
     const link = new URL(hub.hub.setupLink ?? '');
-    await browser(hub.url).submit(link.pathname, link.pathname, { email: 'owner@example.com', password: 'a long password', password_confirm: 'a long password' });
+    await browser(hub.url).submit(link.pathname, link.pathname, {
+      email: 'owner@example.com',
+      password: 'a long password',
+      password_confirm: 'a long password',
+    });
     const guesser = browser(hub.url);
     for (let attempt = 0; attempt < 5; attempt += 1) {
       expect((await guesser.submit('/sign-in', '/sign-in', { email: 'owner@example.com', password: `wrong ${attempt}` })).status).toBe(401);

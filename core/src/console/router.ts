@@ -42,7 +42,16 @@ const ASSETS: Record<string, { type: string; body: Buffer }> = {
 /** A refused console request as a page a person can read (the API answers the same errors as JSON). */
 function sendErrorPage(res: Response, error: LearnhookError): void {
   setRetryAfter(res, error);
-  const title = error.status === 404 ? 'Not found' : error.status === 403 ? 'Not allowed' : error.status === 401 ? 'Sign in again' : error.status >= 500 ? 'Something went wrong' : 'That did not work';
+  const title =
+    error.status === 404
+      ? 'Not found'
+      : error.status === 403
+        ? 'Not allowed'
+        : error.status === 401
+          ? 'Sign in again'
+          : error.status >= 500
+            ? 'Something went wrong'
+            : 'That did not work';
   sendPage(res, {
     title,
     status: error.status,
@@ -73,7 +82,7 @@ export function createConsole(hub: HubContext, options: ConsoleOptions): Router 
   pages.use((req, res, next) => {
     const signedIn = signedInOf(res);
     if (!signedIn) res.locals.formToken = sessions.formToken(req, res);
-    checkCsrf(req, signedIn ? signedIn.session.csrf : (typeof res.locals.formToken === 'string' ? res.locals.formToken : undefined));
+    checkCsrf(req, signedIn ? signedIn.session.csrf : typeof res.locals.formToken === 'string' ? res.locals.formToken : undefined);
     next();
   });
   pages.use(authPages(ctx));

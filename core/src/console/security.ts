@@ -55,5 +55,6 @@ export function checkCsrf(req: Request, expected: string | undefined): void {
   if (SAFE_METHODS.has(req.method)) return;
   const site = req.get('sec-fetch-site');
   if (site && site !== 'same-origin' && site !== 'none') throw new ForbiddenError('This form was sent from another site; open the console and try again.');
-  if (!expected || !sameToken(csrfTokenOf(req), expected)) throw new ForbiddenError('This form has expired or did not come from the console; reload the page and try again.');
+  if (!expected || !sameToken(csrfTokenOf(req), expected))
+    throw new ForbiddenError('This form has expired or did not come from the console; reload the page and try again.');
 }

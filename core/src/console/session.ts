@@ -70,7 +70,13 @@ export function createSessions(options: SessionOptions) {
     async start(res: Response, user: ConsoleUser): Promise<void> {
       const token = randomBytes(32).toString('base64url');
       const now = options.now();
-      await options.accounts.insertSession({ id_hash: hashToken(token), user_id: user.id, csrf: randomBytes(24).toString('base64url'), created_at: now, expires_at: now + options.ttlMs });
+      await options.accounts.insertSession({
+        id_hash: hashToken(token),
+        user_id: user.id,
+        csrf: randomBytes(24).toString('base64url'),
+        created_at: now,
+        expires_at: now + options.ttlMs,
+      });
       await options.accounts.updateUser(user.id, { last_sign_in_at: now });
       cookie(res, SESSION_COOKIE, token, options.ttlMs);
     },

@@ -13,6 +13,14 @@ export async function issueSetupLink(accounts: AccountStore, baseUrl: string, no
   if ((await accounts.countUsers()) > 0) return null;
   await accounts.deleteOwnerInvites();
   const token = randomBytes(32).toString('base64url');
-  await accounts.insertInvite({ token_hash: hashToken(token), role: 'owner', email: null, created_by: null, created_at: now, expires_at: now + SETUP_LINK_TTL_MS, used_at: null });
+  await accounts.insertInvite({
+    token_hash: hashToken(token),
+    role: 'owner',
+    email: null,
+    created_by: null,
+    created_at: now,
+    expires_at: now + SETUP_LINK_TTL_MS,
+    used_at: null,
+  });
   return `${baseUrl.replace(/\/$/, '')}/setup/${token}`;
 }

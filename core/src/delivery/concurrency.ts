@@ -86,10 +86,8 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions = {}
 
   /** Classifies against the average before this sample, then folds the sample in. */
   function isSlow(target: TargetState, latencyMs: number): boolean {
-    const slow =
-      target.latencySamples >= LATENCY_WARMUP && latencyMs > Math.max(minSlowMs, slowFactor * target.averageLatencyMs);
-    target.averageLatencyMs =
-      target.latencySamples === 0 ? latencyMs : target.averageLatencyMs + LATENCY_SMOOTHING * (latencyMs - target.averageLatencyMs);
+    const slow = target.latencySamples >= LATENCY_WARMUP && latencyMs > Math.max(minSlowMs, slowFactor * target.averageLatencyMs);
+    target.averageLatencyMs = target.latencySamples === 0 ? latencyMs : target.averageLatencyMs + LATENCY_SMOOTHING * (latencyMs - target.averageLatencyMs);
     target.latencySamples++;
     return slow;
   }

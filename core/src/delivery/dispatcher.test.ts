@@ -87,7 +87,11 @@ describe('the dispatcher', () => {
     dispatcher.wake();
     await dispatcher.idle();
     expect(sent).toHaveLength(1);
-    expect(sent[0]?.headers).toMatchObject({ 'webhook-id': expect.any(String), 'webhook-signature': expect.stringMatching(/^v1,/), 'learnhook-event-type': 'enrollment.completed' });
+    expect(sent[0]?.headers).toMatchObject({
+      'webhook-id': expect.any(String),
+      'webhook-signature': expect.stringMatching(/^v1,/),
+      'learnhook-event-type': 'enrollment.completed',
+    });
     expect(sent[0]?.headers).not.toHaveProperty('user-agent');
   });
 
@@ -103,7 +107,7 @@ describe('the dispatcher', () => {
     expect(sent).toHaveLength(1);
   });
 
-  it('hands a claimed delivery back at once when its hook\'s limit dropped while the claim ran, instead of holding it for a lease', async () => {
+  it("hands a claimed delivery back at once when its hook's limit dropped while the claim ran, instead of holding it for a lease", async () => {
     // The limit said 4 free when the pass looked; by the time the claim answered, none was.
     const shrunk: ConcurrencyLimiter = { limit: () => 4, inFlight: () => 0, tryAcquire: () => false, release: () => {} };
     const { store, dispatcher, sent } = await setup('active', false, shrunk);
@@ -173,7 +177,7 @@ describe('a hook whose target answers again', () => {
 });
 
 describe('a pass over many hooks', () => {
-  it('asks for every due hook\'s claim at once, so one group commit serves them all', async () => {
+  it("asks for every due hook's claim at once, so one group commit serves them all", async () => {
     const inner = openSqliteStore({ file: ':memory:' });
     await inner.ingest(ingestInput('1'));
     const hookIds = ['hook_a', 'hook_b', 'hook_c', 'hook_d'];

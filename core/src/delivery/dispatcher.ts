@@ -140,7 +140,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     await store.finishAttempt(record, outcome);
     const failingSince = hook.failing_since ?? startedAt;
     if (shouldDisable(failingSince, at)) {
-      await store.updateHook(hook.id, { status: 'disabled', status_reason: `Every delivery failed since ${new Date(failingSince).toISOString()}; last: ${describeFailure(result)}.`, updated_at: at });
+      await store.updateHook(hook.id, {
+        status: 'disabled',
+        status_reason: `Every delivery failed since ${new Date(failingSince).toISOString()}; last: ${describeFailure(result)}.`,
+        updated_at: at,
+      });
       options.onHooksChanged();
       await options.audit('hook.disabled', hook.id, { failing_since: failingSince });
     } else if (hook.failing_since === null) {
@@ -157,7 +161,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     await store.updateHook(hook.id, { failing_since: null });
     const moved = await store.expediteDeliveries(hook.id, at);
     if (moved === 0) return;
-    logger.info({ hook_id: hook.id, deliveries: moved, failing_since: new Date(hook.failing_since ?? at).toISOString() }, 'hook target answers again; its waiting deliveries are due now');
+    logger.info(
+      { hook_id: hook.id, deliveries: moved, failing_since: new Date(hook.failing_since ?? at).toISOString() },
+      'hook target answers again; its waiting deliveries are due now',
+    );
     wake();
   }
 
@@ -206,7 +213,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           track(deliver(delivery));
           return false;
         });
-        if (unsent.length > 0) await store.releaseDeliveries(unsent.map((delivery) => delivery.id), at);
+        if (unsent.length > 0)
+          await store.releaseDeliveries(
+            unsent.map((delivery) => delivery.id),
+            at,
+          );
       });
       await Promise.all(claiming);
       if (stopped) return;

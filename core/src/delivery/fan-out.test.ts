@@ -63,12 +63,14 @@ describe('fan-out', () => {
     await fanOut.stop();
   });
 
-  it('creates each event\'s deliveries once when two fan-outs share a store', async () => {
+  it("creates each event's deliveries once when two fan-outs share a store", async () => {
     const store = openSqliteStore({ file: ':memory:' });
     opened.push(store);
     await store.insertHook(hook('hook_active', 'active'));
     await store.ingest(ingestInput(...Array.from({ length: 50 }, (_, index) => `e${index}`)));
-    const fanOuts = [1, 2].map(() => createFanOut({ store, hydrator: withoutHydration, logger: createLogger({ level: 'silent' }), onDeliveries: () => {}, batchSize: 10 }));
+    const fanOuts = [1, 2].map(() =>
+      createFanOut({ store, hydrator: withoutHydration, logger: createLogger({ level: 'silent' }), onDeliveries: () => {}, batchSize: 10 }),
+    );
     for (const fanOut of fanOuts) fanOut.wake();
     await Promise.all(fanOuts.map((fanOut) => fanOut.idle()));
     const deliveries = await store.listDeliveries({ limit: 200 });
@@ -85,7 +87,14 @@ describe('fan-out', () => {
     await store.ingest(ingestInput('1'));
     // The process that claimed it is gone: nobody wakes this fan-out for the event.
     expect(await store.claimEvents(Date.now(), 10, 5_000)).toHaveLength(1);
-    const fanOut = createFanOut({ store, hydrator: withoutHydration, logger: createLogger({ level: 'silent' }), onDeliveries: () => {}, leaseMs: 5_000, pollMs: 2_000 });
+    const fanOut = createFanOut({
+      store,
+      hydrator: withoutHydration,
+      logger: createLogger({ level: 'silent' }),
+      onDeliveries: () => {},
+      leaseMs: 5_000,
+      pollMs: 2_000,
+    });
     fanOut.wake();
     await fanOut.idle();
     expect((await store.getEvent('evt_1'))?.state).toBe('received');

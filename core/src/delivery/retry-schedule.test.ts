@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  DISABLE_AFTER_MS,
-  MAX_ATTEMPTS,
-  nextAttemptDelay,
-  RETRY_DELAYS_MS,
-  shouldDisable,
-} from './retry-schedule.ts';
+import { DISABLE_AFTER_MS, MAX_ATTEMPTS, nextAttemptDelay, RETRY_DELAYS_MS, shouldDisable } from './retry-schedule.ts';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;

@@ -127,14 +127,7 @@ describe('checkTargetUrl', () => {
   });
 
   it('applies the address policy to IP literals, in every spelling the URL parser accepts', () => {
-    for (const url of [
-      'http://127.0.0.1:8080/',
-      'http://2130706433/',
-      'http://0x7f.1/',
-      'http://[::1]/',
-      'http://[::ffff:127.0.0.1]/',
-      'http://10.0.0.5/',
-    ]) {
+    for (const url of ['http://127.0.0.1:8080/', 'http://2130706433/', 'http://0x7f.1/', 'http://[::1]/', 'http://[::ffff:127.0.0.1]/', 'http://10.0.0.5/']) {
       expect(() => checkTargetUrl(url, strict), url).toThrow(TargetRefusedError);
       expect(() => checkTargetUrl(url, lenient), url).not.toThrow();
     }

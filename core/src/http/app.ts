@@ -51,7 +51,17 @@ export function createApp(ctx: HubContext, options: AppOptions): Express {
     res.json(openApiDocument(ctx.version));
   });
 
-  app.use('/ingest', ingestRouter({ store: ctx.store, connections: ctx.connections, logger: ctx.logger, metrics: ctx.metrics, onStored: () => ctx.fanOut.wake(), arrivals: ctx.arrivals }));
+  app.use(
+    '/ingest',
+    ingestRouter({
+      store: ctx.store,
+      connections: ctx.connections,
+      logger: ctx.logger,
+      metrics: ctx.metrics,
+      onStored: () => ctx.fanOut.wake(),
+      arrivals: ctx.arrivals,
+    }),
+  );
 
   app.use('/v1', metaRouter(ctx, requireScope, options.lookup));
   app.use('/v1/hooks', hooksRouter(ctx, requireScope));

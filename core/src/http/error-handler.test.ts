@@ -1,13 +1,6 @@
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  AuthenticationError,
-  ForbiddenError,
-  PayloadError,
-  RateLimitError,
-  SignatureError,
-  UnsupportedMediaTypeError,
-} from '../errors.ts';
+import { AuthenticationError, ForbiddenError, PayloadError, RateLimitError, SignatureError, UnsupportedMediaTypeError } from '../errors.ts';
 import { createLogger } from '../logger.ts';
 import { listen } from '../testing/listen.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
@@ -19,9 +12,10 @@ const thrown: Record<string, () => Error> = {
   signature: () => new SignatureError('ms-signature does not match the body.'),
   auth: () => new AuthenticationError(),
   scope: () => new ForbiddenError('This key lacks the admin scope.'),
-  payload: () => new PayloadError('The body is not a valid Learn365 notification at Notifications.0.Action: Required.', [
-    { path: 'Notifications.0.Action', message: 'Required' },
-  ]),
+  payload: () =>
+    new PayloadError('The body is not a valid Learn365 notification at Notifications.0.Action: Required.', [
+      { path: 'Notifications.0.Action', message: 'Required' },
+    ]),
   media: () => new UnsupportedMediaTypeError('text/csv'),
   rate: () => new RateLimitError(7),
   bug: () => new Error('database password is hunter2'),
@@ -54,7 +48,11 @@ afterAll(() => server.close());
 
 async function get(path: string, init?: RequestInit) {
   const response = await fetch(server.url + path, init);
-  return { status: response.status, headers: response.headers, body: (await response.json()) as { error: { code: string; message: string; details: unknown } } };
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as { error: { code: string; message: string; details: unknown } },
+  };
 }
 
 describe('the error handler', () => {

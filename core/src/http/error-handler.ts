@@ -19,7 +19,11 @@ function fromHttpError(error: unknown): LearnhookError | null {
   }
   if (type === 'entity.parse.failed') return new PayloadError('The request body is not valid JSON.');
   if (type === 'charset.unsupported' || type === 'encoding.unsupported') {
-    return new LearnhookError(415, 'unsupported_media_type', `The request body cannot be read (${error.message}); send UTF-8 JSON, uncompressed or gzip, deflate or br.`);
+    return new LearnhookError(
+      415,
+      'unsupported_media_type',
+      `The request body cannot be read (${error.message}); send UTF-8 JSON, uncompressed or gzip, deflate or br.`,
+    );
   }
   // The router's: a %-escape in the path that does not decode.
   if (error instanceof URIError) return new LearnhookError(400, 'invalid_request', 'The URL path is not valid: one of its %-escapes does not decode.');

@@ -156,7 +156,12 @@ export function ingestRouter(deps: IngestDeps): Router {
     const { adapter, connection } = await connectionFor(req, 'webhook');
     const reply = adapter.handshake?.(toRequest(req, 'webhook'));
     if (!reply) throw new NotFoundError('This ingest URL takes POST requests from your LMS.');
-    deps.arrivals.accepted(connection.record.id, Date.now(), reply.status, `The LMS checked this URL (${adapter.title}'s URL check) and got the answer it expects.`);
+    deps.arrivals.accepted(
+      connection.record.id,
+      Date.now(),
+      reply.status,
+      `The LMS checked this URL (${adapter.title}'s URL check) and got the answer it expects.`,
+    );
     send(res, reply);
   });
   return router;

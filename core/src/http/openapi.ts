@@ -44,7 +44,11 @@ export interface Operation {
 }
 
 const list = (item: z.ZodType) => z.object({ data: z.array(item), next_cursor: z.string().nullable() });
-const Catalog = z.object({ data: z.array(z.object({ type: z.string(), title: z.string(), description: z.string(), noun: z.string(), sample: z.unknown(), fields: z.array(z.unknown()) })) });
+const Catalog = z.object({
+  data: z.array(
+    z.object({ type: z.string(), title: z.string(), description: z.string(), noun: z.string(), sample: z.unknown(), fields: z.array(z.unknown()) }),
+  ),
+});
 const Replay = z.object({ deliveries: z.array(z.object({ id: z.string(), hook_id: z.string() })) });
 const Ingested = z.object({ accepted: z.number(), duplicates: z.number(), event_ids: z.array(z.string()) });
 
@@ -60,26 +64,98 @@ export const OPERATIONS: readonly Operation[] = [
   { method: 'get', path: '/v1/hooks/{id}', summary: 'One subscription', scope: 'hooks', response: Hook },
   { method: 'patch', path: '/v1/hooks/{id}', summary: 'Change, pause or resume a subscription', scope: 'hooks', body: HookPatch, response: Hook },
   { method: 'delete', path: '/v1/hooks/{id}', summary: 'Unsubscribe', scope: 'hooks', status: 204 },
-  { method: 'post', path: '/v1/hooks/{id}/test', summary: "Send a sample event and answer the target's response", scope: 'hooks', body: HookTestRequest, bodyOptional: true, response: HookTestResult },
-  { method: 'post', path: '/v1/hooks/{id}/rotate-secret', summary: 'Issue a new signing secret (the old one stops at once)', scope: 'hooks', response: HookWithSecret },
+  {
+    method: 'post',
+    path: '/v1/hooks/{id}/test',
+    summary: "Send a sample event and answer the target's response",
+    scope: 'hooks',
+    body: HookTestRequest,
+    bodyOptional: true,
+    response: HookTestResult,
+  },
+  {
+    method: 'post',
+    path: '/v1/hooks/{id}/rotate-secret',
+    summary: 'Issue a new signing secret (the old one stops at once)',
+    scope: 'hooks',
+    response: HookWithSecret,
+  },
   { method: 'get', path: '/v1/events', summary: 'Events, newest first', scope: 'events', query: EventListParams, response: list(CatalogEventSchema) },
   { method: 'get', path: '/v1/events/{id}', summary: 'One event', scope: 'events', response: CatalogEventSchema },
-  { method: 'post', path: '/v1/events/{id}/replay', summary: 'Deliver an event again', scope: 'events', body: ReplayRequest, bodyOptional: true, response: Replay, status: 202 },
+  {
+    method: 'post',
+    path: '/v1/events/{id}/replay',
+    summary: 'Deliver an event again',
+    scope: 'events',
+    body: ReplayRequest,
+    bodyOptional: true,
+    response: Replay,
+    status: 202,
+  },
   { method: 'get', path: '/v1/deliveries', summary: 'Deliveries, newest first', scope: 'hooks', query: DeliveryListParams, response: list(Delivery) },
-  { method: 'get', path: '/v1/deliveries/{id}', summary: 'One delivery with its attempts', scope: 'hooks', response: Delivery.extend({ attempts: z.array(Attempt) }) },
+  {
+    method: 'get',
+    path: '/v1/deliveries/{id}',
+    summary: 'One delivery with its attempts',
+    scope: 'hooks',
+    response: Delivery.extend({ attempts: z.array(Attempt) }),
+  },
   { method: 'post', path: '/v1/deliveries/{id}/retry', summary: 'Send a delivery again now', scope: 'hooks', response: Delivery, status: 202 },
   { method: 'get', path: '/v1/lookup/courses', summary: 'Courses for dropdowns', scope: ['events', 'hooks'], query: LookupParams, response: list(z.unknown()) },
   { method: 'get', path: '/v1/lookup/users', summary: 'Users for searches', scope: ['events', 'hooks'], query: LookupParams, response: list(z.unknown()) },
-  { method: 'post', path: '/v1/connections', summary: "Add an LMS source; answers its ingest URL (the vendor's auth settings stand beside these fields)", scope: 'admin', body: ConnectionCreateBase.loose(), response: Connection, status: 201 },
+  {
+    method: 'post',
+    path: '/v1/connections',
+    summary: "Add an LMS source; answers its ingest URL (the vendor's auth settings stand beside these fields)",
+    scope: 'admin',
+    body: ConnectionCreateBase.loose(),
+    response: Connection,
+    status: 201,
+  },
   { method: 'get', path: '/v1/connections', summary: 'List LMS sources', scope: 'admin', query: PageParams, response: list(Connection) },
   { method: 'get', path: '/v1/connections/{id}', summary: 'One LMS source', scope: 'admin', response: Connection },
-  { method: 'patch', path: '/v1/connections/{id}', summary: 'Change an LMS source, or rotate its ingest URL', scope: 'admin', body: ConnectionPatchBase.loose(), response: Connection },
+  {
+    method: 'patch',
+    path: '/v1/connections/{id}',
+    summary: 'Change an LMS source, or rotate its ingest URL',
+    scope: 'admin',
+    body: ConnectionPatchBase.loose(),
+    response: Connection,
+  },
   { method: 'delete', path: '/v1/connections/{id}', summary: 'Remove an LMS source', scope: 'admin', status: 204 },
   { method: 'get', path: '/v1/audit', summary: 'Admin actions, newest first', scope: 'admin', query: PageParams, response: list(AuditItem) },
-  { method: 'post', path: '/ingest/{connection}/{token}', summary: "Where the LMS sends its webhooks (the vendor's own format)", scope: 'none', response: Ingested, status: 202 },
-  { method: 'get', path: '/ingest/{connection}/{token}', summary: "The LMS's check of its webhook URL (Learn365: answers the echo value)", scope: 'none', query: z.object({ echo: z.string() }), response: z.string(), responseType: 'text/plain' },
-  { method: 'post', path: '/ingest/{connection}/{token}/xapi/statements', summary: 'xAPI LRS endpoint: answers the statement ids', scope: 'none', response: z.array(z.string()), status: 200 },
-  { method: 'put', path: '/ingest/{connection}/{token}/xapi/statements', summary: 'xAPI LRS endpoint: stores one statement (?statementId=), answers 204', scope: 'none', status: 204 },
+  {
+    method: 'post',
+    path: '/ingest/{connection}/{token}',
+    summary: "Where the LMS sends its webhooks (the vendor's own format)",
+    scope: 'none',
+    response: Ingested,
+    status: 202,
+  },
+  {
+    method: 'get',
+    path: '/ingest/{connection}/{token}',
+    summary: "The LMS's check of its webhook URL (Learn365: answers the echo value)",
+    scope: 'none',
+    query: z.object({ echo: z.string() }),
+    response: z.string(),
+    responseType: 'text/plain',
+  },
+  {
+    method: 'post',
+    path: '/ingest/{connection}/{token}/xapi/statements',
+    summary: 'xAPI LRS endpoint: answers the statement ids',
+    scope: 'none',
+    response: z.array(z.string()),
+    status: 200,
+  },
+  {
+    method: 'put',
+    path: '/ingest/{connection}/{token}/xapi/statements',
+    summary: 'xAPI LRS endpoint: stores one statement (?statementId=), answers 204',
+    scope: 'none',
+    status: 204,
+  },
 ];
 
 const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown() }) });
@@ -116,7 +192,9 @@ export function openApiDocument(version: string): Record<string, unknown> {
       security: security(operation.scope),
       ...(access ? { description: access } : {}),
       ...(parameters.length ? { parameters } : {}),
-      ...(operation.body ? { requestBody: { required: !operation.bodyOptional, content: { 'application/json': { schema: jsonSchema(operation.body, 'input') } } } } : {}),
+      ...(operation.body
+        ? { requestBody: { required: !operation.bodyOptional, content: { 'application/json': { schema: jsonSchema(operation.body, 'input') } } } }
+        : {}),
       responses: {
         [status]: operation.response
           ? { description: 'OK', content: { [operation.responseType ?? 'application/json']: { schema: jsonSchema(operation.response, 'output') } } }

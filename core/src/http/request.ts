@@ -28,4 +28,3 @@ export function queryOf<S extends z.ZodType>(req: Request, schema: S): z.infer<S
   const first = issues[0];
   throw new PayloadError(`The query string is not valid${first ? ` at ${first.path}: ${first.message}` : ''}.`, issues);
 }
-

@@ -22,7 +22,10 @@ describe('LMS API stats', () => {
 
   it('counts 429s and keeps the last error the LMS gave, while passing the error on', async () => {
     const book = createApiStats(() => 2_000);
-    const http = book.counting('con_a', answering([new LmsApiError('Too many requests', { status: 429 }), new LmsApiError('401 Unauthorized: bad key', { status: 401 })]));
+    const http = book.counting(
+      'con_a',
+      answering([new LmsApiError('Too many requests', { status: 429 }), new LmsApiError('401 Unauthorized: bad key', { status: 401 })]),
+    );
     await expect(http.json({ url: 'https://lms.example/a' })).rejects.toThrow('Too many requests');
     await expect(http.json({ url: 'https://lms.example/b' })).rejects.toThrow('bad key');
     expect(book.of('con_a')).toMatchObject({ calls: 2, rateLimited: 1, lastError: { at: 2_000, message: '401 Unauthorized: bad key' } });

@@ -21,8 +21,13 @@ export function createClientRegistry(options: { connections: ConnectionRegistry;
     let value: ConnectionClient | null = null;
     if (vendorApi && connection.api) {
       const settings = vendorApi.settingsSchema.safeParse(connection.api);
-      if (settings.success) value = { client: vendorApi.createClient(settings.data, options.stats.counting(connectionId, options.http)), rateLimit: vendorApi.rateLimit };
-      else options.logger.warn({ connection: connection.record.name, issue: settings.error.issues[0]?.path.join('.') }, 'the connection\'s LMS API settings are invalid; events go out unhydrated');
+      if (settings.success)
+        value = { client: vendorApi.createClient(settings.data, options.stats.counting(connectionId, options.http)), rateLimit: vendorApi.rateLimit };
+      else
+        options.logger.warn(
+          { connection: connection.record.name, issue: settings.error.issues[0]?.path.join('.') },
+          "the connection's LMS API settings are invalid; events go out unhydrated",
+        );
     }
     clients.set(connectionId, { updatedAt: connection.record.updated_at, value });
     return value;

@@ -201,9 +201,7 @@ describe('createHydrator', () => {
     vi.useFakeTimers();
     const lms = fakeLms();
     const hydrator = hydratorFor(lms.client, { rateLimit: { capacity: 1, perSecond: 1 }, maxWaitMs: 500 });
-    const all = Promise.all(
-      ['u1', 'u2'].map((user) => hydrator.hydrate(leanEvent({ needs: { user } }).event, { user }, 'conn_1')),
-    );
+    const all = Promise.all(['u1', 'u2'].map((user) => hydrator.hydrate(leanEvent({ needs: { user } }).event, { user }, 'conn_1')));
     await vi.runAllTimersAsync();
     const [first, second] = await all;
     expect(first?.hydration.status).toBe('complete');

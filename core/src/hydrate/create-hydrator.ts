@@ -144,23 +144,47 @@ export function createHydrator(options: HydratorOptions): Hydrator & {
     const queue = queues.queueFor(connectionId, found.rateLimit);
     const fresh = freshParts(event.type);
     // Each part's call: a token ahead of warm-ups, retried while it may work later and time is left.
-    const run = <T>(fetch: () => Promise<T>) => () =>
-      withRetries(fetch, {
-        async turn() {
-          await queue.take(deadline);
-          calls.apiCalls++;
-          return queue;
-        },
-        timeoutMs: () => Math.max(0, deadline - now()) + graceMs,
-        deadline,
-        ...clock,
-      });
+    const run =
+      <T>(fetch: () => Promise<T>) =>
+      () =>
+        withRetries(fetch, {
+          async turn() {
+            await queue.take(deadline);
+            calls.apiCalls++;
+            return queue;
+          },
+          timeoutMs: () => Math.max(0, deadline - now()) + graceMs,
+          deadline,
+          ...clock,
+        });
 
     const { user, course, enrollment } = needs;
     const [learner, courseFound, enrollmentFound] = await Promise.all([
-      user === undefined ? null : parts.learner(connectionId, user, fresh.learner, run(() => client.user(user))),
-      course === undefined ? null : parts.course(connectionId, course, Boolean(client.listCourses), fresh.course, run(() => client.course(course.id, course.kind))),
-      enrollment === undefined ? null : parts.enrollment(connectionId, enrollment, fresh.enrollment, run(() => client.enrollment(enrollment))),
+      user === undefined
+        ? null
+        : parts.learner(
+            connectionId,
+            user,
+            fresh.learner,
+            run(() => client.user(user)),
+          ),
+      course === undefined
+        ? null
+        : parts.course(
+            connectionId,
+            course,
+            Boolean(client.listCourses),
+            fresh.course,
+            run(() => client.course(course.id, course.kind)),
+          ),
+      enrollment === undefined
+        ? null
+        : parts.enrollment(
+            connectionId,
+            enrollment,
+            fresh.enrollment,
+            run(() => client.enrollment(enrollment)),
+          ),
     ]);
 
     return mergeAnswers(event, needs, { learner, course: courseFound, enrollment: enrollmentFound });

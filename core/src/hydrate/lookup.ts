@@ -29,7 +29,11 @@ function matches(q: string | undefined, ...fields: Array<string | null>): boolea
 }
 
 export function lookupFromRecentEvents(store: Store): Lookup {
-  async function collect<T extends { id: string }>(query: LookupQuery, pick: (event: Awaited<ReturnType<Store['listEvents']>>['data'][number]['event']) => T | null, keep: (item: T) => boolean): Promise<T[]> {
+  async function collect<T extends { id: string }>(
+    query: LookupQuery,
+    pick: (event: Awaited<ReturnType<Store['listEvents']>>['data'][number]['event']) => T | null,
+    keep: (item: T) => boolean,
+  ): Promise<T[]> {
     const page = await store.listEvents({ limit: RECENT_EVENTS, connection: query.connection });
     const seen = new Map<string, T>();
     for (const stored of page.data) {
@@ -40,9 +44,18 @@ export function lookupFromRecentEvents(store: Store): Lookup {
     return [...seen.values()];
   }
   return {
-    courses: (query) => collect(query, (event) => event.course, (course) => matches(query.q, course.id, course.title)),
+    courses: (query) =>
+      collect(
+        query,
+        (event) => event.course,
+        (course) => matches(query.q, course.id, course.title),
+      ),
     users: (query) =>
-      collect(query, (event) => event.learner, (learner) => matches(query.q, learner.id, learner.email, learner.name, learner.username)),
+      collect(
+        query,
+        (event) => event.learner,
+        (learner) => matches(query.q, learner.id, learner.email, learner.name, learner.username),
+      ),
   };
 }
 
@@ -51,10 +64,7 @@ export function lookupFromRecentEvents(store: Store): Lookup {
  * otherwise, and whenever the LMS cannot answer (down, rate limited, refusing), by `fallback`: a
  * dropdown should show something rather than an error.
  */
-export function lookupFromClients(
-  clientFor: (connectionId: string) => Promise<{ client: LmsApiClient } | null>,
-  fallback: Lookup,
-): Lookup {
+export function lookupFromClients(clientFor: (connectionId: string) => Promise<{ client: LmsApiClient } | null>, fallback: Lookup): Lookup {
   async function ask<T>(query: LookupQuery, search: (client: LmsApiClient) => Promise<T[]>, otherwise: () => Promise<T[]>): Promise<T[]> {
     if (!query.connection) return otherwise();
     let answer: T[];
@@ -68,7 +78,17 @@ export function lookupFromClients(
     return answer.slice(0, query.limit);
   }
   return {
-    courses: (query) => ask(query, (client) => client.searchCourses(query.q, query.limit), () => fallback.courses(query)),
-    users: (query) => ask(query, (client) => client.searchUsers(query.q, query.limit), () => fallback.users(query)),
+    courses: (query) =>
+      ask(
+        query,
+        (client) => client.searchCourses(query.q, query.limit),
+        () => fallback.courses(query),
+      ),
+    users: (query) =>
+      ask(
+        query,
+        (client) => client.searchUsers(query.q, query.limit),
+        () => fallback.users(query),
+      ),
   };
 }

@@ -31,7 +31,11 @@ describe('mergeAnswers', () => {
 
   it('fills a part the event may carry but did not', () => {
     const needs = { user: 'u1', course: { id: 'c9' } };
-    const { event } = leanEvent({ type: 'certificate.awarded', needs, parts: { course: undefined, data: { certificate: { id: null, title: null, awarded_at: null, expires_at: null } } } });
+    const { event } = leanEvent({
+      type: 'certificate.awarded',
+      needs,
+      parts: { course: undefined, data: { certificate: { id: null, title: null, awarded_at: null, expires_at: null } } },
+    });
     expect(event.course).toBeNull();
     const hydrated = mergeAnswers(event, needs, { ...found('c9'), enrollment: null });
     expect(hydrated.course).toEqual({ ...courseFrom('c9'), id: 'c9' });

@@ -10,6 +10,8 @@ export function answerParser(lms: string) {
     const result = schema.safeParse(body);
     if (result.success) return result.data;
     const issue = result.error.issues[0];
-    throw new LmsApiError(`${lms} answered ${what} with an unexpected body${issue ? ` (${issue.path.join('.') || 'body'}: ${issue.message})` : ''}.`, { cause: result.error });
+    throw new LmsApiError(`${lms} answered ${what} with an unexpected body${issue ? ` (${issue.path.join('.') || 'body'}: ${issue.message})` : ''}.`, {
+      cause: result.error,
+    });
   };
 }

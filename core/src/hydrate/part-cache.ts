@@ -60,7 +60,13 @@ export function createPartCache(options: PartCacheOptions): PartCache {
   const enrollments = createTtlCache<Enrollment | null>(looked);
   let hits = 0;
 
-  async function part<T>(cache: TtlCache<T | null>, at: string, what: { connectionId: string; kind: string }, fresh: boolean, load: Load<T>): Promise<T | null> {
+  async function part<T>(
+    cache: TtlCache<T | null>,
+    at: string,
+    what: { connectionId: string; kind: string },
+    fresh: boolean,
+    load: Load<T>,
+  ): Promise<T | null> {
     let loaded = false;
     try {
       const value = await cache.getOrLoad(

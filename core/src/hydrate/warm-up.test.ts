@@ -4,7 +4,15 @@ import { createLogger } from '../logger.ts';
 import { LmsApiError, type ListPage, type LmsApiClient } from './client.ts';
 import { createWarmer, readList, type WarmUpOptions } from './warm-up.ts';
 
-const learner = (id: number): Learner => ({ id: `u${id}`, email: `u${id}@example.com`, username: null, first_name: 'Ann', last_name: null, name: 'Ann', department: null });
+const learner = (id: number): Learner => ({
+  id: `u${id}`,
+  email: `u${id}@example.com`,
+  username: null,
+  first_name: 'Ann',
+  last_name: null,
+  name: 'Ann',
+  department: null,
+});
 const course = (id: number): Course => ({ id: `c${id}`, title: `Course ${id}`, kind: 'online_course', url: null });
 
 /** A list of `total` items served `pageSize` at a time, cursors being the next index. */
@@ -221,4 +229,3 @@ describe('the warmer', () => {
     expect(lines().filter((line) => line.message.startsWith('hydration warm-up started'))).toHaveLength(1);
   });
 });
-

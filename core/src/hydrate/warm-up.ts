@@ -100,7 +100,7 @@ export function createWarmer(options: WarmUpOptions): Warmer {
 
   async function warm(connectionId: string, client: LmsApiClient): Promise<void> {
     const started = now();
-    options.logger?.info({ connection_id: connectionId }, 'hydration warm-up started: reading the LMS\'s course and user lists');
+    options.logger?.info({ connection_id: connectionId }, "hydration warm-up started: reading the LMS's course and user lists");
     const result: WarmUpResult = { learners: 0, courses: 0, calls: 0, stopped: null };
     // A newer client (the settings changed) warms afresh: this one stops at its next page or item.
     const current = () => states.get(connectionId)?.client === client;
@@ -127,7 +127,10 @@ export function createWarmer(options: WarmUpOptions): Warmer {
     } catch (error) {
       // What the old client failed at (its LMS gone with the old settings) is no news.
       if (error instanceof Superseded || !current()) {
-        options.logger?.info({ connection_id: connectionId, ...result }, 'hydration warm-up stopped: the connection changed (a new client warms afresh) or the hub is stopping');
+        options.logger?.info(
+          { connection_id: connectionId, ...result },
+          'hydration warm-up stopped: the connection changed (a new client warms afresh) or the hub is stopping',
+        );
         return;
       }
       options.logger?.warn(

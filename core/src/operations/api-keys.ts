@@ -37,7 +37,15 @@ export function newApiKey(input: { label: string; scopes: readonly ApiScope[]; n
 export function apiKeyRecordFor(key: string, input: { label: string; scopes: readonly ApiScope[]; now: number }): ApiKeyRecord | null {
   const parsed = parseApiKey(key);
   if (!parsed) return null;
-  return { id: parsed.id, label: input.label, scopes: [...input.scopes], secret_hash: hashSecret(parsed.secret), created_at: input.now, revoked_at: null, last_used_at: null };
+  return {
+    id: parsed.id,
+    label: input.label,
+    scopes: [...input.scopes],
+    secret_hash: hashSecret(parsed.secret),
+    created_at: input.now,
+    revoked_at: null,
+    last_used_at: null,
+  };
 }
 
 /** Keys a person chose (LEARNHOOK_API_KEY in a container's environment) need not look like ours. */
@@ -66,7 +74,11 @@ export function hasScope(granted: readonly ApiScope[], needed: readonly ApiScope
 export type KeyContext = Pick<OperationsContext, 'store' | 'now' | 'audit'>;
 
 /** A new key, stored and audited; the key itself is answered once and never kept. */
-export async function createApiKey(ctx: KeyContext, actor: string, input: { label: string; scopes: readonly ApiScope[] }): Promise<{ key: string; record: ApiKeyRecord }> {
+export async function createApiKey(
+  ctx: KeyContext,
+  actor: string,
+  input: { label: string; scopes: readonly ApiScope[] },
+): Promise<{ key: string; record: ApiKeyRecord }> {
   const created = newApiKey({ ...input, now: ctx.now() });
   await ctx.store.insertApiKey(created.record);
   await ctx.audit(actor, 'key.created', created.record.id, { label: created.record.label, scopes: created.record.scopes });

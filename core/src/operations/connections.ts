@@ -41,7 +41,8 @@ const asRecord = (value: unknown): Record<string, unknown> =>
  */
 function apiSettingsFor(vendor: Vendor, given: Record<string, unknown>): Record<string, unknown> {
   const vendorApi = VENDOR_APIS[vendor];
-  if (!vendorApi) throw new PayloadError(`${ADAPTERS[vendor].title} connections have no LMS API to configure; leave out "api".`, [{ path: 'api', message: 'Not supported' }]);
+  if (!vendorApi)
+    throw new PayloadError(`${ADAPTERS[vendor].title} connections have no LMS API to configure; leave out "api".`, [{ path: 'api', message: 'Not supported' }]);
   const result = vendorApi.settingsSchema.safeParse(given);
   if (!result.success) {
     const issues = toPayloadIssues(result.error).map((issue) => ({ ...issue, path: issue.path ? `api.${issue.path}` : 'api' }));
@@ -137,7 +138,8 @@ export async function changeConnection(ctx: OperationsContext, actor: string, id
   const base = parseWith(ConnectionPatchBase, input, 'connection change');
   const { description: _d, api: _a, rotate_token: _r, ...given } = parseWith(ConnectionPatchBase.loose(), input, 'connection change');
   for (const fixed of ['name', 'vendor'] as const) {
-    if (fixed in given) throw new PayloadError(`A connection's ${fixed} cannot change; create a new connection instead.`, [{ path: fixed, message: 'Cannot change' }]);
+    if (fixed in given)
+      throw new PayloadError(`A connection's ${fixed} cannot change; create a new connection instead.`, [{ path: fixed, message: 'Cannot change' }]);
   }
   const changesInbound = Object.keys(given).length > 0;
   const inbound = changesInbound ? inboundFor(current.record.vendor, { ...asRecord(current.inbound), ...given }) : current.inbound;
@@ -177,13 +179,20 @@ export async function testApiAccess(ctx: OperationsContext, connection: OpenConn
   if (!vendorApi) return { ok: false, message: `${title} sends whole events; there is no LMS API to test.` };
   if (!connection.api) return { ok: false, message: 'No LMS API settings are saved yet: add them to fill events in with names, emails and course titles.' };
   const settings = vendorApi.settingsSchema.safeParse(connection.api);
-  if (!settings.success) return { ok: false, message: `The saved settings are not valid at ${settings.error.issues[0]?.path.join('.')}: ${settings.error.issues[0]?.message}` };
+  if (!settings.success)
+    return { ok: false, message: `The saved settings are not valid at ${settings.error.issues[0]?.path.join('.')}: ${settings.error.issues[0]?.message}` };
   try {
     const learners = await vendorApi.createClient(settings.data, ctx.apiStats.counting(connection.record.id, ctx.lmsHttp)).searchUsers(undefined, 1);
     const first = learners[0];
-    return { ok: true, message: first ? `The ${title} API answered: it lists learners, e.g. ${first.name ?? first.email ?? first.id}.` : `The ${title} API answered; it lists no learners yet.` };
+    return {
+      ok: true,
+      message: first
+        ? `The ${title} API answered: it lists learners, e.g. ${first.name ?? first.email ?? first.id}.`
+        : `The ${title} API answered; it lists no learners yet.`,
+    };
   } catch (error) {
-    if (error instanceof LmsApiError) return { ok: false, message: `The ${title} API refused or failed${error.status ? ` (HTTP ${error.status})` : ''}: ${error.message}` };
+    if (error instanceof LmsApiError)
+      return { ok: false, message: `The ${title} API refused or failed${error.status ? ` (HTTP ${error.status})` : ''}: ${error.message}` };
     throw error;
   }
 }

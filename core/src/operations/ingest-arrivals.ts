@@ -25,7 +25,7 @@ const REFUSALS: Record<string, string> = {
   invalid_payload: 'Refused: the body is not in the format this LMS sends. Is the connection set to the right LMS?',
   unsupported_media_type: 'Refused: the LMS sent something other than JSON.',
   payload_too_large: 'Refused: the request was larger than 1 MB.',
-  not_found: 'Refused: this URL is not the connection\'s current ingest URL (it changed when the token was rotated). Paste the URL below again.',
+  not_found: "Refused: this URL is not the connection's current ingest URL (it changed when the token was rotated). Paste the URL below again.",
 };
 
 /**

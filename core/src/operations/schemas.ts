@@ -9,11 +9,9 @@ import { EVENT_TYPES, VENDORS, isEventType } from '../catalog/index.ts';
 const isoTimeSchema = z.iso.datetime();
 const oneOrMany = z.union([z.string().min(1), z.array(z.string().min(1))]).transform((value) => (Array.isArray(value) ? value : [value]));
 
-export const EventSelector = z
-  .string()
-  .refine((value) => value === '*' || (EVENT_TYPES as readonly string[]).includes(value), {
-    message: `Must be "*" or a catalog type (GET /v1/catalog), e.g. enrollment.completed.`,
-  });
+export const EventSelector = z.string().refine((value) => value === '*' || (EVENT_TYPES as readonly string[]).includes(value), {
+  message: `Must be "*" or a catalog type (GET /v1/catalog), e.g. enrollment.completed.`,
+});
 
 export const HookFilterInput = z
   .object({
@@ -24,7 +22,10 @@ export const HookFilterInput = z
 
 export const HookCreate = z
   .object({
-    url: z.url({ protocol: /^https?$/ }).max(2048).meta({ description: 'Where events are POSTed.' }),
+    url: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .meta({ description: 'Where events are POSTed.' }),
     events: z.array(EventSelector).min(1).meta({ description: 'Catalog types to receive, or ["*"] for all.' }),
     filter: HookFilterInput.optional(),
     description: z.string().max(500).optional(),
@@ -124,9 +125,7 @@ export const Attempt = z.object({
   response_snippet: z.string().nullable(),
 });
 
-export const ConnectionName = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'Use lower-case letters, digits and dashes (at most 63), e.g. "acme-absorb".');
+export const ConnectionName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'Use lower-case letters, digits and dashes (at most 63), e.g. "acme-absorb".');
 
 /** Fields of POST /v1/connections besides the vendor's own inbound settings, which stand beside them. */
 export const ConnectionCreateBase = z.object({

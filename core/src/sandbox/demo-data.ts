@@ -49,7 +49,14 @@ export const SandboxData = z.object({
   sessions: z.array(z.object({ id: z.number().int().positive(), course_id: z.number().int(), title: z.string(), starts_at: time })),
   enrollments: z.array(SandboxEnrollment),
   certificates: z.array(
-    z.object({ id: z.number().int().positive(), user_id: z.number().int(), course_id: z.number().int(), title: z.string(), awarded_at: time, expires_at: time.nullable() }),
+    z.object({
+      id: z.number().int().positive(),
+      user_id: z.number().int(),
+      course_id: z.number().int(),
+      title: z.string(),
+      awarded_at: time,
+      expires_at: time.nullable(),
+    }),
   ),
 });
 

@@ -28,7 +28,9 @@ export async function openLmsData(file: string, logger: Logger): Promise<LmsData
   }
   const first = SandboxData.safeParse(db.data);
   if (!first.success) {
-    throw new Error(`The sandbox data file ${file} does not fit the sandbox schema: ${first.error.issues[0]?.path.join('.')}: ${first.error.issues[0]?.message}. Fix it, or delete it to start again from the demo organisation.`);
+    throw new Error(
+      `The sandbox data file ${file} does not fit the sandbox schema: ${first.error.issues[0]?.path.join('.')}: ${first.error.issues[0]?.message}. Fix it, or delete it to start again from the demo organisation.`,
+    );
   }
   let data = first.data;
   let mtime = statSync(file).mtimeMs;

@@ -44,7 +44,7 @@ export interface EmitTarget {
 export const EmitRequest = z
   .object({
     vendor: z.enum(VENDORS),
-    event: z.string().min(1).meta({ description: "The vendor's own event name, e.g. \"Enrollment Completed by Learner\" or COURSE_COMPLETED." }),
+    event: z.string().min(1).meta({ description: 'The vendor\'s own event name, e.g. "Enrollment Completed by Learner" or COURSE_COMPLETED.' }),
     user: z.string().optional().meta({ description: 'A sandbox user id, email or username (default: the first user).' }),
     course: z.string().optional().meta({ description: 'A sandbox course id or part of its title (default: a course of the kind the event names).' }),
     count: z.number().int().min(1).max(1000).default(1),
@@ -77,16 +77,19 @@ export interface RunningSandbox {
 function findUser(data: SandboxData, wanted: string | undefined): SandboxUser {
   const users = data.users;
   const user = wanted ? users.find((candidate) => String(candidate.id) === wanted || candidate.email === wanted || candidate.username === wanted) : users[0];
-  if (!user) throw new NotFoundError(wanted ? `No sandbox user "${wanted}"; use an id, email or username from the sandbox data file.` : 'The sandbox has no users.');
+  if (!user)
+    throw new NotFoundError(wanted ? `No sandbox user "${wanted}"; use an id, email or username from the sandbox data file.` : 'The sandbox has no users.');
   return user;
 }
 
 function findCourse(data: SandboxData, wanted: string | undefined, event: string): SandboxCourse {
   const courses = data.courses;
   const course = wanted
-    ? courses.find((candidate) => String(candidate.id) === wanted) ?? courses.find((candidate) => candidate.title.toLowerCase().includes(wanted.toLowerCase()))
-    : courses.find((candidate) => candidate.kind === courseKindFor(event)) ?? courses[0];
-  if (!course) throw new NotFoundError(wanted ? `No sandbox course "${wanted}"; use an id or part of a title from the sandbox data file.` : 'The sandbox has no courses.');
+    ? (courses.find((candidate) => String(candidate.id) === wanted) ??
+      courses.find((candidate) => candidate.title.toLowerCase().includes(wanted.toLowerCase())))
+    : (courses.find((candidate) => candidate.kind === courseKindFor(event)) ?? courses[0]);
+  if (!course)
+    throw new NotFoundError(wanted ? `No sandbox course "${wanted}"; use an id or part of a title from the sandbox data file.` : 'The sandbox has no courses.');
   return course;
 }
 
@@ -126,7 +129,10 @@ export async function startSandboxLms(options: { data: LmsData; port: number; ho
       }
       next();
     });
-    app.use(api.prefix, api.router(() => data.current()));
+    app.use(
+      api.prefix,
+      api.router(() => data.current()),
+    );
   }
 
   /**

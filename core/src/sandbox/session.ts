@@ -58,7 +58,12 @@ export async function startSandbox(options: {
   options.progress(`[2/4] Starting the sandbox LMS (data: ${path.join(dir, 'lms.json')}) ...`);
   let lms: RunningSandbox;
   try {
-    lms = await startSandboxLms({ data: await openLmsData(path.join(dir, 'lms.json'), options.logger), port: lmsPort, host: config.HOST, logger: options.logger });
+    lms = await startSandboxLms({
+      data: await openLmsData(path.join(dir, 'lms.json'), options.logger),
+      port: lmsPort,
+      host: config.HOST,
+      logger: options.logger,
+    });
   } catch (error) {
     await hub.close();
     if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new CliError(`Port ${lmsPort} (the sandbox LMS) is already in use; pass --lms-port.`);
@@ -139,4 +144,3 @@ See what happened:
 Stop with Ctrl-C.
 `;
 }
-

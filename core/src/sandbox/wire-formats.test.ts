@@ -22,7 +22,12 @@ describe('the sandbox wire formats', () => {
     const adapter = ADAPTERS[vendor];
     const inbound = adapter.inboundSchema.parse(INBOUND_DEFAULTS[vendor]());
     const wire = wireRequest(vendor, event, subjectFor(event, 1), inbound as Record<string, unknown>);
-    const request = ingestRequest({ body: wire.body, headers: wire.headers, route: wire.path ? 'xapi-statements' : 'webhook', receivedAt: new Date('2026-11-20T14:03:12Z') });
+    const request = ingestRequest({
+      body: wire.body,
+      headers: wire.headers,
+      route: wire.path ? 'xapi-statements' : 'webhook',
+      receivedAt: new Date('2026-11-20T14:03:12Z'),
+    });
     expect(() => adapter.verify(request, inbound)).not.toThrow();
     const mapped = adapter.parse(request).flatMap((vendorEvent) => adapter.toCatalog(vendorEvent, { connection: 'sandbox', receivedAt: request.receivedAt }));
     expect(mapped.map(({ event: catalogEvent }) => catalogEvent.type)).toEqual([type]);

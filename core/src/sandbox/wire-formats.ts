@@ -100,7 +100,14 @@ function learn365(event: string, subject: Subject, inbound: Inbound): WireReques
   let notification: Record<string, unknown>;
   if (type?.startsWith('user.')) {
     // Learn365's user notifications carry no department: hydration asks the API.
-    notification = { Action: event, UserId: String(user.id), DirectoryObjectId: learn365DirectoryObjectId(user), ...userFields, IsDeleted: type === 'user.deactivated', TimeStamp: stamp };
+    notification = {
+      Action: event,
+      UserId: String(user.id),
+      DirectoryObjectId: learn365DirectoryObjectId(user),
+      ...userFields,
+      IsDeleted: type === 'user.deactivated',
+      TimeStamp: stamp,
+    };
   } else if (type?.startsWith('course.')) {
     notification = { Action: event, ...courseFields, TimeStamp: stamp };
   } else {
@@ -114,7 +121,10 @@ function learn365(event: string, subject: Subject, inbound: Inbound): WireReques
     };
   }
   // ASP.NET WebHooks send indented JSON with Windows line ends; the signature covers exactly these bytes.
-  const body = JSON.stringify({ Id: uuidFrom(`learn365-${sequence}`), Attempt: 1, Properties: {}, Notifications: [notification] }, null, 2).replace(/\n/g, '\r\n');
+  const body = JSON.stringify({ Id: uuidFrom(`learn365-${sequence}`), Attempt: 1, Properties: {}, Notifications: [notification] }, null, 2).replace(
+    /\n/g,
+    '\r\n',
+  );
   const signature = createHmac('sha256', stringOf(inbound.secret)).update(body).digest('hex').toUpperCase();
   return { path: '', headers: { ...JSON_TYPE, 'ms-signature': `sha256=${signature}` }, body };
 }
@@ -135,7 +145,10 @@ function adobeAlm(event: string, subject: Subject, inbound: Inbound): WireReques
         ...(type === 'enrollment.completed' ? { dateCompleted: at.getTime(), hasPassed: true } : {}),
         ...(type === 'enrollment.progressed' ? { progressPercent: Math.min(99, enrollment?.progress ?? 40) } : {}),
       };
-  const body = { accountId: 4321, events: [{ eventId: uuidFrom(`alm-${sequence}`), eventName: event, timestamp: Math.floor(at.getTime() / 1000), eventInfo: '', data }] };
+  const body = {
+    accountId: 4321,
+    events: [{ eventId: uuidFrom(`alm-${sequence}`), eventName: event, timestamp: Math.floor(at.getTime() / 1000), eventInfo: '', data }],
+  };
   const authorization = inbound.auth === 'basic' ? basicFrom(inbound) : null;
   return { path: '', headers: { ...JSON_TYPE, ...(authorization ? { authorization } : {}) }, body: JSON.stringify(body) };
 }

@@ -37,12 +37,7 @@ function signature(key: KeyObject, id: string, timestamp: string, body: Uint8Arr
 }
 
 /** The three headers for one delivery attempt. `timestampSeconds` is unix time in seconds. */
-export function signStandardWebhook(input: {
-  id: string;
-  timestampSeconds: number;
-  body: Uint8Array | string;
-  secret: string;
-}): StandardWebhookHeaders {
+export function signStandardWebhook(input: { id: string; timestampSeconds: number; body: Uint8Array | string; secret: string }): StandardWebhookHeaders {
   const timestamp = String(Math.floor(input.timestampSeconds));
   return {
     'webhook-id': input.id,

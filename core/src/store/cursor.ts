@@ -10,7 +10,8 @@ export function encodeCursor(seq: number): string {
 export function decodeCursor(cursor: string | undefined): number {
   if (!cursor) return Number.MAX_SAFE_INTEGER;
   const seq = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
-  if (!Number.isSafeInteger(seq) || seq <= 0) throw new PayloadError('The cursor is not one this API gave out.', [{ path: 'cursor', message: 'Invalid cursor' }]);
+  if (!Number.isSafeInteger(seq) || seq <= 0)
+    throw new PayloadError('The cursor is not one this API gave out.', [{ path: 'cursor', message: 'Invalid cursor' }]);
   return seq;
 }
 

@@ -50,7 +50,10 @@ export function postgresClaims(database: PostgresDatabase, notify: (topic: WakeT
 
     async releaseDeliveries(ids, now) {
       if (ids.length === 0) return;
-      await query(`UPDATE deliveries SET status = 'pending', next_attempt_at = $2, updated_at = $2 WHERE id = ANY($1::text[]) AND status = 'in_flight'`, [ids, now]);
+      await query(`UPDATE deliveries SET status = 'pending', next_attempt_at = $2, updated_at = $2 WHERE id = ANY($1::text[]) AND status = 'in_flight'`, [
+        ids,
+        now,
+      ]);
       notify('deliveries');
     },
 

@@ -3,7 +3,10 @@ import { connectPostgres, postgresTarget } from './postgres-connect.ts';
 
 describe('the schema name', () => {
   it('comes from ?schema= in the URL, which is not passed on to the server, or from the option, which wins', () => {
-    expect(postgresTarget('postgres://u@h:5432/db?schema=tenant_a&sslmode=disable')).toEqual({ connectionString: 'postgres://u@h:5432/db?sslmode=disable', schema: 'tenant_a' });
+    expect(postgresTarget('postgres://u@h:5432/db?schema=tenant_a&sslmode=disable')).toEqual({
+      connectionString: 'postgres://u@h:5432/db?sslmode=disable',
+      schema: 'tenant_a',
+    });
     expect(postgresTarget('postgres://u@h/db?schema=tenant_a', 'tenant_b').schema).toBe('tenant_b');
     expect(postgresTarget('postgres://u@h/db').schema).toBe('public');
   });

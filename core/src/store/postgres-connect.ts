@@ -48,7 +48,10 @@ export async function connectPostgres(options: PostgresConnectOptions): Promise<
     statement_timeout: options.statementTimeoutMs ?? 30_000,
     options: `-c search_path=${quoteIdent(schema)}`,
     // Times and sequence numbers are BIGINT; every one fits a JS number (epoch ms, row counts).
-    types: { getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format))) as typeof pg.types.getTypeParser },
+    types: {
+      getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+        oid === INT8_OID ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+    },
     application_name: 'learnhook',
   };
   const pool = new pg.Pool({ ...clientConfig, max: options.poolMax ?? 10, idleTimeoutMillis: options.idleTimeoutMs ?? 10_000 });
@@ -68,7 +71,9 @@ export async function connectPostgres(options: PostgresConnectOptions): Promise<
   } catch (error) {
     setup.release();
     await pool.end();
-    throw new Error(`Could not bring the PostgreSQL schema "${schema}" at ${where} up to date: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    throw new Error(`Could not bring the PostgreSQL schema "${schema}" at ${where} up to date: ${error instanceof Error ? error.message : String(error)}`, {
+      cause: error,
+    });
   }
   setup.release();
 

@@ -21,7 +21,14 @@ const INSERT_DELIVERIES = `INSERT INTO deliveries (id, event_id, hook_id, reason
 
 /** Parameters for inserting deliveries with one statement, whatever their number. */
 function deliveryArrays(deliveries: NewDelivery[]): unknown[] {
-  return [deliveries.map((d) => d.id), deliveries.map((d) => d.event_id), deliveries.map((d) => d.hook_id), deliveries.map((d) => d.reason), deliveries.map((d) => d.next_attempt_at), Date.now()];
+  return [
+    deliveries.map((d) => d.id),
+    deliveries.map((d) => d.event_id),
+    deliveries.map((d) => d.hook_id),
+    deliveries.map((d) => d.reason),
+    deliveries.map((d) => d.next_attempt_at),
+    Date.now(),
+  ];
 }
 
 export type PostgresWrites = Pick<Store, 'ingest' | 'completeEvent' | 'insertDeliveries' | 'deleteHook' | 'finishAttempt'>;
@@ -42,7 +49,10 @@ export function postgresWrites(database: PostgresDatabase, notify: Notify): Post
     completeEvent: (id, event, deliveries) => completeEvents({ id, event, deliveries }),
 
     async insertDeliveries(deliveries) {
-      await query(`${INSERT_DELIVERIES} SELECT n.id, n.event_id, n.hook_id, n.reason, 'pending', 0, n.next_attempt_at, $6::bigint, $6::bigint FROM ${DELIVERY_ROWS} ORDER BY n.ord`, deliveryArrays(deliveries));
+      await query(
+        `${INSERT_DELIVERIES} SELECT n.id, n.event_id, n.hook_id, n.reason, 'pending', 0, n.next_attempt_at, $6::bigint, $6::bigint FROM ${DELIVERY_ROWS} ORDER BY n.ord`,
+        deliveryArrays(deliveries),
+      );
       if (deliveries.length > 0) notify('deliveries');
     },
 

@@ -46,7 +46,10 @@ describe.skipIf(pgUnavailable)('the postgres store', () => {
   it('runs each migration once when several processes open a new schema together', async () => {
     const schema = newSchema();
     await Promise.all(Array.from({ length: 4 }, () => open(schema, `${TEST_DATABASE_URL}?schema=${schema}`)));
-    const versions = await withClient(schema, async (client) => (await client.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).rows);
+    const versions = await withClient(
+      schema,
+      async (client) => (await client.query<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version')).rows,
+    );
     expect(versions.map((row) => row.version)).toEqual(PG_MIGRATIONS.map((_, index) => index + 1));
     // A store opened later finds the schema current and works on it.
     const later = await open(schema);
@@ -75,7 +78,11 @@ describe.skipIf(pgUnavailable)('the postgres store', () => {
     await a.insertHook(hookRecord('h1'));
     await a.ingest(ingestInput('1'));
     await a.insertDeliveries([{ id: 'dlv_1', event_id: 'evt_1', hook_id: 'h1', next_attempt_at: 1, reason: 'event' }]);
-    await eventually(async () => ['hooks', 'events', 'deliveries'].every((topic) => heardByB.includes(topic as WakeTopic)), 10_000, 'b to hear hooks, events and deliveries');
+    await eventually(
+      async () => ['hooks', 'events', 'deliveries'].every((topic) => heardByB.includes(topic as WakeTopic)),
+      10_000,
+      'b to hear hooks, events and deliveries',
+    );
     expect(heardByA).toEqual([]);
 
     // A resent event stores nothing new, so nobody is woken for it.
@@ -94,8 +101,9 @@ describe.skipIf(pgUnavailable)('the postgres store', () => {
     const heard: WakeTopic[] = [];
     b.onWake((topic) => heard.push(topic));
     await eventually(async () => heard.length >= 3, 10_000, 'the listener to connect');
-    const cut = await withClient(schema, async (client) =>
-      (await client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN "learnhook_${schema}"'`)).rowCount,
+    const cut = await withClient(
+      schema,
+      async (client) => (await client.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query = 'LISTEN "learnhook_${schema}"'`)).rowCount,
     );
     expect(cut).toBe(1);
     heard.length = 0;
@@ -130,7 +138,10 @@ describe.skipIf(pgUnavailable)('the postgres store', () => {
     for (const [name, plan] of Object.entries(plans)) {
       expect(plan, name).not.toMatch(/Seq Scan on (events|deliveries)/);
       // The only sort allowed puts the claimed batch (at most `limit` rows) in order.
-      expect([...plan.matchAll(/Sort Key: (.*)/g)].map((match) => match[1]), name).toEqual(name === 'claimDeliveries' ? ['c.seq'] : []);
+      expect(
+        [...plan.matchAll(/Sort Key: (.*)/g)].map((match) => match[1]),
+        name,
+      ).toEqual(name === 'claimDeliveries' ? ['c.seq'] : []);
     }
   });
 });

@@ -41,7 +41,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
 
     async heartbeat(now, windowMs) {
-      await database.query('INSERT INTO hub_processes (id, seen_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at', [processId, now]);
+      await database.query('INSERT INTO hub_processes (id, seen_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at', [
+        processId,
+        now,
+      ]);
       // Processes gone for many windows are forgotten; the table stays as small as the fleet.
       await database.query('DELETE FROM hub_processes WHERE seen_at < $1', [now - 10 * windowMs]);
       return num((await database.one('SELECT count(*) AS live FROM hub_processes WHERE seen_at >= $1', [now - windowMs]))?.live);

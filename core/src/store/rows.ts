@@ -125,14 +125,29 @@ export function toAuditEntry(row: Row): AuditEntry & { seq: number } {
 }
 
 /** Columns a patch may set, per table: patches never name a column from outside this list. */
-export const HOOK_COLUMNS = ['url', 'events', 'filter', 'description', 'secret_enc', 'status', 'status_reason', 'failing_since', 'created_by', 'updated_at'] as const;
+export const HOOK_COLUMNS = [
+  'url',
+  'events',
+  'filter',
+  'description',
+  'secret_enc',
+  'status',
+  'status_reason',
+  'failing_since',
+  'created_by',
+  'updated_at',
+] as const;
 export const CONNECTION_COLUMNS = ['name', 'vendor', 'description', 'token_enc', 'inbound_enc', 'api_enc', 'updated_at'] as const;
 export const JSON_COLUMNS = new Set(['events', 'filter']);
 
 /** A claim row: the delivery, the event body as event_body and the hook's columns prefixed h_. */
 export function claimedDelivery(row: Row): ClaimedDelivery {
   const hook = toHook(
-    Object.fromEntries(Object.entries(row).filter(([key]) => key.startsWith('h_')).map(([key, value]) => [key.slice(2), value])),
+    Object.fromEntries(
+      Object.entries(row)
+        .filter(([key]) => key.startsWith('h_'))
+        .map(([key, value]) => [key.slice(2), value]),
+    ),
   );
   return { ...toDelivery(row), event: json<CatalogEvent>(row.event_body), hook };
 }

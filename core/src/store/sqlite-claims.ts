@@ -54,7 +54,8 @@ export function sqliteClaims(database: SqliteDatabase): SqliteClaims {
 
     releaseDeliveries(ids, now) {
       return write(() => {
-        for (const id of ids) run(`UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'in_flight'`, now, now, id);
+        for (const id of ids)
+          run(`UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ? AND status = 'in_flight'`, now, now, id);
       });
     },
 

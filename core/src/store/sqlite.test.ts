@@ -46,7 +46,9 @@ describe('the sqlite store', () => {
     const db = new DatabaseSync(file);
     try {
       for (const [name, sql] of Object.entries(HOT_QUERIES)) {
-        const plan = (db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array.from({ length: (sql.match(/\?/g) ?? []).length }, () => 1)) as Array<{ detail: string }>)
+        const plan = (
+          db.prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array.from({ length: (sql.match(/\?/g) ?? []).length }, () => 1)) as Array<{ detail: string }>
+        )
           .map((step) => step.detail)
           .join(' | ');
         expect(plan, name).not.toMatch(/TEMP B-TREE/);

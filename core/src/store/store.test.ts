@@ -128,13 +128,17 @@ describe.each(KINDS)('the $kind store', ({ skip, place: newPlace }) => {
     await store.ingest(ingestInput('e1'));
     const [claimed] = await store.claimEvents(1, 10, 1000);
     const hydrated = { ...sample, id: 'evt_e1', hydration: { status: 'complete' as const, missing: [] } };
-    expect(await store.completeEvent('evt_e1', hydrated, [{ id: 'dlv_1', event_id: 'evt_e1', hook_id: 'h1', next_attempt_at: 10, reason: 'event' }])).toBe(true);
+    expect(await store.completeEvent('evt_e1', hydrated, [{ id: 'dlv_1', event_id: 'evt_e1', hook_id: 'h1', next_attempt_at: 10, reason: 'event' }])).toBe(
+      true,
+    );
     expect(claimed?.id).toBe('evt_e1');
     expect(await store.claimEvents(1_000_000, 10, 1000)).toEqual([]);
     expect((await store.getEvent('evt_e1'))?.state).toBe('processed');
     expect(await store.getDelivery('dlv_1')).toMatchObject({ status: 'pending', attempts: 0, next_attempt_at: 10 });
     // A second process whose lease ran out finishing the same event creates nothing more.
-    expect(await store.completeEvent('evt_e1', hydrated, [{ id: 'dlv_2', event_id: 'evt_e1', hook_id: 'h1', next_attempt_at: 10, reason: 'event' }])).toBe(false);
+    expect(await store.completeEvent('evt_e1', hydrated, [{ id: 'dlv_2', event_id: 'evt_e1', hook_id: 'h1', next_attempt_at: 10, reason: 'event' }])).toBe(
+      false,
+    );
     expect(await store.getDelivery('dlv_2')).toBeNull();
   });
 
@@ -151,7 +155,9 @@ describe.each(KINDS)('the $kind store', ({ skip, place: newPlace }) => {
     const [a, b] = [await open(), await open()];
     await a.insertHook(hook('h1'));
     await a.ingest(ingestInput(...Array.from({ length: 60 }, (_, index) => `c${index}`)));
-    await a.insertDeliveries(Array.from({ length: 60 }, (_, index) => ({ id: `dlv_${index}`, event_id: 'evt_c0', hook_id: 'h1', next_attempt_at: 100, reason: 'event' as const })));
+    await a.insertDeliveries(
+      Array.from({ length: 60 }, (_, index) => ({ id: `dlv_${index}`, event_id: 'evt_c0', hook_id: 'h1', next_attempt_at: 100, reason: 'event' as const })),
+    );
     const events = await Promise.all([a, b, a, b].map((store) => store.claimEvents(200, 20, 10_000)));
     const eventIds = events.flat().map((event) => event.id);
     expect(new Set(eventIds).size).toBe(eventIds.length);
@@ -167,7 +173,13 @@ describe.each(KINDS)('the $kind store', ({ skip, place: newPlace }) => {
       await store.insertHook(hook(hookId));
       await store.ingest(ingestInput('d'));
       await store.insertDeliveries(
-        Array.from({ length: count }, (_, index) => ({ id: `dlv_${hookId}_${index}`, event_id: 'evt_d', hook_id: hookId, next_attempt_at: 100 + index, reason: 'event' as const })),
+        Array.from({ length: count }, (_, index) => ({
+          id: `dlv_${hookId}_${index}`,
+          event_id: 'evt_d',
+          hook_id: hookId,
+          next_attempt_at: 100 + index,
+          reason: 'event' as const,
+        })),
       );
     }
 
@@ -178,7 +190,13 @@ describe.each(KINDS)('the $kind store', ({ skip, place: newPlace }) => {
       expect(await store.hooksWithDueDeliveries(101)).toEqual(['h1']);
       const claimed = await store.claimDeliveries('h1', 101, 10, 30_000);
       expect(claimed.map((delivery) => delivery.id)).toEqual(['dlv_h1_0', 'dlv_h1_1']);
-      expect(claimed[0]).toMatchObject({ status: 'in_flight', attempts: 0, next_attempt_at: 30_101, hook: { id: 'h1', url: 'http://127.0.0.1:9/hook', events: ['*'] }, event: { id: 'evt_d' } });
+      expect(claimed[0]).toMatchObject({
+        status: 'in_flight',
+        attempts: 0,
+        next_attempt_at: 30_101,
+        hook: { id: 'h1', url: 'http://127.0.0.1:9/hook', events: ['*'] },
+        event: { id: 'evt_d' },
+      });
       expect(await store.claimDeliveries('h1', 101, 10, 30_000)).toEqual([]);
       // An expired lease makes the delivery due again (its sender died).
       expect((await store.claimDeliveries('h1', 101 + 30_000, 10, 30_000)).map((d) => d.id).sort()).toEqual(['dlv_h1_0', 'dlv_h1_1', 'dlv_h1_2']);
@@ -209,7 +227,10 @@ describe.each(KINDS)('the $kind store', ({ skip, place: newPlace }) => {
     test('makes a finished delivery due again on retry', async () => {
       const store = await open();
       await withDue(store, 1);
-      await store.finishAttempt({ delivery_id: 'dlv_h1_0', attempt: 1, started_at: 1, duration_ms: 1, status: 400, error: null, response_snippet: null }, { status: 'failed' });
+      await store.finishAttempt(
+        { delivery_id: 'dlv_h1_0', attempt: 1, started_at: 1, duration_ms: 1, status: 400, error: null, response_snippet: null },
+        { status: 'failed' },
+      );
       expect(await store.nextDueAt()).toBeNull();
       expect(await store.retryDelivery('dlv_h1_0', 500)).toMatchObject({ status: 'pending', next_attempt_at: 500 });
       expect(await store.nextDueAt()).toBe(500);
@@ -231,10 +252,22 @@ describe.each(KINDS)('the $kind store', ({ skip, place: newPlace }) => {
       const store = await open();
       await withDue(store, 3);
       await withDue(store, 1, 'h2');
-      await store.finishAttempt({ delivery_id: 'dlv_h1_0', attempt: 1, started_at: 100, duration_ms: 1, status: 500, error: null, response_snippet: null }, { status: 'pending', next_attempt_at: 300_000 });
-      await store.finishAttempt({ delivery_id: 'dlv_h1_1', attempt: 1, started_at: 100, duration_ms: 1, status: 400, error: null, response_snippet: null }, { status: 'failed' });
-      await store.finishAttempt({ delivery_id: 'dlv_h1_2', attempt: 1, started_at: 100, duration_ms: 1, status: 429, error: null, response_snippet: null }, { status: 'pending', next_attempt_at: 60_000 });
-      await store.finishAttempt({ delivery_id: 'dlv_h2_0', attempt: 1, started_at: 100, duration_ms: 1, status: 500, error: null, response_snippet: null }, { status: 'pending', next_attempt_at: 300_000 });
+      await store.finishAttempt(
+        { delivery_id: 'dlv_h1_0', attempt: 1, started_at: 100, duration_ms: 1, status: 500, error: null, response_snippet: null },
+        { status: 'pending', next_attempt_at: 300_000 },
+      );
+      await store.finishAttempt(
+        { delivery_id: 'dlv_h1_1', attempt: 1, started_at: 100, duration_ms: 1, status: 400, error: null, response_snippet: null },
+        { status: 'failed' },
+      );
+      await store.finishAttempt(
+        { delivery_id: 'dlv_h1_2', attempt: 1, started_at: 100, duration_ms: 1, status: 429, error: null, response_snippet: null },
+        { status: 'pending', next_attempt_at: 60_000 },
+      );
+      await store.finishAttempt(
+        { delivery_id: 'dlv_h2_0', attempt: 1, started_at: 100, duration_ms: 1, status: 500, error: null, response_snippet: null },
+        { status: 'pending', next_attempt_at: 300_000 },
+      );
       expect(await store.expediteDeliveries('h1', 1_000)).toBe(1);
       expect(await store.getDelivery('dlv_h1_0')).toMatchObject({ status: 'pending', next_attempt_at: 1_000 });
       // The target asked for that wait (429 Retry-After): kept.
@@ -298,7 +331,17 @@ describe.each(KINDS)('the $kind store', ({ skip, place: newPlace }) => {
 
   test('finds, updates and deletes connections by id or name', async () => {
     const store = await open();
-    const connection = { id: 'con_1', name: 'acme', vendor: 'absorb' as const, description: null, token_enc: 't', inbound_enc: 'i', api_enc: null, created_at: 1, updated_at: 1 };
+    const connection = {
+      id: 'con_1',
+      name: 'acme',
+      vendor: 'absorb' as const,
+      description: null,
+      token_enc: 't',
+      inbound_enc: 'i',
+      api_enc: null,
+      created_at: 1,
+      updated_at: 1,
+    };
     await store.insertConnection(connection);
     expect((await store.getConnection('acme'))?.id).toBe('con_1');
     expect((await store.getConnection('con_1'))?.name).toBe('acme');
@@ -311,7 +354,15 @@ describe.each(KINDS)('the $kind store', ({ skip, place: newPlace }) => {
 
   test('revokes an API key once and keeps an audit trail newest first', async () => {
     const store = await open();
-    await store.insertApiKey({ id: 'key_1', label: 'zapier', scopes: ['hooks', 'events'], secret_hash: 'h', created_at: 1, revoked_at: null, last_used_at: null });
+    await store.insertApiKey({
+      id: 'key_1',
+      label: 'zapier',
+      scopes: ['hooks', 'events'],
+      secret_hash: 'h',
+      created_at: 1,
+      revoked_at: null,
+      last_used_at: null,
+    });
     await store.touchApiKey('key_1', 3);
     expect(await store.revokeApiKey('key_1', 5)).toBe(true);
     expect(await store.revokeApiKey('key_1', 6)).toBe(false);

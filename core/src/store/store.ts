@@ -159,10 +159,7 @@ export interface AttemptRecord {
   response_snippet: string | null;
 }
 
-export type AttemptOutcome =
-  | { status: 'succeeded' }
-  | { status: 'pending'; next_attempt_at: number }
-  | { status: 'failed' };
+export type AttemptOutcome = { status: 'succeeded' } | { status: 'pending'; next_attempt_at: number } | { status: 'failed' };
 
 export interface DeliveryQuery extends PageQuery {
   hook_id?: string | undefined;

@@ -9,7 +9,11 @@ export function consoleBrowser(base: string) {
     const response = await fetch(`${base}${path}`, {
       method,
       redirect: 'manual',
-      headers: { cookie: [...jar].map(([name, value]) => `${name}=${value}`).join('; '), ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...headers },
+      headers: {
+        cookie: [...jar].map(([name, value]) => `${name}=${value}`).join('; '),
+        ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        ...headers,
+      },
       body: form ? new URLSearchParams(form).toString() : undefined,
     });
     for (const line of response.headers.getSetCookie()) {
@@ -32,7 +36,11 @@ export function consoleBrowser(base: string) {
 export async function signedInOwner(hub: TestHub): Promise<ConsoleBrowser> {
   const link = new URL(hub.hub.setupLink ?? '');
   const owner = consoleBrowser(hub.url);
-  const made = await owner.submit(link.pathname, link.pathname, { email: 'owner@example.com', password: 'a long password', password_confirm: 'a long password' });
+  const made = await owner.submit(link.pathname, link.pathname, {
+    email: 'owner@example.com',
+    password: 'a long password',
+    password_confirm: 'a long password',
+  });
   if (made.status !== 303) throw new Error(`the setup link answered ${made.status}`);
   return owner;
 }
@@ -42,7 +50,11 @@ export async function signedInViewer(hub: TestHub, owner: ConsoleBrowser): Promi
   const invited = await owner.submit('/users', '/users/invite', { email: 'viewer@example.com', role: 'viewer' });
   const inviteLink = new URL(/<code id="invite-link">([^<]+)<\/code>/.exec(invited.text)?.[1] ?? '');
   const viewer = consoleBrowser(hub.url);
-  const made = await viewer.submit(inviteLink.pathname, inviteLink.pathname, { email: 'viewer@example.com', password: 'viewer password', password_confirm: 'viewer password' });
+  const made = await viewer.submit(inviteLink.pathname, inviteLink.pathname, {
+    email: 'viewer@example.com',
+    password: 'viewer password',
+    password_confirm: 'viewer password',
+  });
   if (made.status !== 303) throw new Error(`the invitation link answered ${made.status}`);
   return viewer;
 }

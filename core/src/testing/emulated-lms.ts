@@ -56,7 +56,10 @@ export async function serveEmulator(api: EmulatedApi, options: EmulatorOptions =
       next();
     });
   }
-  app.use(api.prefix, api.router(() => data));
+  app.use(
+    api.prefix,
+    api.router(() => data),
+  );
   const server = await listenForTest(app, options.port);
   const base = server.url + api.prefix;
   return { data, url: server.url, base, settings: api.sandboxSettings(base) };
@@ -73,7 +76,11 @@ export function testLmsHttp(defaultTimeoutMs = 2000): LmsHttp {
  * A vendor's hydration client pointed at its emulated API, served for the test: the emulator's
  * settings with `settings` laid over them.
  */
-export async function emulatedClient<Settings>(vendorApi: VendorApi<Settings>, api: EmulatedApi, options: EmulatorOptions & { settings?: Record<string, unknown> } = {}) {
+export async function emulatedClient<Settings>(
+  vendorApi: VendorApi<Settings>,
+  api: EmulatedApi,
+  options: EmulatorOptions & { settings?: Record<string, unknown> } = {},
+) {
   const emulator = await serveEmulator(api, options);
   const settings = vendorApi.settingsSchema.parse({ ...emulator.settings, ...options.settings });
   return { ...emulator, client: vendorApi.createClient(settings, testLmsHttp()) };

@@ -18,7 +18,12 @@ export const learnerFrom = (id: string): Learner => ({
   department: 'Sales',
 });
 
-export const courseFrom = (id: string): Course => ({ id: `api-${id}`, title: `Course ${id}`, kind: 'online_course', url: `https://lms.example.com/courses/${id}` });
+export const courseFrom = (id: string): Course => ({
+  id: `api-${id}`,
+  title: `Course ${id}`,
+  kind: 'online_course',
+  url: `https://lms.example.com/courses/${id}`,
+});
 
 export const enrollmentFrom = (id: string | undefined): Enrollment => ({
   id: id ?? 'e-api',
@@ -70,9 +75,10 @@ export const down = () => Promise.reject(new LmsApiError('The LMS failed GET /us
 let counter = 0;
 
 /** A lean event as the Absorb adapter builds it: ids only, everything else to be hydrated. */
-export function leanEvent(
-  options: { type?: EventType; user?: string; course?: string; needs?: HydrationNeeds; parts?: Partial<EventParts> } = {},
-): { event: CatalogEvent; needs: HydrationNeeds } {
+export function leanEvent(options: { type?: EventType; user?: string; course?: string; needs?: HydrationNeeds; parts?: Partial<EventParts> } = {}): {
+  event: CatalogEvent;
+  needs: HydrationNeeds;
+} {
   const user = options.user ?? 'u1';
   const course = options.course ?? 'c1';
   const type = options.type ?? 'enrollment.completed';

@@ -16,8 +16,24 @@ const maya = {
   Department: 'Customer Success',
   Email: 'maya.chen@acme-training.example',
 };
-const omar = { ...maya, Id: '5b6c7d8e-1f2a-4b3c-9d4e-0a1b2c3d4e5f', EnrollmentId: 'b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e', LoginName: 'i:0#.f|membership|omar.haddad@acme-training.example', Title: 'Omar Haddad', Department: 'Sales', Email: 'omar.haddad@acme-training.example' };
-const lena = { ...maya, Id: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b', EnrollmentId: 'c9d8e7f6-a5b4-4c3d-9e2f-1a0b9c8d7e6f', LoginName: 'i:0#.f|membership|lena.fischer@acme-training.example', Title: 'Lena Fischer', Department: 'Finance', Email: 'lena.fischer@acme-training.example' };
+const omar = {
+  ...maya,
+  Id: '5b6c7d8e-1f2a-4b3c-9d4e-0a1b2c3d4e5f',
+  EnrollmentId: 'b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e',
+  LoginName: 'i:0#.f|membership|omar.haddad@acme-training.example',
+  Title: 'Omar Haddad',
+  Department: 'Sales',
+  Email: 'omar.haddad@acme-training.example',
+};
+const lena = {
+  ...maya,
+  Id: '9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b',
+  EnrollmentId: 'c9d8e7f6-a5b4-4c3d-9e2f-1a0b9c8d7e6f',
+  LoginName: 'i:0#.f|membership|lena.fischer@acme-training.example',
+  Title: 'Lena Fischer',
+  Department: 'Finance',
+  Email: 'lena.fischer@acme-training.example',
+};
 
 const compliance = {
   SiteId: '0c9b8a7f-6e5d-4c3b-2a19-0817f6e5d4c3',

@@ -25,6 +25,12 @@ export function ingestInput(...keys: string[]): IngestInput {
   return {
     connection_id: 'con_1',
     request: { method: 'POST', route: 'webhook', headers: { 'content-type': 'application/json' }, body: Buffer.from('{}'), received_at: 1 },
-    events: keys.map((key) => ({ id: `evt_${key}`, type: 'enrollment.completed', dedupe_key: key, event: { ...SAMPLES['enrollment.completed'], id: `evt_${key}` }, needs: {} })),
+    events: keys.map((key) => ({
+      id: `evt_${key}`,
+      type: 'enrollment.completed',
+      dedupe_key: key,
+      event: { ...SAMPLES['enrollment.completed'], id: `evt_${key}` },
+      needs: {},
+    })),
   };
 }

@@ -9,7 +9,13 @@ import { runCli } from './cli.ts';
 export const ADMIN_KEY = 'test-admin-key-0123456789';
 
 /** One call to the API of the hub at `baseUrl`, with `key` as the bearer (none when null); answers status and parsed JSON. */
-export async function callApi<T = any>(baseUrl: string, method: string, apiPath: string, body?: unknown, key: string | null = ADMIN_KEY): Promise<{ status: number; body: T; headers: Headers }> {
+export async function callApi<T = any>(
+  baseUrl: string,
+  method: string,
+  apiPath: string,
+  body?: unknown,
+  key: string | null = ADMIN_KEY,
+): Promise<{ status: number; body: T; headers: Headers }> {
   const headers: Record<string, string> = {};
   if (key !== null) headers.authorization = `Bearer ${key}`;
   if (body !== undefined) headers['content-type'] = 'application/json';

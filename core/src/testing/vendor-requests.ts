@@ -28,7 +28,18 @@ export function completionRequest(vendor: Vendor | 'xapi', inbound: Inbound, n =
   const json = { 'content-type': 'application/json' };
   switch (vendor) {
     case 'absorb':
-      return { path: '', headers: json, body: JSON.stringify({ eventName: 'Enrollment Completed by Learner', userId: USER_ID, courseId: COURSE_ID, enrollmentId: `enr-${n}`, clientId: 'acme', correlationId: `corr-${n}` }) };
+      return {
+        path: '',
+        headers: json,
+        body: JSON.stringify({
+          eventName: 'Enrollment Completed by Learner',
+          userId: USER_ID,
+          courseId: COURSE_ID,
+          enrollmentId: `enr-${n}`,
+          clientId: 'acme',
+          correlationId: `corr-${n}`,
+        }),
+      };
     case 'learn365': {
       const body = JSON.stringify(
         {
@@ -41,8 +52,26 @@ export function completionRequest(vendor: Vendor | 'xapi', inbound: Inbound, n =
               EnrollmentStatus: 3,
               EnrollmentStatusText: 'Completed',
               TimeStamp: '2026-11-20T14:03:11Z',
-              Course: { SiteId: 's', WebId: 'w', Id: '42', Title: 'Compliance 101', Url: 'https://acme.sharepoint.example/sites/lms/compliance-101', CourseType: 'ELearning', Published: true },
-              Users: [{ Id: '7', DirectoryObjectId: USER_ID, EnrollmentId: String(900 + n), LoginName: 'i:0#.f|membership|maya@acme.example', Title: 'Maya Chen', Department: 'Sales', Email: 'maya@acme.example' }],
+              Course: {
+                SiteId: 's',
+                WebId: 'w',
+                Id: '42',
+                Title: 'Compliance 101',
+                Url: 'https://acme.sharepoint.example/sites/lms/compliance-101',
+                CourseType: 'ELearning',
+                Published: true,
+              },
+              Users: [
+                {
+                  Id: '7',
+                  DirectoryObjectId: USER_ID,
+                  EnrollmentId: String(900 + n),
+                  LoginName: 'i:0#.f|membership|maya@acme.example',
+                  Title: 'Maya Chen',
+                  Department: 'Sales',
+                  Email: 'maya@acme.example',
+                },
+              ],
             },
           ],
         },
@@ -58,7 +87,14 @@ export function completionRequest(vendor: Vendor | 'xapi', inbound: Inbound, n =
         headers: json,
         body: JSON.stringify({
           accountId: 1234,
-          events: [{ eventId: `alm-${n}`, eventName: 'COURSE_COMPLETED', timestamp: 1795183391000, data: { userId: 5678, loId: 'course:4321', loInstanceId: 'course:4321_8765', loType: 'course', dateCompleted: 1795183391000, hasPassed: true } }],
+          events: [
+            {
+              eventId: `alm-${n}`,
+              eventName: 'COURSE_COMPLETED',
+              timestamp: 1795183391000,
+              data: { userId: 5678, loId: 'course:4321', loInstanceId: 'course:4321_8765', loType: 'course', dateCompleted: 1795183391000, hasPassed: true },
+            },
+          ],
         }),
       };
     case 'seismic-learning':
@@ -78,7 +114,11 @@ export function completionRequest(vendor: Vendor | 'xapi', inbound: Inbound, n =
       const body = JSON.stringify({
         type: 'enrollment.completed',
         timestamp: '2026-11-20T14:03:11Z',
-        data: { learner: { id: USER_ID, email: 'maya@acme.example' }, course: { id: COURSE_ID, title: 'Compliance 101' }, enrollment: { status: 'completed', progress: 100 } },
+        data: {
+          learner: { id: USER_ID, email: 'maya@acme.example' },
+          course: { id: COURSE_ID, title: 'Compliance 101' },
+          enrollment: { status: 'completed', progress: 100 },
+        },
       });
       const headers = signStandardWebhook({ id: `msg_${n}`, timestampSeconds: Date.now() / 1000, body, secret: String(inbound.secret) });
       return { path: '', headers: { ...json, ...headers }, body };
@@ -91,7 +131,11 @@ export function completionRequest(vendor: Vendor | 'xapi', inbound: Inbound, n =
           id: `6f1c2b9e-0d4a-4c3b-8e7f-${String(n).padStart(12, '0')}`,
           actor: { objectType: 'Agent', name: 'Maya Chen', mbox: 'mailto:maya@acme.example' },
           verb: { id: 'http://adlnet.gov/expapi/verbs/completed', display: { 'en-US': 'completed' } },
-          object: { objectType: 'Activity', id: 'https://acme.lessonly.example/lessons/2718', definition: { name: { 'en-US': 'Handling Objections' }, type: 'http://adlnet.gov/expapi/activities/lesson' } },
+          object: {
+            objectType: 'Activity',
+            id: 'https://acme.lessonly.example/lessons/2718',
+            definition: { name: { 'en-US': 'Handling Objections' }, type: 'http://adlnet.gov/expapi/activities/lesson' },
+          },
           result: { completion: true, success: true, score: { scaled: 0.92 } },
           timestamp: '2026-11-20T14:03:11Z',
         }),

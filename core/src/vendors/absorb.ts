@@ -187,8 +187,7 @@ const SUBJECTS: Readonly<Record<Subject, (payload: AbsorbPayload, rule: AbsorbRu
     return awardParts(payload, rule, competencyId, { competency: { id: competencyId, title: null, level: null } });
   },
   credits: (payload, rule) => awardParts(payload, rule, payload.courseId, { credits: { amount: payload.credits, type: null } }),
-  assessment: (payload, rule) =>
-    awardParts(payload, rule, payload.entityId, { assessment: { id: payload.entityId, title: null, score: null, passed: null } }),
+  assessment: (payload, rule) => awardParts(payload, rule, payload.entityId, { assessment: { id: payload.entityId, title: null, score: null, passed: null } }),
   group: (payload) => {
     const groupId = payload.groupId ?? payload.entityId;
     return { data: { group: groupId ? { id: groupId, name: null } : undefined }, hydration: {}, subjectId: groupId };
@@ -224,12 +223,7 @@ function toCatalog(event: AbsorbEvent, context: MappingContext): MappedEvent[] {
   }
   const { subjectId, ...parts } = SUBJECTS[rule.subject](payload, rule);
   const actorId = rule.actor === 'admin' ? payload.adminId : payload.userId;
-  return [
-    buildEvent(
-      { ...common, ...parts, type: rule.type, dedupeKey: dedupeKeyOf(event, subjectId), actor: { id: actorId, role: rule.actor } },
-      context,
-    ),
-  ];
+  return [buildEvent({ ...common, ...parts, type: rule.type, dedupeKey: dedupeKeyOf(event, subjectId), actor: { id: actorId, role: rule.actor } }, context)];
 }
 
 /** Absorb LMS: lean events, hydrated through the Integration API; protected by the ingest URL's token. */

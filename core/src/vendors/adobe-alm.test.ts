@@ -74,12 +74,15 @@ describe('adobeAlmAdapter enrollment, unenrollment and completion events', () =>
   const actions = [
     { suffix: 'ENROLLMENT', type: 'enrollment.created', status: 'enrolled', data: { enrollmentSource: 'SELF_ENROLL', dateEnrolled: 1763647390 } },
     { suffix: 'UNENROLLMENT', type: 'enrollment.removed', status: 'removed', data: { enrollmentSource: 'ADMIN_ENROLL' } },
-    { suffix: 'COMPLETED', type: 'enrollment.completed', status: 'completed', data: { enrollmentSource: 'SELF_ENROLL', dateCompleted: 1763647380, hasPassed: true } },
+    {
+      suffix: 'COMPLETED',
+      type: 'enrollment.completed',
+      status: 'completed',
+      data: { enrollmentSource: 'SELF_ENROLL', dateCompleted: 1763647380, hasPassed: true },
+    },
   ] as const satisfies readonly { suffix: string; type: EventType; status: EnrollmentStatus; data: Record<string, unknown> }[];
   const cases = families.flatMap((family) =>
-    actions.flatMap((action) =>
-      ['', '_BATCH'].map((batch) => ({ name: `${family.prefix}_${action.suffix}${batch}`, batch: batch !== '', family, action })),
-    ),
+    actions.flatMap((action) => ['', '_BATCH'].map((batch) => ({ name: `${family.prefix}_${action.suffix}${batch}`, batch: batch !== '', family, action }))),
   );
 
   it.each(cases)('maps $name to $action.type for the learner and the learning object', ({ name, batch, family, action }) => {
@@ -135,9 +138,7 @@ describe('adobeAlmAdapter enrollment, unenrollment and completion events', () =>
 
 describe('adobeAlmAdapter LEARNER_PROGRESS', () => {
   it('maps progress to enrollment.progressed in progress, with the kind from loType', () => {
-    const { event, hydration } = mapOne(
-      almBody(almEvent('LEARNER_PROGRESS', { userId: LEARNER, ...PATH, dateStarted: 1763640000, progressPercent: 50 })),
-    );
+    const { event, hydration } = mapOne(almBody(almEvent('LEARNER_PROGRESS', { userId: LEARNER, ...PATH, dateStarted: 1763640000, progressPercent: 50 })));
     expect(event.type).toBe('enrollment.progressed');
     expect(event.learner?.id).toBe(String(LEARNER));
     expect(event.course).toMatchObject({ id: PATH.loId, kind: 'learning_path' });
@@ -156,9 +157,7 @@ describe('adobeAlmAdapter LEARNER_PROGRESS', () => {
   });
 
   it('says completed only when the progress payload itself carries a completion date', () => {
-    const { event } = mapOne(
-      almBody(almEvent('LEARNER_PROGRESS', { userId: LEARNER, ...COURSE, progressPercent: 100, dateCompleted: 1763647380 })),
-    );
+    const { event } = mapOne(almBody(almEvent('LEARNER_PROGRESS', { userId: LEARNER, ...COURSE, progressPercent: 100, dateCompleted: 1763647380 })));
     expect(event.enrollment).toMatchObject({ status: 'completed', completed_at: '2025-11-20T14:03:00.000Z' });
   });
 });
@@ -246,7 +245,9 @@ describe('adobeAlmAdapter requests with several events', () => {
   it('gives each learner of a batch enrollment their own event', () => {
     const learners = [11873402, 11873403, 11873404];
     const mapped = mapAll(
-      almBody(...learners.map((userId) => almEvent('COURSE_ENROLLMENT_BATCH', { userId, ...COURSE, enrollmentSource: 'ADMIN_ENROLL', dateEnrolled: 1763640000 }))),
+      almBody(
+        ...learners.map((userId) => almEvent('COURSE_ENROLLMENT_BATCH', { userId, ...COURSE, enrollmentSource: 'ADMIN_ENROLL', dateEnrolled: 1763640000 })),
+      ),
     );
     expect(mapped.map(({ event }) => event.learner?.id)).toEqual(learners.map(String));
     expect(mapped.every(({ event }) => event.type === 'enrollment.created' && event.course?.id === COURSE.loId)).toBe(true);
@@ -395,7 +396,7 @@ describe('adobeAlmAdapter verify', () => {
     expect(() => adobeAlmAdapter.verify(request(), { auth: 'none' })).not.toThrow();
   });
 
-  it("accepts Signature-mode requests unchecked, since ALM publishes neither the header nor the algorithm", () => {
+  it('accepts Signature-mode requests unchecked, since ALM publishes neither the header nor the algorithm', () => {
     expect(() => adobeAlmAdapter.verify(request({ 'X-Some-Signature': 'anything' }), { auth: 'signature' })).not.toThrow();
   });
 });

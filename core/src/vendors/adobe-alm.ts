@@ -289,9 +289,7 @@ function verify(request: IngestRequest, inbound: AdobeAlmInbound): void {
     throw new AuthenticationError('Adobe Learning Manager sent no Authorization header; this connection expects Basic credentials.');
   }
   if (!basicAuthMatches(header, inbound)) {
-    throw new AuthenticationError(
-      "The Basic credentials do not match this connection's; check the webhook's username and password in Adobe Learning Manager.",
-    );
+    throw new AuthenticationError("The Basic credentials do not match this connection's; check the webhook's username and password in Adobe Learning Manager.");
   }
 }
 

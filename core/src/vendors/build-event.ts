@@ -1,13 +1,5 @@
 import type { z } from 'zod';
-import {
-  EVENT_DEFINITIONS,
-  type CatalogEvent,
-  type Course,
-  type Enrollment,
-  type EventType,
-  type Learner,
-  type Vendor,
-} from '../catalog/index.ts';
+import { EVENT_DEFINITIONS, type CatalogEvent, type Course, type Enrollment, type EventType, type Learner, type Vendor } from '../catalog/index.ts';
 import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
 import type { MappedEvent, MappingContext } from './adapter.ts';
 import { PayloadError } from '../errors.ts';

@@ -30,7 +30,12 @@ export interface ConnectionRegistry {
  * for a short time. Changes made through this hub are forgotten at once (changed); the TTL bounds how long
  * another process sharing the store (postgres) can use a stale copy.
  */
-export function createConnectionRegistry(options: { store: Pick<Store, 'getConnection'>; box: SecretBox; ttlMs?: number; now?: () => number }): ConnectionRegistry {
+export function createConnectionRegistry(options: {
+  store: Pick<Store, 'getConnection'>;
+  box: SecretBox;
+  ttlMs?: number;
+  now?: () => number;
+}): ConnectionRegistry {
   const ttl = options.ttlMs ?? 5_000;
   const now = options.now ?? Date.now;
   const cache = new Map<string, { at: number; value: OpenConnection | null }>();

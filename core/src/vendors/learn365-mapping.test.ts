@@ -192,7 +192,9 @@ describe('learn365 unknown actions', () => {
   });
 
   it('maps every notification of a mixed request, each in its own way', () => {
-    const events = ingest(learn365Envelope([flatCourseNotification('CourseCreated'), enrollmentNotification('CourseEnrollment', { Users: [maya, omar] }), { Action: 'Other' }]));
+    const events = ingest(
+      learn365Envelope([flatCourseNotification('CourseCreated'), enrollmentNotification('CourseEnrollment', { Users: [maya, omar] }), { Action: 'Other' }]),
+    );
     expect(events.map((mapped) => mapped.event.type)).toEqual(['course.created', 'enrollment.created', 'enrollment.created', 'lms.event']);
   });
 });

@@ -29,9 +29,7 @@ function mapEnrollment(event: Extract<Learn365Event, { shape: 'enrollment' }>, c
       if (!user.Email || !user.Department) hydration.user = user.Id;
       if (!course.Title) hydration.course = kind ? { id: course.Id, kind } : { id: course.Id };
       if (rule.hydrateEnrollment) {
-        hydration.enrollment = user.EnrollmentId
-          ? { user: user.Id, course: course.Id, id: user.EnrollmentId }
-          : { user: user.Id, course: course.Id };
+        hydration.enrollment = user.EnrollmentId ? { user: user.Id, course: course.Id, id: user.EnrollmentId } : { user: user.Id, course: course.Id };
       }
     }
     return buildEvent(
@@ -67,8 +65,7 @@ function mapCourse(event: Extract<Learn365Event, { shape: 'course' }>, context: 
   const { rule, notification } = event;
   const kind = lookupName(LEARN365_COURSE_KINDS, notification.CourseType);
   // The flat notification already names the course; only a missing title is worth an API call.
-  const hydration: HydrationNeeds =
-    notification.Title || rule.gone ? {} : { course: kind ? { id: notification.Id, kind } : { id: notification.Id } };
+  const hydration: HydrationNeeds = notification.Title || rule.gone ? {} : { course: kind ? { id: notification.Id, kind } : { id: notification.Id } };
   return [
     buildEvent(
       {
@@ -111,12 +108,7 @@ function mapUser(event: Extract<Learn365Event, { shape: 'user' }>, context: Mapp
 }
 
 function mapOther(event: Extract<Learn365Event, { shape: 'other' }>, context: MappingContext): MappedEvent[] {
-  return [
-    buildEvent(
-      { ...base(event, `${event.webhookId}/${event.index}`), type: 'lms.event', occurredAt: event.notification['TimeStamp'] },
-      context,
-    ),
-  ];
+  return [buildEvent({ ...base(event, `${event.webhookId}/${event.index}`), type: 'lms.event', occurredAt: event.notification['TimeStamp'] }, context)];
 }
 
 /** The catalog events of one notification; their dedupe keys hold the work item id, so a retry maps to the same ones. */

@@ -27,13 +27,20 @@ describe('learn365 malformed bodies', () => {
   });
 
   it('names the place of a missing user id inside an enrollment notification', () => {
-    const error = payloadError(learn365Envelope([flatCourseNotification('CourseCreated'), enrollmentNotification('CourseEnrollment', { Users: [maya, { Email: 'no-id@acme-training.example' }] })]));
+    const error = payloadError(
+      learn365Envelope([
+        flatCourseNotification('CourseCreated'),
+        enrollmentNotification('CourseEnrollment', { Users: [maya, { Email: 'no-id@acme-training.example' }] }),
+      ]),
+    );
     expect(error.issues.map((issue) => issue.path)).toContain('Notifications.1.Users.1.Id');
     expect(error.message).toContain('CourseEnrollment');
   });
 
   it('names a missing Course, a missing Id and a missing Notifications list', () => {
-    expect(payloadError(learn365Envelope([enrollmentNotification('CourseStarted', { Course: undefined })])).issues.map((issue) => issue.path)).toContain('Notifications.0.Course');
+    expect(payloadError(learn365Envelope([enrollmentNotification('CourseStarted', { Course: undefined })])).issues.map((issue) => issue.path)).toContain(
+      'Notifications.0.Course',
+    );
     expect(payloadError({ Attempt: 1, Notifications: [flatCourseNotification('CourseCreated')] }).issues.map((issue) => issue.path)).toContain('Id');
     expect(payloadError({ Id: 'abc', Attempt: 1 }).issues.map((issue) => issue.path)).toContain('Notifications');
   });

@@ -32,11 +32,27 @@ const NO_SOURCE = { enrollment_source: null };
 
 /** Learn365 Action -> catalog mapping (DESIGN §2). */
 export const LEARN365_ACTIONS: Readonly<Record<string, Learn365ActionRule>> = {
-  CourseEnrollment: { type: 'enrollment.created', shape: 'enrollment', actor: null, status: 'enrolled', statusFromText: true, stamp: 'enrolled_at', data: NO_SOURCE },
+  CourseEnrollment: {
+    type: 'enrollment.created',
+    shape: 'enrollment',
+    actor: null,
+    status: 'enrolled',
+    statusFromText: true,
+    stamp: 'enrolled_at',
+    data: NO_SOURCE,
+  },
   CourseUnenrollment: { type: 'enrollment.removed', shape: 'enrollment', actor: null, status: 'removed', data: NO_SOURCE, gone: true },
   EnrollmentApprovalRequest: { type: 'enrollment.approval_requested', shape: 'enrollment', actor: 'learner', status: 'pending_approval' },
   CourseStarted: { type: 'enrollment.started', shape: 'enrollment', actor: 'learner', status: 'in_progress', hydrateEnrollment: true },
-  CourseCompleted: { type: 'enrollment.completed', shape: 'enrollment', actor: 'learner', status: 'completed', stamp: 'completed_at', progress: 100, hydrateEnrollment: true },
+  CourseCompleted: {
+    type: 'enrollment.completed',
+    shape: 'enrollment',
+    actor: 'learner',
+    status: 'completed',
+    stamp: 'completed_at',
+    progress: 100,
+    hydrateEnrollment: true,
+  },
   CoursePublished: { type: 'course.published', shape: 'course', actor: 'admin' },
   CourseUnpublished: { type: 'course.unpublished', shape: 'course', actor: 'admin' },
   CourseCreated: { type: 'course.created', shape: 'course', actor: 'admin' },

@@ -6,7 +6,9 @@
 
 /** A vendor's name or code as its tables key it: lower case, letters and digits only. */
 export function normaliseName(value: string | number): string {
-  return String(value).toLowerCase().replace(/[^a-z0-9]/g, '');
+  return String(value)
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '');
 }
 
 /** The entry for a name in a table keyed by normalised names; null for no name or an unknown one (never Object.prototype's members). */

@@ -21,7 +21,12 @@ export function toPayloadIssues(error: z.ZodError): PayloadIssue[] {
 }
 
 /** Validates outside data against a vendor schema; a mismatch is a 400 naming the failing path. */
-export function parseWith<S extends z.ZodType>(schema: S, value: unknown, what: string, moreIssues: (issues: PayloadIssue[]) => PayloadIssue[] = (issues) => issues): z.infer<S> {
+export function parseWith<S extends z.ZodType>(
+  schema: S,
+  value: unknown,
+  what: string,
+  moreIssues: (issues: PayloadIssue[]) => PayloadIssue[] = (issues) => issues,
+): z.infer<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = moreIssues(toPayloadIssues(result.error));

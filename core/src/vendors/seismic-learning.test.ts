@@ -182,7 +182,16 @@ describe('the lesson-completed reporting webhook', () => {
 });
 
 describe('user webhooks', () => {
-  const user = { id: 4821, email: 'maya.chen@acme-training.example', name: 'Maya Chen', first_name: 'Maya', last_name: 'Chen', ext_uid: 'E-20931', department: 'Customer Success', role: 'learner' };
+  const user = {
+    id: 4821,
+    email: 'maya.chen@acme-training.example',
+    name: 'Maya Chen',
+    first_name: 'Maya',
+    last_name: 'Chen',
+    ext_uid: 'E-20931',
+    department: 'Customer Success',
+    role: 'learner',
+  };
 
   it.each([
     ['user-created', 'user.created', 'admin'],
@@ -224,9 +233,7 @@ describe('user webhooks', () => {
   });
 
   it('dedupes an event without an id on the user and time, else on the body', () => {
-    expect(mapOne(webhook({ event: 'user-updated', occurred_at: '2026-11-20T14:03:11Z', user })).dedupeKey).toBe(
-      'user-updated:4821:2026-11-20T14:03:11.000Z',
-    );
+    expect(mapOne(webhook({ event: 'user-updated', occurred_at: '2026-11-20T14:03:11Z', user })).dedupeKey).toBe('user-updated:4821:2026-11-20T14:03:11.000Z');
     expect(mapOne(webhook({ event: 'user-updated', user })).dedupeKey).toMatch(/^user-updated:body:/);
   });
 
@@ -325,7 +332,9 @@ describe('the xAPI route', () => {
     ['http://id.tincanapi.com/verb/searched', 'search.performed'],
     ['http://adlnet.gov/expapi/verbs/experienced', 'lms.event'],
   ])('maps the verb %s to %s as a Seismic Learning event', (verb, type) => {
-    const { event, dedupeKey } = mapOne(xapi(statement('5e4d3c2b-1a09-4f8e-9d7c-6b5a4f3e2d1c', verb, { result: { response: 'pricing objections', success: true } })));
+    const { event, dedupeKey } = mapOne(
+      xapi(statement('5e4d3c2b-1a09-4f8e-9d7c-6b5a4f3e2d1c', verb, { result: { response: 'pricing objections', success: true } })),
+    );
     expect(event.type).toBe(type);
     expect(event.source).toEqual({ vendor: 'seismic-learning', connection: 'acme', event: verb, event_id: '5e4d3c2b-1a09-4f8e-9d7c-6b5a4f3e2d1c' });
     expect(event.learner).toMatchObject({ id: '4821', name: 'Maya Chen' });
@@ -334,7 +343,11 @@ describe('the xAPI route', () => {
   });
 
   it('fills the lesson completion from the statement', () => {
-    const { event } = mapOne(xapi(statement('5e4d3c2b-1a09-4f8e-9d7c-6b5a4f3e2d1c', 'http://adlnet.gov/expapi/verbs/completed', { result: { score: { scaled: 0.8 }, success: true } })));
+    const { event } = mapOne(
+      xapi(
+        statement('5e4d3c2b-1a09-4f8e-9d7c-6b5a4f3e2d1c', 'http://adlnet.gov/expapi/verbs/completed', { result: { score: { scaled: 0.8 }, success: true } }),
+      ),
+    );
     expect(event.course).toMatchObject({ id: object.id, title: 'Handling Objections', kind: 'lesson' });
     expect(event.enrollment).toMatchObject({ status: 'completed', score: 80, passed: true });
   });

@@ -114,7 +114,10 @@ type WebhookEvent =
 export type SeismicLearningEvent = WebhookEvent | StatementEvent;
 
 function normaliseName(name: string): string {
-  return name.trim().toLowerCase().replace(/[\s._-]+/g, '-');
+  return name
+    .trim()
+    .toLowerCase()
+    .replace(/[\s._-]+/g, '-');
 }
 
 function orNull(value: string | number | null | undefined): string | null {
@@ -143,7 +146,9 @@ function parse(request: IngestRequest): WebhookEvent[] {
   }
   const known = EVENT_MAPPINGS[normaliseName(name)];
   // A user event without its user cannot be mapped; any other event keeps whatever user it names.
-  const user = known ? parseWith(z.object({ user: LessonlyUser }), json, `Seismic Learning ${name} webhook`).user : (LessonlyUser.safeParse(envelope.user).data ?? null);
+  const user = known
+    ? parseWith(z.object({ user: LessonlyUser }), json, `Seismic Learning ${name} webhook`).user
+    : (LessonlyUser.safeParse(envelope.user).data ?? null);
   return [{ kind: 'event', name, body: envelope, user, raw: json, digest }];
 }
 

@@ -59,7 +59,10 @@ export const SETUP_GUIDES: { readonly [V in Vendor]: SetupGuide } = {
     where: 'Absorb admin: Client Settings > Webhooks > New Webhook',
     steps: (values) => [
       { text: 'In Absorb, open Client Settings, then Webhooks, and choose New Webhook.' },
-      { text: 'Paste this URL into the webhook URL field. It carries its own secret token: keep it private.', paste: [{ label: 'Webhook URL', value: values.ingestUrl }] },
+      {
+        text: 'Paste this URL into the webhook URL field. It carries its own secret token: keep it private.',
+        paste: [{ label: 'Webhook URL', value: values.ingestUrl }],
+      },
       { text: 'Tick the events you want in Zapier or n8n (the list below names the ones learnhook understands), then save.' },
       { text: 'Press "Test Webhook" in Absorb: the check beside this guide turns green when the test arrives.' },
       { text: "Absorb's webhooks carry ids only: add the Integration API settings below so learnhook can fill in names, emails and course titles." },

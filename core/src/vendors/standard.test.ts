@@ -37,7 +37,12 @@ const completed = {
 
 function signed(body: unknown, options: { id?: string; at?: number; secret?: string } = {}): IngestRequest {
   const bytes = typeof body === 'string' ? body : JSON.stringify(body);
-  const headers = signStandardWebhook({ id: options.id ?? 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W', timestampSeconds: options.at ?? now, body: bytes, secret: options.secret ?? SECRET });
+  const headers = signStandardWebhook({
+    id: options.id ?? 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W',
+    timestampSeconds: options.at ?? now,
+    body: bytes,
+    secret: options.secret ?? SECRET,
+  });
   return ingestRequest({ body: bytes, headers: { ...headers }, receivedAt });
 }
 
@@ -133,7 +138,14 @@ describe('standardAdapter webhook mapping', () => {
       department: null,
     });
     expect(event.course).toEqual({ id: 'compliance-101', title: 'Compliance 101: Data Protection Essentials', kind: 'online_course', url: null });
-    expect(event.enrollment).toMatchObject({ id: 'enr-88231', status: 'completed', progress: 100, score: 92, passed: true, completed_at: '2026-11-20T14:03:11Z' });
+    expect(event.enrollment).toMatchObject({
+      id: 'enr-88231',
+      status: 'completed',
+      progress: 100,
+      score: 92,
+      passed: true,
+      completed_at: '2026-11-20T14:03:11Z',
+    });
     expect(event.occurred_at).toBe('2026-11-20T14:03:11.000Z');
     expect(event.raw).toEqual(completed);
     expect(dedupeKey).toBe('msg_2KWPBgLlAfxdpx2AI54pPJ85f4W');
@@ -282,7 +294,9 @@ describe('standardAdapter xAPI route', () => {
     ['http://id.tincanapi.com/verb/searched', 'search.performed'],
     ['https://w3id.org/xapi/adl/verbs/satisfied', 'lms.event'],
   ])('maps the verb %s to %s as a standard event', (verb, type) => {
-    const request = xapi(statement('5e4d3c2b-1a09-4f8e-9d7c-6b5a4f3e2d1c', verb, { result: { response: 'data retention', success: true, score: { scaled: 0.75 } } }));
+    const request = xapi(
+      statement('5e4d3c2b-1a09-4f8e-9d7c-6b5a4f3e2d1c', verb, { result: { response: 'data retention', success: true, score: { scaled: 0.75 } } }),
+    );
     const { event, dedupeKey } = mapOne(request);
     expect(event.type).toBe(type);
     expect(event.source).toEqual({ vendor: 'standard', connection: 'acme', event: verb, event_id: '5e4d3c2b-1a09-4f8e-9d7c-6b5a4f3e2d1c' });
@@ -299,7 +313,9 @@ describe('standardAdapter xAPI route', () => {
     const search = mapOne(xapi(statement(id, 'http://id.tincanapi.com/verb/searched', { result }))).event;
     expect(search.data).toMatchObject({ query: 'data retention' });
     const answer = mapOne(xapi(statement(id, 'http://adlnet.gov/expapi/verbs/answered', { result }))).event;
-    expect(answer.data).toMatchObject({ statement: { verb: 'http://adlnet.gov/expapi/verbs/answered', result: { response: 'data retention', success: true, score_scaled: 0.75 } } });
+    expect(answer.data).toMatchObject({
+      statement: { verb: 'http://adlnet.gov/expapi/verbs/answered', result: { response: 'data retention', success: true, score_scaled: 0.75 } },
+    });
     const attended = mapOne(xapi(statement(id, 'http://adlnet.gov/expapi/verbs/attended'))).event;
     expect(attended.data).toEqual({ session: { id: 'https://lms.acme-training.example/activities/compliance-101/quiz-3', title: 'Quiz 3', starts_at: null } });
   });

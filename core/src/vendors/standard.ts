@@ -22,9 +22,7 @@ import { withXapiRoute, XapiCredentials, type StatementEvent } from './xapi-rout
  * `xapi-statements`: an xAPI LRS endpoint with Basic auth, read by xapi-route.ts (withXapiRoute).
  */
 
-const WebhookSecret = z
-  .string()
-  .regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, { error: 'must be a Standard Webhooks secret: whsec_ followed by base64' });
+const WebhookSecret = z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, { error: 'must be a Standard Webhooks secret: whsec_ followed by base64' });
 
 /** The connection's inbound settings: one secret, or several while a new one is rolled out. */
 export const StandardInbound = z
@@ -109,7 +107,9 @@ function mapWebhook(event: WebhookEvent, context: MappingContext): MappedEvent {
   } satisfies Partial<EventParts>;
   const parts = CatalogParts.safeParse(event.data);
   if (!parts.success) {
-    const reason = toPayloadIssues(parts.error).map((issue) => `data.${issue.path}: ${issue.message}`).join('; ');
+    const reason = toPayloadIssues(parts.error)
+      .map((issue) => `data.${issue.path}: ${issue.message}`)
+      .join('; ');
     const raw = known ? { mapped_as: known, reason, payload: event.raw } : event.raw;
     return buildEvent({ ...base, type: 'lms.event', raw }, context);
   }

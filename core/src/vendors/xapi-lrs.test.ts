@@ -119,26 +119,46 @@ describe('parseStatements', () => {
       const other = parseStatements(postStatements([idless[0], { ...idless[1], timestamp: '2026-11-20T14:03:12Z' }]));
       expect(other[0]?.id).not.toBe(parseStatements(postStatements(idless))[0]?.id);
     });
-
   });
 
   describe('PUT ?statementId=', () => {
     const id = '5e4d3c2b-1a09-4f8e-9d7c-6b5a4f3e2d1c';
 
     it('stores the statement under the statementId parameter and answers 204', () => {
-      const request = ingestRequest({ method: 'PUT', route: 'xapi-statements', query: { statementId: id }, headers: XAPI_VERSION_HEADER, body: { ...xapiStatement('http://adlnet.gov/expapi/verbs/answered'), id: undefined } });
+      const request = ingestRequest({
+        method: 'PUT',
+        route: 'xapi-statements',
+        query: { statementId: id },
+        headers: XAPI_VERSION_HEADER,
+        body: { ...xapiStatement('http://adlnet.gov/expapi/verbs/answered'), id: undefined },
+      });
       const statements = parseStatements(request);
       expect(statements.map((s) => s.id)).toEqual([id]);
-      expect(acknowledgeStatements(statements, { method: 'PUT' })).toMatchObject({ status: 204, body: '', headers: { 'X-Experience-API-Version': XAPI_VERSION } });
+      expect(acknowledgeStatements(statements, { method: 'PUT' })).toMatchObject({
+        status: 204,
+        body: '',
+        headers: { 'X-Experience-API-Version': XAPI_VERSION },
+      });
     });
 
     it('rejects a statement whose id differs from statementId', () => {
-      const request = ingestRequest({ method: 'PUT', route: 'xapi-statements', query: { statementId: id }, headers: XAPI_VERSION_HEADER, body: xapiStatement('http://adlnet.gov/expapi/verbs/answered') });
+      const request = ingestRequest({
+        method: 'PUT',
+        route: 'xapi-statements',
+        query: { statementId: id },
+        headers: XAPI_VERSION_HEADER,
+        body: xapiStatement('http://adlnet.gov/expapi/verbs/answered'),
+      });
       expect(payloadError(() => parseStatements(request)).issues).toEqual([{ path: 'id', message: expect.stringContaining(id) }]);
     });
 
     it('rejects a PUT without statementId', () => {
-      const request = ingestRequest({ method: 'PUT', route: 'xapi-statements', headers: XAPI_VERSION_HEADER, body: xapiStatement('http://adlnet.gov/expapi/verbs/answered') });
+      const request = ingestRequest({
+        method: 'PUT',
+        route: 'xapi-statements',
+        headers: XAPI_VERSION_HEADER,
+        body: xapiStatement('http://adlnet.gov/expapi/verbs/answered'),
+      });
       expect(payloadError(() => parseStatements(request)).issues).toEqual([{ path: 'statementId', message: 'required' }]);
     });
   });
@@ -147,7 +167,10 @@ describe('parseStatements', () => {
 describe('acknowledgeStatements', () => {
   it('answers 200 with the ids in request order and the xAPI version header', () => {
     const statements: ReceivedStatement[] = parseStatements(
-      postStatements([xapiStatement('http://id.tincanapi.com/verb/viewed', { id: 'b0000000-0000-4000-8000-000000000002' }), xapiStatement('http://id.tincanapi.com/verb/viewed', { id: 'a0000000-0000-4000-8000-000000000001' })]),
+      postStatements([
+        xapiStatement('http://id.tincanapi.com/verb/viewed', { id: 'b0000000-0000-4000-8000-000000000002' }),
+        xapiStatement('http://id.tincanapi.com/verb/viewed', { id: 'a0000000-0000-4000-8000-000000000001' }),
+      ]),
     );
     const reply = acknowledgeStatements(statements);
     expect(reply).toEqual({

@@ -18,27 +18,40 @@ function mapOne(body: unknown) {
 describe('statementToCatalog', () => {
   it('maps adlnet completed to enrollment.completed on a lesson with score and pass', () => {
     const { event, dedupeKey, hydration } = mapOne(
-      xapiStatement('http://adlnet.gov/expapi/verbs/completed', { result: { score: { scaled: 0.92, raw: 46, min: 0, max: 50 }, success: true, completion: true } }),
+      xapiStatement('http://adlnet.gov/expapi/verbs/completed', {
+        result: { score: { scaled: 0.92, raw: 46, min: 0, max: 50 }, success: true, completion: true },
+      }),
     );
     expect(event.type).toBe('enrollment.completed');
     expect(event.course).toEqual({ id: XAPI_LESSON.id, title: 'Handling Objections', kind: 'lesson', url: null });
     expect(event.enrollment).toMatchObject({ status: 'completed', score: 92, passed: true, completed_at: '2026-11-20T14:03:11.000Z' });
     expect(event.learner).toMatchObject({ id: 'maya.chen@acme-training.example', email: 'maya.chen@acme-training.example', name: 'Maya Chen' });
     expect(event.actor).toEqual({ id: 'maya.chen@acme-training.example', role: 'learner' });
-    expect(event.source).toEqual({ vendor: 'standard', connection: 'acme', event: 'http://adlnet.gov/expapi/verbs/completed', event_id: '9c7b5a3e-1f2d-4c6b-8a9e-0d1f2e3c4b5a' });
+    expect(event.source).toEqual({
+      vendor: 'standard',
+      connection: 'acme',
+      event: 'http://adlnet.gov/expapi/verbs/completed',
+      event_id: '9c7b5a3e-1f2d-4c6b-8a9e-0d1f2e3c4b5a',
+    });
     expect(dedupeKey).toBe('9c7b5a3e-1f2d-4c6b-8a9e-0d1f2e3c4b5a');
     expect(hydration).toEqual({});
   });
 
   it('takes the raw score when there is no scaled one, and a course kind from a course activity type', () => {
-    const course = { id: 'https://acme.lessonly.com/paths/17-onboarding', definition: { name: { 'en-GB': 'Onboarding' }, type: 'http://adlnet.gov/expapi/activities/course' } };
+    const course = {
+      id: 'https://acme.lessonly.com/paths/17-onboarding',
+      definition: { name: { 'en-GB': 'Onboarding' }, type: 'http://adlnet.gov/expapi/activities/course' },
+    };
     const { event } = mapOne(xapiStatement('http://adlnet.gov/expapi/verbs/completed', { object: course, result: { score: { raw: 17 }, success: false } }));
     expect(event.course).toMatchObject({ kind: 'online_course', title: 'Onboarding' });
     expect(event.enrollment).toMatchObject({ score: 17, passed: false });
   });
 
   it('maps adlnet attended to session.attended with the activity as the session', () => {
-    const session = { id: 'https://acme.lessonly.com/sessions/77-kickoff', definition: { name: { 'en-US': 'Q4 Sales Kickoff Live Session' }, type: 'http://adlnet.gov/expapi/activities/meeting' } };
+    const session = {
+      id: 'https://acme.lessonly.com/sessions/77-kickoff',
+      definition: { name: { 'en-US': 'Q4 Sales Kickoff Live Session' }, type: 'http://adlnet.gov/expapi/activities/meeting' },
+    };
     const { event } = mapOne(xapiStatement('http://adlnet.gov/expapi/verbs/attended', { object: session }));
     expect(event.type).toBe('session.attended');
     if (event.type !== 'session.attended') return;
@@ -73,7 +86,12 @@ describe('statementToCatalog', () => {
   });
 
   it('maps tincanapi searched to search.performed with the query from the response', () => {
-    const { event } = mapOne(xapiStatement('http://id.tincanapi.com/verb/searched', { object: { id: 'https://acme.lessonly.com/search' }, result: { response: 'pricing objections' } }));
+    const { event } = mapOne(
+      xapiStatement('http://id.tincanapi.com/verb/searched', {
+        object: { id: 'https://acme.lessonly.com/search' },
+        result: { response: 'pricing objections' },
+      }),
+    );
     expect(event.type).toBe('search.performed');
     expect(event.data).toMatchObject({ query: 'pricing objections', statement: { verb: 'http://id.tincanapi.com/verb/searched' } });
   });
@@ -94,7 +112,9 @@ describe('statementToCatalog', () => {
   });
 
   it('maps a known verb whose object is not an activity to lms.event', () => {
-    const { event } = mapOne(xapiStatement('http://activitystrea.ms/schema/1.0/like', { object: { objectType: 'StatementRef', id: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d' } }));
+    const { event } = mapOne(
+      xapiStatement('http://activitystrea.ms/schema/1.0/like', { object: { objectType: 'StatementRef', id: '1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d' } }),
+    );
     expect(event.type).toBe('lms.event');
   });
 

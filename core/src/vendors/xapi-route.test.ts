@@ -41,9 +41,13 @@ describe('withXapiRoute', () => {
     expect(seen).toEqual(['verify']);
   });
 
-  it('reads the xAPI route as an LRS behind the connection\'s Basic credentials', () => {
+  it("reads the xAPI route as an LRS behind the connection's Basic credentials", () => {
     seen.length = 0;
-    const request = ingestRequest({ route: 'xapi-statements', body: xapiStatement('http://adlnet.gov/expapi/verbs/completed'), headers: { ...XAPI_VERSION_HEADER, Authorization: LRS_AUTH } });
+    const request = ingestRequest({
+      route: 'xapi-statements',
+      body: xapiStatement('http://adlnet.gov/expapi/verbs/completed'),
+      headers: { ...XAPI_VERSION_HEADER, Authorization: LRS_AUTH },
+    });
     adapter.verify(request, { xapi: credentials });
     expect(() => adapter.verify(request, {})).toThrow(AuthenticationError);
     const events = adapter.parse(request);

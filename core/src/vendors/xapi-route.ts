@@ -52,10 +52,18 @@ export function withXapiRoute<Event extends { kind: string }, Inbound extends { 
     },
     acknowledge(events, request) {
       if (request.route === 'xapi-statements') {
-        return acknowledgeStatements(events.flatMap((event) => (isStatement(event) ? [event.statement] : [])), { method: request.method });
+        return acknowledgeStatements(
+          events.flatMap((event) => (isStatement(event) ? [event.statement] : [])),
+          { method: request.method },
+        );
       }
       // Elsewhere the webhook's own answer, or the hub's default.
-      return webhook.acknowledge?.(events.filter((event): event is Event => !isStatement(event)), request) ?? null;
+      return (
+        webhook.acknowledge?.(
+          events.filter((event): event is Event => !isStatement(event)),
+          request,
+        ) ?? null
+      );
     },
   };
 }

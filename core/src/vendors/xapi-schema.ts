@@ -15,8 +15,14 @@ const Account = z.looseObject({ homePage: IRI, name: z.string().min(1) });
 /** Agent fields; a Group adds `member`. Each identifies by exactly one inverse functional identifier. */
 const agentFields = {
   name: z.string().optional(),
-  mbox: z.string().regex(/^mailto:[^\s@]+@[^\s@]+$/i, { error: 'must be a mailto: IRI' }).optional(),
-  mbox_sha1sum: z.string().regex(/^[0-9a-f]{40}$/i, { error: 'must be 40 hex digits' }).optional(),
+  mbox: z
+    .string()
+    .regex(/^mailto:[^\s@]+@[^\s@]+$/i, { error: 'must be a mailto: IRI' })
+    .optional(),
+  mbox_sha1sum: z
+    .string()
+    .regex(/^[0-9a-f]{40}$/i, { error: 'must be 40 hex digits' })
+    .optional(),
   openid: IRI.optional(),
   account: Account.optional(),
 };

@@ -1,10 +1,4 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeType,
-	INodeTypeDescription,
-} from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { dataOf, hubRequest, isObject } from './shared/transport';
 
@@ -14,9 +8,7 @@ async function run(context: IExecuteFunctions, operation: Operation, index: numb
 	if (operation === 'getEvent' || operation === 'replayEvent') {
 		const id = encodeURIComponent(context.getNodeParameter('eventId', index) as string);
 		const response =
-			operation === 'getEvent'
-				? await hubRequest(context, 'GET', `/v1/events/${id}`)
-				: await hubRequest(context, 'POST', `/v1/events/${id}/replay`);
+			operation === 'getEvent' ? await hubRequest(context, 'GET', `/v1/events/${id}`) : await hubRequest(context, 'POST', `/v1/events/${id}/replay`);
 		return [isObject(response.body) ? response.body : {}];
 	}
 	const kind = operation === 'lookUpUser' ? 'users' : 'courses';

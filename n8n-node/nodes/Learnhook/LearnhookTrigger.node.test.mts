@@ -111,7 +111,11 @@ describe('LearnhookTrigger webhook()', () => {
 			getResponseObject: () => ({
 				status(code: number) {
 					answer.status = code;
-					return { json: (value: unknown) => { answer.body = value; } };
+					return {
+						json: (value: unknown) => {
+							answer.body = value;
+						},
+					};
 				},
 			}),
 			getHeaderData: () => headers,

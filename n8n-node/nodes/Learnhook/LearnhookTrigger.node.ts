@@ -1,22 +1,8 @@
-import type {
-	IDataObject,
-	IHookFunctions,
-	INodeType,
-	INodeTypeDescription,
-	IWebhookFunctions,
-	IWebhookResponseData,
-} from 'n8n-workflow';
+import type { IDataObject, IHookFunctions, INodeType, INodeTypeDescription, IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { getCourses, getEvents } from './shared/load-options';
 import { checkStandardWebhook } from './shared/signature';
-import {
-	checkExists,
-	create,
-	hubHooks,
-	remove,
-	type StoredSubscription,
-	type SubscriptionSpec,
-} from './shared/subscription';
+import { checkExists, create, hubHooks, remove, type StoredSubscription, type SubscriptionSpec } from './shared/subscription';
 
 function subscriptionSpec(context: IHookFunctions): SubscriptionSpec {
 	const url = context.getNodeWebhookUrl('default');
@@ -91,7 +77,7 @@ export class LearnhookTrigger implements INodeType {
 						name: 'includeRaw',
 						type: 'boolean',
 						default: false,
-						description: "Whether to keep the vendor's payload as received, under \"raw\"",
+						description: 'Whether to keep the vendor\'s payload as received, under "raw"',
 					},
 				],
 			},

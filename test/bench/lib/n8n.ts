@@ -141,7 +141,13 @@ export async function countExecutions(n8n: BenchN8n, workflowId: string): Promis
 }
 
 /** Polls countExecutions until `expected` finished, the count stops moving for `quietMs`, or `timeoutMs` passes. */
-export async function waitForExecutions(n8n: BenchN8n, workflowId: string, expected: number, timeoutMs: number, quietMs = 10_000): Promise<ExecutionCount & { timedOut: boolean }> {
+export async function waitForExecutions(
+  n8n: BenchN8n,
+  workflowId: string,
+  expected: number,
+  timeoutMs: number,
+  quietMs = 10_000,
+): Promise<ExecutionCount & { timedOut: boolean }> {
   const deadline = Date.now() + timeoutMs;
   let last = await countExecutions(n8n, workflowId);
   let movedAt = Date.now();

@@ -135,10 +135,15 @@ function withApi(child: Child, url: string, key: string, dataDir: string): HubCh
         if (!line.startsWith(name)) continue;
         const match = /^(\w+)(?:\{([^}]*)\})? ([\d.e+-]+)$/.exec(line);
         if (!match || match[1] !== name) continue;
-        const have = Object.fromEntries((match[2] ?? '').split(',').filter(Boolean).map((pair) => {
-          const [key = '', value = ''] = pair.split('=');
-          return [key, value.replace(/^"|"$/g, '')];
-        }));
+        const have = Object.fromEntries(
+          (match[2] ?? '')
+            .split(',')
+            .filter(Boolean)
+            .map((pair) => {
+              const [key = '', value = ''] = pair.split('=');
+              return [key, value.replace(/^"|"$/g, '')];
+            }),
+        );
         if (Object.entries(labels).every(([key, value]) => have[key] === value)) total += Number(match[3]);
       }
       return total;
@@ -177,7 +182,10 @@ export interface SandboxInfo {
 }
 
 /** The sandbox (hub + LMS emulator) in its own process; `users`/`courses` size its organisation. */
-export async function startSandboxChild(size: { users?: number; courses?: number } = {}, env: Record<string, string> = {}): Promise<HubChild & { info: SandboxInfo }> {
+export async function startSandboxChild(
+  size: { users?: number; courses?: number } = {},
+  env: Record<string, string> = {},
+): Promise<HubChild & { info: SandboxInfo }> {
   const dir = tempDir('sandbox');
   const child = await startChild(
     [...HUB_NODE_FLAGS, path.join(SERVERS, 'sandbox.ts')],

@@ -90,7 +90,9 @@ export function summarizeProfile(file: string, top = 10): ProfileSummary {
 /** The newest .cpuprofile in a folder, or null. */
 export function newestProfile(directory: string): string | null {
   try {
-    const files = readdirSync(directory).filter((name) => name.endsWith('.cpuprofile')).sort();
+    const files = readdirSync(directory)
+      .filter((name) => name.endsWith('.cpuprofile'))
+      .sort();
     const last = files[files.length - 1];
     return last ? path.join(directory, last) : null;
   } catch {

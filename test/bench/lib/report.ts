@@ -54,7 +54,8 @@ const escapeCell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, '
 
 export function markdownTable(rows: RowResult[]): string {
   const lines = ['| # | measure | result | target | verdict |', '|---|---|---|---|---|'];
-  for (const row of rows) lines.push(`| ${row.row} | ${escapeCell(row.title)} | ${escapeCell(row.result)} | ${escapeCell(row.target)} | ${escapeCell(row.verdict)} |`);
+  for (const row of rows)
+    lines.push(`| ${row.row} | ${escapeCell(row.title)} | ${escapeCell(row.result)} | ${escapeCell(row.target)} | ${escapeCell(row.verdict)} |`);
   return lines.join('\n');
 }
 
@@ -80,7 +81,9 @@ export function markdownReport(input: { rows: RowResult[]; machine: MachineInfo;
 export function terminalTable(rows: RowResult[]): string {
   const header = ['#', 'measure', 'result', 'target', 'verdict'];
   const cells = rows.map((row) => [String(row.row), row.title, row.result, row.target, row.verdict]);
-  const widths = header.map((title, column) => Math.min(column === 2 || column === 4 ? 70 : 40, Math.max(title.length, ...cells.map((cell) => (cell[column] ?? '').length))));
+  const widths = header.map((title, column) =>
+    Math.min(column === 2 || column === 4 ? 70 : 40, Math.max(title.length, ...cells.map((cell) => (cell[column] ?? '').length))),
+  );
   const line = (values: string[]) => values.map((value, column) => value.padEnd(widths[column] ?? 0)).join('  ');
   return [line(header), line(widths.map((width) => '-'.repeat(width))), ...cells.map(line)].join('\n');
 }

@@ -32,7 +32,11 @@ export const ceilingRow: Row = {
       },
       notes: [
         `autocannon, ${CONNECTIONS} connections, ${pair.bodyBytes}-byte signed Learn365 bodies (one per request), median of ${run.rounds.length} rounds of ${pair.roundSeconds} s alternating with row 2; the server spent ${run.cpuMicrosPerRequest} µs of CPU per request.`,
-        ...(run.otherCores > 0.3 ? [`Other work on the machine took ${run.otherCores} cores meanwhile: absolute numbers are understated; the ratio in row 2 is fairer, both rows sharing the same rounds.`] : []),
+        ...(run.otherCores > 0.3
+          ? [
+              `Other work on the machine took ${run.otherCores} cores meanwhile: absolute numbers are understated; the ratio in row 2 is fairer, both rows sharing the same rounds.`,
+            ]
+          : []),
       ],
     };
   },

@@ -28,7 +28,10 @@ export const fanOutRow: Row = {
       for (let start = 0; start < HOOKS; start += 25) {
         await Promise.all(
           Array.from({ length: Math.min(25, HOOKS - start) }, async (_, offset) => {
-            const created = await hub.api<{ secret: string }>('POST', '/v1/hooks', { url: `${receiver.url}/h/${start + offset}`, events: ['enrollment.completed'] });
+            const created = await hub.api<{ secret: string }>('POST', '/v1/hooks', {
+              url: `${receiver.url}/h/${start + offset}`,
+              events: ['enrollment.completed'],
+            });
             if (created.status !== 201) throw new Error(`subscribing answered ${created.status}: ${JSON.stringify(created.body)}`);
             if (start + offset === 0) receiver.addSecret(created.body.secret);
           }),

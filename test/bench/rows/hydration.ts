@@ -42,7 +42,8 @@ export const hydrationRow: Row = {
     const sender = lmsSender(target, data);
     try {
       await subscribe(sandbox, receiver, ['certificate.awarded']);
-      const stats = async () => ((await (await fetch(`${sandbox.info.lms}/sandbox/stats`)).json()) as Stats)['/absorb'] ?? { requests: 0, rate_limited: 0, endpoints: {} };
+      const stats = async () =>
+        ((await (await fetch(`${sandbox.info.lms}/sandbox/stats`)).json()) as Stats)['/absorb'] ?? { requests: 0, rate_limited: 0, endpoints: {} };
       const random = seeded(8);
       const pickUser = zipf(USERS, SKEW, random);
       const pickCourse = zipf(COURSES, SKEW, random);
@@ -107,9 +108,7 @@ export const hydrationRow: Row = {
           `${fmt(load.offered)} events named ${fmt(users.size)} distinct learners and ${fmt(courses.size)} courses (Zipf s = ${SKEW}); the LMS served ${fmt(calls)} calls since it started (${endpoints}): ${fmt(warmCalls)} list pages of the warm-up (all ${fmt(USERS)} users, their departments and ${fmt(COURSES)} courses, up to 1,000 a page), ${fmt(lookups)} lookup${lookups === 1 ? '' : 's'} caused by events (${fmt(lookups / load.offered, 3)} per event) and the token.`,
           `Without warming, the floor is one lookup per distinct learner and course: ${fmt(users.size + courses.size)} calls, ${fmt(floor, 3)} per event here, and it falls under ${TARGET_CALLS} only after about 100,000 events at this skew. The warm-up costs ${fmt(warmCalls)} calls for this organisation whatever the events name, so its share per event only falls as events grow; it runs when a connection is created or changed and when the hub starts, and again each cache TTL (5 min) only while events use the connection: ${fmt(warmCalls / 300, 2)} calls/s, against Absorb's 200.`,
           `${fmt(complete)} of ${fmt(delivered)} deliveries hydrated complete${all ? '' : ` (${fmt(load.offered - delivered)} not delivered within ${waitSeconds} s)`}, the last ${fmt(seconds, 1)} s after the first event was sent (${fmt(load.seconds, 1)} s of sending). Warm-up pages take a token only when no event's lookup waits and half the bucket stays free, so they never hold up an event.`,
-          perEvent >= TARGET_CALLS
-            ? `Above ${TARGET_CALLS} calls/event: the warm-up did not cover what the events named (see the lookups above).`
-            : '',
+          perEvent >= TARGET_CALLS ? `Above ${TARGET_CALLS} calls/event: the warm-up did not cover what the events named (see the lookups above).` : '',
         ].filter(Boolean),
       };
     } finally {

@@ -33,7 +33,10 @@ export async function profileIngest(quick: boolean): Promise<{ file: string; lin
     file: path.relative(ROOT, file),
     lines: [
       `Profile (node --cpu-prof, self time of the busy samples, start-up included): by area ${summary.areas.map((area) => `${area.name} ${percent(area.share)}`).join(', ')}.`,
-      `Hottest functions (self): ${summary.functions.slice(0, 6).map((fn) => `${fn.name} ${percent(fn.share)}`).join(', ')}.`,
+      `Hottest functions (self): ${summary.functions
+        .slice(0, 6)
+        .map((fn) => `${fn.name} ${percent(fn.share)}`)
+        .join(', ')}.`,
       `learnhook's own code (inclusive): ${summary.core.map((fn) => `${fn.name} ${percent(fn.share)}`).join(', ')}.`,
     ],
   };

@@ -4,7 +4,18 @@ import { n8nApi } from '../../lib/n8n.ts';
 import { learn365Requests } from '../lib/bodies.ts';
 import { EVENT, lmsSender } from '../lib/lms-sender.ts';
 import { closedLoad, openLoad } from '../lib/load.ts';
-import { activeWorkflow, cachedN8n, N8N_BIN, N8N_MISSING, startBenchN8n, waitForExecutions, webhookNode, webhookPath, type BenchN8n, type ExecutionCount } from '../lib/n8n.ts';
+import {
+  activeWorkflow,
+  cachedN8n,
+  N8N_BIN,
+  N8N_MISSING,
+  startBenchN8n,
+  waitForExecutions,
+  webhookNode,
+  webhookPath,
+  type BenchN8n,
+  type ExecutionCount,
+} from '../lib/n8n.ts';
 import { startSandboxChild } from '../lib/processes.ts';
 import { judge, type Row, type RowContext, type RowResult } from '../lib/report.ts';
 import { fmt } from '../lib/stats.ts';
@@ -58,7 +69,7 @@ export const n8nPeerRow: Row = {
       const seconds = quick ? 10 : 30;
       const webhookId = randomUUID();
       await activeWorkflow(n8n, 'bench peer', webhookNode(webhookId));
-            const factory = learn365Requests({ secret: 'a-learn365-secret-of-32-characters-or-more' }, '');
+      const factory = learn365Requests({ secret: 'a-learn365-secret-of-32-characters-or-more' }, '');
       const next = () => ({ ...factory.next(), path: webhookPath(webhookId) });
       log(`  n8n ${n8n.url}: 2 s warm-up, then ${seconds} s at ${PEER_CONNECTIONS} connections (row 2 uses 50) ...`);
       await closedLoad({ url: n8n.url, connections: PEER_CONNECTIONS, durationSeconds: 2, next });
@@ -160,11 +171,18 @@ export const n8nBurstRow: Row = {
             const user = data.users[index % data.users.length];
             const course = data.courses[(index * 7) % data.courses.length];
             if (!user || !course) throw new Error('no sandbox data');
-            const wire = wireRequest('absorb', EVENT, { user, course, enrollment: null, data, sequence: 2_000_000 + ++sequence, at: new Date() }, target.inbound);
-            const answer = await fetch(directUrl, { method: 'POST', headers: wire.headers, body: wire.body, signal: AbortSignal.timeout(30_000) }).catch((error: unknown) => {
-              if (error instanceof Error && error.name === 'TimeoutError') timeouts++;
-              throw error;
-            });
+            const wire = wireRequest(
+              'absorb',
+              EVENT,
+              { user, course, enrollment: null, data, sequence: 2_000_000 + ++sequence, at: new Date() },
+              target.inbound,
+            );
+            const answer = await fetch(directUrl, { method: 'POST', headers: wire.headers, body: wire.body, signal: AbortSignal.timeout(30_000) }).catch(
+              (error: unknown) => {
+                if (error instanceof Error && error.name === 'TimeoutError') timeouts++;
+                throw error;
+              },
+            );
             await answer.arrayBuffer();
             if (answer.status < 200 || answer.status > 299) {
               refused++;
@@ -229,7 +247,9 @@ export const n8nBurstRow: Row = {
         const viaCount = await waitForExecutions(n8n, viaWorkflow, accepted, waitMs);
         const succeeded = await sandbox.counter('learnhook_delivery_attempts_total', { outcome: 'succeeded' });
         const retries = await sandbox.counter('learnhook_delivery_attempts_total', { outcome: 'retry' });
-        const failed = (await sandbox.counter('learnhook_delivery_attempts_total', { outcome: 'failed' })) + (await sandbox.counter('learnhook_delivery_attempts_total', { outcome: 'gone' }));
+        const failed =
+          (await sandbox.counter('learnhook_delivery_attempts_total', { outcome: 'failed' })) +
+          (await sandbox.counter('learnhook_delivery_attempts_total', { outcome: 'gone' }));
         const viaPath = burstPath(
           total,
           via,

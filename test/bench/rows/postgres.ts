@@ -99,7 +99,11 @@ export const postgresRow: Row = {
     const cell = (run: Run) => `${run.processes}: ${fmt(run.ingestPerSecond)}/${fmt(run.deliveryPerSecond)}`;
     return {
       status: met ? 'met' : 'missed',
-      verdict: met ? 'met' : allDelivered ? `missed: 3 processes deliver ${fmt(ratio, 2)} of 1's rate` : 'missed: not every acknowledged event was delivered in time',
+      verdict: met
+        ? 'met'
+        : allDelivered
+          ? `missed: 3 processes deliver ${fmt(ratio, 2)} of 1's rate`
+          : 'missed: not every acknowledged event was delivered in time',
       result: `ingest/delivery events/s by processes: ${runs.map(cell).join(', ')}`,
       metrics: Object.fromEntries(
         runs.flatMap((run) => [

@@ -34,7 +34,8 @@ export function accountPages(ctx: ConsoleContext): Router {
     const form = PasswordChangeForm.safeParse(req.body);
     if (!form.success) return page(res, fieldErrors(form.error), false, 400);
     const user = userOf(res);
-    if (!(await verifyPassword(form.data.current_password, user.password_hash))) return page(res, { current_password: 'That is not your current password.' }, false, 400);
+    if (!(await verifyPassword(form.data.current_password, user.password_hash)))
+      return page(res, { current_password: 'That is not your current password.' }, false, 400);
     await ctx.store.accounts.updateUser(user.id, { password_hash: await hashPassword(form.data.password), updated_at: ctx.now() });
     await ctx.store.accounts.deleteSessionsOf(user.id, signedInOf(res)?.session.id_hash);
     await ctx.audit(user.id, 'console.password_changed', user.id);

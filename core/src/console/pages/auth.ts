@@ -63,16 +63,29 @@ export function authPages(ctx: ConsoleContext): Router {
       const invite = await accounts.peekInvite(tokenHash, ctx.now());
       if (!invite || (invite.role === 'owner') !== path.startsWith('/setup')) return spent(res);
       const form = AccountForm.safeParse(req.body);
-      if (!form.success) return accountForm(req, res, invite, { email: typeof req.body?.email === 'string' ? req.body.email : '' }, fieldErrors(form.error), 400);
-      if (await accounts.getUserByEmail(form.data.email)) return accountForm(req, res, invite, form.data, { email: 'An account with this email exists already; sign in instead.' }, 400);
+      if (!form.success)
+        return accountForm(req, res, invite, { email: typeof req.body?.email === 'string' ? req.body.email : '' }, fieldErrors(form.error), 400);
+      if (await accounts.getUserByEmail(form.data.email))
+        return accountForm(req, res, invite, form.data, { email: 'An account with this email exists already; sign in instead.' }, 400);
       if (invite.role === 'owner' && (await accounts.countUsers()) > 0) return spent(res);
       // Taken only now: a form with a typo does not use the link up.
       const taken = await accounts.takeInvite(tokenHash, ctx.now());
       if (!taken) return spent(res);
       const now = ctx.now();
-      const user = { id: newId('usr'), email: form.data.email, role: taken.role, password_hash: await hashPassword(form.data.password), created_at: now, updated_at: now, last_sign_in_at: null };
+      const user = {
+        id: newId('usr'),
+        email: form.data.email,
+        role: taken.role,
+        password_hash: await hashPassword(form.data.password),
+        created_at: now,
+        updated_at: now,
+        last_sign_in_at: null,
+      };
       await accounts.insertUser(user);
-      await ctx.audit(taken.created_by ?? 'setup', taken.role === 'owner' ? 'console.owner_created' : 'console.user_joined', user.id, { email: user.email, role: user.role });
+      await ctx.audit(taken.created_by ?? 'setup', taken.role === 'owner' ? 'console.owner_created' : 'console.user_joined', user.id, {
+        email: user.email,
+        role: user.role,
+      });
       await ctx.sessions.start(res, user);
       res.redirect(303, '/');
     });

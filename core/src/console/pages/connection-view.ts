@@ -35,14 +35,17 @@ export async function arrivalsFragment(ctx: ConsoleContext, connection: OpenConn
       : `A request arrived ${timeAgo(newest.at, now)} but was refused.`
     : stored
       ? `Your LMS reached learnhook: the last event arrived ${timeAgo(Date.parse(stored.event.received_at), now)}.`
-      : 'Waiting for your LMS… Nothing has arrived yet. Use the LMS\'s test button, or wait for a learner\'s next step.';
+      : "Waiting for your LMS… Nothing has arrived yet. Use the LMS's test button, or wait for a learner's next step.";
   return html`<div id="arrivals" class="arrivals ${state}" hx-get="/connections/${connection.record.id}/arrivals" hx-trigger="every 3s" hx-swap="outerHTML" role="status" aria-live="polite">
     <p class="headline"><span class="dot" aria-hidden="true"></span> ${headline}</p>
-    ${arrivals.length
-      ? html`<ol class="arrival-list">${arrivals.map(
-          (arrival) => html`<li class="${arrival.accepted ? 'ok' : 'bad'}"><strong>${arrival.summary}</strong> <span class="hint">${timeAgo(arrival.at, now)}, HTTP ${arrival.status}</span>${arrival.detail ? html`<br><span class="hint">learnhook said: ${arrival.detail}</span>` : ''}</li>`,
-        )}</ol>`
-      : ''}
+    ${
+      arrivals.length
+        ? html`<ol class="arrival-list">${arrivals.map(
+            (arrival) =>
+              html`<li class="${arrival.accepted ? 'ok' : 'bad'}"><strong>${arrival.summary}</strong> <span class="hint">${timeAgo(arrival.at, now)}, HTTP ${arrival.status}</span>${arrival.detail ? html`<br><span class="hint">learnhook said: ${arrival.detail}</span>` : ''}</li>`,
+          )}</ol>`
+        : ''
+    }
   </div>`;
 }
 
@@ -55,18 +58,22 @@ function hydrationCard(ctx: ConsoleContext, res: Response, connection: OpenConne
   const stats = ctx.apiStats.of(id);
   return html`<section class="card" aria-labelledby="api-heading">
     <h2 id="api-heading">LMS API (fills events in)</h2>
-    ${connection.api
-      ? html`<p>Settings saved. Events are completed with names, emails and course titles from the LMS's API.</p>`
-      : notice('info', 'No API settings yet: events arrive with ids only and go out marked "partial". Add them under "Change settings".')}
+    ${
+      connection.api
+        ? html`<p>Settings saved. Events are completed with names, emails and course titles from the LMS's API.</p>`
+        : notice('info', 'No API settings yet: events arrive with ids only and go out marked "partial". Add them under "Change settings".')
+    }
     <dl class="facts">
       <dt>Calls made</dt><dd>${String(stats.calls)}</dd>
       <dt>Rate-limited (429)</dt><dd>${String(stats.rateLimited)}</dd>
       <dt>Last error</dt><dd>${stats.lastError ? html`${stats.lastError.message} <span class="hint">${timeAgo(stats.lastError.at, ctx.now())}</span>` : 'none'}</dd>
     </dl>
     ${tested ? apiAccessResult(tested) : html`<div id="api-test"></div>`}
-    ${isAdmin(userOf(res).role) && connection.api
-      ? html`<form method="post" action="/connections/${id}/test-api" hx-post="/connections/${id}/test-api" hx-target="#api-test" hx-swap="outerHTML">${csrfField(res)}<button type="submit" class="secondary">Test API access</button></form>`
-      : ''}
+    ${
+      isAdmin(userOf(res).role) && connection.api
+        ? html`<form method="post" action="/connections/${id}/test-api" hx-post="/connections/${id}/test-api" hx-target="#api-test" hx-swap="outerHTML">${csrfField(res)}<button type="submit" class="secondary">Test API access</button></form>`
+        : ''
+    }
   </section>`;
 }
 
@@ -78,7 +85,13 @@ export interface ConnectionPageOptions {
 }
 
 /** One connection: its setup guide with the values to paste, the live arrival check, the LMS API, and what an admin can change. */
-export async function connectionPage(ctx: ConsoleContext, req: Request, res: Response, connection: OpenConnection, options: ConnectionPageOptions = {}): Promise<void> {
+export async function connectionPage(
+  ctx: ConsoleContext,
+  req: Request,
+  res: Response,
+  connection: OpenConnection,
+  options: ConnectionPageOptions = {},
+): Promise<void> {
   const admin = isAdmin(userOf(res).role);
   const shown = options.justCreated === true;
   const answer = presentConnection(connection, ctx.publicUrl(req), shown);
@@ -86,7 +99,12 @@ export async function connectionPage(ctx: ConsoleContext, req: Request, res: Res
   // The ingest URL carries the connection's token: it is a credential, for admins only.
   const values = { ingestUrl: admin ? answer.ingest_url : '(shown to admins)', xapiUrl: admin ? answer.xapi_url : null, inbound: answer.inbound };
   let pasteIndex = 0;
-  const steps = guide.steps(values).map((step) => html`<li>${step.text}${step.paste ? html`<div class="pastes">${step.paste.map((paste) => pasteBox(paste, pasteIndex++, shown))}</div>` : ''}</li>`);
+  const steps = guide
+    .steps(values)
+    .map(
+      (step) =>
+        html`<li>${step.text}${step.paste ? html`<div class="pastes">${step.paste.map((paste) => pasteBox(paste, pasteIndex++, shown))}</div>` : ''}</li>`,
+    );
   const others = Object.keys(ADAPTERS[connection.record.vendor].events).filter((name) => !guide.tick.includes(name) && !name.includes('://'));
   const id = connection.record.id;
   sendPage(res, {
@@ -111,12 +129,14 @@ export async function connectionPage(ctx: ConsoleContext, req: Request, res: Res
         </section>
       </div>
       ${hydrationCard(ctx, res, connection, options.tested)}
-      ${admin
-        ? html`<section class="card" aria-labelledby="manage-heading"><h2 id="manage-heading">Manage</h2>
+      ${
+        admin
+          ? html`<section class="card" aria-labelledby="manage-heading"><h2 id="manage-heading">Manage</h2>
             <p><a class="button secondary" href="/connections/${id}/edit">Change settings</a></p>
             <form method="post" action="/connections/${id}/rotate" data-confirm="Issue a new URL? The current one stops working at once, until you paste the new one into your LMS.">${csrfField(res)}<button type="submit" class="secondary">Issue a new URL</button></form>
             <p><a class="button danger" href="/connections/${id}/delete">Delete this connection</a></p>
           </section>`
-        : ''}`,
+          : ''
+      }`,
   });
 }

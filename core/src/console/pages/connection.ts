@@ -83,7 +83,12 @@ export function connectionPages(ctx: ConsoleContext): Router {
       res.redirect(303, `/connections/${connection.record.id}`);
     } catch (error) {
       if (!(error instanceof PayloadError)) throw error;
-      editForm(res, connection, { errors: error.issues.length ? issuesByField(error.issues) : { _form: error.message }, values: typedValues(req.body, fields) }, 400);
+      editForm(
+        res,
+        connection,
+        { errors: error.issues.length ? issuesByField(error.issues) : { _form: error.message }, values: typedValues(req.body, fields) },
+        400,
+      );
     }
   });
 
@@ -110,7 +115,8 @@ export function connectionPages(ctx: ConsoleContext): Router {
 
   router.post('/connections/:id/delete', requireAdmin, async (req, res) => {
     const connection = await load(req);
-    if (String(req.body?.confirm ?? '').trim() !== connection.record.name) throw new PayloadError(`Type "${connection.record.name}" to confirm the deletion; nothing was deleted.`);
+    if (String(req.body?.confirm ?? '').trim() !== connection.record.name)
+      throw new PayloadError(`Type "${connection.record.name}" to confirm the deletion; nothing was deleted.`);
     await deleteConnection(ctx, userOf(res).id, connection.record.id);
     res.redirect(303, '/connections');
   });

@@ -14,7 +14,8 @@ import {
 
 /** The connection id a saved form's page links to. */
 const connectionIdIn = (page: string) => /\/connections\/(con_[\w-]+)\/arrivals/.exec(page)?.[1] ?? '';
-const pasted = (page: string, label: string) => new RegExp(`<span class="paste-label">${label}</span>\\s*<span class="copyable"><code id="paste-\\d+">([^<]+)</code>`).exec(page)?.[1] ?? '';
+const pasted = (page: string, label: string) =>
+  new RegExp(`<span class="paste-label">${label}</span>\\s*<span class="copyable"><code id="paste-\\d+">([^<]+)</code>`).exec(page)?.[1] ?? '';
 
 describe('the console connection pages', () => {
   let hub: TestHub;
@@ -36,7 +37,7 @@ describe('the console connection pages', () => {
     expect(alm.text).toMatch(/<select id="f-auth" name="auth"><option value="none"[^>]*>none<\/option><option value="basic"/);
   });
 
-  it('show the API\'s error beside the field it concerns and save nothing', async () => {
+  it("show the API's error beside the field it concerns and save nothing", async () => {
     const refused = await owner.submit('/connections/new/absorb', '/connections/new/absorb', { name: 'Not A Slug', 'api.base_url': 'not a url' });
     expect(refused.status).toBe(400);
     expect(refused.text).toMatch(/id="f-name-error">Use lower-case letters/);
@@ -46,7 +47,10 @@ describe('the console connection pages', () => {
   });
 
   it('save a connection and show its setup steps with the URL and the generated secret once, escaping what was typed', async () => {
-    const saved = await owner.submit('/connections/new/learn365', '/connections/new/learn365', { name: 'acme-learn365', description: '<img src=x onerror=alert(1)>' });
+    const saved = await owner.submit('/connections/new/learn365', '/connections/new/learn365', {
+      name: 'acme-learn365',
+      description: '<img src=x onerror=alert(1)>',
+    });
     expect(saved.status).toBe(201);
     expect(saved.text).not.toContain('<img src=x');
     expect(saved.text).toContain('&lt;img src=x onerror=alert(1)&gt;');
@@ -132,7 +136,7 @@ describe('the console connection pages', () => {
     expect((await viewer.submit(`/connections/${id}`, `/connections/${id}/rotate`, {})).status).toBe(403);
   });
 
-  it('test API access for real: the emulated LMS answers with learners, and wrong credentials get the LMS\'s refusal', async () => {
+  it("test API access for real: the emulated LMS answers with learners, and wrong credentials get the LMS's refusal", async () => {
     const lms = await serveEmulator(emulatedApi('absorb'));
     const fields = Object.fromEntries(Object.entries(lms.settings).map(([key, value]) => [`api.${key}`, String(value)]));
     const saved = await owner.submit('/connections/new/absorb', '/connections/new/absorb', { name: 'acme-absorb', ...fields, 'api.base_url': lms.base });

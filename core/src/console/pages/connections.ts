@@ -18,11 +18,26 @@ const isVendor = (value: string): value is Vendor => (VENDORS as readonly string
 
 /** Every field of a new connection for one vendor: the API's base fields, the vendor's inbound settings, its LMS API settings. */
 export function connectionFields(vendor: Vendor, options: { includeName: boolean }): FormField[] {
-  const base = fieldsOf(options.includeName ? ConnectionCreateBase.pick({ name: true, description: true }) : ConnectionCreateBase.pick({ description: true }), { isSecret: isSecretKey });
-  const inbound = fieldsOf(ADAPTERS[vendor].inboundSchema, { isSecret: isSecretKey }).map((item) => ({ ...item, group: item.group ?? 'How the LMS proves it is the LMS' }));
+  const base = fieldsOf(options.includeName ? ConnectionCreateBase.pick({ name: true, description: true }) : ConnectionCreateBase.pick({ description: true }), {
+    isSecret: isSecretKey,
+  });
+  const inbound = fieldsOf(ADAPTERS[vendor].inboundSchema, { isSecret: isSecretKey }).map((item) => ({
+    ...item,
+    group: item.group ?? 'How the LMS proves it is the LMS',
+  }));
   const vendorApi = VENDOR_APIS[vendor];
-  const api = vendorApi ? fieldsOf(vendorApi.settingsSchema, { prefix: 'api.', isSecret: isSecretKey }).map((item) => ({ ...item, group: 'LMS API, to fill events in (optional)' })) : [];
-  return [...base.map((item) => (item.name === 'name' ? { ...item, label: 'Connection name', hint: 'Lower-case letters, digits and dashes; it becomes part of the URL, e.g. "acme-absorb".' } : item)), ...inbound, ...api];
+  const api = vendorApi
+    ? fieldsOf(vendorApi.settingsSchema, { prefix: 'api.', isSecret: isSecretKey }).map((item) => ({ ...item, group: 'LMS API, to fill events in (optional)' }))
+    : [];
+  return [
+    ...base.map((item) =>
+      item.name === 'name'
+        ? { ...item, label: 'Connection name', hint: 'Lower-case letters, digits and dashes; it becomes part of the URL, e.g. "acme-absorb".' }
+        : item,
+    ),
+    ...inbound,
+    ...api,
+  ];
 }
 
 const vendorCard = (vendor: Vendor) => html`<li class="card vendor">
@@ -50,9 +65,11 @@ export function connectionsPages(ctx: ConsoleContext): Router {
       active: '/connections',
       body: html`<p>Each connection is one LMS sending its webhooks to learnhook.</p>
         ${isAdmin(userOf(res).role) ? html`<p><a class="button" href="/connections/new">Add a connection</a></p>` : ''}
-        ${page.data.length
-          ? html`<table><caption>Your LMS connections</caption><thead><tr><th scope="col">Name</th><th scope="col">LMS</th><th scope="col">Last request</th></tr></thead><tbody>${rows}</tbody></table>`
-          : notice('info', 'No connection yet: add one for your LMS to get its webhook URL.')}`,
+        ${
+          page.data.length
+            ? html`<table><caption>Your LMS connections</caption><thead><tr><th scope="col">Name</th><th scope="col">LMS</th><th scope="col">Last request</th></tr></thead><tbody>${rows}</tbody></table>`
+            : notice('info', 'No connection yet: add one for your LMS to get its webhook URL.')
+        }`,
     });
   });
 

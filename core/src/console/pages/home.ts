@@ -21,9 +21,24 @@ async function checklist(ctx: ConsoleContext): Promise<Step[]> {
     ctx.store.listDeliveries({ limit: 1, status: 'succeeded' }),
   ]);
   return [
-    { done: connections.data.length > 0, title: 'Connect your LMS', help: 'Choose your LMS, and learnhook shows the URL to paste into its webhook settings, step by step.', link: { href: '/connections/new', action: 'Add a connection' } },
-    { done: events.data.length > 0, title: 'Your LMS reached learnhook', help: "Send a test webhook from your LMS (most have a Test button) or wait for a learner's next step. The connection's page turns green when it arrives.", link: { href: connections.data[0] ? `/connections/${connections.data[0].id}` : '/connections', action: 'Watch for it' } },
-    { done: hooks.data.length > 0, title: 'Connect Zapier or n8n', help: 'Create an API key for the learnhook Zapier app or n8n node, then turn on a Zap or activate a workflow.', link: { href: '/keys', action: 'Create a key' } },
+    {
+      done: connections.data.length > 0,
+      title: 'Connect your LMS',
+      help: 'Choose your LMS, and learnhook shows the URL to paste into its webhook settings, step by step.',
+      link: { href: '/connections/new', action: 'Add a connection' },
+    },
+    {
+      done: events.data.length > 0,
+      title: 'Your LMS reached learnhook',
+      help: "Send a test webhook from your LMS (most have a Test button) or wait for a learner's next step. The connection's page turns green when it arrives.",
+      link: { href: connections.data[0] ? `/connections/${connections.data[0].id}` : '/connections', action: 'Watch for it' },
+    },
+    {
+      done: hooks.data.length > 0,
+      title: 'Connect Zapier or n8n',
+      help: 'Create an API key for the learnhook Zapier app or n8n node, then turn on a Zap or activate a workflow.',
+      link: { href: '/keys', action: 'Create a key' },
+    },
     { done: delivered.data.length > 0, title: 'First event delivered', help: 'An event reached your Zap, workflow or URL.' },
   ];
 }

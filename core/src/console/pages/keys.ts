@@ -39,7 +39,12 @@ function nextSteps(purpose: keyof typeof PURPOSES, hubUrl: string): SafeHtml {
 export function keysPages(ctx: ConsoleContext): Router {
   const router = express.Router();
 
-  async function page(req: Request, res: Response, extra: { created?: { key: string; purpose: keyof typeof PURPOSES }; errors?: Record<string, string>; values?: Record<string, string> } = {}, status = 200) {
+  async function page(
+    req: Request,
+    res: Response,
+    extra: { created?: { key: string; purpose: keyof typeof PURPOSES }; errors?: Record<string, string>; values?: Record<string, string> } = {},
+    status = 200,
+  ) {
     const keys = await ctx.store.listApiKeys();
     const errors = extra.errors ?? {};
     const now = ctx.now();
@@ -47,9 +52,11 @@ export function keysPages(ctx: ConsoleContext): Router {
       (key) => html`<tr>
         <td>${key.label}<br><span class="hint">${key.id}</span></td><td>${key.scopes.join(', ')}</td>
         <td>${timeAgo(key.created_at, now)}</td><td>${key.last_used_at ? timeAgo(key.last_used_at, now) : 'never'}</td>
-        <td>${key.revoked_at
-          ? html`<span class="badge bad">revoked</span>`
-          : html`<form method="post" action="/keys/${key.id}/revoke" class="inline" data-confirm="Revoke ${key.label}? Whatever uses it stops at its next request.">${csrfField(res)}<button type="submit" class="danger small" aria-label="Revoke ${key.label}">Revoke</button></form>`}</td>
+        <td>${
+          key.revoked_at
+            ? html`<span class="badge bad">revoked</span>`
+            : html`<form method="post" action="/keys/${key.id}/revoke" class="inline" data-confirm="Revoke ${key.label}? Whatever uses it stops at its next request.">${csrfField(res)}<button type="submit" class="danger small" aria-label="Revoke ${key.label}">Revoke</button></form>`
+        }</td>
       </tr>`,
     );
     const purpose = extra.values?.purpose ?? 'zapier';
@@ -57,10 +64,12 @@ export function keysPages(ctx: ConsoleContext): Router {
       title: 'API keys',
       active: '/keys',
       status,
-      body: html`${extra.created
+      body: html`${
+        extra.created
           ? html`${notice('ok', html`Key created. Copy it now: it is shown only this once. <span class="copyable"><code id="new-key">${extra.created.key}</code> <button type="button" class="small" data-copy="#new-key">Copy</button></span>`)}
               <section class="card"><h2>Next, in ${PURPOSES[extra.created.purpose].label}</h2>${nextSteps(extra.created.purpose, ctx.publicUrl(req))}</section>`
-          : ''}
+          : ''
+      }
         <form method="post" action="/keys" class="card narrow">
           <h2>Create a key</h2>
           ${csrfField(res)}
@@ -71,11 +80,13 @@ export function keysPages(ctx: ConsoleContext): Router {
           ${field({ name: 'label', label: 'Name', value: extra.values?.label ?? '', error: errors.label, hint: 'So you know later what uses it, e.g. "Zapier: training team".', required: true })}
           <button type="submit">Create the key</button>
         </form>
-        ${keys.length
-          ? html`<div class="table-wrap"><table><caption>Keys (their secrets are never shown again)</caption>
+        ${
+          keys.length
+            ? html`<div class="table-wrap"><table><caption>Keys (their secrets are never shown again)</caption>
               <thead><tr><th scope="col">Name</th><th scope="col">Access</th><th scope="col">Created</th><th scope="col">Last used</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
               <tbody>${rows}</tbody></table></div>`
-          : notice('info', 'No key yet: create one for the learnhook Zapier app or n8n node.')}`,
+            : notice('info', 'No key yet: create one for the learnhook Zapier app or n8n node.')
+        }`,
     });
   }
 

@@ -16,7 +16,12 @@ export function usersPages(ctx: ConsoleContext): Router {
   const router = express.Router();
   const { accounts } = ctx.store;
 
-  async function page(req: Request, res: Response, extra: { link?: string; errors?: Record<string, string>; values?: { email?: string; role?: string } } = {}, status = 200) {
+  async function page(
+    req: Request,
+    res: Response,
+    extra: { link?: string; errors?: Record<string, string>; values?: { email?: string; role?: string } } = {},
+    status = 200,
+  ) {
     const me = userOf(res);
     const admin = isAdmin(me.role);
     const [users, allInvites] = await Promise.all([accounts.listUsers(), accounts.listInvites(ctx.now())]);
@@ -26,9 +31,11 @@ export function usersPages(ctx: ConsoleContext): Router {
       (user) => html`<tr>
         <td>${user.email}${user.id === me.id ? ' (you)' : ''}</td><td>${user.role}</td>
         <td>${user.last_sign_in_at ? timeAgo(user.last_sign_in_at, ctx.now()) : 'never'}</td>
-        <td>${admin && user.role !== 'owner' && user.id !== me.id
-          ? html`<form method="post" action="/users/${user.id}/remove" class="inline">${csrfField(res)}<button type="submit" class="danger small" aria-label="Remove ${user.email}">Remove</button></form>`
-          : ''}</td>
+        <td>${
+          admin && user.role !== 'owner' && user.id !== me.id
+            ? html`<form method="post" action="/users/${user.id}/remove" class="inline">${csrfField(res)}<button type="submit" class="danger small" aria-label="Remove ${user.email}">Remove</button></form>`
+            : ''
+        }</td>
       </tr>`,
     );
     sendPage(res, {
@@ -40,8 +47,9 @@ export function usersPages(ctx: ConsoleContext): Router {
           <thead><tr><th scope="col">Email</th><th scope="col">Role</th><th scope="col">Last sign-in</th><th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead>
           <tbody>${rows}</tbody></table>
         ${invites.length ? html`<h2>Open invitations</h2><ul>${invites.map((invite) => html`<li>${invite.email ?? 'anyone'} as ${invite.role}, until ${new Date(invite.expires_at).toISOString().slice(0, 10)}</li>`)}</ul>` : ''}
-        ${admin
-          ? html`<form method="post" action="/users/invite" class="card narrow">
+        ${
+          admin
+            ? html`<form method="post" action="/users/invite" class="card narrow">
               <h2>Invite someone</h2>
               ${csrfField(res)}
               ${field({ name: 'email', label: 'Their email', type: 'email', value: extra.values?.email ?? '', error: errors.email, required: true })}
@@ -52,7 +60,8 @@ export function usersPages(ctx: ConsoleContext): Router {
               </fieldset>
               <button type="submit">Create invitation link</button>
             </form>`
-          : html`<p>Only an admin can invite people.</p>`}`,
+            : html`<p>Only an admin can invite people.</p>`
+        }`,
     });
   }
 
@@ -66,7 +75,15 @@ export function usersPages(ctx: ConsoleContext): Router {
     const token = randomBytes(32).toString('base64url');
     const now = ctx.now();
     const me = userOf(res);
-    await accounts.insertInvite({ token_hash: hashToken(token), role: form.data.role, email: form.data.email, created_by: me.id, created_at: now, expires_at: now + INVITE_TTL_MS, used_at: null });
+    await accounts.insertInvite({
+      token_hash: hashToken(token),
+      role: form.data.role,
+      email: form.data.email,
+      created_by: me.id,
+      created_at: now,
+      expires_at: now + INVITE_TTL_MS,
+      used_at: null,
+    });
     await ctx.audit(me.id, 'console.user_invited', null, { email: form.data.email, role: form.data.role });
     await page(req, res, { link: `${ctx.publicUrl(req)}/invite/${token}` }, 201);
   });

@@ -12,7 +12,8 @@ beforeAll(async () => {
 });
 afterAll(() => hub.close());
 
-const ingest = (connection: Pick<ConnectionAnswer, 'ingest_url'>, request: ReturnType<typeof completionRequest>) => sendToIngest(connection.ingest_url, request);
+const ingest = (connection: Pick<ConnectionAnswer, 'ingest_url'>, request: ReturnType<typeof completionRequest>) =>
+  sendToIngest(connection.ingest_url, request);
 
 describe('connections', { timeout: 20_000 }, () => {
   const created: Record<string, ConnectionAnswer> = {};
@@ -59,7 +60,10 @@ describe('connections', { timeout: 20_000 }, () => {
     }
     const learn365 = (await hub.api<ConnectionAnswer>('GET', `/v1/connections/${created['learn365']!.id}`)).body.inbound;
     expect(learn365.secret).toBe(`…${String(created['learn365']!.inbound.secret).slice(-4)}`);
-    const seismic = (await hub.api<ConnectionAnswer>('GET', `/v1/connections/${created['seismic-learning']!.id}`)).body.inbound as { authorization: string; xapi: { password: string } };
+    const seismic = (await hub.api<ConnectionAnswer>('GET', `/v1/connections/${created['seismic-learning']!.id}`)).body.inbound as {
+      authorization: string;
+      xapi: { password: string };
+    };
     const original = created['seismic-learning']!.inbound as { authorization: string; xapi: { password: string } };
     expect(seismic.authorization).toBe(`…${original.authorization.slice(-4)}`);
     expect(seismic.xapi.password).toBe(`…${original.xapi.password.slice(-4)}`);
@@ -93,7 +97,9 @@ describe('connections', { timeout: 20_000 }, () => {
     // Requests racing for one name: one wins, the others are told why, as above. Connections opened
     // first let the racers arrive together.
     await Promise.all(Array.from({ length: 10 }, () => hub.api('GET', '/v1/me')));
-    const raced = await Promise.all(Array.from({ length: 10 }, () => hub.api<ApiErrorBody>('POST', '/v1/connections', { name: 'conn-raced', vendor: 'absorb' })));
+    const raced = await Promise.all(
+      Array.from({ length: 10 }, () => hub.api<ApiErrorBody>('POST', '/v1/connections', { name: 'conn-raced', vendor: 'absorb' })),
+    );
     expect(raced.map((answer) => answer.status).sort()).toEqual([201, ...Array<number>(9).fill(400)]);
     for (const loser of raced.filter((answer) => answer.status === 400)) {
       expect(issuePaths(loser.body)).toEqual(['name']);
@@ -126,7 +132,11 @@ describe('connections', { timeout: 20_000 }, () => {
 
 describe('LMS API settings', () => {
   it('are checked when a connection is created, naming the failing field', async () => {
-    const bad = await hub.api<ApiErrorBody>('POST', '/v1/connections', { name: 'bad-absorb-api', vendor: 'absorb', api: { base_url: 'not a url', private_key: 'k', username: 'u', password: 'p' } });
+    const bad = await hub.api<ApiErrorBody>('POST', '/v1/connections', {
+      name: 'bad-absorb-api',
+      vendor: 'absorb',
+      api: { base_url: 'not a url', private_key: 'k', username: 'u', password: 'p' },
+    });
     expect(bad.status).toBe(400);
     expect(issuePaths(bad.body)).toContain('api.base_url');
     const standard = await hub.api('POST', '/v1/connections', { name: 'standard-with-api', vendor: 'standard', api: { base_url: 'https://lms.example' } });

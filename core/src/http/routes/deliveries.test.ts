@@ -1,5 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectAlm, deliveriesOf, epochMs, ingestCompletion, quiet, receiverForTest, settledDelivery, startTestHub, subscribe, type TestHub } from '../../testing/index.ts';
+import {
+  connectAlm,
+  deliveriesOf,
+  epochMs,
+  ingestCompletion,
+  quiet,
+  receiverForTest,
+  settledDelivery,
+  startTestHub,
+  subscribe,
+  type TestHub,
+} from '../../testing/index.ts';
 
 /** /v1/deliveries over real HTTP on loopback, against a test hub: each delivery, its attempts, and a retry on demand. */
 
@@ -33,8 +44,19 @@ describe('deliveries', { timeout: 20_000 }, () => {
 
     const one = await hub.api('GET', `/v1/deliveries/${byEvent.body.data[0]?.id}`);
     expect(one.status).toBe(200);
-    expect(one.body).toMatchObject({ event_id: accepted, hook_id: hook.id, reason: 'event', status: 'succeeded', last_status: 200, attempts: [{ attempt: 1, status: 200, response_snippet: 'ok' }] });
-    expect((await deliveriesOf(hub.api, hook.id)).find((delivery) => delivery.event_id === refused)?.attempts[0]).toMatchObject({ attempt: 1, status: 500, response_snippet: 'busy' });
+    expect(one.body).toMatchObject({
+      event_id: accepted,
+      hook_id: hook.id,
+      reason: 'event',
+      status: 'succeeded',
+      last_status: 200,
+      attempts: [{ attempt: 1, status: 200, response_snippet: 'ok' }],
+    });
+    expect((await deliveriesOf(hub.api, hook.id)).find((delivery) => delivery.event_id === refused)?.attempts[0]).toMatchObject({
+      attempt: 1,
+      status: 500,
+      response_snippet: 'busy',
+    });
     expect((await hub.api('GET', '/v1/deliveries/dlv_missing')).status).toBe(404);
   });
 
@@ -60,5 +82,4 @@ describe('deliveries', { timeout: 20_000 }, () => {
     expect(done.attempts.map((attempt) => attempt.status)).toEqual([500, 200]);
     expect((await hub.api('POST', '/v1/deliveries/dlv_missing/retry')).status).toBe(404);
   });
-
 });

@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectAlm, deliveriesOf, ingestCompletion, quiet, receiverForTest, startTestHub, subscribe, verifySigned, type TestHub } from '../../testing/index.ts';
+import {
+  connectAlm,
+  deliveriesOf,
+  ingestCompletion,
+  quiet,
+  receiverForTest,
+  startTestHub,
+  subscribe,
+  verifySigned,
+  type TestHub,
+} from '../../testing/index.ts';
 
 /** /v1/events over real HTTP on loopback, against a test hub: the stored events and their replay. */
 
@@ -73,5 +83,4 @@ describe('events', { timeout: 20_000 }, () => {
     const missing = await hub.api('POST', `/v1/events/${eventId}/replay`, { hook_id: 'hook_missing' });
     expect(missing.status).toBe(404);
   });
-
 });

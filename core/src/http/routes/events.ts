@@ -24,7 +24,7 @@ export function eventsRouter(ctx: HubContext, requireScope: RequireScope): Route
   // Newest first: Zapier's performList and n8n's test data show the latest real events.
   router.get('/', scope, async (req, res) => {
     const query = queryOf(req, EventListParams);
-    const connection = query.connection ? (await ctx.connections.get(query.connection))?.record.id ?? query.connection : undefined;
+    const connection = query.connection ? ((await ctx.connections.get(query.connection))?.record.id ?? query.connection) : undefined;
     const page = await ctx.store.listEvents({ ...query, connection });
     res.json({ data: page.data.map((stored) => stored.event), next_cursor: page.next_cursor });
   });

@@ -1,5 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectAlm, ingestCompletion, quiet, receiverForTest, startTestHub, subscribe, verifySigned, deliveriesOf, type TestHub } from '../../testing/index.ts';
+import {
+  connectAlm,
+  ingestCompletion,
+  quiet,
+  receiverForTest,
+  startTestHub,
+  subscribe,
+  verifySigned,
+  deliveriesOf,
+  type TestHub,
+} from '../../testing/index.ts';
 
 /** /v1/hooks over real HTTP on loopback, against a test hub: subscriptions, their targets, test sends and pausing. */
 
@@ -15,7 +25,14 @@ describe('a hub that allows loopback targets', { timeout: 20_000 }, () => {
   it('answers a new hook with its signing secret, and never shows the secret again', async () => {
     const created = await hub.api('POST', '/v1/hooks', { url: 'http://127.0.0.1:9/once', events: ['enrollment.completed'], description: 'CRM sync' });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ url: 'http://127.0.0.1:9/once', events: ['enrollment.completed'], filter: {}, description: 'CRM sync', status: 'active', status_reason: null });
+    expect(created.body).toMatchObject({
+      url: 'http://127.0.0.1:9/once',
+      events: ['enrollment.completed'],
+      filter: {},
+      description: 'CRM sync',
+      status: 'active',
+      status_reason: null,
+    });
     expect(created.body.secret).toMatch(/^whsec_/);
     const one = await hub.api('GET', `/v1/hooks/${created.body.id}`);
     const list = await hub.api<{ data: Array<{ id: string }> }>('GET', '/v1/hooks?limit=100');
@@ -66,7 +83,6 @@ describe('a hub that allows loopback targets', { timeout: 20_000 }, () => {
     expect((await hub.api('DELETE', `/v1/hooks/${allowed.body.id}`)).status).toBe(204);
   });
 
-
   it('sends a test sample of the requested type through the signed path and answers what the target said', async () => {
     const target = await receiverForTest(() => ({ status: 200, body: 'thanks from the receiver' }));
     const connection = await connectAlm(hub.api, 'df-test-ok');
@@ -87,7 +103,6 @@ describe('a hub that allows loopback targets', { timeout: 20_000 }, () => {
     expect(() => verifySigned('whsec_' + Buffer.alloc(32, 7).toString('base64'), sent!)).toThrow();
   });
 
-
   it('answers ok:false with the status and body when the test target fails, and refuses a type not in the catalog', async () => {
     const target = await receiverForTest(() => ({ status: 500, body: 'the zap broke' }));
     const connection = await connectAlm(hub.api, 'df-test-500');
@@ -103,7 +118,6 @@ describe('a hub that allows loopback targets', { timeout: 20_000 }, () => {
     expect(target.received).toHaveLength(1);
     expect((await hub.api('POST', '/v1/hooks/hook_missing/test', {})).status).toBe(404);
   });
-
 
   it('rotates the signing secret: answers the new one once, and deliveries verify with it and not with the old one', async () => {
     const target = await receiverForTest();
@@ -150,7 +164,6 @@ describe('a hub that allows loopback targets', { timeout: 20_000 }, () => {
     await quiet(hub);
     expect((await deliveriesOf(hub.api, hook.id)).every((d) => d.status === 'succeeded')).toBe(true);
   });
-
 });
 
 describe('a hub that refuses private targets', () => {

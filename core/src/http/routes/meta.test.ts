@@ -2,7 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CATALOG } from '../../catalog/index.ts';
 import type { z } from 'zod';
 import type { AuditItem, ConnectionAnswer } from '../../operations/schemas.ts';
-import { ADMIN_KEY, COURSE_ID, completionRequest, sendToIngest, startReceiver, startTestHub, USER_ID, type Receiver, type TestHub } from '../../testing/index.ts';
+import {
+  ADMIN_KEY,
+  COURSE_ID,
+  completionRequest,
+  sendToIngest,
+  startReceiver,
+  startTestHub,
+  USER_ID,
+  type Receiver,
+  type TestHub,
+} from '../../testing/index.ts';
 
 /** /v1/me, /v1/catalog, /v1/lookup/* and /v1/audit over real HTTP on loopback, against a test hub. */
 
@@ -32,7 +42,9 @@ async function keyId(key: string): Promise<string> {
 async function ingestedEventId(connection: ConnectionAnswer, n: number): Promise<string> {
   const answer = await sendToIngest(connection.ingest_url, completionRequest('absorb', connection.inbound, n));
   expect(answer.status).toBe(202);
-  const { event_ids: [eventId] } = (await answer.json()) as { event_ids: string[] };
+  const {
+    event_ids: [eventId],
+  } = (await answer.json()) as { event_ids: string[] };
   if (!eventId) throw new Error('the hub answered no event id');
   return eventId;
 }
@@ -41,7 +53,12 @@ describe('/v1/me', () => {
   it("answers any valid key with its id, label and scopes and the hub's version and URL", async () => {
     const me = await hub.api('GET', '/v1/me', undefined, integrationKey);
     expect(me.status).toBe(200);
-    expect(me.body).toMatchObject({ key_id: expect.any(String), label: 'zapier', scopes: ['hooks', 'events'], hub: { version: expect.any(String), url: hub.url } });
+    expect(me.body).toMatchObject({
+      key_id: expect.any(String),
+      label: 'zapier',
+      scopes: ['hooks', 'events'],
+      hub: { version: expect.any(String), url: hub.url },
+    });
     expect(JSON.stringify(me.body)).not.toContain(integrationKey);
   });
 });
@@ -60,10 +77,20 @@ describe('/v1/lookup', () => {
     const connection = await hub.api<ConnectionAnswer>('POST', '/v1/connections', { name: 'lookup-absorb', vendor: 'absorb' });
     expect(connection.status).toBe(201);
     await ingestedEventId(connection.body, 901);
-    const courses = await hub.api<{ data: Array<{ id: string }>; next_cursor: null }>('GET', '/v1/lookup/courses?connection=lookup-absorb', undefined, integrationKey);
+    const courses = await hub.api<{ data: Array<{ id: string }>; next_cursor: null }>(
+      'GET',
+      '/v1/lookup/courses?connection=lookup-absorb',
+      undefined,
+      integrationKey,
+    );
     expect(courses.status).toBe(200);
     expect(courses.body).toMatchObject({ data: [{ id: COURSE_ID }], next_cursor: null });
-    const users = await hub.api<{ data: Array<{ id: string }> }>('GET', `/v1/lookup/users?connection=lookup-absorb&q=${USER_ID.slice(0, 8)}`, undefined, integrationKey);
+    const users = await hub.api<{ data: Array<{ id: string }> }>(
+      'GET',
+      `/v1/lookup/users?connection=lookup-absorb&q=${USER_ID.slice(0, 8)}`,
+      undefined,
+      integrationKey,
+    );
     expect(users.body.data.map((user) => user.id)).toEqual([USER_ID]);
     const none = await hub.api<{ data: unknown[] }>('GET', '/v1/lookup/users?connection=lookup-absorb&q=nobody-by-this-name', undefined, integrationKey);
     expect(none.body.data).toEqual([]);

@@ -26,7 +26,7 @@ export function metaRouter(ctx: HubContext, requireScope: RequireScope, lookup: 
     const kind = pathParam(req, 'kind');
     if (kind !== 'courses' && kind !== 'users') throw new NotFoundError(`No lookup "${kind}"; use courses or users.`);
     const query = queryOf(req, LookupParams);
-    const connection = query.connection ? (await ctx.connections.get(query.connection))?.record.id ?? query.connection : undefined;
+    const connection = query.connection ? ((await ctx.connections.get(query.connection))?.record.id ?? query.connection) : undefined;
     const data = await lookup[kind]({ ...query, connection });
     res.json({ data, next_cursor: null });
   });

@@ -18,9 +18,25 @@ const enrollment = (fields: Record<string, unknown>) => toEnrollment(AbsorbEnrol
 
 describe("reading Absorb's answers", () => {
   it('reads a user as a catalog learner, blanks as null and the name from its parts', () => {
-    const user = AbsorbUser.parse({ id: USER, username: 'maya.chen', firstName: ' Maya ', middleName: 'J', lastName: 'Chen', emailAddress: '', departmentId: null });
+    const user = AbsorbUser.parse({
+      id: USER,
+      username: 'maya.chen',
+      firstName: ' Maya ',
+      middleName: 'J',
+      lastName: 'Chen',
+      emailAddress: '',
+      departmentId: null,
+    });
     const learner = Learner.parse(toLearner(user, 'Customer Success'));
-    expect(learner).toEqual({ id: USER, email: null, username: 'maya.chen', first_name: 'Maya', last_name: 'Chen', name: 'Maya Chen', department: 'Customer Success' });
+    expect(learner).toEqual({
+      id: USER,
+      email: null,
+      username: 'maya.chen',
+      first_name: 'Maya',
+      last_name: 'Chen',
+      name: 'Maya Chen',
+      department: 'Customer Success',
+    });
     expect(toLearner(AbsorbUser.parse({ id: USER }), null).name).toBeNull();
   });
 
@@ -65,7 +81,15 @@ describe("reading Absorb's answers", () => {
 
   it('reads a completion as passed at 100 %, a failure as not passed, and anything else as not judged', () => {
     const done = Enrollment.parse(enrollment({ status: 3, score: 88, dateAdded: '2025-03-01T09:00:00', dateCompleted: '2025-03-04T10:00:00.000Z' }));
-    expect(done).toEqual({ id: ENROLLMENT, status: 'completed', progress: 100, score: 88, passed: true, enrolled_at: '2025-03-01T09:00:00.000Z', completed_at: '2025-03-04T10:00:00.000Z' });
+    expect(done).toEqual({
+      id: ENROLLMENT,
+      status: 'completed',
+      progress: 100,
+      score: 88,
+      passed: true,
+      enrolled_at: '2025-03-01T09:00:00.000Z',
+      completed_at: '2025-03-04T10:00:00.000Z',
+    });
     expect(enrollment({ status: 'Failed', progress: 100 })).toMatchObject({ passed: false, progress: 100 });
     expect(enrollment({ status: 1 })).toMatchObject({ passed: null, progress: null, score: null, enrolled_at: null, completed_at: null });
   });

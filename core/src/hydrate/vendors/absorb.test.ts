@@ -122,7 +122,12 @@ describe('the Absorb Integration API client', () => {
     await client.user(userId(1001));
     expect(logins()).toBe(1);
     await loginElsewhere();
-    const courses = await Promise.all(data.courses.concat(data.courses).slice(0, 20).map((course) => client.course(courseId(course.id))));
+    const courses = await Promise.all(
+      data.courses
+        .concat(data.courses)
+        .slice(0, 20)
+        .map((course) => client.course(courseId(course.id))),
+    );
     expect(courses.every((course) => course !== null)).toBe(true);
     // Its own first login, the one elsewhere, and one renewal shared by all twenty.
     expect(logins()).toBe(3);
@@ -192,7 +197,11 @@ describe('the Absorb Integration API client', () => {
     expect(items.map((learner) => learner.id)).toEqual(data.users.map((user) => userId(user.id)));
     // One page of departments, then 1,000 users a page; no department looked up one by one.
     expect(pages).toBe(3);
-    expect([requests.get('GET /absorb/departments'), requests.get('GET /absorb/users'), requests.get('GET /absorb/departments/:id')]).toEqual([1, 2, undefined]);
+    expect([requests.get('GET /absorb/departments'), requests.get('GET /absorb/users'), requests.get('GET /absorb/departments/:id')]).toEqual([
+      1,
+      2,
+      undefined,
+    ]);
     // Looked up by a client whose department names were not filled from the list.
     const fetching = another();
     const sample = [items[5], items[7], ...spread(items, 20)].filter((item) => item !== undefined);

@@ -5,7 +5,19 @@ import { createBearerTokens } from '../bearer-token.ts';
 import { LmsApiError, type ListPage, type LmsApiClient, type LmsHttp, type VendorApi } from '../client.ts';
 import { isRefusal } from '../http-json.ts';
 import { answerParser } from '../parse-answer.ts';
-import { AbsorbCourse, AbsorbDepartment, AbsorbEnrollment, AbsorbToken, AbsorbUser, orNull, page, PageTotal, toCourse, toEnrollment, toLearner } from './absorb-answers.ts';
+import {
+  AbsorbCourse,
+  AbsorbDepartment,
+  AbsorbEnrollment,
+  AbsorbToken,
+  AbsorbUser,
+  orNull,
+  page,
+  PageTotal,
+  toCourse,
+  toEnrollment,
+  toLearner,
+} from './absorb-answers.ts';
 
 /**
  * Absorb Integration API v2 client (rest.myabsorb.com, .ca, .eu, .com.au; sandboxes at
@@ -32,9 +44,15 @@ export const AbsorbApiSettings = z.object({
   base_url: z
     .url({ protocol: /^https?$/ })
     .default('https://rest.myabsorb.com')
-    .meta({ title: 'API Base URL', description: 'Your region\'s gateway: https://rest.myabsorb.com (US), .ca, .eu or .com.au; sandboxes at rest.sandbox.myabsorb.*.' }),
+    .meta({
+      title: 'API Base URL',
+      description: "Your region's gateway: https://rest.myabsorb.com (US), .ca, .eu or .com.au; sandboxes at rest.sandbox.myabsorb.*.",
+    }),
   private_key: z.string().min(1).meta({ title: 'Private API Key', description: 'Portal Settings > Integration API private key.' }),
-  username: z.string().min(1).meta({ title: 'Admin Username', description: 'An admin kept for this integration alone: a new token for this admin cancels any other.' }),
+  username: z
+    .string()
+    .min(1)
+    .meta({ title: 'Admin Username', description: 'An admin kept for this integration alone: a new token for this admin cancels any other.' }),
   password: z.string().min(1).meta({ title: 'Admin Password' }),
 });
 export type AbsorbApiSettings = z.infer<typeof AbsorbApiSettings>;
@@ -90,7 +108,10 @@ function createClient(settings: AbsorbApiSettings, http: LmsHttp): LmsApiClient 
     } catch (error) {
       if (isRefusal(error) && error.status !== null) {
         // The LMS's own words stay in `cause`: only the status goes into the message.
-        throw new LmsApiError(`Absorb refused the API credentials (${error.status}): check the username, password and private key.`, { status: error.status, cause: error });
+        throw new LmsApiError(`Absorb refused the API credentials (${error.status}): check the username, password and private key.`, {
+          status: error.status,
+          cause: error,
+        });
       }
       throw error;
     }

@@ -65,7 +65,9 @@ describe('the Adobe Learning Manager API client', () => {
 
   it('answers a completed enrollment with progress, score, pass and dates', async () => {
     const { data, client } = await alm();
-    const done = data.enrollments.find((enrollment) => enrollment.status === 'completed' && data.courses.find((course) => course.id === enrollment.course_id)?.kind === 'online_course');
+    const done = data.enrollments.find(
+      (enrollment) => enrollment.status === 'completed' && data.courses.find((course) => course.id === enrollment.course_id)?.kind === 'online_course',
+    );
     if (!done) throw new Error('the demo data has a completed course enrollment');
     const enrollment = await client.enrollment({ user: String(done.user_id), course: `course:${done.course_id}` });
     expect(Enrollment.parse(enrollment)).toEqual({
@@ -116,7 +118,9 @@ describe('the Adobe Learning Manager API client', () => {
 
   it('answers null for ids ALM does not know, without asking for ids it could not have', async () => {
     const { data, client, requests } = await alm();
-    const unenrolled = data.courses.find((course) => course.kind === 'online_course' && !data.enrollments.some((enrollment) => enrollment.user_id === 1001 && enrollment.course_id === course.id));
+    const unenrolled = data.courses.find(
+      (course) => course.kind === 'online_course' && !data.enrollments.some((enrollment) => enrollment.user_id === 1001 && enrollment.course_id === course.id),
+    );
     expect(await client.user('999999')).toBeNull();
     expect(await client.course('course:999999')).toBeNull();
     expect(await client.enrollment({ user: '1001', course: `course:${unenrolled?.id}` })).toBeNull();
@@ -156,7 +160,9 @@ describe('the Adobe Learning Manager API client', () => {
 
   it('searches courses, learning programs and certifications by title', async () => {
     const { data, client } = await alm();
-    expect(await client.searchCourses('learning path', 5)).toEqual([expect.objectContaining({ kind: 'learning_path', title: courseOfKind(data, 'learning_path').title })]);
+    expect(await client.searchCourses('learning path', 5)).toEqual([
+      expect.objectContaining({ kind: 'learning_path', title: courseOfKind(data, 'learning_path').title }),
+    ]);
     expect(await client.searchCourses('certified', 5)).toEqual([expect.objectContaining({ id: `certification:${courseOfKind(data, 'certification').id}` })]);
     expect(await client.searchCourses(undefined, 12)).toHaveLength(12);
   });

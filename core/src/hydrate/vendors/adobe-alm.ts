@@ -38,7 +38,7 @@ export const AdobeAlmApiSettings = z.object({
   base_url: z
     .url({ protocol: /^https?$/ })
     .default('https://learningmanager.adobe.com')
-    .meta({ title: 'API Base URL', description: 'https://learningmanager.adobe.com, or your data centre\'s host (e.g. https://learningmanagereu.adobe.com).' }),
+    .meta({ title: 'API Base URL', description: "https://learningmanager.adobe.com, or your data centre's host (e.g. https://learningmanagereu.adobe.com)." }),
   client_id: z.string().min(1).meta({ title: 'Client ID', description: 'Integration Admin > Applications: the application id.' }),
   client_secret: z.string().min(1).meta({ title: 'Client Secret', description: 'Integration Admin > Applications: the application secret.' }),
   refresh_token: z.string().min(1).meta({ title: 'Refresh Token', description: 'An admin refresh token for this application (admin:read scope).' }),
@@ -232,7 +232,10 @@ function createClient(settings: AdobeAlmApiSettings, http: LmsHttp): LmsApiClien
     } catch (error) {
       if (isRefusal(error) && error.status !== null) {
         // ALM's own words stay in `cause`: only the status goes into the message.
-        throw new LmsApiError(`Adobe Learning Manager refused the token refresh (${error.status}): check the client id, client secret and refresh token.`, { status: error.status, cause: error });
+        throw new LmsApiError(`Adobe Learning Manager refused the token refresh (${error.status}): check the client id, client secret and refresh token.`, {
+          status: error.status,
+          cause: error,
+        });
       }
       throw error;
     }
@@ -256,7 +259,13 @@ function createClient(settings: AdobeAlmApiSettings, http: LmsHttp): LmsApiClien
   };
 
   /** Reads a list and its next pages, up to `maxPages`, until `enough` says so. */
-  async function pages<S extends z.ZodType>(first: string, item: S, what: string, maxPages: number, enough: (items: Array<z.infer<S>>) => boolean): Promise<Array<z.infer<S>>> {
+  async function pages<S extends z.ZodType>(
+    first: string,
+    item: S,
+    what: string,
+    maxPages: number,
+    enough: (items: Array<z.infer<S>>) => boolean,
+  ): Promise<Array<z.infer<S>>> {
     const items: Array<z.infer<S>> = [];
     let next: string | null = first;
     for (let page = 0; next && page < maxPages && !enough(items); page += 1) {
@@ -291,7 +300,9 @@ function createClient(settings: AdobeAlmApiSettings, http: LmsHttp): LmsApiClien
       const forObject = (enrollments: AlmEnrollment[]) => enrollments.filter((enrollment) => enrollment.relationships?.learningObject?.data?.id === loId);
       const found = await pages(first, AlmEnrollment, "a user's enrollments", MAX_ENROLLMENT_PAGES, (items) => forObject(items).length > 0);
       // With several enrollments in one object (multiple attempts), the latest is the current one.
-      const latest = forObject(found).toSorted((a, b) => (toIsoTimestamp(b.attributes.dateEnrolled) ?? '').localeCompare(toIsoTimestamp(a.attributes.dateEnrolled) ?? ''))[0];
+      const latest = forObject(found).toSorted((a, b) =>
+        (toIsoTimestamp(b.attributes.dateEnrolled) ?? '').localeCompare(toIsoTimestamp(a.attributes.dateEnrolled) ?? ''),
+      )[0];
       return latest ? toEnrollment(latest) : null;
     },
 
@@ -311,7 +322,11 @@ function createClient(settings: AdobeAlmApiSettings, http: LmsHttp): LmsApiClien
         return (found?.data ?? []).map(toLearner).slice(0, limit);
       }
       const first = url('/users', { 'page[limit]': String(PAGE_SIZE), 'page[offset]': '0' });
-      const matches = (items: AlmUser[]) => items.filter((user) => user.attributes.state !== 'DELETED').map(toLearner).filter((learner) => contains(wanted, learner.name, learner.email, learner.username));
+      const matches = (items: AlmUser[]) =>
+        items
+          .filter((user) => user.attributes.state !== 'DELETED')
+          .map(toLearner)
+          .filter((learner) => contains(wanted, learner.name, learner.email, learner.username));
       const found = await pages(first, AlmUser, 'a user search', MAX_SEARCH_PAGES, (items) => matches(items).length >= limit);
       return matches(found).slice(0, limit);
     },

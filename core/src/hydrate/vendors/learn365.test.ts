@@ -52,7 +52,12 @@ describe('the Learn365 API client', () => {
   it('answers a course with its title, its CourseType as the kind and its site URL', async () => {
     const { data, client } = await learn365();
     const eLearning = courseOfKind(data, 'online_course');
-    expect(Course.parse(await client.course(String(eLearning.id)))).toEqual({ id: String(eLearning.id), title: eLearning.title, kind: 'online_course', url: eLearning.url });
+    expect(Course.parse(await client.course(String(eLearning.id)))).toEqual({
+      id: String(eLearning.id),
+      title: eLearning.title,
+      kind: 'online_course',
+      url: eLearning.url,
+    });
     expect(await client.course(String(courseOfKind(data, 'instructor_led').id))).toMatchObject({ kind: 'instructor_led' });
     expect(await client.course(String(courseOfKind(data, 'learning_path').id))).toMatchObject({ kind: 'learning_path' });
   });
@@ -130,7 +135,9 @@ describe('the Learn365 API client', () => {
 
   it('searches courses by title', async () => {
     const { client } = await learn365();
-    expect(await client.searchCourses('compliance', 10)).toEqual([expect.objectContaining({ title: 'Compliance 101: Data Protection Essentials', kind: 'online_course' })]);
+    expect(await client.searchCourses('compliance', 10)).toEqual([
+      expect.objectContaining({ title: 'Compliance 101: Data Protection Essentials', kind: 'online_course' }),
+    ]);
     expect(await client.searchCourses(undefined, 5)).toHaveLength(5);
   });
 
@@ -170,4 +177,3 @@ describe('the Learn365 API client', () => {
     for (const listed of items) expect(listed).toEqual(await client.course(listed.id, 'lesson'));
   });
 });
-

@@ -31,7 +31,7 @@ export const Learn365ApiSettings = z.object({
   base_url: z
     .url({ protocol: /^https?$/ })
     .default('https://api.365.systems')
-    .meta({ title: 'API Base URL', description: 'https://api.365.systems, or your region\'s endpoint such as https://ne-api.365.systems.' }),
+    .meta({ title: 'API Base URL', description: "https://api.365.systems, or your region's endpoint such as https://ne-api.365.systems." }),
   api_key: z.string().min(1).meta({ title: 'API Key', description: 'Learn365 Admin Center > Global Settings > API key management (Read only is enough).' }),
 });
 export type Learn365ApiSettings = z.infer<typeof Learn365ApiSettings>;
@@ -198,9 +198,16 @@ function createClient(settings: Learn365ApiSettings, http: LmsHttp): LmsApiClien
         // An enrollment id from a webhook names the user's enrollment in that course; anything else is looked up afresh.
         if (found && (!found.UserId || sameId(found.UserId, ref.user)) && (!found.CourseId || sameId(found.CourseId, ref.course))) return toEnrollment(found);
       }
-      const found = await get('Enrollments', { $filter: `UserId eq ${ref.user} and CourseId eq ${ref.course}` }, collection(Learn365Enrollment), "a user's enrollments");
+      const found = await get(
+        'Enrollments',
+        { $filter: `UserId eq ${ref.user} and CourseId eq ${ref.course}` },
+        collection(Learn365Enrollment),
+        "a user's enrollments",
+      );
       // A retaken course leaves one enrollment per attempt: the latest registration is the current one.
-      const latest = (found?.value ?? []).toSorted((a, b) => (toIsoTimestamp(b.RegistrationDate) ?? '').localeCompare(toIsoTimestamp(a.RegistrationDate) ?? ''))[0];
+      const latest = (found?.value ?? []).toSorted((a, b) =>
+        (toIsoTimestamp(b.RegistrationDate) ?? '').localeCompare(toIsoTimestamp(a.RegistrationDate) ?? ''),
+      )[0];
       return latest ? toEnrollment(latest) : null;
     },
 

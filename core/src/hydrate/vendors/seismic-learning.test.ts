@@ -33,7 +33,7 @@ function enrollmentIn(data: SandboxData, kind: string, status: string) {
 }
 
 describe('the Seismic Learning (Lessonly) API client', () => {
-  it('answers a user as a catalog learner, splitting Lessonly\'s single name into first and last', async () => {
+  it("answers a user as a catalog learner, splitting Lessonly's single name into first and last", async () => {
     const { client } = await lessonly();
     const learner = await client.user('1001');
     expect(Learner.parse(learner)).toEqual({
@@ -126,7 +126,7 @@ describe('the Seismic Learning (Lessonly) API client', () => {
     expect(error.message).not.toContain('not-the-key');
   });
 
-  it('searches users by part of a name, and by exact email through Lessonly\'s filter', async () => {
+  it("searches users by part of a name, and by exact email through Lessonly's filter", async () => {
     const { client } = await lessonly();
     const byName = await client.searchUsers('okafor', 50);
     expect(byName.length).toBeGreaterThan(0);
@@ -183,4 +183,3 @@ describe('the Seismic Learning (Lessonly) API client', () => {
     expect(client.listCourses).toBeUndefined();
   });
 });
-

@@ -56,7 +56,8 @@ function compare(left: Literal, right: Literal): number | null {
 
 const FILTER: FilterDialect = {
   option: '_filter',
-  token: /\s*(?:(?<prefix>guid|datetime)'(?<typed>[^']*)'|(?<string>'(?:[^']|'')*')|(?<number>-?\d+(?:\.\d+)?)|(?<word>[A-Za-z_][A-Za-z0-9_]*(?:\/[A-Za-z_][A-Za-z0-9_]*)*)|(?<punct>[(),]))/y,
+  token:
+    /\s*(?:(?<prefix>guid|datetime)'(?<typed>[^']*)'|(?<string>'(?:[^']|'')*')|(?<number>-?\d+(?:\.\d+)?)|(?<word>[A-Za-z_][A-Za-z0-9_]*(?:\/[A-Za-z_][A-Za-z0-9_]*)*)|(?<punct>[(),]))/y,
   functions: { substringof: 2, startswith: 2, endswith: 2, tolower: 1, toupper: 1 },
   comparisons: new Set(['eq', 'ne', 'gt', 'ge', 'lt', 'le']),
   error: QueryError,
@@ -82,7 +83,11 @@ const FILTER: FilterDialect = {
 
 function sortBy(resources: Resource[], sort: string | null): Resource[] {
   if (!sort) return resources;
-  const keys = sort.split(',').map((key) => key.trim()).filter(Boolean).map((key) => ({ descending: key.startsWith('-'), path: key.replace(/^-/, '').split('/') }));
+  const keys = sort
+    .split(',')
+    .map((key) => key.trim())
+    .filter(Boolean)
+    .map((key) => ({ descending: key.startsWith('-'), path: key.replace(/^-/, '').split('/') }));
   // Reading every key first surfaces an unknown property as a 422 rather than mid-sort.
   const rows = resources.map((resource) => ({ resource, values: keys.map((key) => literalOf(propertyOf(resource, key.path))) }));
   rows.sort((a, b) => {
@@ -108,7 +113,10 @@ export function collection(query: URLSearchParams, name: string, all: Resource[]
   const limit = Math.min(Math.max(count(query.get('_limit'), '_limit', DEFAULT_LIMIT), 1), MAX_LIMIT);
   const offset = count(query.get('_offset'), '_offset', 0);
   if (offset > MAX_OFFSET) throw new QueryError(`_offset may be at most ${MAX_OFFSET}.`);
-  const matching = sortBy(all.filter((resource) => !filter || evaluateFilter(filter, resource, FILTER) === true), query.get('_sort'));
+  const matching = sortBy(
+    all.filter((resource) => !filter || evaluateFilter(filter, resource, FILTER) === true),
+    query.get('_sort'),
+  );
   // _offset counts pages, not records (Integration API overview, "Pagination").
   const items = matching.slice(offset * limit, (offset + 1) * limit);
   return { totalItems: matching.length, returnedItems: items.length, limit, offset, [name]: items };

@@ -117,15 +117,25 @@ describe('the emulated Absorb Integration API', () => {
     });
   });
 
-  it('answers departments, courses and a user\'s enrollment in a course', async () => {
+  it("answers departments, courses and a user's enrollment in a course", async () => {
     const { data, get, token } = await emulator();
     const bearer = await token();
     expect((await get(`/departments/${vendorId('absorb', 'department', 1)}`, bearer)).body).toMatchObject({ name: 'Customer Success' });
     const workshop = data.courses.find((course) => course.kind === 'instructor_led');
-    expect((await get(`/courses/${courseId(workshop?.id ?? 0)}`, bearer)).body).toMatchObject({ name: workshop?.title, courseType: 'InstructorLedCourse', activeStatus: 0 });
+    expect((await get(`/courses/${courseId(workshop?.id ?? 0)}`, bearer)).body).toMatchObject({
+      name: workshop?.title,
+      courseType: 'InstructorLedCourse',
+      activeStatus: 0,
+    });
     const done = data.enrollments.find((enrollment) => enrollment.status === 'completed');
     const answer = await get(`/users/${userId(done?.user_id ?? 0)}/enrollments/${courseId(done?.course_id ?? 0)}`, bearer);
-    expect(answer.body).toMatchObject({ id: vendorId('absorb', 'enrollment', done?.id ?? 0), status: 3, progress: 100, score: done?.score, userId: userId(done?.user_id ?? 0) });
+    expect(answer.body).toMatchObject({
+      id: vendorId('absorb', 'enrollment', done?.id ?? 0),
+      status: 3,
+      progress: 100,
+      score: done?.score,
+      userId: userId(done?.user_id ?? 0),
+    });
   });
 
   it('answers 404 for unknown users, courses, departments, enrollments and paths', async () => {
@@ -145,11 +155,26 @@ describe('the emulated Absorb Integration API', () => {
     const { data, get, token } = await emulator();
     const bearer = await token();
     const byName = await get(`/users?_filter=${encodeURIComponent("substringof('okafor',tolower(lastName))")}&_sort=-firstName&_limit=5`, bearer);
-    const body = z.object({ totalItems: z.number(), returnedItems: z.number(), limit: z.number(), offset: z.number(), users: z.array(z.object({ lastName: z.string(), firstName: z.string() })) }).parse(byName.body);
+    const body = z
+      .object({
+        totalItems: z.number(),
+        returnedItems: z.number(),
+        limit: z.number(),
+        offset: z.number(),
+        users: z.array(z.object({ lastName: z.string(), firstName: z.string() })),
+      })
+      .parse(byName.body);
     expect(body.totalItems).toBe(data.users.filter((user) => user.last_name === 'Okafor').length);
     expect(body.users.every((user) => user.lastName === 'Okafor')).toBe(true);
-    expect(body.users.map((user) => user.firstName)).toEqual(body.users.map((user) => user.firstName).toSorted().reverse());
-    const second = z.object({ offset: z.number(), users: z.array(z.object({ id: z.string() })) }).parse((await get('/users?_limit=10&_offset=1&_sort=username', bearer)).body);
+    expect(body.users.map((user) => user.firstName)).toEqual(
+      body.users
+        .map((user) => user.firstName)
+        .toSorted()
+        .reverse(),
+    );
+    const second = z
+      .object({ offset: z.number(), users: z.array(z.object({ id: z.string() })) })
+      .parse((await get('/users?_limit=10&_offset=1&_sort=username', bearer)).body);
     const all = data.users.map((user) => user.username).toSorted();
     expect(second.offset).toBe(1);
     expect(second.users).toHaveLength(10);

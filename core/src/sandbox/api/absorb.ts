@@ -128,7 +128,13 @@ export function createAbsorbApi(options: AbsorbApiOptions = {}): EmulatedApi {
       const current = data();
       const user = find(current.users, 'user', req.params.userId);
       if (!user) return notFound(res, 'user');
-      res.json(collection(queryOf(req), 'enrollments', enrollmentsOf(current, (enrollment) => enrollment.user_id === user.id)));
+      res.json(
+        collection(
+          queryOf(req),
+          'enrollments',
+          enrollmentsOf(current, (enrollment) => enrollment.user_id === user.id),
+        ),
+      );
     });
 
     api.get('/users/:userId/enrollments/:courseId', (req, res) => {
@@ -158,7 +164,13 @@ export function createAbsorbApi(options: AbsorbApiOptions = {}): EmulatedApi {
       const current = data();
       const course = find(current.courses, 'course', req.params.courseId);
       if (!course) return notFound(res, 'course');
-      res.json(collection(queryOf(req), 'enrollments', enrollmentsOf(current, (enrollment) => enrollment.course_id === course.id)));
+      res.json(
+        collection(
+          queryOf(req),
+          'enrollments',
+          enrollmentsOf(current, (enrollment) => enrollment.course_id === course.id),
+        ),
+      );
     });
 
     api.get('/departments', (req, res) => {

@@ -55,7 +55,12 @@ export function list(req: Request, all: Resource[], maxOffset?: number): Resourc
 /** A comma-separated query value, or null when absent. */
 export function listOf(query: URLSearchParams, name: string): string[] | null {
   const raw = query.get(name);
-  return raw === null ? null : raw.split(',').map((item) => item.trim()).filter(Boolean);
+  return raw === null
+    ? null
+    : raw
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean);
 }
 
 /** The `sort` query ALM's lists take: by id, or by id descending with `-id`. */

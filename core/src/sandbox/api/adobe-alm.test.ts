@@ -91,7 +91,14 @@ describe('the emulated Adobe Learning Manager API', () => {
       data: {
         id: '1001',
         type: 'user',
-        attributes: { name: 'Maya Chen', email: 'maya.chen@acme-training.example', userUniqueId: 'maya.chen@acme-training.example', state: 'ACTIVE', userType: 'Internal', fields: { Department: 'Customer Success' } },
+        attributes: {
+          name: 'Maya Chen',
+          email: 'maya.chen@acme-training.example',
+          userUniqueId: 'maya.chen@acme-training.example',
+          state: 'ACTIVE',
+          userType: 'Internal',
+          fields: { Department: 'Customer Success' },
+        },
         relationships: { account: { data: { type: 'account' } } },
       },
     });
@@ -103,15 +110,23 @@ describe('the emulated Adobe Learning Manager API', () => {
     const path = data.courses.find((course) => course.kind === 'learning_path');
     const workshop = data.courses.find((course) => course.kind === 'instructor_led');
     expect((await get(`/learningObjects/learningProgram:${path?.id}`, bearer)).body).toMatchObject({
-      data: { id: `learningProgram:${path?.id}`, type: 'learningObject', attributes: { loType: 'learningProgram', state: 'Published', localizedMetadata: [{ locale: 'en-US', name: path?.title }] } },
+      data: {
+        id: `learningProgram:${path?.id}`,
+        type: 'learningObject',
+        attributes: { loType: 'learningProgram', state: 'Published', localizedMetadata: [{ locale: 'en-US', name: path?.title }] },
+      },
     });
-    expect((await get(`/learningObjects/course:${workshop?.id}`, bearer)).body).toMatchObject({ data: { attributes: { loType: 'course', loFormat: 'Classroom' } } });
+    expect((await get(`/learningObjects/course:${workshop?.id}`, bearer)).body).toMatchObject({
+      data: { attributes: { loType: 'course', loFormat: 'Classroom' } },
+    });
   });
 
   it("lists a user's enrollments in one learning object, of the types asked for", async () => {
     const { data, get, token } = await emulator();
     const bearer = `Bearer ${await token()}`;
-    const done = data.enrollments.find((enrollment) => enrollment.status === 'completed' && data.courses.find((course) => course.id === enrollment.course_id)?.kind === 'online_course');
+    const done = data.enrollments.find(
+      (enrollment) => enrollment.status === 'completed' && data.courses.find((course) => course.id === enrollment.course_id)?.kind === 'online_course',
+    );
     const answer = await get(`/users/${done?.user_id}/enrollments?filter.loTypes=course&filter.loIds=course:${done?.course_id}`, bearer);
     expect(answer.body).toMatchObject({
       data: [
@@ -125,7 +140,9 @@ describe('the emulated Adobe Learning Manager API', () => {
     });
     // Learning programs are not listed unless asked for.
     const inPath = data.enrollments.find((enrollment) => data.courses.find((course) => course.id === enrollment.course_id)?.kind === 'learning_path');
-    const courses = z.object({ data: z.array(z.unknown()) }).parse((await get(`/users/${inPath?.user_id}/enrollments?filter.loIds=learningProgram:${inPath?.course_id}`, bearer)).body);
+    const courses = z
+      .object({ data: z.array(z.unknown()) })
+      .parse((await get(`/users/${inPath?.user_id}/enrollments?filter.loIds=learningProgram:${inPath?.course_id}`, bearer)).body);
     expect(courses.data).toEqual([]);
   });
 

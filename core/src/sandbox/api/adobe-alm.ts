@@ -130,9 +130,20 @@ export function createAdobeAlmApi(options: AdobeAlmApiOptions = {}): EmulatedApi
       const ids = listOf(queryOf(req), 'ids');
       const users = current.users.filter((user) =>
         // ids may name users by id or, as "email:<address>", by email.
-        ids === null ? true : ids.some((id) => (id.toLowerCase().startsWith('email:') ? id.slice(6).toLowerCase() === user.email.toLowerCase() : id === String(user.id))),
+        ids === null
+          ? true
+          : ids.some((id) => (id.toLowerCase().startsWith('email:') ? id.slice(6).toLowerCase() === user.email.toLowerCase() : id === String(user.id))),
       );
-      res.json(list(req, sortById(users.map((user) => userResource(current, user)), queryOf(req).get('sort')), MAX_USER_OFFSET));
+      res.json(
+        list(
+          req,
+          sortById(
+            users.map((user) => userResource(current, user)),
+            queryOf(req).get('sort'),
+          ),
+          MAX_USER_OFFSET,
+        ),
+      );
     });
 
     api.get('/primeapi/v2/users/:id', (req, res) => {
@@ -160,7 +171,9 @@ export function createAdobeAlmApi(options: AdobeAlmApiOptions = {}): EmulatedApi
 
     api.get('/primeapi/v2/enrollments/:id', (req, res) => {
       const current = data();
-      const found = current.enrollments.flatMap((enrollment) => enrollmentResource(current, enrollment) ?? []).find((item) => item.resource['id'] === req.params.id);
+      const found = current.enrollments
+        .flatMap((enrollment) => enrollmentResource(current, enrollment) ?? [])
+        .find((item) => item.resource['id'] === req.params.id);
       if (!found) return fail(res, 404, 'Not Found', `No enrollment with id ${req.params.id}.`);
       res.json({ links: { self: selfLink(req) }, data: found.resource });
     });

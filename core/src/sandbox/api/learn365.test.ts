@@ -52,7 +52,7 @@ describe('the emulated Learn365 API', () => {
     });
   });
 
-  it("reads keys written bare or quoted, as OData allows", async () => {
+  it('reads keys written bare or quoted, as OData allows', async () => {
     const { get } = await emulator();
     expect((await get("Users('1001')")).body).toMatchObject({ Id: '1001' });
   });

@@ -40,7 +40,8 @@ function same(left: Literal, right: Literal): boolean {
  */
 const FILTER: FilterDialect = {
   option: '$filter',
-  token: /\s*(?:(?<string>'(?:[^']|'')*')|(?<guid>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})|(?<number>-?\d+(?:\.\d+)?)|(?<word>[A-Za-z_][A-Za-z0-9_]*)|(?<punct>[(),]))/y,
+  token:
+    /\s*(?:(?<string>'(?:[^']|'')*')|(?<guid>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})|(?<number>-?\d+(?:\.\d+)?)|(?<word>[A-Za-z_][A-Za-z0-9_]*)|(?<punct>[(),]))/y,
   functions: { contains: 2, startswith: 2, endswith: 2, tolower: 1, toupper: 1 },
   comparisons: new Set(['eq', 'ne']),
   error: ODataFilterError,

@@ -47,8 +47,8 @@ describe('parseFilter and evaluateFilter', () => {
     expect(readError('Age eq')).toBe('The $filter ends too early.');
     expect(readError('Age eq 1 )')).toBe('The $filter has an unexpected ")".');
     expect(readError('Age # 1')).toBe('The $filter cannot be read at position 3.');
-    expect(readError("length(Title) eq 4")).toBe('The $filter function length is not supported.');
-    expect(readError("contains(Title)")).toBe('The $filter function contains takes 2 argument(s).');
+    expect(readError('length(Title) eq 4')).toBe('The $filter function length is not supported.');
+    expect(readError('contains(Title)')).toBe('The $filter function contains takes 2 argument(s).');
   });
 
   it('does not take a string literal for punctuation', () => {

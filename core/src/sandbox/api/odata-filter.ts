@@ -32,7 +32,9 @@ export interface FilterDialect {
   /** Comparison operators (lower case). */
   comparisons: ReadonlySet<string>;
   /** What a filter the API cannot read throws. */
-  error: new (message: string) => Error;
+  error: new (
+    message: string,
+  ) => Error;
   /** A resource's value at a property path; throws `error` when the resource has no such property. */
   property(resource: Resource, path: readonly string[]): unknown;
   /** Whether `left <operator> right` holds, for one of `comparisons`. */

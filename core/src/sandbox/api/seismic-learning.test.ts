@@ -37,7 +37,7 @@ describe('the emulated Lessonly API', () => {
     expect((await get('/api/v1/users/1001', 'Bearer abc')).status).toBe(401);
   });
 
-  it('answers a user with Lessonly\'s field names', async () => {
+  it("answers a user with Lessonly's field names", async () => {
     const { get } = await emulator();
     const response = await get('/api/v1/users/1001');
     expect(response.status).toBe(200);
@@ -77,7 +77,7 @@ describe('the emulated Lessonly API', () => {
     expect(v11.body).not.toHaveProperty('assignees_count');
   });
 
-  it('lists a user\'s assignments for lessons and paths only', async () => {
+  it("lists a user's assignments for lessons and paths only", async () => {
     const { data, get } = await emulator();
     const kinds = new Map(data.courses.map((course) => [course.id, course.kind]));
     const enrollment = data.enrollments.find((candidate) => kinds.get(candidate.course_id) === 'lesson');

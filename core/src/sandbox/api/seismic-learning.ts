@@ -177,7 +177,7 @@ function router(data: () => SandboxData): Router {
     // Both halves are compared, each in constant time, so neither a wrong subdomain nor a wrong key answers faster.
     if (!basicAuthMatches(header(req.headers, 'authorization'), { username: SUBDOMAIN, password: API_KEY })) {
       res.setHeader('WWW-Authenticate', 'Basic realm="Lessonly API"');
-      res.status(401).json({ type: 'error', error: "Unauthorized: the subdomain or the API key is not right." });
+      res.status(401).json({ type: 'error', error: 'Unauthorized: the subdomain or the API key is not right.' });
       return;
     }
     next();
@@ -271,7 +271,16 @@ function router(data: () => SandboxData): Router {
     const paths = data().courses.filter(isPath).map(pathFields);
     res.json({
       type: 'paths',
-      paths: req.params.version === 'v1' ? paths.map(({ id, title, archived_at, archived_by_user_id, is_certification }) => ({ id, title, archived_at, archived_by_user_id, is_certification })) : paths,
+      paths:
+        req.params.version === 'v1'
+          ? paths.map(({ id, title, archived_at, archived_by_user_id, is_certification }) => ({
+              id,
+              title,
+              archived_at,
+              archived_by_user_id,
+              is_certification,
+            }))
+          : paths,
     });
   });
 

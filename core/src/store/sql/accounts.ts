@@ -127,10 +127,15 @@ export function createAccountStore(db: SqlRunner): AccountStore {
       return num(row?.n ?? 0);
     },
     async insertUser(user) {
-      await db.change(
-        'INSERT INTO console_users (id, email, role, password_hash, created_at, updated_at, last_sign_in_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        [user.id, user.email, user.role, user.password_hash, user.created_at, user.updated_at, user.last_sign_in_at],
-      );
+      await db.change('INSERT INTO console_users (id, email, role, password_hash, created_at, updated_at, last_sign_in_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+        user.id,
+        user.email,
+        user.role,
+        user.password_hash,
+        user.created_at,
+        user.updated_at,
+        user.last_sign_in_at,
+      ]);
     },
     getUser: (id) => first('SELECT * FROM console_users WHERE id = ?', [id], toUser),
     getUserByEmail: (email) => first('SELECT * FROM console_users WHERE email = ?', [email], toUser),
@@ -140,7 +145,10 @@ export function createAccountStore(db: SqlRunner): AccountStore {
     async updateUser(id, patch) {
       const entries = USER_COLUMNS.filter((column) => patch[column] !== undefined).map((column) => [column, patch[column]] as const);
       if (entries.length === 0) return;
-      await db.change(`UPDATE console_users SET ${entries.map(([column]) => `${column} = ?`).join(', ')} WHERE id = ?`, [...entries.map(([, value]) => value ?? null), id]);
+      await db.change(`UPDATE console_users SET ${entries.map(([column]) => `${column} = ?`).join(', ')} WHERE id = ?`, [
+        ...entries.map(([, value]) => value ?? null),
+        id,
+      ]);
     },
     async deleteUser(id) {
       await db.change('DELETE FROM console_sessions WHERE user_id = ?', [id]);
@@ -175,10 +183,15 @@ export function createAccountStore(db: SqlRunner): AccountStore {
     },
     async takeInvite(tokenHash, now) {
       // The UPDATE is the once-only gate: of two requests racing with one link, one changes the row.
-      const changed = await db.change('UPDATE console_invites SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?', [now, tokenHash, now]);
+      const changed = await db.change('UPDATE console_invites SET used_at = ? WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?', [
+        now,
+        tokenHash,
+        now,
+      ]);
       return changed > 0 ? first('SELECT * FROM console_invites WHERE token_hash = ?', [tokenHash], toInvite) : null;
     },
-    peekInvite: (tokenHash, now) => first('SELECT * FROM console_invites WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?', [tokenHash, now], toInvite),
+    peekInvite: (tokenHash, now) =>
+      first('SELECT * FROM console_invites WHERE token_hash = ? AND used_at IS NULL AND expires_at > ?', [tokenHash, now], toInvite),
     async listInvites(now) {
       return (await db.rows('SELECT * FROM console_invites WHERE used_at IS NULL AND expires_at > ? ORDER BY created_at', [now])).map(toInvite);
     },

@@ -27,7 +27,10 @@ export function deliveryMethods(runner: SqlRunner): DeliveryMethods {
     },
 
     async retryDelivery(id, now) {
-      const [row] = await runner.returning(`UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ? AND status != 'in_flight' RETURNING *`, [now, now, id]);
+      const [row] = await runner.returning(
+        `UPDATE deliveries SET status = 'pending', next_attempt_at = ?, updated_at = ? WHERE id = ? AND status != 'in_flight' RETURNING *`,
+        [now, now, id],
+      );
       // A delivery in flight is left as it is, and answered as it is.
       if (!row) return findById(runner, 'deliveries', id, toDelivery);
       runner.wake('deliveries');

@@ -7,7 +7,12 @@ describe('the trigger event options', () => {
 
 	it('start with "Any Event" and then list every catalog type once, by title', () => {
 		expect(options[0]).toEqual(ANY_EVENT);
-		expect(options.slice(1).map((option) => option.value).sort()).toEqual(CATALOG.map((entry) => entry.type).sort());
+		expect(
+			options
+				.slice(1)
+				.map((option) => option.value)
+				.sort(),
+		).toEqual(CATALOG.map((entry) => entry.type).sort());
 		const names = options.slice(1).map((option) => option.name);
 		expect(names).toEqual([...names].sort((a, b) => a.localeCompare(b)));
 	});

@@ -24,12 +24,7 @@ function header(headers: Headers, name: string): string | undefined {
  * Checks the webhook-id, webhook-timestamp and webhook-signature headers against the raw body and
  * answers whether they hold, with the reason when not; it never throws (core's verifier throws).
  */
-export function checkStandardWebhook(input: {
-	headers: Headers;
-	rawBody: Buffer | string;
-	secret: string;
-	nowSeconds: number;
-}): SignatureCheck {
+export function checkStandardWebhook(input: { headers: Headers; rawBody: Buffer | string; secret: string; nowSeconds: number }): SignatureCheck {
 	const id = header(input.headers, 'webhook-id');
 	const timestamp = header(input.headers, 'webhook-timestamp');
 	const signatures = header(input.headers, 'webhook-signature');
@@ -40,9 +35,7 @@ export function checkStandardWebhook(input: {
 	if (Math.abs(input.nowSeconds - Number(timestamp)) > TIMESTAMP_TOLERANCE_SECONDS) {
 		return { valid: false, reason: 'webhook-timestamp is too old or too new' };
 	}
-	const encodedKey = input.secret.startsWith(SECRET_PREFIX)
-		? input.secret.slice(SECRET_PREFIX.length)
-		: input.secret;
+	const encodedKey = input.secret.startsWith(SECRET_PREFIX) ? input.secret.slice(SECRET_PREFIX.length) : input.secret;
 	const key = Buffer.from(encodedKey, 'base64');
 	if (key.length === 0) return { valid: false, reason: 'The stored signing secret is empty' };
 	const expected = createHmac('sha256', key)

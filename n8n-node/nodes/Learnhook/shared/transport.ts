@@ -1,11 +1,4 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	IHookFunctions,
-	IHttpRequestMethods,
-	ILoadOptionsFunctions,
-	JsonObject,
-} from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, IHookFunctions, IHttpRequestMethods, ILoadOptionsFunctions, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 /** The n8n function context a hub call runs in: a node's execute, its webhook lifecycle, or an options loader. */
@@ -32,19 +25,15 @@ export async function hubRequest(
 ): Promise<HubResponse> {
 	const credentials = await context.getCredentials('learnhookApi');
 	const baseUrl = String(credentials.hubUrl).replace(/\/+$/, '');
-	const response: unknown = await context.helpers.httpRequestWithAuthentication.call(
-		context,
-		'learnhookApi',
-		{
-			method,
-			url: `${baseUrl}${path}`,
-			json: true,
-			...(options.body ? { body: options.body } : {}),
-			...(options.qs ? { qs: options.qs } : {}),
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-		},
-	);
+	const response: unknown = await context.helpers.httpRequestWithAuthentication.call(context, 'learnhookApi', {
+		method,
+		url: `${baseUrl}${path}`,
+		json: true,
+		...(options.body ? { body: options.body } : {}),
+		...(options.qs ? { qs: options.qs } : {}),
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+	});
 	const statusCode = isObject(response) && typeof response.statusCode === 'number' ? response.statusCode : 0;
 	const body = isObject(response) ? response.body : undefined;
 	const ok = statusCode >= 200 && statusCode < 300;
