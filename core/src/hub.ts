@@ -127,6 +127,7 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     fanOut,
     wakeDispatcher: () => dispatcher.wake(),
     sendTest: (hook, event) => dispatcher.sendTest(hook, event),
+    allowPrivateTargets: config.LEARNHOOK_ALLOW_PRIVATE_TARGETS,
     now,
     version: VERSION,
     publicUrl: (req) => config.LEARNHOOK_PUBLIC_URL?.replace(/\/$/, '') ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`,
@@ -141,7 +142,6 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     lookup: overrides.lookup ?? lookupFromClients(clientFor, lookupFromRecentEvents(store)),
     rateLimit: config.LEARNHOOK_RATE_LIMIT,
     authFailureLimit: config.LEARNHOOK_AUTH_FAILURE_LIMIT,
-    allowPrivateTargets: config.LEARNHOOK_ALLOW_PRIVATE_TARGETS,
   });
   // Slow clients (slow-loris) are cut off: headers and whole requests each have a deadline, checked every second.
   const server = http.createServer(

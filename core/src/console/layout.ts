@@ -2,11 +2,12 @@ import type { Response } from 'express';
 import { html, type SafeHtml } from './html.ts';
 import { isAdmin, signedInOf } from './session.ts';
 
-/** The console's sections, in the order of the navigation: only pages that exist (subscriptions follow in issue 15). */
+/** The console's sections, in the order of the navigation. */
 export const SECTIONS = [
   { path: '/', label: 'Home' },
   { path: '/connections', label: 'Connections' },
   { path: '/events', label: 'Events' },
+  { path: '/subscriptions', label: 'Subscriptions' },
   { path: '/keys', label: 'API keys', adminOnly: true },
   { path: '/users', label: 'Users' },
 ] as const satisfies readonly { path: string; label: string; adminOnly?: boolean }[];

@@ -16,6 +16,8 @@ import { eventPages } from './pages/event.ts';
 import { eventsPages } from './pages/events.ts';
 import { homePage } from './pages/home.ts';
 import { keysPages } from './pages/keys.ts';
+import { subscriptionPages } from './pages/subscription.ts';
+import { subscriptionsPages } from './pages/subscriptions.ts';
 import { usersPages } from './pages/users.ts';
 import { checkCsrf, consoleHeaders } from './security.ts';
 import { createSessions, requireSignedIn, signedInOf } from './session.ts';
@@ -94,6 +96,8 @@ export function createConsole(hub: HubContext, options: ConsoleOptions): { route
   pages.use(connectionPages(ctx));
   pages.use(eventsPages(ctx));
   pages.use(eventPages(ctx));
+  pages.use(subscriptionsPages(ctx));
+  pages.use(subscriptionPages(ctx));
   pages.use(keysPages(ctx));
   pages.use(accountPages(ctx));
   pages.use(usersPages(ctx));

@@ -19,7 +19,6 @@ export interface AppOptions {
   rateLimit: number;
   /** Failed API key checks per minute per client address, in a burst or spread out. */
   authFailureLimit: number;
-  allowPrivateTargets: boolean;
   /** Served after the API and before its 404: the console (built by the layer above). */
   pages?: Router;
 }
@@ -65,7 +64,7 @@ export function createApp(ctx: HubContext, options: AppOptions): Express {
   );
 
   app.use('/v1', metaRouter(ctx, requireScope, options.lookup));
-  app.use('/v1/hooks', hooksRouter(ctx, requireScope, { allowPrivateTargets: options.allowPrivateTargets }));
+  app.use('/v1/hooks', hooksRouter(ctx, requireScope));
   app.use('/v1/events', eventsRouter(ctx, requireScope));
   app.use('/v1/deliveries', deliveriesRouter(ctx, requireScope));
   app.use('/v1/connections', connectionsRouter(ctx, requireScope));

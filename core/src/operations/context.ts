@@ -1,7 +1,10 @@
+import type { CatalogEvent } from '../catalog/index.ts';
+import type { TestSendResult } from '../delivery/dispatcher.ts';
+import type { FanOut } from '../delivery/fan-out.ts';
 import type { ApiStatsBook } from '../hydrate/api-stats.ts';
 import type { LmsHttp } from '../hydrate/client.ts';
 import type { SecretBox } from '../store/secret-box.ts';
-import type { Store } from '../store/store.ts';
+import type { HookRecord, Store } from '../store/store.ts';
 import type { ConnectionRegistry } from '../vendors/connection-registry.ts';
 
 /** What the operations need from the hub: the API routes and the console pages both hand it over. */
@@ -13,8 +16,13 @@ export interface OperationsContext {
   lmsHttp: LmsHttp;
   /** How each connection's LMS API has been answering. */
   apiStats: ApiStatsBook;
+  fanOut: FanOut;
   /** Wakes the dispatcher: deliveries were created or made due. */
   wakeDispatcher(): void;
+  /** Sends one event to one hook through the real delivery path, outside the queue. */
+  sendTest(hook: HookRecord, event: CatalogEvent): Promise<TestSendResult>;
+  /** LEARNHOOK_ALLOW_PRIVATE_TARGETS: hooks may point at loopback and private addresses (never link-local). */
+  allowPrivateTargets: boolean;
   now(): number;
   /** Records an admin action in the store and as a structured log line. */
   audit(actor: string, action: string, target: string | null, details?: Record<string, unknown>): Promise<void>;

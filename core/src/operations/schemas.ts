@@ -55,6 +55,11 @@ export const Hook = z.object({
   secret: z.string().optional().meta({ description: 'The whsec_ signing secret; answered when the hook is created.' }),
 });
 
+/** POST /v1/hooks/:id/rotate-secret answers the hook with its new secret, this once. */
+export const HookWithSecret = Hook.extend({
+  secret: z.string().meta({ description: 'The new whsec_ signing secret; the old one stops verifying at once.' }),
+});
+
 /** POST /v1/hooks/:id/test (the body is optional). */
 export const HookTestRequest = z.object({
   type: z

@@ -119,6 +119,25 @@ describe('a hub that allows loopback targets', { timeout: 20_000 }, () => {
     expect((await hub.api('POST', '/v1/hooks/hook_missing/test', {})).status).toBe(404);
   });
 
+  it('rotates the signing secret: answers the new one once, and deliveries verify with it and not with the old one', async () => {
+    const target = await receiverForTest();
+    const connection = await connectAlm(hub.api, 'df-rotate');
+    const hook = await subscribe(hub.api, target.url, connection);
+
+    const rotated = await hub.api('POST', `/v1/hooks/${hook.id}/rotate-secret`);
+    expect(rotated.status).toBe(200);
+    expect(rotated.body).toMatchObject({ id: hook.id, url: target.url, status: 'active' });
+    expect(rotated.body.secret).toMatch(/^whsec_/);
+    expect(rotated.body.secret).not.toBe(hook.secret);
+    expect(JSON.stringify((await hub.api('GET', `/v1/hooks/${hook.id}`)).body)).not.toContain(rotated.body.secret);
+
+    const sent = await ingestCompletion(hub.url, connection);
+    const [delivered] = await target.waitFor(1);
+    expect(verifySigned(rotated.body.secret, delivered!).id).toBe(sent);
+    expect(() => verifySigned(hook.secret, delivered!)).toThrow();
+    expect((await hub.api('POST', '/v1/hooks/hook_missing/rotate-secret')).status).toBe(404);
+  });
+
   it('holds deliveries while a hook is paused and sends what waited once it is active again', async () => {
     const target = await receiverForTest();
     const connection = await connectAlm(hub.api, 'df-pause');
