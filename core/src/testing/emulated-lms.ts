@@ -8,8 +8,10 @@ import { demoData, type SandboxData } from '../sandbox/demo-data.ts';
 import { EMULATED_APIS } from '../sandbox/server.ts';
 import { listenForTest } from './listen.ts';
 
+/** The sandbox organisation's data file, for tests that run the sandbox LMS on its own. */
+export { openLmsData } from '../sandbox/lms-data.ts';
 /** The sandbox's emulated vendor APIs, for tests that point a connection at one themselves (through a fault proxy, say). */
-export { EMULATED_APIS } from '../sandbox/server.ts';
+export { EMULATED_APIS, startSandboxLms } from '../sandbox/server.ts';
 
 /** An emulated vendor API being served, and what a connection needs to reach it. */
 export interface ServedEmulator {
