@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { ACCOUNT_TABLES } from './sql/accounts.ts';
+import { ACTIVITY_BACKFILL, ACTIVITY_TABLE } from './sql/activity.ts';
 import { firstSchema } from './sql/tables.ts';
 
 /**
@@ -14,6 +15,8 @@ export const PG_MIGRATIONS: readonly string[] = [
   `,
   // Console accounts (DESIGN §8).
   ACCOUNT_TABLES,
+  // Hourly counts for the console's activity charts (issue 15), filled from what is already stored.
+  ACTIVITY_TABLE + ACTIVITY_BACKFILL,
 ];
 
 /**

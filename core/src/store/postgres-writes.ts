@@ -2,6 +2,7 @@ import type { CatalogEvent } from '../catalog/index.ts';
 import { createBatcher } from './batcher.ts';
 import type { PostgresDatabase } from './postgres-connect.ts';
 import { num, str } from './rows.ts';
+import { ACTIVITY_UPSERT, HOUR_MS } from './sql/activity.ts';
 import type { AttemptOutcome, AttemptRecord, IngestInput, IngestResult, NewDelivery, Store, WakeTopic } from './store.ts';
 
 type Query = PostgresDatabase['query'];
@@ -115,7 +116,7 @@ function ingestBatcher(query: Query, notify: Notify): (input: IngestInput) => Pr
       const stored = new Set(rows.map((row) => str(row.id)));
       if (stored.size > 0) notify('events');
       // In request order, the first to carry an id stored it; any later one, and an id seen before, is a duplicate.
-      return inputs.map((input) => {
+      const results = inputs.map((input) => {
         const result: IngestResult = { inserted: [], duplicates: [] };
         for (const event of input.events) {
           if (stored.delete(event.id)) result.inserted.push(event.id);
@@ -123,6 +124,15 @@ function ingestBatcher(query: Query, notify: Notify): (input: IngestInput) => Pr
         }
         return result;
       });
+      await countReceived(
+        query,
+        inputs.map((input, index) => ({
+          hour: Math.floor(input.request.received_at / HOUR_MS),
+          connection_id: input.connection_id,
+          count: results[index]?.inserted.length ?? 0,
+        })),
+      );
+      return results;
     },
   });
 }
@@ -155,6 +165,45 @@ function completeEventBatcher(query: Query, notify: Notify): (item: EventComplet
   });
 }
 
+/** Adds a batch's stored events to the hourly activity, one row per hour and connection. */
+async function countReceived(query: Query, counts: { hour: number; connection_id: string; count: number }[]): Promise<void> {
+  const grouped = new Map<string, { hour: number; connection_id: string; count: number }>();
+  for (const item of counts) {
+    if (item.count === 0) continue;
+    const key = `${item.hour}/${item.connection_id}`;
+    const entry = grouped.get(key) ?? { ...item, count: 0 };
+    entry.count += item.count;
+    grouped.set(key, entry);
+  }
+  if (grouped.size === 0) return;
+  // In one order everywhere, so two processes adding to the same hours never wait on each other in a cycle.
+  const rows = [...grouped.values()].sort((a, b) => a.hour - b.hour || a.connection_id.localeCompare(b.connection_id));
+  await query(
+    `INSERT INTO activity (hour, connection_id, received, delivered, failed)
+     SELECT hour, connection_id, received, 0, 0 FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS i(hour, connection_id, received) ${ACTIVITY_UPSERT}`,
+    [rows.map((row) => row.hour), rows.map((row) => row.connection_id), rows.map((row) => row.count)],
+  );
+}
+
+/** Adds a batch's finished deliveries (succeeded, or failed for good) to the hourly activity of their events' connections. */
+async function countFinished(query: Query, items: readonly FinishedAttempt[]): Promise<void> {
+  const finished = items.filter(({ outcome }) => outcome.status !== 'pending');
+  if (finished.length === 0) return;
+  await query(
+    `INSERT INTO activity (hour, connection_id, received, delivered, failed)
+     SELECT i.hour, e.connection_id, 0, SUM(i.delivered), SUM(i.failed)
+     FROM unnest($1::text[], $2::bigint[], $3::int[], $4::int[]) AS i(delivery_id, hour, delivered, failed)
+     JOIN deliveries d ON d.id = i.delivery_id JOIN events e ON e.id = d.event_id
+     GROUP BY i.hour, e.connection_id ORDER BY i.hour, e.connection_id ${ACTIVITY_UPSERT}`,
+    [
+      finished.map(({ attempt }) => attempt.delivery_id),
+      finished.map(({ attempt }) => Math.floor((attempt.started_at + attempt.duration_ms) / HOUR_MS)),
+      finished.map(({ outcome }) => (outcome.status === 'succeeded' ? 1 : 0)),
+      finished.map(({ outcome }) => (outcome.status === 'failed' ? 1 : 0)),
+    ],
+  );
+}
+
 function finishAttemptBatcher(query: Query): (item: FinishedAttempt) => Promise<void> {
   return createBatcher<FinishedAttempt, void>({
     key: (item) => item.attempt.delivery_id,
@@ -185,6 +234,7 @@ function finishAttemptBatcher(query: Query): (item: FinishedAttempt) => Promise<
           column(({ outcome }) => (outcome.status === 'pending' ? outcome.next_attempt_at : null)),
         ],
       );
+      await countFinished(query, items);
       return items.map(() => undefined);
     },
   });

@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { num, type Row } from './rows.ts';
 import { ACCOUNT_TABLES } from './sql/accounts.ts';
+import { ACTIVITY_BACKFILL, ACTIVITY_TABLE } from './sql/activity.ts';
 import { firstSchema } from './sql/tables.ts';
 
 /**
@@ -22,6 +23,8 @@ export const MIGRATIONS = [
   `,
   // Console accounts (DESIGN §8).
   ACCOUNT_TABLES,
+  // Hourly counts for the console's activity charts (issue 15), filled from what is already stored.
+  ACTIVITY_TABLE + ACTIVITY_BACKFILL,
 ];
 
 /** Brings the file up to date, one transaction per migration. */

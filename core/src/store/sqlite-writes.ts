@@ -1,3 +1,4 @@
+import { ACTIVITY_UPSERT, HOUR_MS } from './sql/activity.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
 import type { IngestResult, NewDelivery, Store } from './store.ts';
 
@@ -54,6 +55,14 @@ export function sqliteWrites(database: SqliteDatabase): SqliteWrites {
           );
           (inserted.changes > 0 ? result.inserted : result.duplicates).push(event.id);
         }
+        if (result.inserted.length) {
+          run(
+            `INSERT INTO activity (hour, connection_id, received, delivered, failed) VALUES (?, ?, ?, 0, 0) ${ACTIVITY_UPSERT}`,
+            Math.floor(request.received_at / HOUR_MS),
+            input.connection_id,
+            result.inserted.length,
+          );
+        }
         return result;
       });
     },
@@ -98,6 +107,15 @@ export function sqliteWrites(database: SqliteDatabase): SqliteWrites {
           attempt.status,
           attempt.error,
           attempt.started_at + attempt.duration_ms,
+          attempt.delivery_id,
+        );
+        if (outcome.status === 'pending') return;
+        run(
+          `INSERT INTO activity (hour, connection_id, received, delivered, failed)
+           SELECT ?, e.connection_id, 0, ?, ? FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ? ${ACTIVITY_UPSERT}`,
+          Math.floor((attempt.started_at + attempt.duration_ms) / HOUR_MS),
+          outcome.status === 'succeeded' ? 1 : 0,
+          outcome.status === 'failed' ? 1 : 0,
           attempt.delivery_id,
         );
       });

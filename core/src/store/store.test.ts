@@ -80,6 +80,31 @@ describe.each(KINDS)('the $kind store', ({ skip, place: newPlace }) => {
     expect(await store.getRawRequest('evt_nobody')).toBeNull();
   });
 
+  test('counts events received and deliveries finished per hour and connection, for the activity chart', async () => {
+    const store = await open();
+    const hour = 3_600_000;
+    const at = 500 * hour + 10;
+    await store.ingest({ ...ingestInput('h1', 'h2'), request: { ...ingestInput().request, received_at: at } });
+    await store.ingest({ ...ingestInput('h2', 'h3'), request: { ...ingestInput().request, received_at: at + hour } });
+    await store.ingest({ ...ingestInput('other'), connection_id: 'con_2', request: { ...ingestInput().request, received_at: at } });
+    await store.insertHook(hook('h1'));
+    await store.insertDeliveries([
+      { id: 'd1', event_id: 'evt_h1', hook_id: 'h1', next_attempt_at: 0, reason: 'event' },
+      { id: 'd2', event_id: 'evt_h2', hook_id: 'h1', next_attempt_at: 0, reason: 'event' },
+      { id: 'd3', event_id: 'evt_h3', hook_id: 'h1', next_attempt_at: 0, reason: 'event' },
+    ]);
+    const attempt = (id: string) => ({ delivery_id: id, attempt: 1, started_at: at + hour, duration_ms: 5, status: 200, error: null, response_snippet: null });
+    await store.finishAttempt(attempt('d1'), { status: 'succeeded' });
+    await store.finishAttempt(attempt('d2'), { status: 'failed' });
+    await store.finishAttempt(attempt('d3'), { status: 'pending', next_attempt_at: at + 2 * hour });
+    expect(await store.activity({ since: at - hour, connection_id: 'con_1' })).toEqual([
+      { at: 500 * hour, received: 2, delivered: 0, failed: 0 },
+      { at: 501 * hour, received: 1, delivered: 1, failed: 1 },
+    ]);
+    expect((await store.activity({ since: at })).map((row) => row.received)).toEqual([3, 1]);
+    expect(await store.activity({ since: at + 2 * hour })).toEqual([]);
+  });
+
   test('stores an event sent in two requests at once for the first of them only', async () => {
     const store = await open();
     const [first, second] = await Promise.all([store.ingest(ingestInput('a', 'b')), store.ingest(ingestInput('b', 'c'))]);

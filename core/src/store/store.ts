@@ -102,6 +102,14 @@ export interface IngestResult {
 
 export type EventState = 'received' | 'processed';
 
+/** One hour of activity: `at` is the hour's start (epoch ms). */
+export interface ActivityHour {
+  at: number;
+  received: number;
+  delivered: number;
+  failed: number;
+}
+
 /** An ingest request as the store keeps it. */
 export interface RawRequest {
   method: string;
@@ -270,6 +278,8 @@ export interface Store {
   touchApiKey(id: string, at: number): Promise<void>;
 
   appendAudit(entry: AuditEntry): Promise<void>;
+  /** Events received and deliveries that succeeded or finally failed, per hour since `since`, for one connection or all; hours with nothing are left out. */
+  activity(query: { since: number; connection_id?: string | undefined }): Promise<ActivityHour[]>;
 
   /**
    * Records that the process holding this store is alive at `now` and answers how many were seen

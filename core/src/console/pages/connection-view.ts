@@ -1,9 +1,11 @@
 import type { Request, Response } from 'express';
 import { VENDOR_APIS } from '../../hydrate/vendors/index.ts';
 import { type ApiAccessResult, presentConnection } from '../../operations/connections.ts';
+import { HOUR_MS } from '../../store/sql/activity.ts';
 import type { OpenConnection } from '../../vendors/connection-registry.ts';
 import { ADAPTERS } from '../../vendors/index.ts';
 import { type Paste, SETUP_GUIDES } from '../../vendors/setup-guides.ts';
+import { activityChart, CHART_HOURS } from '../activity-chart.ts';
 import type { ConsoleContext } from '../context.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { csrfField, notice, sendPage } from '../layout.ts';
@@ -107,6 +109,7 @@ export async function connectionPage(
     );
   const others = Object.keys(ADAPTERS[connection.record.vendor].events).filter((name) => !guide.tick.includes(name) && !name.includes('://'));
   const id = connection.record.id;
+  const activity = await ctx.store.activity({ since: ctx.now() - CHART_HOURS * HOUR_MS, connection_id: id });
   sendPage(res, {
     title: connection.record.name,
     active: '/connections',
@@ -128,6 +131,7 @@ export async function connectionPage(
           ${await arrivalsFragment(ctx, connection)}
         </section>
       </div>
+      <section class="card" aria-labelledby="activity-heading"><h2 id="activity-heading">Activity</h2>${activityChart(activity, ctx.now(), connection.record.name)}</section>
       ${hydrationCard(ctx, res, connection, options.tested)}
       ${
         admin

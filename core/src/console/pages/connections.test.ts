@@ -80,6 +80,8 @@ describe('the console connection pages', () => {
     const accepted = await owner.request('GET', `/connections/${id}/arrivals`);
     expect(accepted.text).toContain('class="arrivals ok"');
     expect(accepted.text).toMatch(/Accepted: 1 new event \(enrollment\.completed\)/);
+    expect((await owner.request('GET', `/connections/${id}`)).text).toContain('Last 7 days: 1 received, 0 delivered, 0 failed.');
+    expect((await owner.request('GET', '/')).text).toContain('Last 7 days: 1 received');
   });
 
   it('issue a new URL on request: the old one stops working and the check says why', async () => {

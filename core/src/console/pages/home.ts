@@ -1,4 +1,6 @@
 import express, { type Router } from 'express';
+import { HOUR_MS } from '../../store/sql/activity.ts';
+import { activityChart, CHART_HOURS } from '../activity-chart.ts';
 import type { ConsoleContext } from '../context.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { sendPage } from '../layout.ts';
@@ -57,7 +59,8 @@ export function homePage(ctx: ConsoleContext): Router {
   router.get('/', async (_req, res) => {
     // A viewer sees the progress but not the buttons: every step changes something.
     const admin = isAdmin(userOf(res).role);
-    const steps = await checklist(ctx);
+    const now = ctx.now();
+    const [steps, activity] = await Promise.all([checklist(ctx), ctx.store.activity({ since: now - CHART_HOURS * HOUR_MS })]);
     const next = steps.findIndex((step) => !step.done);
     sendPage(res, {
       title: 'Home',
@@ -65,6 +68,10 @@ export function homePage(ctx: ConsoleContext): Router {
       body: html`<section aria-labelledby="getting-started" class="card">
         <h2 id="getting-started">${next === -1 ? 'You are all set' : 'Getting started'}</h2>
         <ol class="checklist">${steps.map((step, index) => stepItem(step, index, index === next, admin))}</ol>
+      </section>
+      <section aria-labelledby="activity-heading" class="card">
+        <h2 id="activity-heading">Activity</h2>
+        ${activityChart(activity, now, 'Every connection')}
       </section>`,
     });
   });

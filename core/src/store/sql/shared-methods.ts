@@ -1,5 +1,6 @@
 import type { Store } from '../store.ts';
 import { createAccountStore } from './accounts.ts';
+import { type ActivityReads, activityReads } from './activity.ts';
 import { type ApiKeyMethods, apiKeyMethods } from './api-keys.ts';
 import { type AuditMethods, auditMethods } from './audit.ts';
 import { type ConnectionMethods, connectionMethods } from './connections.ts';
@@ -8,11 +9,19 @@ import { type EventReads, eventReads } from './events.ts';
 import { type HookMethods, hookMethods } from './hooks.ts';
 import type { SqlRunner } from './runner.ts';
 
-export type SharedMethods = ApiKeyMethods & AuditMethods & ConnectionMethods & HookMethods & EventReads & DeliveryMethods & Pick<Store, 'accounts'>;
+export type SharedMethods = ActivityReads &
+  ApiKeyMethods &
+  AuditMethods &
+  ConnectionMethods &
+  HookMethods &
+  EventReads &
+  DeliveryMethods &
+  Pick<Store, 'accounts'>;
 
 /** Every Store method written once in sql/, run on one store's runner: each store spreads this and adds what differs. */
 export function sharedMethods(runner: SqlRunner): SharedMethods {
   return {
+    ...activityReads(runner),
     ...apiKeyMethods(runner),
     ...auditMethods(runner),
     ...connectionMethods(runner),
