@@ -91,9 +91,21 @@ export const ReplayRequest = z
   .object({ hook_id: z.string().optional().meta({ description: 'Replay to this hook only; default: every hook that wants the event.' }) })
   .strict();
 
+/** A time as a query parameter: any ISO 8601 form in, the stored form (toISOString) out. */
+const isoQueryTime = z.iso
+  .datetime({ offset: true })
+  .transform((value) => new Date(value).toISOString())
+  .optional();
+
 export const EventListParams = PageParams.extend({
   type: z.string().optional().meta({ description: 'Only events of this catalog type.' }),
   connection: z.string().optional(),
+  learner_email: z.string().max(254).optional().meta({ description: 'Only events about the learner with this email (any case).' }),
+  course: z.string().max(200).optional().meta({ description: 'Only events about this course: its id, or part of its title.' }),
+  hydration: z.enum(['pending', 'complete', 'partial']).optional().meta({ description: 'Only events filled in this far.' }),
+  delivery_status: z.enum(['pending', 'in_flight', 'succeeded', 'failed']).optional().meta({ description: 'Only events with a delivery in this status.' }),
+  received_since: isoQueryTime.meta({ description: 'Only events received at or after this time.' }),
+  received_before: isoQueryTime.meta({ description: 'Only events received before this time.' }),
 });
 
 export const DeliveryListParams = PageParams.extend({

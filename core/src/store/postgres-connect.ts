@@ -91,6 +91,7 @@ export async function connectPostgres(options: PostgresConnectOptions): Promise<
 /** The shared statements' way in: their `?` placeholders numbered, and `wake` after a commit that made work. */
 export function postgresRunner(database: PostgresDatabase, wake: (topic: WakeTopic) => void): SqlRunner {
   return {
+    dialect: 'postgres',
     rows: (sql, params = []) => database.query(numberPlaceholders(sql), [...params]),
     change: (sql, params = []) => database.changed(numberPlaceholders(sql), [...params]),
     returning: (sql, params = []) => database.query(numberPlaceholders(sql), [...params]),

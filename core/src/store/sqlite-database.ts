@@ -64,6 +64,7 @@ export function openSqliteDatabase(options: SqliteStoreOptions): SqliteDatabase 
     run,
     write: commits.write,
     runner: {
+      dialect: 'sqlite',
       rows: async (sql, params = []) => all(sql, ...params),
       change: (sql, params = []) => commits.write(() => Number(run(sql, ...params).changes)),
       returning: (sql, params = []) => commits.write(() => all(sql, ...params)),

@@ -7,7 +7,7 @@ import { dropSchema, postgresUnavailable, TEST_DATABASE_URL, testSchemaName } fr
 import { hookRecord as hook, ingestInput } from '../testing/store-fixtures.ts';
 import { openPostgresStore } from './postgres.ts';
 import { openSqliteStore } from './sqlite.ts';
-import type { Store } from './store.ts';
+import type { EventQuery, Store } from './store.ts';
 
 /**
  * The Store contract, run on both stores (issue 10): the same tests, the same answers. Each test
@@ -103,6 +103,37 @@ describe.each(KINDS)('the $kind store', ({ skip, place: newPlace }) => {
     ]);
     expect((await store.activity({ since: at })).map((row) => row.received)).toEqual([3, 1]);
     expect(await store.activity({ since: at + 2 * hour })).toEqual([]);
+  });
+
+  test('filters events by learner email, course, hydration, delivery status and receive time', async () => {
+    const store = await open();
+    const sample = SAMPLES['enrollment.completed'];
+    const event = (key: string, change: Record<string, unknown>) => ({
+      id: `evt_${key}`,
+      type: 'enrollment.completed' as const,
+      dedupe_key: key,
+      event: { ...sample, id: `evt_${key}`, ...change },
+      needs: {},
+    });
+    await store.ingest({
+      ...ingestInput(),
+      events: [
+        event('a', { learner: { ...sample.learner, email: 'Maya@Acme.example' }, received_at: '2026-11-01T10:00:00.000Z' }),
+        event('b', { course: { ...sample.course, id: 'c-77', title: 'Fire Safety 2' }, received_at: '2026-11-02T10:00:00.000Z' }),
+        event('c', { hydration: { status: 'partial', missing: ['learner.email'] }, received_at: '2026-11-03T10:00:00.000Z' }),
+      ],
+    });
+    await store.insertHook(hook('h1'));
+    await store.insertDeliveries([{ id: 'd1', event_id: 'evt_b', hook_id: 'h1', next_attempt_at: 0, reason: 'event' }]);
+    const ids = async (query: Partial<EventQuery>) => (await store.listEvents({ limit: 10, ...query })).data.map((stored) => stored.id);
+    expect(await ids({ learner_email: 'maya@acme.example' })).toEqual(['evt_a']);
+    expect(await ids({ course: 'c-77' })).toEqual(['evt_b']);
+    expect(await ids({ course: 'fire safety' })).toEqual(['evt_b']);
+    expect(await ids({ hydration: 'partial' })).toEqual(['evt_c']);
+    expect(await ids({ delivery_status: 'pending' })).toEqual(['evt_b']);
+    expect(await ids({ delivery_status: 'failed' })).toEqual([]);
+    expect(await ids({ received_since: '2026-11-02T00:00:00.000Z', received_before: '2026-11-03T00:00:00.000Z' })).toEqual(['evt_b']);
+    expect(await ids({ course: '%' })).toEqual([]);
   });
 
   test('stores an event sent in two requests at once for the first of them only', async () => {

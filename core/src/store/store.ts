@@ -132,6 +132,16 @@ export interface StoredEvent {
 export interface EventQuery extends PageQuery {
   type?: string | undefined;
   connection?: string | undefined;
+  /** The learner's email, any case. */
+  learner_email?: string | undefined;
+  /** A course id, or part of its title (any case). */
+  course?: string | undefined;
+  hydration?: 'pending' | 'complete' | 'partial' | undefined;
+  /** Events with at least one delivery in this status. */
+  delivery_status?: DeliveryStatus | undefined;
+  /** Received at or after / before these ISO times. */
+  received_since?: string | undefined;
+  received_before?: string | undefined;
 }
 
 export type DeliveryStatus = 'pending' | 'in_flight' | 'succeeded' | 'failed';

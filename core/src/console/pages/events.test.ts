@@ -58,6 +58,8 @@ describe('the console event pages', () => {
       'evt_e00',
     ]);
     expect(second.text).not.toContain('sse-connect');
+    expect((await owner.request('GET', '/events?from=2999-01-01')).text).toContain('No event matches these filters.');
+    expect((await owner.request('GET', '/events?hydration=sideways')).text).toContain('The filter hydration was not used');
     const none = await owner.request('GET', '/events?type=user.created');
     expect(none.text).toContain('No event matches these filters.');
     expect((await owner.request('GET', '/events?id=evt_e07')).location).toBe('/events/evt_e07');

@@ -19,3 +19,8 @@ export function numberPlaceholders(sql: string): string {
   }
   return text;
 }
+
+/** A text value inside a JSON column, by path (both stores keep event bodies as JSON text). */
+export function jsonText(dialect: Dialect, column: string, path: readonly string[]): string {
+  return dialect === 'postgres' ? `(${column}::jsonb #>> '{${path.join(',')}}')` : `json_extract(${column}, '$.${path.join('.')}')`;
+}

@@ -1,9 +1,28 @@
 import { toEvent, toRawRequest } from '../rows.ts';
-import type { Store } from '../store.ts';
+import type { EventQuery, Store } from '../store.ts';
+import { type Dialect, jsonText } from './dialect.ts';
 import { findById, pageOf } from './reads.ts';
-import type { SqlRunner } from './runner.ts';
+import type { SqlRunner, SqlValue } from './runner.ts';
 
 /** The event reads; ingest, claims and completion are how each store commits, so they stay with it. */
+/** The event list's filters on what the envelope says, read from its JSON body. */
+function eventConditions(dialect: Dialect, query: EventQuery): { sql: string; params: SqlValue[] }[] {
+  const field = (...path: string[]) => jsonText(dialect, 'body', path);
+  const conditions: { sql: string; params: SqlValue[] }[] = [];
+  if (query.learner_email) conditions.push({ sql: `lower(${field('learner', 'email')}) = ?`, params: [query.learner_email.toLowerCase()] });
+  if (query.course) {
+    // A % or _ typed into the search means itself, not a wildcard.
+    const pattern = `%${query.course.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
+    conditions.push({ sql: `(${field('course', 'id')} = ? OR lower(${field('course', 'title')}) LIKE ? ESCAPE '\\')`, params: [query.course, pattern] });
+  }
+  if (query.hydration) conditions.push({ sql: `${field('hydration', 'status')} = ?`, params: [query.hydration] });
+  if (query.received_since) conditions.push({ sql: `${field('received_at')} >= ?`, params: [query.received_since] });
+  if (query.received_before) conditions.push({ sql: `${field('received_at')} < ?`, params: [query.received_before] });
+  if (query.delivery_status)
+    conditions.push({ sql: 'EXISTS (SELECT 1 FROM deliveries d WHERE d.event_id = events.id AND d.status = ?)', params: [query.delivery_status] });
+  return conditions;
+}
+
 export type EventReads = Pick<Store, 'getEvent' | 'listEvents' | 'getRawRequest'>;
 
 export function eventReads(runner: SqlRunner): EventReads {
@@ -15,6 +34,7 @@ export function eventReads(runner: SqlRunner): EventReads {
       return row ? toRawRequest(row) : null;
     },
 
-    listEvents: (query) => pageOf(runner, 'events', query, { type: query.type, connection_id: query.connection }, toEvent),
+    listEvents: (query) =>
+      pageOf(runner, 'events', query, { type: query.type, connection_id: query.connection }, toEvent, eventConditions(runner.dialect, query)),
   };
 }

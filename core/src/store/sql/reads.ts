@@ -13,8 +13,8 @@ export async function findById<T>(runner: SqlRunner, table: Table, id: string, m
 
 /**
  * One page of a table, newest first, below the cursor, where each given column equals its value
- * (columns without a value are not filtered on). One row more than asked is read: it only says
- * there is a next page.
+ * (columns without a value are not filtered on), and each `where` condition holds. One row more
+ * than asked is read: it only says there is a next page.
  */
 export async function pageOf<T>(
   runner: SqlRunner,
@@ -22,6 +22,7 @@ export async function pageOf<T>(
   query: PageQuery,
   filters: Record<string, string | undefined>,
   map: (row: Row) => T,
+  where: readonly { sql: string; params: readonly SqlValue[] }[] = [],
 ): Promise<Page<T>> {
   const conditions = ['seq < ?'];
   const params: SqlValue[] = [decodeCursor(query.cursor)];
@@ -29,6 +30,10 @@ export async function pageOf<T>(
     if (!value) continue;
     conditions.push(`${column} = ?`);
     params.push(value);
+  }
+  for (const condition of where) {
+    conditions.push(condition.sql);
+    params.push(...condition.params);
   }
   const rows = await runner.rows(`SELECT * FROM ${table} WHERE ${conditions.join(' AND ')} ORDER BY seq DESC LIMIT ?`, [...params, query.limit + 1]);
   return toPage(rows, query.limit, map, rowSeq);

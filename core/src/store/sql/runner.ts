@@ -1,5 +1,6 @@
 import type { Row } from '../rows.ts';
 import type { WakeTopic } from '../store.ts';
+import type { Dialect } from './dialect.ts';
 
 /** A value bound to a placeholder: what both drivers take. */
 export type SqlValue = string | number | null | Buffer;
@@ -10,6 +11,8 @@ export type SqlValue = string | number | null | Buffer;
  * joins the next group commit, on PostgreSQL it is one statement, its own transaction.
  */
 export interface SqlRunner {
+  /** Where the two dialects differ in a shared statement (reading JSON): see dialect.ts. */
+  dialect: Dialect;
   rows(sql: string, params?: readonly SqlValue[]): Promise<Row[]>;
   /** A write; answers how many rows it changed. */
   change(sql: string, params?: readonly SqlValue[]): Promise<number>;
