@@ -13,6 +13,7 @@ import { ROOT } from './lib/processes.ts';
 import { markdownReport, type Row, type RowResult, terminalTable, writeResults } from './lib/report.ts';
 import { backlogRow } from './rows/backlog.ts';
 import { ceilingRow } from './rows/ceiling.ts';
+import { consoleRow } from './rows/console.ts';
 import { endToEndRow } from './rows/end-to-end.ts';
 import { fanOutRow } from './rows/fan-out.ts';
 import { hydrationRow } from './rows/hydration.ts';
@@ -20,7 +21,7 @@ import { ingestRow } from './rows/ingest.ts';
 import { n8nBurstRow, n8nPeerRow } from './rows/n8n.ts';
 import { postgresRow } from './rows/postgres.ts';
 
-const ROWS: Row[] = [ceilingRow, ingestRow, n8nPeerRow, endToEndRow, fanOutRow, backlogRow, n8nBurstRow, hydrationRow, postgresRow];
+const ROWS: Row[] = [ceilingRow, ingestRow, n8nPeerRow, endToEndRow, fanOutRow, backlogRow, n8nBurstRow, hydrationRow, postgresRow, consoleRow];
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const quick = values.quick ?? false;

@@ -1,5 +1,7 @@
 /** Test helpers shared by core's tests and the cross-package tests in test/. Not part of the hub. */
 
+/** The embedded store, for tests and benchmarks that fill a data file before a hub opens it. */
+export { openSqliteStore } from '../store/sqlite.ts';
 /** The embedded store's migrations, in order: tests build data files at older schema versions from them. */
 export { MIGRATIONS as SQLITE_MIGRATIONS } from '../store/sqlite-migrations.ts';
 export * from './cli.ts';
