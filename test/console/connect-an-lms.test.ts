@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { completionRequest, sendToIngest, startTestHub, type TestHub } from '@learnhook/core/testing';
+import { ADMIN_KEY, completionRequest, sendToIngest, startTestHub, type TestHub } from '@learnhook/core/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeInBrowser, submit, title } from '../lib/browser.ts';
@@ -95,5 +95,22 @@ describeInBrowser('a training manager connects an LMS in a real browser', (brows
     expect(await page.getByText('Next, in Zapier').isVisible()).toBe(true);
     await browser().screenshot(page, 'connect-08-key');
     expect(dialogs).toEqual([]);
+  });
+
+  it('fits a 360 px wide phone: no page scrolls sideways, tables scroll inside their box', async () => {
+    await page.setViewportSize({ width: 360, height: 740 });
+    const connectionPath = new URL(ingestUrl).pathname.split('/')[2] ?? '';
+    const id = (
+      await (await fetch(`${new URL(ingestUrl).origin}/v1/connections/${connectionPath}`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json()
+    ).id;
+    for (const path of ['/', '/connections', `/connections/${id}`, '/events', '/subscriptions', '/keys', '/users']) {
+      await page.goto(new URL(path, ingestUrl).toString());
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, path).toBeLessThanOrEqual(0);
+    }
+    await page.goto(new URL(`/connections/${id}`, ingestUrl).toString());
+    await browser().screenshot(page, 'connect-09-phone-connection');
+    await page.goto(new URL('/events', ingestUrl).toString());
+    await browser().screenshot(page, 'connect-10-phone-events');
   });
 });
