@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { openSqliteStore } from '../store/sqlite.ts';
 import type { DeliveryRecord } from '../store/store.ts';
-import { deliveryHealth } from './deliveries.ts';
+import { hookRecord, ingestInput } from '../testing/store-fixtures.ts';
+import { deliveryHealth, failedDeliveries } from './deliveries.ts';
 
 const delivery = (id: string, status: DeliveryRecord['status'], attempts: number): DeliveryRecord => ({
   id,
@@ -32,5 +34,33 @@ describe('deliveryHealth', () => {
   it('has no rate and no last delivery while nothing was tried', () => {
     expect(deliveryHealth([delivery('a', 'pending', 0)])).toEqual({ count: 1, failed: 0, successRate: null, last: null });
     expect(deliveryHealth([])).toEqual({ count: 0, failed: 0, successRate: null, last: null });
+  });
+});
+
+describe('failed deliveries of a hook', () => {
+  it('are those that gave up within the window asked for, newest first', async () => {
+    const store = openSqliteStore({ file: ':memory:' });
+    try {
+      await store.ingest(ingestInput('a', 'b', 'c'));
+      await store.insertHook(hookRecord('hook_1'));
+      await store.insertDeliveries(
+        ['a', 'b', 'c'].map((key) => ({ id: `d_${key}`, event_id: `evt_${key}`, hook_id: 'hook_1', next_attempt_at: 0, reason: 'event' as const })),
+      );
+      const fail = (id: string, at: number) =>
+        store.finishAttempt(
+          { delivery_id: id, attempt: 1, started_at: at, duration_ms: 0, status: 500, error: null, response_snippet: null },
+          { status: 'failed' },
+        );
+      await fail('d_a', 1_000);
+      await fail('d_b', 5_000);
+      await store.finishAttempt(
+        { delivery_id: 'd_c', attempt: 1, started_at: 6_000, duration_ms: 0, status: 200, error: null, response_snippet: null },
+        { status: 'succeeded' },
+      );
+      expect((await failedDeliveries({ store }, 'hook_1')).map((found) => found.id)).toEqual(['d_b', 'd_a']);
+      expect((await failedDeliveries({ store }, 'hook_1', 2_000)).map((found) => found.id)).toEqual(['d_b']);
+    } finally {
+      await store.close();
+    }
   });
 });

@@ -35,13 +35,13 @@ export async function retryDelivery(ctx: OperationsContext, actor: string, id: s
 
 const PAGE = 100;
 
-/** Every delivery of a hook that gave up (its retry schedule ran out), newest first. */
-export async function failedDeliveries(ctx: OperationsContext, hookId: string): Promise<DeliveryRecord[]> {
+/** Every delivery of a hook that gave up (its retry schedule ran out) at or after `since`, newest first. */
+export async function failedDeliveries(ctx: Pick<OperationsContext, 'store'>, hookId: string, since = 0): Promise<DeliveryRecord[]> {
   const found: DeliveryRecord[] = [];
   let cursor: string | undefined;
   do {
     const page = await ctx.store.listDeliveries({ hook_id: hookId, status: 'failed', limit: PAGE, cursor });
-    found.push(...page.data);
+    found.push(...page.data.filter((delivery) => delivery.updated_at >= since));
     cursor = page.next_cursor ?? undefined;
   } while (cursor);
   return found;
@@ -52,14 +52,14 @@ export async function failedDeliveries(ctx: OperationsContext, hookId: string): 
  * failedDeliveries() found; answers how many were queued (a delivery that left the failed state
  * meanwhile is not counted).
  */
-export async function retryFailedDeliveries(ctx: OperationsContext, actor: string, hookId: string): Promise<number> {
+export async function retryFailedDeliveries(ctx: OperationsContext, actor: string, hookId: string, since = 0): Promise<number> {
   let queued = 0;
-  for (const delivery of await failedDeliveries(ctx, hookId)) {
+  for (const delivery of await failedDeliveries(ctx, hookId, since)) {
     const retried = await ctx.store.retryDelivery(delivery.id, ctx.now());
     if (retried?.status === 'pending') queued += 1;
   }
   if (queued > 0) ctx.wakeDispatcher();
-  await ctx.audit(actor, 'hook.failed_retried', hookId, { queued });
+  await ctx.audit(actor, 'hook.failed_retried', hookId, { queued, since: since ? isoTime(since) : null });
   return queued;
 }
 

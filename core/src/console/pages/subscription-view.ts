@@ -9,8 +9,23 @@ import { csrfField, notice, sendPage } from '../layout.ts';
 import { isAdmin, userOf } from '../session.ts';
 import { timeAgo } from '../time.ts';
 
-/** Health is judged over this many of a hook's newest deliveries. */
-export const HEALTH_WINDOW = 50;
+/** Health is judged over the deliveries of the last 24 hours, at most this many of the newest. */
+const HEALTH_MAX = 500;
+const DAY_MS = 86_400_000;
+
+/** How a hook's target answered over the last 24 hours. */
+export async function recentHealth(ctx: ConsoleContext, hookId: string): Promise<DeliveryHealth> {
+  const since = ctx.now() - DAY_MS;
+  const deliveries = (await ctx.store.listDeliveries({ hook_id: hookId, limit: HEALTH_MAX })).data;
+  return deliveryHealth(deliveries.filter((delivery) => delivery.updated_at >= since));
+}
+
+/** Where a hook comes from, read from the description the Zapier app and the n8n node subscribe with. */
+export function originOf(hook: HookRecord): 'Zap' | 'n8n workflow' | 'URL' {
+  if (hook.description?.startsWith('Zapier:')) return 'Zap';
+  if (hook.description?.startsWith('n8n workflow')) return 'n8n workflow';
+  return 'URL';
+}
 /** Deliveries shown, with their attempts, on a subscription's page. */
 const RECENT = 20;
 
@@ -116,8 +131,10 @@ export interface SubscriptionPageOptions {
 /** One subscription: its settings, health, the actions an admin may take, and its recent deliveries with every attempt. */
 export async function subscriptionPage(ctx: ConsoleContext, res: Response, hook: HookRecord, options: SubscriptionPageOptions = {}): Promise<void> {
   const admin = isAdmin(userOf(res).role);
-  const deliveries = (await ctx.store.listDeliveries({ hook_id: hook.id, limit: HEALTH_WINDOW })).data;
-  const health = deliveryHealth(deliveries);
+  const [deliveries, health] = await Promise.all([
+    ctx.store.listDeliveries({ hook_id: hook.id, limit: RECENT }).then((page) => page.data),
+    recentHealth(ctx, hook.id),
+  ]);
   const creators = await creatorsOf(ctx);
   const { secret } = options;
   const filter = [
@@ -144,9 +161,10 @@ export async function subscriptionPage(ctx: ConsoleContext, res: Response, hook:
           <dt>Events</dt><dd>${hook.events.map((type, index) => html`${index ? ', ' : ''}<code>${type}</code>`)}</dd>
           <dt>Only</dt><dd>${filter.length ? filter.join('; ') : 'no filter'}</dd>
           <dt>Description</dt><dd>${hook.description ?? html`<span class="hint">none</span>`}</dd>
+          <dt>From</dt><dd><span class="badge">${originOf(hook)}</span></dd>
           <dt>Created by</dt><dd>${hook.created_by ? (creators.get(hook.created_by) ?? hook.created_by) : 'unknown'} <span class="hint">${timeAgo(hook.created_at, ctx.now())}</span></dd>
         </dl>
-        <table><caption>Over its last ${String(HEALTH_WINDOW)} deliveries</caption><thead><tr><th scope="col">Success</th><th scope="col">Last delivery</th><th scope="col">Failed</th></tr></thead><tbody><tr>${healthCells(health, ctx.now())}</tr></tbody></table>
+        <table><caption>Over the last 24 hours</caption><thead><tr><th scope="col">Success</th><th scope="col">Last delivery</th><th scope="col">Failed</th></tr></thead><tbody><tr>${healthCells(health, ctx.now())}</tr></tbody></table>
       </section>
       ${admin ? actions(res, hook, health, options.tested) : ''}
       <section class="card" aria-labelledby="deliveries-heading"><h2 id="deliveries-heading">Recent deliveries</h2>

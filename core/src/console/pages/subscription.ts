@@ -20,6 +20,20 @@ const hostOf = (url: string): string => {
 const failedCount = (count: number) => `${count} failed ${count === 1 ? 'delivery' : 'deliveries'}`;
 
 /** One subscription: its page, test sends, pause and resume, a new secret, retries, and deletion. */
+/** The time windows "Retry all failed" offers: what failed lately is what a person usually means. */
+const WINDOWS = {
+  '1h': { label: 'in the last hour', ms: 3_600_000 },
+  '24h': { label: 'in the last 24 hours', ms: 86_400_000 },
+  '7d': { label: 'in the last 7 days', ms: 7 * 86_400_000 },
+  all: { label: 'at any time', ms: null },
+} as const satisfies Record<string, { label: string; ms: number | null }>;
+type RetryWindow = keyof typeof WINDOWS;
+const windowOf = (value: unknown): RetryWindow => (typeof value === 'string' && value in WINDOWS ? (value as RetryWindow) : 'all');
+const sinceOf = (within: RetryWindow, now: number): number => {
+  const ms = WINDOWS[within].ms;
+  return ms === null ? 0 : now - ms;
+};
+
 export function subscriptionPages(ctx: ConsoleContext): Router {
   const router = express.Router();
   const load = (req: Request) => openHook(ctx, String(req.params.id));
@@ -62,23 +76,30 @@ export function subscriptionPages(ctx: ConsoleContext): Router {
   // First how many it will send, to where; only the confirmation sends them.
   router.get('/subscriptions/:id/retry-failed', requireAdmin, async (req, res) => {
     const hook = await load(req);
-    const count = (await failedDeliveries(ctx, hook.id)).length;
+    const within = windowOf(req.query.within);
+    const count = (await failedDeliveries(ctx, hook.id, sinceOf(within, ctx.now()))).length;
+    const windows = Object.entries(WINDOWS).map(([key, { label }]) =>
+      key === within ? html`<strong>${label}</strong>` : html`<a href="/subscriptions/${hook.id}/retry-failed?within=${key}">${label}</a>`,
+    );
     sendPage(res, {
       title: 'Retry all failed deliveries?',
       active: '/subscriptions',
-      body: count
-        ? html`<form method="post" action="/subscriptions/${hook.id}/retry-failed" class="card narrow">
+      body: html`<p>Failed ${windows.map((link, index) => html`${index ? ' · ' : ''}${link}`)}</p>${
+        count
+          ? html`<form method="post" action="/subscriptions/${hook.id}/retry-failed" class="card narrow">
             ${csrfField(res)}
+            <input type="hidden" name="within" value="${within}">
             <p id="retry-preview">This sends ${failedCount(count)} again to <code>${hook.url}</code>.</p>
             <p><button type="submit">Send them again</button> <a href="/subscriptions/${hook.id}">Cancel</a></p>
           </form>`
-        : html`${notice('info', 'No delivery of this subscription has failed: there is nothing to send again.')}<p><a href="/subscriptions/${hook.id}">Back to the subscription</a></p>`,
+          : html`${notice('info', within === 'all' ? 'No delivery of this subscription has failed: there is nothing to send again.' : 'No delivery failed in that time: there is nothing to send again.')}<p><a href="/subscriptions/${hook.id}">Back to the subscription</a></p>`
+      }`,
     });
   });
 
   router.post('/subscriptions/:id/retry-failed', requireAdmin, async (req, res) => {
     const hook = await load(req);
-    const queued = await retryFailedDeliveries(ctx, userOf(res).id, hook.id);
+    const queued = await retryFailedDeliveries(ctx, userOf(res).id, hook.id, sinceOf(windowOf(req.body?.within), ctx.now()));
     await subscriptionPage(ctx, res, hook, {
       notice: queued ? `${failedCount(queued)} queued again.` : 'Nothing was queued: no delivery had failed any more.',
     });

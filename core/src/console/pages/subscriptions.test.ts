@@ -82,7 +82,13 @@ describe('the console subscription pages', () => {
     const key = await hub.createKey('--label', 'Zapier');
     const target = await receiverForTest((_request, index) => (index === 0 ? { status: 200 } : { status: 410 }));
     const connection = await connectAlm(hub.api, 'by-zapier');
-    const made = await callApi(hub.url, 'POST', '/v1/hooks', { url: target.url, events: ['*'], filter: { connection: connection.name } }, key);
+    const made = await callApi(
+      hub.url,
+      'POST',
+      '/v1/hooks',
+      { url: target.url, events: ['*'], filter: { connection: connection.name }, description: 'Zapier: Welcome Zap' },
+      key,
+    );
     expect(made.status).toBe(201);
     await ingestCompletion(hub.url, connection);
     await target.waitFor(1);
@@ -90,6 +96,7 @@ describe('the console subscription pages', () => {
     const list = await owner.request('GET', '/subscriptions');
     const row = list.text.slice(list.text.indexOf(`/subscriptions/${made.body.id}`));
     expect(row).toMatch(/<td>Zapier<\/td>/);
+    expect(list.text).toContain(`<span class="badge">Zap</span> <a href="/subscriptions/${made.body.id}">`);
     expect(row).toMatch(/<td>100%<\/td>/);
     expect(row).toContain('HTTP 200');
   });
@@ -164,6 +171,7 @@ describe('the console subscription pages', () => {
 
     const preview = await owner.request('GET', `/subscriptions/${hook.id}/retry-failed`);
     expect(preview.text).toContain(`This sends 3 failed deliveries again to <code>${target.url}</code>.`);
+    expect((await owner.request('GET', `/subscriptions/${hook.id}/retry-failed?within=1h`)).text).toContain('This sends 3 failed deliveries again');
     expect(target.received).toHaveLength(3);
 
     down = false;

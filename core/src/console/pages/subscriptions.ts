@@ -2,7 +2,6 @@ import express, { type Response, type Router } from 'express';
 import { CATALOG } from '../../catalog/index.ts';
 import { TargetRefusedError } from '../../delivery/target-policy.ts';
 import { PayloadError } from '../../errors.ts';
-import { deliveryHealth } from '../../operations/deliveries.ts';
 import { createHook } from '../../operations/hooks.ts';
 import type { HookRecord } from '../../store/store.ts';
 import type { ConsoleContext } from '../context.ts';
@@ -10,7 +9,7 @@ import { issuesByField } from '../forms.ts';
 import { html, type SafeHtml } from '../html.ts';
 import { csrfField, field, notice, sendPage } from '../layout.ts';
 import { isAdmin, requireAdmin, userOf } from '../session.ts';
-import { creatorsOf, HEALTH_WINDOW, healthCells, statusBadge, subscriptionPage } from './subscription-view.ts';
+import { creatorsOf, healthCells, originOf, recentHealth, statusBadge, subscriptionPage } from './subscription-view.ts';
 
 /** What the new-subscription form holds: the fields of HookCreate, as a person typed or ticked them. */
 interface Typed {
@@ -68,9 +67,9 @@ export function subscriptionsPages(ctx: ConsoleContext): Router {
   const router = express.Router();
 
   async function row(hook: HookRecord, creators: Map<string, string>): Promise<SafeHtml> {
-    const health = deliveryHealth((await ctx.store.listDeliveries({ hook_id: hook.id, limit: HEALTH_WINDOW })).data);
+    const health = await recentHealth(ctx, hook.id);
     return html`<tr>
-      <td><a href="/subscriptions/${hook.id}"><code>${hook.url}</code></a>${hook.description ? html`<br><span class="hint">${hook.description}</span>` : ''}</td>
+      <td><span class="badge">${originOf(hook)}</span> <a href="/subscriptions/${hook.id}"><code>${hook.url}</code></a>${hook.description ? html`<br><span class="hint">${hook.description}</span>` : ''}</td>
       <td>${hook.events.join(', ')}</td>
       <td>${statusBadge(hook)}</td>
       <td>${hook.created_by ? (creators.get(hook.created_by) ?? hook.created_by) : html`<span class="hint">unknown</span>`}</td>
@@ -89,7 +88,7 @@ export function subscriptionsPages(ctx: ConsoleContext): Router {
         ${isAdmin(userOf(res).role) ? html`<p><a class="button" href="/subscriptions/new">Subscribe a URL</a></p>` : ''}
         ${
           hooks.length
-            ? html`<div class="table-wrap"><table class="subscriptions"><caption>Subscriptions, with how each target answered its last ${String(HEALTH_WINDOW)} deliveries</caption>
+            ? html`<div class="table-wrap"><table class="subscriptions"><caption>Subscriptions, with how each target answered over the last 24 hours</caption>
               <thead><tr><th scope="col">Target</th><th scope="col">Events</th><th scope="col">Status</th><th scope="col">Created by</th><th scope="col">Success</th><th scope="col">Last delivery</th><th scope="col">Failed</th></tr></thead>
               <tbody>${rows}</tbody></table></div>`
             : notice('info', 'No subscription yet. Turn on a Zap or an n8n workflow that uses learnhook, or subscribe a URL here.')
