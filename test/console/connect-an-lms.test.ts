@@ -2,7 +2,7 @@ import { rmSync } from 'node:fs';
 import { ADMIN_KEY, completionRequest, sendToIngest, startTestHub, type TestHub } from '@learnhook/core/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeInBrowser, submit, title } from '../lib/browser.ts';
+import { createOwner, describeInBrowser, submit, title } from '../lib/browser.ts';
 
 const OWNER = { email: 'owner@example.com', password: 'a long owner password' };
 
@@ -28,11 +28,7 @@ describeInBrowser('a training manager connects an LMS in a real browser', (brows
       dialogs.push(dialog.message());
       void dialog.dismiss();
     });
-    await page.goto(hub.hub.setupLink ?? '');
-    await page.getByLabel('Email').fill(OWNER.email);
-    await page.getByLabel('Password', { exact: true }).fill(OWNER.password);
-    await page.getByLabel('Password again').fill(OWNER.password);
-    await submit(page, page.getByRole('button', { name: 'Create owner account' }));
+    await createOwner(page, hub.hub.setupLink ?? '', OWNER);
   });
   afterAll(async () => {
     await hub?.close();

@@ -3,7 +3,7 @@ import { SAMPLES } from '@learnhook/core';
 import { startTestHub, type TestHub } from '@learnhook/core/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeInBrowser, submit } from '../lib/browser.ts';
+import { createOwner, describeInBrowser } from '../lib/browser.ts';
 
 const OWNER = { email: 'owner@example.com', password: 'a long owner password' };
 
@@ -53,11 +53,7 @@ describeInBrowser('an LMS that sends markup in every field, shown in a real brow
       ran.push(`dialog: ${dialog.message()}`);
       void dialog.dismiss();
     });
-    await page.goto(hub.hub.setupLink ?? '');
-    await page.getByLabel('Email').fill(OWNER.email);
-    await page.getByLabel('Password', { exact: true }).fill(OWNER.password);
-    await page.getByLabel('Password again').fill(OWNER.password);
-    await submit(page, page.getByRole('button', { name: 'Create owner account' }));
+    await createOwner(page, hub.hub.setupLink ?? '', OWNER);
   });
   afterAll(async () => {
     await hub?.close();

@@ -5,7 +5,7 @@ import { type CatalogEvent, createLogger } from '@learnhook/core';
 import { EMULATED_APIS, eventually, openLmsData, startReceiver, startSandboxLms, startTestHub, type TestHub } from '@learnhook/core/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { describeInBrowser, submit, title } from '../lib/browser.ts';
+import { createOwner, describeInBrowser, submit, title } from '../lib/browser.ts';
 
 const OWNER = { email: 'manager@example.com', password: 'a long manager password' };
 const COMPLETED = 'Enrollment Completed by Learner';
@@ -40,11 +40,7 @@ describeInBrowser('a newcomer, from the setup link to a delivered event, in a re
   });
 
   it('creates the owner from the setup link', async () => {
-    await page.goto(hub.hub.setupLink ?? '');
-    await page.getByLabel('Email').fill(OWNER.email);
-    await page.getByLabel('Password', { exact: true }).fill(OWNER.password);
-    await page.getByLabel('Password again').fill(OWNER.password);
-    expect(await submit(page, page.getByRole('button', { name: 'Create owner account' }))).toBe(200);
+    expect(await createOwner(page, hub.hub.setupLink ?? '', OWNER)).toBe(200);
     expect(await title(page).textContent()).toBe('Home');
   });
 

@@ -118,3 +118,12 @@ export async function submit(page: Page, button: Locator): Promise<number> {
   const [response] = await Promise.all([landed, loaded]);
   return response.status();
 }
+
+/** The owner, created in the browser through the hub's one-time setup link: answers the status of the page it lands on. */
+export async function createOwner(page: Page, setupLink: string, owner: { email: string; password: string }): Promise<number> {
+  await page.goto(setupLink);
+  await page.getByLabel('Email').fill(owner.email);
+  await page.getByLabel('Password', { exact: true }).fill(owner.password);
+  await page.getByLabel('Password again').fill(owner.password);
+  return submit(page, page.getByRole('button', { name: 'Create owner account' }));
+}
