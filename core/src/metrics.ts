@@ -3,7 +3,8 @@ import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom
 /** What /metrics exposes (Prometheus): one registry per hub, so tests can run several hubs. */
 export function createMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'learnhook_process_' });
+  // prom-client's own names already start process_ and nodejs_: learnhook_process_cpu_seconds_total, learnhook_nodejs_heap_size_total_bytes.
+  collectDefaultMetrics({ register: registry, prefix: 'learnhook_' });
   return {
     registry,
     ingestRequests: new Counter({

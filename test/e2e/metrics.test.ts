@@ -24,4 +24,11 @@ describe('/metrics', () => {
     expect(String(after.body)).toContain('# TYPE learnhook_ingest_requests_total counter');
     expect(count(after.body)).toBe(count(before.body) + 1);
   });
+
+  it('names the process and Node metrics once: learnhook_process_*, learnhook_nodejs_*, never process_process', async () => {
+    const text = String((await fetchAnswer(`${hub.url}/metrics`)).body);
+    expect(text).toMatch(/^learnhook_process_cpu_seconds_total \d/m);
+    expect(text).toMatch(/^learnhook_nodejs_heap_size_total_bytes \d/m);
+    expect(text).not.toContain('process_process');
+  });
 });

@@ -36,7 +36,7 @@ export const backlogRow: Row = {
       peakSampledMb = rss;
       sampling = true;
       hub
-        .counter('learnhook_process_nodejs_heap_size_total_bytes')
+        .counter('learnhook_nodejs_heap_size_total_bytes')
         .then((bytes) => {
           heapAtPeakMb = bytes / 2 ** 20;
         })

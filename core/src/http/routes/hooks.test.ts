@@ -34,6 +34,7 @@ describe('a hub that allows loopback targets', { timeout: 20_000 }, () => {
       status_reason: null,
     });
     expect(created.body.secret).toMatch(/^whsec_/);
+    expect(created.headers.get('location')).toBe(`${hub.url}/v1/hooks/${created.body.id}`);
     const one = await hub.api('GET', `/v1/hooks/${created.body.id}`);
     const list = await hub.api<{ data: Array<{ id: string }> }>('GET', '/v1/hooks?limit=100');
     expect(one.body).toEqual({ ...created.body, secret: undefined });

@@ -13,7 +13,11 @@ export function hooksRouter(ctx: HubContext, requireScope: RequireScope): Router
 
   router.post('/', scope, async (req, res) => {
     const { record, secret } = await createHook(ctx, callerOf(res).id, jsonBodyOf(req, 'hook'));
-    res.status(201).json(presentHook(record, secret));
+    // Location names the new hook: Power Automate and other REST-hook platforms unsubscribe by it.
+    res
+      .status(201)
+      .location(`${ctx.publicUrl(req)}/v1/hooks/${record.id}`)
+      .json(presentHook(record, secret));
   });
 
   router.get('/', scope, async (req, res) => {
