@@ -42,6 +42,13 @@ describe('learnhook', { timeout: 30_000 }, () => {
     for (const name of Object.keys(ENV_SETTINGS)) expect(help.stdout).toContain(`  ${name}`);
   });
 
+  it('refuses an unknown serve flag with the usage instead of starting a hub elsewhere', async () => {
+    const run = await runCli(['serve', '--prot', '9123']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^learnhook: Unknown option '--prot'/);
+    expect(run.stderr).toContain('Usage: learnhook serve [--port N] [--host ADDRESS]');
+  });
+
   it('refuses a bad setting by naming it, with exit code 1', async () => {
     const run = await runCli(['serve'], { env: { PORT: 'eighty' } });
     expect(run.code).toBe(1);

@@ -4,7 +4,8 @@ import { runConnections } from './cli/connections.ts';
 import { runEmit } from './cli/emit.ts';
 import { runKeys } from './cli/keys.ts';
 import { runSandbox } from './cli/sandbox.ts';
-import { ENV_SETTINGS, readConfig } from './config.ts';
+import { SERVE_USAGE, serveEnvironment } from './cli/serve.ts';
+import { readConfig } from './config.ts';
 import { CliError } from './errors.ts';
 import { startHub, VERSION } from './hub.ts';
 import { createLogger } from './logger.ts';
@@ -23,15 +24,6 @@ Commands:
 Options:
   -h, --help     Show help (also: learnhook <command> --help).
   -v, --version  Print the version.
-`;
-
-const SERVE_USAGE = `Usage: learnhook serve
-
-Runs the learnhook hub until SIGTERM or Ctrl-C, then finishes in-flight requests and exits.
-Settings come from the environment:
-${Object.entries(ENV_SETTINGS)
-  .map(([name, setting]) => `  ${name.padEnd(20)}${setting.help}`)
-  .join('\n')}
 `;
 
 /**
@@ -72,8 +64,8 @@ function consoleBanner(url: string, setupLink: string | null): string {
   return `\nConsole: ${url}/\nFirst run: open this link to create the owner account (it works once, for 24 hours):\n  ${setupLink}\n\n`;
 }
 
-async function serve(): Promise<void> {
-  const config = readConfig(process.env);
+async function serve(env: NodeJS.ProcessEnv): Promise<void> {
+  const config = readConfig(env);
   const logger = createLogger({ level: config.LOG_LEVEL });
   await runUntilSignal(
     async () => {
@@ -107,11 +99,12 @@ async function main(argv: string[]): Promise<number> {
     return values.help ? 0 : 2;
   }
   if (command === 'serve') {
-    if (values.help) {
+    const options = serveEnvironment(argv.slice(argv.indexOf('serve') + 1), process.env);
+    if (options.help) {
       process.stdout.write(SERVE_USAGE);
       return 0;
     }
-    await serve();
+    await serve(options.env);
     return -1;
   }
   if (command === 'sandbox') {
