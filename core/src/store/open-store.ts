@@ -1,4 +1,4 @@
-import type { Config } from '../config.ts';
+import { type Config, ConfigError } from '../config.ts';
 import { openPostgresStore } from './postgres.ts';
 import { openSqliteStore } from './sqlite.ts';
 import type { Store } from './store.ts';
@@ -27,5 +27,14 @@ export async function openStore(config: Config, options: OpenStoreOptions): Prom
       onListenError: options.onListenError,
     });
   }
-  return openSqliteStore({ file: config.LEARNHOOK_DATA, recoverInFlight: options.owner });
+  try {
+    return openSqliteStore({ file: config.LEARNHOOK_DATA, recoverInFlight: options.owner });
+  } catch (error) {
+    // The raw error names a path or a SQLite code; say which setting points there and what to do.
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ConfigError(
+      `LEARNHOOK_DATA: cannot open the embedded store at ${config.LEARNHOOK_DATA} (${reason}). Point LEARNHOOK_DATA at a file in a folder this user may write, or set DATABASE_URL for PostgreSQL.`,
+      { cause: error },
+    );
+  }
 }
