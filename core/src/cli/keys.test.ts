@@ -30,6 +30,16 @@ describe('learnhook keys', () => {
     expect(KEYS_USAGE).toContain('learnhook keys create');
   });
 
+  it('says which store it wrote the key to, and warns when that store is new, so no hub uses it yet', async () => {
+    const cli = keysCli();
+    const first = await cli.run('create');
+    expect(first.out).toContain(`Stored in the embedded store ${cli.config.LEARNHOOK_DATA}.`);
+    expect(first.out).toContain('Warning: that store did not exist until now');
+    const second = await cli.run('create');
+    expect(second.out).toContain('Stored in the embedded store');
+    expect(second.out).not.toContain('Warning');
+  });
+
   it('creates a key, prints it once on its own first line, and records it as created by the cli', async () => {
     const cli = keysCli();
     const created = await cli.run('create', '--scope', 'events', '--label', 'reporting');

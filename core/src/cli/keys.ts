@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.ts';
 import { CliError } from '../errors.ts';
@@ -41,6 +43,9 @@ export async function runKeys(args: string[], config: Config, out: (text: string
     out(KEYS_USAGE);
     return values.help ? 0 : 2;
   }
+  // A key written to a store no hub reads is refused with 401 later: say where it went, and warn when that store is new.
+  const where = config.DATABASE_URL ? `PostgreSQL (schema ${config.LEARNHOOK_PG_SCHEMA})` : `the embedded store ${path.resolve(config.LEARNHOOK_DATA)}`;
+  const newStore = !config.DATABASE_URL && !existsSync(config.LEARNHOOK_DATA);
   const store = await openStore(config, { owner: false });
   try {
     const ctx: KeyContext = {
@@ -53,6 +58,12 @@ export async function runKeys(args: string[], config: Config, out: (text: string
         const { key, record } = await createApiKey(ctx, 'cli', { label: values.label ?? 'cli', scopes: scopesFrom(values.scope ?? []) });
         out(`${key}\n`);
         out(`\nKey ${record.id} (${record.scopes.join(', ')}) created. This is the only time it is shown: store it now.\n`);
+        out(`Stored in ${where}.\n`);
+        if (newStore) {
+          out(
+            'Warning: that store did not exist until now, so no hub uses it yet and the hub you run will answer 401 to this key. Run this command where the hub runs, or with its LEARNHOOK_DATA (or DATABASE_URL).\n',
+          );
+        }
         return 0;
       }
       case 'list': {
