@@ -22,6 +22,9 @@ export interface SandboxSession {
 
 const connectionName = (vendor: Vendor) => `sandbox-${vendor}`;
 
+/** Where `learnhook emit` looks for the sandbox LMS when it is not told. */
+export const DEFAULT_SANDBOX_URL = 'http://localhost:8081';
+
 async function api<T>(hub: RunningHub, key: string, method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
   const response = await fetch(hub.url + route, {
     method,
@@ -115,10 +118,13 @@ export async function startSandbox(options: {
 /** What a person needs next, printed once the sandbox is up. */
 export function nextSteps(session: SandboxSession): string {
   const { hub, lms, apiKey } = session;
+  // `learnhook emit` looks for the sandbox at its default address; elsewhere the lines must say where it is.
+  const at = lms.url === DEFAULT_SANDBOX_URL ? '' : ` --sandbox ${lms.url}`;
   return `
 learnhook sandbox is ready.
 
   Hub        ${hub.url}
+  Console    ${hub.url}/${hub.setupLink ? `      (first run: open ${hub.setupLink} to create your account)` : ''}
   API key    ${apiKey}      (admin; shown once per run)
   LMS        ${lms.url}      (its data: /sandbox/data, API calls and 429s: /sandbox/stats)
 
@@ -130,10 +136,10 @@ Subscribe something:
              -d '{"url":"http://localhost:5678/webhook/...","events":["enrollment.completed"]}'
 
 Send an LMS event (in another terminal):
-  npx learnhook emit absorb "Enrollment Completed by Learner" --user maya.chen@acme-training.example --course "Compliance 101"
-  npx learnhook emit learn365 CourseCompleted
-  npx learnhook emit adobe-alm COURSE_COMPLETED
-  npx learnhook emit seismic-learning lesson-completed
+  npx learnhook emit absorb "Enrollment Completed by Learner" --user maya.chen@acme-training.example --course "Compliance 101"${at}
+  npx learnhook emit learn365 CourseCompleted${at}
+  npx learnhook emit adobe-alm COURSE_COMPLETED${at}
+  npx learnhook emit seismic-learning lesson-completed${at}
   or over HTTP: curl -s ${lms.url}/sandbox/emit -H 'content-type: application/json' \\
              -d '{"vendor":"absorb","event":"Enrollment Completed by Learner"}'
 
