@@ -45,6 +45,34 @@ describe('learnhook connections', () => {
     expect(listed.out).not.toContain('"password"');
   });
 
+  it('changes, rotates and deletes a connection by name, saying what happened', async () => {
+    const added = await connections(['add', 'acme-change', '--vendor', 'absorb']);
+    const oldUrl = /Ingest URL, for the LMS's webhook settings:\n {2}(\S+)/.exec(added.out)?.[1] ?? '';
+    const changed = await connections([
+      'update',
+      'acme-change',
+      '--description',
+      'Acme, moved',
+      '--api',
+      JSON.stringify({ private_key: 'pk', username: 'u', password: 'p' }),
+    ]);
+    expect(changed).toEqual({ code: 0, out: 'Connection acme-change changed; LMS API configured.\n' });
+    expect((await hub.hub.store.getConnection('acme-change'))?.description).toBe('Acme, moved');
+    await expect(connections(['update', 'acme-change'])).rejects.toThrow(new CliError('Say what to change: --description, --inbound or --api.'));
+
+    const rotated = await connections(['rotate', 'acme-change']);
+    const newUrl = /paste this one into the LMS\):\n {2}(\S+)/.exec(rotated.out)?.[1] ?? '';
+    expect(newUrl).toMatch(new RegExp(`^${hub.url}/ingest/acme-change/`));
+    expect(newUrl).not.toBe(oldUrl);
+    expect((await fetch(oldUrl, { method: 'POST', body: '{}' })).status).toBe(404);
+
+    await expect(connections(['delete', 'acme-change'])).rejects.toThrow(/run again with --yes/);
+    expect(await hub.hub.store.getConnection('acme-change')).not.toBeNull();
+    expect((await connections(['delete', 'acme-change', '--yes'])).out).toContain('Connection acme-change deleted');
+    expect(await hub.hub.store.getConnection('acme-change')).toBeNull();
+    await expect(connections(['rotate', 'acme-change'])).rejects.toThrow(/The hub answered 404/);
+  });
+
   it('says the hub has no connections yet', async () => {
     const empty = await startTestHub();
     try {

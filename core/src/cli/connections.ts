@@ -4,7 +4,7 @@ import { VENDORS } from '../catalog/index.ts';
 import { CliError } from '../errors.ts';
 import { Connection } from '../operations/schemas.ts';
 
-export const CONNECTIONS_USAGE = `Usage: learnhook connections <add|list> [options]
+export const CONNECTIONS_USAGE = `Usage: learnhook connections <add|list|update|rotate|delete> [options]
 
   learnhook connections add <name> --vendor <vendor> [--description TEXT] [--inbound JSON] [--api JSON]
       Connects an LMS: prints the ingest URL to paste into the LMS's webhook settings and the
@@ -15,6 +15,12 @@ export const CONNECTIONS_USAGE = `Usage: learnhook connections <add|list> [optio
                   '{"private_key":"...","username":"...","password":"..."}' for absorb
   learnhook connections list
       Lists connections: name, vendor, ingest URL, whether the LMS API is configured.
+  learnhook connections update <name> [--description TEXT] [--inbound JSON] [--api JSON]
+      Changes a connection: what is given replaces what was set (--api replaces all API settings).
+  learnhook connections rotate <name>
+      Issues a new ingest URL and prints it; the old one stops working at once.
+  learnhook connections delete <name> --yes
+      Deletes the connection: its URL stops working. Events already received stay.
 
 Talks to a running hub: --hub URL (default LEARNHOOK_URL, else http://localhost:$PORT, PORT 8080)
 with an admin key: --key KEY (default LEARNHOOK_API_KEY).
@@ -46,6 +52,7 @@ export async function runConnections(args: string[], env: NodeJS.ProcessEnv, out
       api: { type: 'string' },
       hub: { type: 'string' },
       key: { type: 'string' },
+      yes: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -54,7 +61,7 @@ export async function runConnections(args: string[], env: NodeJS.ProcessEnv, out
     out(CONNECTIONS_USAGE);
     return values.help ? 0 : 2;
   }
-  if (action !== 'add' && action !== 'list') {
+  if (!['add', 'list', 'update', 'rotate', 'delete'].includes(action)) {
     out(`learnhook connections: unknown action "${action}".\n\n${CONNECTIONS_USAGE}`);
     return 2;
   }
@@ -62,7 +69,7 @@ export async function runConnections(args: string[], env: NodeJS.ProcessEnv, out
   const key = values.key ?? env.LEARNHOOK_API_KEY;
   if (!key) throw new CliError('An admin API key is needed: pass --key or set LEARNHOOK_API_KEY (learnhook keys create --scope admin makes one).');
 
-  async function call<T>(schema: z.ZodType<T>, method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+  async function call<T>(schema: z.ZodType<T>, method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
     let response: Response;
     try {
       response = await fetch(hub + path, {
@@ -73,7 +80,7 @@ export async function runConnections(args: string[], env: NodeJS.ProcessEnv, out
     } catch {
       throw new CliError(`No hub answers at ${hub}; start it with \`npm start\` or pass --hub URL.`);
     }
-    const answer: unknown = await response.json().catch(() => null);
+    const answer: unknown = response.status === 204 ? null : await response.json().catch(() => null);
     if (!response.ok) {
       const refusal = z.object({ error: z.object({ message: z.string() }) }).safeParse(answer);
       throw new CliError(`The hub answered ${response.status}: ${refusal.success ? refusal.data.error.message : JSON.stringify(answer)}`);
@@ -91,7 +98,27 @@ export async function runConnections(args: string[], env: NodeJS.ProcessEnv, out
     }
     return 0;
   }
-  if (!name) throw new CliError('Name the connection: learnhook connections add <name> --vendor <vendor>.');
+  if (!name) throw new CliError(`Name the connection: learnhook connections ${action} <name>${action === 'add' ? ' --vendor <vendor>' : ''}.`);
+  const path = `/v1/connections/${encodeURIComponent(name)}`;
+  if (action === 'update') {
+    const change = { description: values.description, api: jsonOption('api', values.api), ...jsonOption('inbound', values.inbound) };
+    if (Object.values(change).every((value) => value === undefined)) throw new CliError('Say what to change: --description, --inbound or --api.');
+    const changed = await call(Connection, 'PATCH', path, change);
+    out(`Connection ${changed.name} changed${changed.api_configured ? '; LMS API configured' : ''}.\n`);
+    return 0;
+  }
+  if (action === 'rotate') {
+    const rotated = await call(Connection, 'PATCH', path, { rotate_token: true });
+    out(`New ingest URL for ${rotated.name} (the old one stopped working; paste this one into the LMS):\n  ${rotated.ingest_url}\n`);
+    if (rotated.xapi_url) out(`xAPI statements endpoint (LRS):\n  ${rotated.xapi_url}\n`);
+    return 0;
+  }
+  if (action === 'delete') {
+    if (!values.yes) throw new CliError(`Deleting ${name} stops its ingest URL at once; run again with --yes to do it.`);
+    await call(z.null(), 'DELETE', path);
+    out(`Connection ${name} deleted: its ingest URL no longer answers. Events already received stay.\n`);
+    return 0;
+  }
   if (!values.vendor) throw new CliError(`Say which LMS sends to it: --vendor ${VENDORS.join('|')}.`);
   const created = await call(Connection, 'POST', '/v1/connections', {
     name,

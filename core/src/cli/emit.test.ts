@@ -56,6 +56,17 @@ describe('learnhook emit', () => {
     ]);
   });
 
+  it('warns, listing the names it knows, when the vendor does not send the event named, and sends it anyway', async () => {
+    const sandbox = await sandboxAnswering(200, { vendor: 'learn365', catalog_type: null, sent: 1, responses: [] });
+    const sent = await emit(['learn365', 'CourseFinished', '--sandbox', sandbox.url]);
+    expect(sent.code).toBe(0);
+    expect(sent.out).toMatch(
+      /^Warning: Learn365 \(Zensai\) does not send "CourseFinished" as far as learnhook knows; the hub will store it as lms\.event\. Its names: CourseEnrollment, /,
+    );
+    expect(sandbox.received).toHaveLength(1);
+    expect((await emit(['learn365', 'CourseCompleted', '--sandbox', sandbox.url])).out).not.toContain('Warning');
+  });
+
   it('finds the sandbox through SANDBOX_URL when --sandbox is not given', async () => {
     const sandbox = await sandboxAnswering(200, { sent: 1 });
     expect((await emit(['learn365', 'CourseCompleted'], { SANDBOX_URL: sandbox.url })).code).toBe(0);

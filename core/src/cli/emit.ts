@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { VENDORS } from '../catalog/index.ts';
 import { CliError } from '../errors.ts';
+import { DEFAULT_SANDBOX_URL } from '../sandbox/session.ts';
 import { ADAPTERS } from '../vendors/index.ts';
 
 export const EMIT_USAGE = `Usage: learnhook emit <vendor> <event> [--user ID|EMAIL] [--course ID|TITLE] [--count N] [--sandbox URL]
@@ -46,7 +47,13 @@ export async function runEmit(args: string[], env: NodeJS.ProcessEnv, out: (text
     );
     return values.list ? 0 : 2;
   }
-  const sandbox = (values.sandbox ?? env.SANDBOX_URL ?? 'http://localhost:8081').replace(/\/$/, '');
+  if (!Object.hasOwn(adapter.events, event)) {
+    // Still sent: an LMS may send names we do not know, and the hub keeps them as lms.event.
+    out(
+      `Warning: ${adapter.title} does not send "${event}" as far as learnhook knows; the hub will store it as lms.event. Its names: ${Object.keys(adapter.events).join(', ')}.\n`,
+    );
+  }
+  const sandbox = (values.sandbox ?? env.SANDBOX_URL ?? DEFAULT_SANDBOX_URL).replace(/\/$/, '');
   const count = values.count === undefined ? 1 : Number(values.count);
   let response: Response;
   try {
