@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { PayloadError } from '../errors.ts';
 import { html, type SafeHtml } from './html.ts';
 import { field } from './layout.ts';
 
@@ -131,10 +132,11 @@ export function typedValues(body: unknown, fields: readonly FormField[]): Record
   );
 }
 
-/** Field path -> first message, from the API's PayloadError issues. */
-export function issuesByField(issues: readonly { path: string; message: string }[]): Record<string, string> {
+/** Field path -> first message, from the API's PayloadError; one without issues is about the whole form. */
+export function issuesByField(error: PayloadError): Record<string, string> {
+  if (!error.issues.length) return { _form: error.message };
   const errors: Record<string, string> = {};
-  for (const issue of issues) errors[issue.path || '_form'] ??= issue.message;
+  for (const issue of error.issues) errors[issue.path || '_form'] ??= issue.message;
   return errors;
 }
 

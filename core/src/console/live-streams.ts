@@ -9,8 +9,6 @@ import type { SafeHtml } from './html.ts';
 export interface LiveStreams {
   open(res: Response, next: () => Promise<SafeHtml[]>, options?: { event?: string }): void;
   closeAll(): void;
-  /** Streams open now. */
-  count(): number;
 }
 
 /** One SSE message: each line of the fragment is its own data line, so LMS text with newlines cannot end the message. */
@@ -66,6 +64,5 @@ export function createLiveStreams(options: { pollMs?: number; heartbeatMs?: numb
       closed = true;
       for (const stop of [...open]) stop();
     },
-    count: () => open.size,
   };
 }

@@ -77,10 +77,12 @@ export function ingestRouter(deps: IngestDeps): Router {
     const name = pathParam(req, 'connection');
     const connection = name ? await deps.connections.get(name) : null;
     const tokenOk = connection !== null && constantTimeEqual(pathParam(req, 'token'), connection.token);
-    const refusal = () => new NotFoundError('No connection answers at this ingest URL; check the URL learnhook gave you.');
-    // A known name with a wrong token is most often an LMS still holding the URL from before a rotation.
-    if (connection && !tokenOk) deps.arrivals.refused(connection.record.id, Date.now(), refusal());
-    if (!connection || !tokenOk) throw refusal();
+    if (!connection || !tokenOk) {
+      const refusal = new NotFoundError('No connection answers at this ingest URL; check the URL learnhook gave you.');
+      // A known name with a wrong token is most often an LMS still holding the URL from before a rotation.
+      if (connection) deps.arrivals.refused(connection.record.id, Date.now(), refusal);
+      throw refusal;
+    }
     const adapter: VendorAdapter<unknown, unknown> = ADAPTERS[connection.record.vendor];
     if (!adapter.routes.includes(route)) throw new NotFoundError(`${adapter.title} connections do not accept this route.`);
     return { connection, adapter };
@@ -139,8 +141,8 @@ export function ingestRouter(deps: IngestDeps): Router {
     for (const { event } of mapped) if (result.inserted.includes(event.id)) deps.metrics.eventsStored.inc({ type: event.type });
     deps.metrics.duplicates.inc(result.duplicates.length);
     if (result.inserted.length) deps.onStored();
-    deps.arrivals.accepted(connection.record.id, request.receivedAt.getTime(), 202, acceptedSummary(mapped, result.duplicates.length));
     const reply = adapter.acknowledge?.(vendorEvents, request);
+    deps.arrivals.accepted(connection.record.id, request.receivedAt.getTime(), reply?.status ?? 202, acceptedSummary(mapped, result.duplicates.length));
     if (reply) {
       send(res, reply);
       return;

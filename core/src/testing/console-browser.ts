@@ -5,12 +5,14 @@ export type ConsoleBrowser = ReturnType<typeof consoleBrowser>;
 /** A browser's cookie jar and form posts, over real HTTP to a real hub's console. */
 export function consoleBrowser(base: string) {
   const jar = new Map<string, string>();
+  /** The Cookie header this browser sends, for requests made outside it (an SSE stream read by hand). */
+  const cookie = () => [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
   async function request(method: string, path: string, form?: Record<string, string>, headers: Record<string, string> = {}) {
     const response = await fetch(`${base}${path}`, {
       method,
       redirect: 'manual',
       headers: {
-        cookie: [...jar].map(([name, value]) => `${name}=${value}`).join('; '),
+        cookie: cookie(),
         ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
         ...headers,
       },
@@ -29,32 +31,28 @@ export function consoleBrowser(base: string) {
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)?.[1] ?? '';
     return request('POST', action, { _csrf: csrf, ...fields }, headers);
   }
-  return { request, submit, jar };
+  return { request, submit, jar, cookie };
 }
 
-/** The hub's owner, created through the one-time setup link and signed in. */
-export async function signedInOwner(hub: TestHub): Promise<ConsoleBrowser> {
-  const link = new URL(hub.hub.setupLink ?? '');
-  const owner = consoleBrowser(hub.url);
-  const made = await owner.submit(link.pathname, link.pathname, {
-    email: 'owner@example.com',
-    password: 'a long password',
-    password_confirm: 'a long password',
-  });
-  if (made.status !== 303) throw new Error(`the setup link answered ${made.status}`);
-  return owner;
+/** Someone who opened a one-time link (setup or invitation) and set their password there, signed in. */
+async function signedInThrough(base: string, link: string, email: string, password: string): Promise<ConsoleBrowser> {
+  const person = consoleBrowser(base);
+  const { pathname } = new URL(link);
+  const made = await person.submit(pathname, pathname, { email, password, password_confirm: password });
+  if (made.status !== 303) throw new Error(`the link ${pathname} answered ${made.status}`);
+  return person;
 }
+
+/** The owner of the hub at `base`, created through the setup link it printed, signed in. */
+export const ownerThrough = (base: string, setupLink: string): Promise<ConsoleBrowser> =>
+  signedInThrough(base, setupLink, 'owner@example.com', 'a long password');
+
+/** The hub's owner, created through the one-time setup link and signed in. */
+export const signedInOwner = (hub: TestHub): Promise<ConsoleBrowser> => ownerThrough(hub.url, hub.hub.setupLink ?? '');
 
 /** A viewer the owner invited, signed in. */
 export async function signedInViewer(hub: TestHub, owner: ConsoleBrowser): Promise<ConsoleBrowser> {
   const invited = await owner.submit('/users', '/users/invite', { email: 'viewer@example.com', role: 'viewer' });
-  const inviteLink = new URL(/<code id="invite-link">([^<]+)<\/code>/.exec(invited.text)?.[1] ?? '');
-  const viewer = consoleBrowser(hub.url);
-  const made = await viewer.submit(inviteLink.pathname, inviteLink.pathname, {
-    email: 'viewer@example.com',
-    password: 'viewer password',
-    password_confirm: 'viewer password',
-  });
-  if (made.status !== 303) throw new Error(`the invitation link answered ${made.status}`);
-  return viewer;
+  const inviteLink = /<code id="invite-link">([^<]+)<\/code>/.exec(invited.text)?.[1] ?? '';
+  return signedInThrough(hub.url, inviteLink, 'viewer@example.com', 'viewer password');
 }

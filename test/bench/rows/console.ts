@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { SAMPLES } from '@learnhook/core';
-import { consoleBrowser, openSqliteStore } from '@learnhook/core/testing';
+import { openSqliteStore, ownerThrough } from '@learnhook/core/testing';
 import { learn365Requests } from '../lib/bodies.ts';
 import { closedLoad } from '../lib/load.ts';
 import { type HubChild, startHub, tempDir } from '../lib/processes.ts';
 import { judgeAll, type Row } from '../lib/report.ts';
-import { fmt } from '../lib/stats.ts';
+import { fmt, quantile, waitUntil } from '../lib/stats.ts';
 import { CONNECTIONS, learn365Connection } from '../lib/throughput.ts';
 
 /**
@@ -19,22 +19,12 @@ const TAILS = 3;
 
 /** The owner, created through the setup link the hub printed: the cookie header of a signed-in browser. */
 async function signedIn(hub: HubChild): Promise<string> {
+  const linkIn = () => hub.output.map((line) => /https?:\/\/\S+\/setup\/\S+/.exec(line)?.[0]).find(Boolean);
   // The banner with the link follows the line the hub is seen ready on.
-  let link: string | undefined;
-  for (let waited = 0; !link && waited < 5_000; waited += 50) {
-    link = hub.output.map((line) => /https?:\/\/\S+\/setup\/\S+/.exec(line)?.[0]).find(Boolean);
-    if (!link) await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await waitUntil(() => linkIn() !== undefined, 5_000, 50);
+  const link = linkIn();
   if (!link) throw new Error('the hub printed no setup link');
-  const person = consoleBrowser(hub.url);
-  const { pathname } = new URL(link);
-  const made = await person.submit(pathname, pathname, {
-    email: 'bench@example.com',
-    password: 'a long bench password',
-    password_confirm: 'a long bench password',
-  });
-  if (made.status !== 303) throw new Error(`the setup link answered ${made.status}`);
-  return [...person.jar].map(([name, value]) => `${name}=${value}`).join('; ');
+  return (await ownerThrough(hub.url, link)).cookie();
 }
 
 /** Live tails as a browser holds them: each reads its stream to the end, counting the events it was sent. */
@@ -64,8 +54,8 @@ function openTails(url: string, cookie: string, count: number) {
   };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-const p95 = (values: number[]) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * 0.95))] ?? Number.NaN;
+const median = (values: number[]) => quantile(values, 0.5);
+const p95 = (values: number[]) => quantile(values, 0.95);
 
 async function tailsCost(quick: boolean, log: (line: string) => void) {
   const hub = await startHub();

@@ -83,12 +83,7 @@ export function connectionPages(ctx: ConsoleContext): Router {
       res.redirect(303, `/connections/${connection.record.id}`);
     } catch (error) {
       if (!(error instanceof PayloadError)) throw error;
-      editForm(
-        res,
-        connection,
-        { errors: error.issues.length ? issuesByField(error.issues) : { _form: error.message }, values: typedValues(req.body, fields) },
-        400,
-      );
+      editForm(res, connection, { errors: issuesByField(error), values: typedValues(req.body, fields) }, 400);
     }
   });
 

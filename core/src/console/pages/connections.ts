@@ -117,7 +117,7 @@ export function connectionsPages(ctx: ConsoleContext): Router {
       await connectionPage(ctx, req, res, connection, { justCreated: true });
     } catch (error) {
       if (!(error instanceof PayloadError)) throw error;
-      form(res, vendor, { errors: error.issues.length ? issuesByField(error.issues) : { _form: error.message }, values }, 400);
+      form(res, vendor, { errors: issuesByField(error), values }, 400);
     }
   });
 

@@ -1,5 +1,5 @@
 import express, { type Response, type Router } from 'express';
-import { CATALOG } from '../../catalog/index.ts';
+import { catalogEntry } from '../../catalog/index.ts';
 import { replayEvent, replayTargets, storedEvent } from '../../operations/events.ts';
 import type { RawRequest, StoredEvent } from '../../store/store.ts';
 import type { ConsoleContext } from '../context.ts';
@@ -7,8 +7,7 @@ import { html, prettyJson, type SafeHtml } from '../html.ts';
 import { csrfField, notice, sendPage } from '../layout.ts';
 import { isAdmin, requireAdmin, userOf } from '../session.ts';
 import { timeAgo } from '../time.ts';
-
-const TITLES = new Map(CATALOG.map((entry) => [entry.type, entry.title]));
+import { courseLabel, learnerLabel } from './events.ts';
 
 /** The body as a person can read it: pretty JSON when it is JSON, else the text as sent. */
 function readableBody(body: Buffer): string {
@@ -84,15 +83,15 @@ export function eventPages(ctx: ConsoleContext): Router {
     ]);
     const { event } = stored;
     sendPage(res, {
-      title: TITLES.get(stored.type) ?? stored.type,
+      title: catalogEntry(stored.type).title,
       active: '/events',
       body: html`${done ?? ''}
         <dl class="facts card">
           <dt>Event id</dt><dd><code>${stored.id}</code></dd>
           <dt>From</dt><dd>${connection ? html`<a href="/connections/${connection.id}">${connection.name}</a>` : event.source.connection} <span class="hint">(${event.source.event})</span></dd>
           <dt>Received</dt><dd>${event.received_at}</dd>
-          <dt>Learner</dt><dd>${event.learner ? (event.learner.name ?? event.learner.email ?? event.learner.id) : '—'}</dd>
-          <dt>Course</dt><dd>${event.course ? (event.course.title ?? event.course.id) : '—'}</dd>
+          <dt>Learner</dt><dd>${learnerLabel(event) || '—'}</dd>
+          <dt>Course</dt><dd>${courseLabel(event) || '—'}</dd>
           <dt>Filled in</dt><dd>${stored.state === 'processed' ? (event.hydration.status === 'complete' ? 'yes, every detail' : html`partly: missing ${event.hydration.missing.join(', ')}. <a href="${connection ? `/connections/${connection.id}` : '/connections'}">Check the LMS API settings</a>.`) : 'processing'}</dd>
         </dl>
         <section class="card" aria-labelledby="deliveries-heading"><h2 id="deliveries-heading">Where it went</h2>${deliveries}

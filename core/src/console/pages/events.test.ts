@@ -31,8 +31,6 @@ function hostileInput(key: string): IngestInput {
   };
 }
 
-const cookieOf = (person: ConsoleBrowser) => [...person.jar].map(([name, value]) => `${name}=${value}`).join('; ');
-
 describe('the console event pages', () => {
   let hub: TestHub;
   let owner: ConsoleBrowser;
@@ -78,7 +76,7 @@ describe('the console event pages', () => {
   });
 
   it('stream new events to a live tail as escaped rows, one SSE message each, whatever newlines the LMS wrote', async () => {
-    const stream = await fetch(`${hub.url}/events/stream`, { headers: { cookie: cookieOf(owner) } });
+    const stream = await fetch(`${hub.url}/events/stream`, { headers: { cookie: owner.cookie() } });
     expect(stream.headers.get('content-type')).toContain('text/event-stream');
     const reader = stream.body?.getReader();
     await hub.hub.store.ingest(hostileInput('live'));
@@ -122,7 +120,7 @@ describe('the console event pages', () => {
 
   it('stop with a live tail open: closing the hub ends the stream', async () => {
     const other = await startTestHub();
-    const stream = await fetch(`${other.url}/events/stream`, { headers: { cookie: cookieOf(await signedInOwner(other)) } });
+    const stream = await fetch(`${other.url}/events/stream`, { headers: { cookie: (await signedInOwner(other)).cookie() } });
     const reader = stream.body?.getReader();
     const ended = (async () => {
       while (reader && !(await reader.read()).done);

@@ -1,6 +1,6 @@
 import express, { type Request, type Router } from 'express';
 import type { z } from 'zod';
-import { CATALOG } from '../../catalog/index.ts';
+import { CATALOG, type CatalogEvent, catalogEntry } from '../../catalog/index.ts';
 import { EventListParams } from '../../operations/schemas.ts';
 import type { StoredEvent } from '../../store/store.ts';
 import type { ConsoleContext } from '../context.ts';
@@ -8,7 +8,9 @@ import { html, type SafeHtml } from '../html.ts';
 import { notice, sendPage } from '../layout.ts';
 import { timeAgo } from '../time.ts';
 
-const TITLES = new Map(CATALOG.map((entry) => [entry.type, entry.title]));
+/** How an event's learner and course are named on the console's pages: the LMS's own words, escaped where shown. */
+export const learnerLabel = (event: CatalogEvent): string => (event.learner ? (event.learner.name ?? event.learner.email ?? event.learner.id) : '');
+export const courseLabel = (event: CatalogEvent): string => (event.course ? (event.course.title ?? event.course.id) : '');
 
 /** The form's own names for the two dates (a day in UTC each); everything else is the API's EventListParams. */
 const FILTER_NAMES = ['type', 'connection', 'learner_email', 'course', 'hydration', 'delivery_status', 'from', 'to'] as const;
@@ -63,11 +65,9 @@ function hydrationBadge(stored: StoredEvent): SafeHtml {
 /** One event as a row of the list and of the live tail; everything in it came from an LMS and is escaped. */
 export function eventRow(stored: StoredEvent, names: ReadonlyMap<string, string>, now: number): SafeHtml {
   const { event } = stored;
-  const learner = event.learner ? (event.learner.name ?? event.learner.email ?? event.learner.id) : '';
-  const course = event.course ? (event.course.title ?? event.course.id) : '';
   return html`<tr>
-    <td><a href="/events/${stored.id}">${TITLES.get(stored.type) ?? stored.type}</a><br><code class="hint">${stored.id}</code></td>
-    <td>${learner}</td><td>${course}</td>
+    <td><a href="/events/${stored.id}">${catalogEntry(stored.type).title}</a><br><code class="hint">${stored.id}</code></td>
+    <td>${learnerLabel(event)}</td><td>${courseLabel(event)}</td>
     <td>${names.get(stored.connection_id) ?? event.source.connection}</td>
     <td>${hydrationBadge(stored)}</td>
     <td><time datetime="${event.received_at}" title="${event.received_at}">${timeAgo(Date.parse(event.received_at), now)}</time></td>

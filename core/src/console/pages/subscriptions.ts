@@ -53,7 +53,7 @@ function hookInput(typed: Typed): Record<string, unknown> {
 
 /** Field -> message: the schema's issues, with the events checkboxes' in words that fit them. */
 function errorsOf(error: PayloadError, typed: Typed): Record<string, string> {
-  const errors = error.issues.length ? issuesByField(error.issues) : { _form: error.message };
+  const errors = issuesByField(error);
   const eventsError = Object.entries(errors).find(([path]) => path === 'events' || path.startsWith('events.'));
   if (eventsError) errors.events = typed.events.length ? eventsError[1] : 'Choose at least one event type.';
   return errors;
