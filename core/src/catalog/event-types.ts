@@ -181,7 +181,7 @@ export const EVENT_DEFINITIONS = [
   defineEvent({
     type: 'credits.awarded',
     title: 'Credits Awarded',
-    noun: 'Credits',
+    noun: 'Credit',
     description: 'Triggers when a learner is awarded course credits.',
     learner: 'required',
     course: 'optional',
@@ -285,7 +285,7 @@ export const EVENT_DEFINITIONS = [
     type: 'lms.event',
     title: 'Other LMS Event',
     noun: 'Event',
-    description: 'Triggers on any LMS event learnhook does not recognise; the raw payload is kept.',
+    description: 'Triggers when the LMS sends an event no other trigger covers; its raw payload is kept.',
     learner: 'optional',
     course: 'optional',
     enrollment: 'optional',
