@@ -73,7 +73,9 @@ describe('connecting a hub (authentication)', () => {
     const bundle = { authData: { hub_url: hub.url, api_key: 'lh_wrong_key' } };
     const error = await failure(appTester(testAuth, bundle));
     expect(error.name).toBe('ExpiredAuthError');
-    expect(userMessage(error)).toBe('The learnhook hub refused the API key: The API key is not valid or has been revoked.');
+    expect(userMessage(error)).toBe(
+      'The learnhook hub refused the API key: The API key is not valid or has been revoked. Reconnect with a new key from API keys in your learnhook console.',
+    );
   });
 
   it('explains that a hub that is down cannot be reached, naming its URL', async () => {

@@ -28,7 +28,7 @@ export async function testAuth(z: ZObject, bundle: Bundle): Promise<AuthTestResu
   if (missing.length > 0) {
     throw new z.errors.Error(
       `This API key has the scopes ${me.scopes.join(', ') || '(none)'}, but the Zapier app also needs ${missing.join(' and ')}. ` +
-        'Create a key for Zapier with `npx learnhook keys create --label zapier` (its default scopes are hooks and events).',
+        'Create a key for Zapier under API keys in your learnhook console, or with `npx learnhook keys create --label zapier` (its default scopes are hooks and events), and reconnect with it.',
       'missing_scope',
       403,
     );
@@ -51,7 +51,7 @@ export const authentication: Authentication = {
       label: 'Hub URL',
       type: 'string',
       required: true,
-      helpText: 'The address of your learnhook hub, e.g. `https://learnhook.example.com` (what `npm start` or your host prints).',
+      helpText: 'The address you open the learnhook console at, e.g. `https://learnhook.example.com`. Ask whoever runs your hub if you do not know it.',
       placeholder: 'https://learnhook.example.com',
       isNoSecret: true,
     },
@@ -60,7 +60,9 @@ export const authentication: Authentication = {
       label: 'API Key',
       type: 'password',
       required: true,
-      helpText: 'A learnhook API key with the hooks and events scopes: run `npx learnhook keys create --label zapier` on the hub and paste the key it prints.',
+      helpText:
+        'In the learnhook console, open **API keys**, create a key for Zapier and paste it here (it is shown once). ' +
+        'A hub admin can also run `npx learnhook keys create --label zapier`. The key needs the hooks and events scopes.',
     },
   ],
   test: testAuth,

@@ -89,8 +89,16 @@ export function hubErrorMessage(status: number, body: unknown, baseUrl: string):
 function throwHubError(z: ZObject, status: number, body: unknown, baseUrl: string): never {
   const { code, message } = hubErrorMessage(status, body, baseUrl);
   // A rejected key is a connection that needs new credentials: Zapier asks the user to reconnect.
-  if (status === 401) throw new z.errors.ExpiredAuthError(`The learnhook hub refused the API key: ${message}`);
-  if (status >= 500) throw new z.errors.Error(`The learnhook hub could not do this right now (HTTP ${status}): ${message}`, code, status);
+  if (status === 401) {
+    throw new z.errors.ExpiredAuthError(`The learnhook hub refused the API key: ${message} Reconnect with a new key from API keys in your learnhook console.`);
+  }
+  if (status >= 500) {
+    throw new z.errors.Error(
+      `The learnhook hub could not do this right now (HTTP ${status}): ${message} Try again in a few minutes; if it keeps failing, ask whoever runs your hub to look at its log.`,
+      code,
+      status,
+    );
+  }
   throw new z.errors.Error(message, code, status);
 }
 

@@ -16,6 +16,9 @@ function byKey<T extends { key: string }>(items: readonly T[]): Record<string, T
 const app: App<Record<string, Trigger>, undefined, Record<string, Search>> = {
   version: packageJson.version,
   platformVersion,
+  // Every operation reads its inputs through inputText, which treats '' and null as absent, so
+  // Zapier's cleaning is not needed, and its check D028 asks for it to be off.
+  flags: { cleanInputData: false },
   authentication,
   triggers: byKey<Trigger>([...HOOK_TRIGGERS, courseList, connectionList]),
   searches: byKey<Search>([findUser, findCourse]),

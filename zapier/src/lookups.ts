@@ -1,8 +1,9 @@
-import { type CatalogField, catalogEntry } from '@learnhook/core';
+import { type CatalogField, catalogEntry, SAMPLES } from '@learnhook/core';
 import type { Bundle, PlainInputField, PlainOutputField, ZObject } from 'zapier-platform-core';
 import { z as zod } from 'zod';
 import { DeliveredEvent } from './delivery.ts';
 import { callHub, readAnswer } from './hub-client.ts';
+import { outputField } from './trigger-definitions.ts';
 import { asRecord, inputText } from './values.ts';
 
 /**
@@ -14,12 +15,15 @@ import { asRecord, inputText } from './values.ts';
 /** A perform-style function, typed precisely (Zapier's own types accept any function or request). */
 export type Operation<T> = (z: ZObject, bundle: Bundle) => Promise<T>;
 
-/** A hidden polling trigger that fills a dynamic dropdown. */
+/**
+ * A hidden polling trigger that fills a dynamic dropdown. Zapier waives the sample of a hidden
+ * trigger; it has one anyway, so its primary key (`id`) is there to check (Zapier's D010).
+ */
 export interface DropdownTrigger {
   key: string;
   noun: string;
   display: { label: string; description: string; hidden: true };
-  operation: { type: 'polling'; perform: Operation<Array<{ id: string }>> };
+  operation: { type: 'polling'; perform: Operation<Array<{ id: string }>>; sample: { id: string } & Record<string, unknown> };
 }
 
 export interface LookupSearch {
@@ -62,16 +66,19 @@ async function lookup<T extends zod.ZodType>(
 function partFields(prefix: 'learner' | 'course'): PlainOutputField[] {
   const fields: CatalogField[] = catalogEntry('enrollment.completed').fields.filter((field) => field.key.startsWith(`${prefix}__`));
   return fields.map((field) => ({
+    ...outputField(field),
     key: field.key.slice(prefix.length + 2),
     // "Learner Email" -> "Email": inside a Find User step the noun is already said.
     label: field.label.replace(/^(Learner|Course) /, ''),
-    type: field.type === 'array' ? 'string' : field.type,
   }));
 }
 
 function partSample(prefix: 'learner' | 'course'): Record<string, unknown> {
   return asRecord(asRecord(catalogEntry('enrollment.completed').sample)[prefix]);
 }
+
+/** The catalog's main sample, for the dropdowns' own samples. */
+const MAIN_SAMPLE = SAMPLES['enrollment.completed'];
 
 /** The LMS connection filter: connections recent events came from; any name can be typed too. */
 export const CONNECTION_FIELD = {
@@ -95,9 +102,10 @@ export const COURSE_FIELD = {
 export const courseList: DropdownTrigger = {
   key: 'course_list',
   noun: 'Course',
-  display: { label: 'Course List', description: 'Lists courses for the course dropdown.', hidden: true },
+  display: { label: 'Course List', description: 'Triggers when the Course dropdown opens, to list the courses the hub knows.', hidden: true },
   operation: {
     type: 'polling',
+    sample: { id: MAIN_SAMPLE.course.id, title: MAIN_SAMPLE.course.title ?? MAIN_SAMPLE.course.id },
     perform: async (z: ZObject, bundle: Bundle) =>
       (await lookup(z, bundle, 'courses', CourseRow, { limit: DROPDOWN_SIZE })).map((course) => ({ ...course, title: course.title ?? course.id })),
   },
@@ -106,9 +114,14 @@ export const courseList: DropdownTrigger = {
 export const connectionList: DropdownTrigger = {
   key: 'connection_list',
   noun: 'Connection',
-  display: { label: 'Connection List', description: 'Lists the LMS connections recent events came from.', hidden: true },
+  display: {
+    label: 'Connection List',
+    description: 'Triggers when the LMS Connection dropdown opens, to list the connections recent events came from.',
+    hidden: true,
+  },
   operation: {
     type: 'polling',
+    sample: { id: MAIN_SAMPLE.source.connection, name: `${MAIN_SAMPLE.source.connection} (${MAIN_SAMPLE.source.vendor})` },
     // Integration keys may not list /v1/connections (admin only); recent events name them too.
     perform: async (z: ZObject, bundle: Bundle) => {
       const answer = await callHub(z, bundle, { path: '/v1/events', params: { limit: String(EVENTS_FOR_CONNECTIONS) } });
@@ -129,7 +142,12 @@ export const findUser: LookupSearch = {
   display: { label: 'Find User', description: 'Finds a learner in your LMS by email, name or ID.' },
   operation: {
     inputFields: [
-      { key: 'query', label: 'Email, Name or ID', required: true, helpText: 'Part of the email address or name works too.' },
+      {
+        key: 'query',
+        label: 'Email or Name',
+        required: true,
+        helpText: "Part of an email address or name works too, and so does the learner's ID in the LMS.",
+      },
       { ...CONNECTION_FIELD, helpText: 'Search this LMS connection through its API. Leave empty to search the learners of recent events.' },
     ],
     perform: async (z: ZObject, bundle: Bundle) => lookup(z, bundle, 'users', LearnerRow, { q: inputText(bundle.inputData.query), limit: SEARCH_SIZE }),
@@ -144,7 +162,7 @@ export const findCourse: LookupSearch = {
   display: { label: 'Find Course', description: 'Finds a course in your LMS by title or ID.' },
   operation: {
     inputFields: [
-      { key: 'query', label: 'Title or ID', required: true, helpText: 'Part of the title works too.' },
+      { key: 'query', label: 'Title', required: true, helpText: "Part of the title works too, and so does the course's ID in the LMS." },
       { ...CONNECTION_FIELD, helpText: 'Search this LMS connection through its API. Leave empty to search the courses of recent events.' },
     ],
     perform: async (z: ZObject, bundle: Bundle) => lookup(z, bundle, 'courses', CourseRow, { q: inputText(bundle.inputData.query), limit: SEARCH_SIZE }),

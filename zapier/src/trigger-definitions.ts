@@ -10,7 +10,7 @@ export interface TriggerDefinition {
   display: { label: string; description: string };
   eventType: CatalogEntry['type'];
   sample: unknown;
-  outputFields: Array<{ key: string; label: string; type: 'string' | 'number' | 'boolean' | 'datetime' }>;
+  outputFields: Array<{ key: string; label: string; type: 'string' | 'number' | 'boolean' | 'datetime'; list?: true }>;
 }
 
 /** Zapier keys match ^[a-zA-Z]+[a-zA-Z0-9_]*$: "enrollment.completed" -> "enrollment_completed". */
@@ -18,9 +18,12 @@ export function triggerKey(type: string): string {
   return type.replace(/[^a-zA-Z0-9]+/g, '_');
 }
 
-/** Zapier has no array output type; a list of strings is shown as text. */
-function outputField(field: CatalogField): TriggerDefinition['outputFields'][number] {
-  return { key: field.key, label: field.label, type: field.type === 'array' ? 'string' : field.type };
+/**
+ * Zapier has no array type: a list of strings is `type: 'string', list: true`, so the sample's
+ * array matches its field's type (Zapier's check D024).
+ */
+export function outputField(field: CatalogField): TriggerDefinition['outputFields'][number] {
+  return field.type === 'array' ? { key: field.key, label: field.label, type: 'string', list: true } : { key: field.key, label: field.label, type: field.type };
 }
 
 export function triggerDefinitions(catalog: readonly CatalogEntry[] = CATALOG): TriggerDefinition[] {

@@ -73,7 +73,7 @@ export const newLmsEvent: HookTrigger = {
   noun: 'Event',
   display: {
     label: 'New LMS Event',
-    description: 'Triggers on every event your LMS sends through learnhook, or on the one type you pick.',
+    description: 'Triggers when your LMS sends any event, or only events of the type you pick.',
   },
   operation: {
     type: 'hook',
@@ -85,7 +85,7 @@ export const newLmsEvent: HookTrigger = {
         choices: CATALOG.map((entry) => ({ value: entry.type, label: entry.title, sample: entry.type })),
         // The output fields follow the type picked.
         altersDynamicFields: true,
-        helpText: 'Leave empty to trigger on every event.',
+        helpText: 'Only events of this type. Leave empty to trigger on every event.',
       },
       CONNECTION_FIELD,
       COURSE_FIELD,

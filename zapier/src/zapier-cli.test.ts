@@ -16,6 +16,8 @@ import { type BuildResult, buildZips } from '../scripts/zapier-cli.mts';
  */
 
 const run = promisify(execFile);
+/** A test here starts fresh Node processes (about 1 s each): the default 5 s is too close on a busy machine. */
+const SPAWNING = 30_000;
 const HandlerAnswer = z.union([z.object({ results: z.unknown() }), z.object({ error: z.string() })]);
 
 let build: BuildResult;
@@ -42,7 +44,7 @@ async function invoke(method: string, bundle: object): Promise<z.infer<typeof Ha
   return HandlerAnswer.parse(JSON.parse(stdout));
 }
 
-describe('the Zapier CLI checks', () => {
+describe('the Zapier CLI checks', { timeout: SPAWNING }, () => {
   it('validate the app offline with validate --without-style', () => {
     expect(build.output).toContain('This project is structurally sound!');
     expect(build.output).toContain('Build complete!');
