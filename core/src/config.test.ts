@@ -38,4 +38,18 @@ describe('the settings', () => {
     expect(() => readConfig({ DATABASE_URL: 'postgres://u@db:5432/app' })).toThrow(/LEARNHOOK_SECRET_KEY: must be set when DATABASE_URL is set/);
     expect(readConfig({}).LEARNHOOK_SECRET_KEY).toBeUndefined();
   });
+
+  it('read LEARNHOOK_ALLOWED_TARGETS into entries, and refuse a bad entry naming the variable and the entry', () => {
+    expect(readConfig({}).LEARNHOOK_ALLOWED_TARGETS).toEqual([]);
+    expect(readConfig({ LEARNHOOK_ALLOWED_TARGETS: 'n8n:5678' }).LEARNHOOK_ALLOWED_TARGETS).toEqual([{ kind: 'host', host: 'n8n', port: 5678 }]);
+    expect(() => readConfig({ LEARNHOOK_ALLOWED_TARGETS: 'n8n:5678,http://n8n' })).toThrow(
+      /LEARNHOOK_ALLOWED_TARGETS: "http:\/\/n8n": .*without a scheme or path/,
+    );
+  });
+
+  it('trust only a loopback proxy unless LEARNHOOK_TRUST_PROXY names others, and refuse what express could not read', () => {
+    expect(readConfig({}).LEARNHOOK_TRUST_PROXY).toBe('loopback');
+    expect(readConfig({ LEARNHOOK_TRUST_PROXY: 'loopback, 172.16.0.0/12' }).LEARNHOOK_TRUST_PROXY).toBe('loopback, 172.16.0.0/12');
+    expect(() => readConfig({ LEARNHOOK_TRUST_PROXY: 'caddy' })).toThrow(/LEARNHOOK_TRUST_PROXY/);
+  });
 });

@@ -1,8 +1,12 @@
 import path from 'node:path';
 import { z } from 'zod';
+import { parseAddressRange, parseAllowedTargets } from './allowed-targets.ts';
 
 /** A PostgreSQL schema name: a plain identifier that needs no care anywhere (it is quoted all the same). */
 export const PgSchemaNameSchema = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lower-case letters, digits and underscores');
+
+/** Express's names for address groups in "trust proxy". */
+const TRUST_PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
 
 /**
  * The hub's settings, read from the environment (DESIGN §4 CLI). One schema gives the defaults,
@@ -69,6 +73,30 @@ export const ENV_SETTINGS = {
   LEARNHOOK_ALLOW_PRIVATE_TARGETS: {
     schema: z.stringbool().default(false),
     help: 'true lets hooks target private and loopback addresses (local n8n, tests); link-local is always refused.',
+  },
+  LEARNHOOK_ALLOWED_TARGETS: {
+    schema: z
+      .string()
+      .default('')
+      .transform((text, context) => {
+        try {
+          return parseAllowedTargets(text);
+        } catch (error) {
+          context.addIssue({ code: 'custom', message: error instanceof Error ? error.message : String(error) });
+          return z.NEVER;
+        }
+      }),
+    help: 'Private targets hooks may reach, one by one: comma-separated host:port, host or CIDR entries (n8n:5678,10.0.0.0/8); link-local is always refused.',
+  },
+  LEARNHOOK_TRUST_PROXY: {
+    schema: z
+      .string()
+      .default('loopback')
+      .refine(
+        (text) => text.split(',').every((entry) => TRUST_PROXY_NAMES.has(entry.trim()) || parseAddressRange(entry.trim()) !== null),
+        'comma-separated loopback, linklocal, uniquelocal, addresses or CIDR ranges',
+      ),
+    help: 'Which proxies may tell the client address and https (X-Forwarded-For, X-Forwarded-Proto): default loopback; set the proxy network (CIDR) when it runs elsewhere.',
   },
   LEARNHOOK_DELIVERY_TIMEOUT_MS: {
     schema: z.coerce.number().int().min(100).max(120_000).default(15_000),

@@ -76,8 +76,9 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     await store.appendAudit({ at: now(), actor, action, target, details });
     logger.info({ audit: { actor, action, target, details } }, `audit: ${action}`);
   };
+  const targetPolicy = { allowPrivate: config.LEARNHOOK_ALLOW_PRIVATE_TARGETS, allowed: config.LEARNHOOK_ALLOWED_TARGETS };
   const transport = createTransport({
-    allowPrivate: config.LEARNHOOK_ALLOW_PRIVATE_TARGETS,
+    ...targetPolicy,
     timeoutMs: config.LEARNHOOK_DELIVERY_TIMEOUT_MS,
     userAgent: `learnhook/${VERSION}`,
   });
@@ -127,7 +128,7 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     fanOut,
     wakeDispatcher: () => dispatcher.wake(),
     sendTest: (hook, event) => dispatcher.sendTest(hook, event),
-    allowPrivateTargets: config.LEARNHOOK_ALLOW_PRIVATE_TARGETS,
+    targetPolicy,
     now,
     version: VERSION,
     publicUrl: (req) => config.LEARNHOOK_PUBLIC_URL?.replace(/\/$/, '') ?? `${req.protocol}://${req.get('host') ?? 'localhost'}`,
@@ -142,6 +143,7 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     lookup: overrides.lookup ?? lookupFromClients(clientFor, lookupFromRecentEvents(store)),
     rateLimit: config.LEARNHOOK_RATE_LIMIT,
     authFailureLimit: config.LEARNHOOK_AUTH_FAILURE_LIMIT,
+    trustProxy: config.LEARNHOOK_TRUST_PROXY,
   });
   // Slow clients (slow-loris) are cut off: headers and whole requests each have a deadline, checked every second.
   const server = http.createServer(

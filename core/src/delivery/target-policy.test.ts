@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseAllowedTargets } from '../allowed-targets.ts';
 import { LearnhookError } from '../errors.ts';
 import { thrownBy } from '../testing/errors.ts';
 import { checkTargetAddress, checkTargetUrl, TargetRefusedError } from './target-policy.ts';
@@ -156,5 +157,48 @@ describe('checkTargetUrl with localhost names', () => {
 
   it('still refuses link-local metadata addresses when private targets are allowed', () => {
     expect(() => checkTargetUrl('http://169.254.169.254/latest/meta-data/', { allowPrivate: true })).toThrow(TargetRefusedError);
+  });
+});
+
+describe('LEARNHOOK_ALLOWED_TARGETS entries', () => {
+  const listing = (text: string) => ({ allowPrivate: false, allowed: parseAllowedTargets(text) });
+
+  it('let a listed private range through on any port, and nothing outside it', () => {
+    const policy = listing('10.20.0.0/16');
+    expect(() => checkTargetUrl('http://10.20.3.4:5678/webhook/x', policy)).not.toThrow();
+    expect(() => checkTargetUrl('https://10.20.3.4/webhook/x', policy)).not.toThrow();
+    expect(() => checkTargetUrl('http://10.21.3.4:5678/webhook/x', policy)).toThrow(TargetRefusedError);
+    expect(() => checkTargetUrl('http://192.168.1.1/', policy)).toThrow(TargetRefusedError);
+  });
+
+  it('let a listed host:port through only on that port', () => {
+    const policy = listing('localhost:5678, [::1]:8443');
+    expect(() => checkTargetUrl('http://localhost:5678/webhook/x', policy)).not.toThrow();
+    expect(() => checkTargetUrl('http://LOCALHOST:5678/webhook/x', policy)).not.toThrow();
+    expect(() => checkTargetUrl('http://localhost:5679/webhook/x', policy)).toThrow(TargetRefusedError);
+    expect(() => checkTargetUrl('http://localhost/webhook/x', policy)).toThrow(TargetRefusedError);
+    expect(() => checkTargetUrl('https://[::1]:8443/', policy)).not.toThrow();
+    expect(() => checkTargetUrl('https://[::1]/', policy)).toThrow(TargetRefusedError);
+  });
+
+  it('match a resolved address against the host name and port it was resolved for', () => {
+    const policy = listing('n8n:5678');
+    expect(() => checkTargetAddress('172.18.0.5', policy, { host: 'n8n', port: 5678 })).not.toThrow();
+    expect(() => checkTargetAddress('172.18.0.5', policy, { host: 'n8n', port: 22 })).toThrow(TargetRefusedError);
+    expect(() => checkTargetAddress('172.18.0.5', policy, { host: 'postgres', port: 5678 })).toThrow(TargetRefusedError);
+    expect(() => checkTargetAddress('172.18.0.5', policy)).toThrow(TargetRefusedError);
+  });
+
+  it('never open link-local or metadata addresses, even when listed', () => {
+    const policy = listing('169.254.0.0/16, metadata.internal, 0.0.0.0/0');
+    expect(() => checkTargetUrl('http://169.254.169.254/latest/meta-data/', policy)).toThrow(/link-local or cloud metadata/);
+    expect(() => checkTargetAddress('169.254.169.254', policy, { host: 'metadata.internal', port: 80 })).toThrow(TargetRefusedError);
+  });
+
+  it('are named, with the all-or-nothing setting, in the refusal of a private target', () => {
+    const message = refusal(() => checkTargetUrl('http://192.168.1.20:5678/webhook/x', listing('10.0.0.0/8'))).message;
+    expect(message).toContain('LEARNHOOK_ALLOWED_TARGETS');
+    expect(message).toContain('LEARNHOOK_ALLOW_PRIVATE_TARGETS=true');
+    expect(message).not.toContain('192.168.1.20');
   });
 });

@@ -1,4 +1,5 @@
 import { BlockList, isIP } from 'node:net';
+import type { AllowedTarget } from '../allowed-targets.ts';
 import { LearnhookError } from '../errors.ts';
 
 /**
@@ -23,7 +24,21 @@ export class TargetRefusedError extends LearnhookError {
 export interface TargetPolicyOptions {
   /** Allow loopback, private, CGNAT and unspecified addresses: for self-hosting and tests. */
   allowPrivate: boolean;
+  /** Private targets allowed one by one (LEARNHOOK_ALLOWED_TARGETS); never link-local or metadata. */
+  allowed?: readonly AllowedTarget[];
 }
+
+/** Where a delivery goes, as its URL names it: what LEARNHOOK_ALLOWED_TARGETS entries are matched against. */
+export interface TargetOrigin {
+  /** Lower case, without brackets or a trailing dot. */
+  host: string;
+  port: number;
+}
+
+/** Names both settings, so an admin who meets the refusal knows what to change. */
+const PRIVATE_REFUSED =
+  'The target is a loopback, private or unspecified address; deliveries there are not allowed on this hub. ' +
+  'An admin can allow it by listing it in LEARNHOOK_ALLOWED_TARGETS (host:port or CIDR) or by setting LEARNHOOK_ALLOW_PRIVATE_TARGETS=true.';
 
 interface Range {
   readonly address: string;
@@ -77,13 +92,30 @@ function blockList(ranges: { ipv4: readonly Range[]; ipv6: readonly Range[] }): 
 const alwaysRefused = blockList(ALWAYS_REFUSED);
 const privateRanges = blockList(PRIVATE);
 
+/** The origin a URL names, with the scheme's port when it names none. */
+export function targetOrigin(url: URL): TargetOrigin {
+  const host = (url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname).toLowerCase().replace(/\.$/, '');
+  return { host, port: url.port === '' ? (url.protocol === 'https:' ? 443 : 80) : Number(url.port) };
+}
+
+function listedTarget(address: string, type: 'ipv4' | 'ipv6', origin: TargetOrigin | undefined, allowed: readonly AllowedTarget[]): boolean {
+  return allowed.some((entry) => {
+    if (entry.port !== null && entry.port !== origin?.port) return false;
+    if (entry.kind === 'host') return entry.host === origin?.host;
+    const list = new BlockList();
+    list.addSubnet(entry.range.address, entry.range.prefix, entry.range.family);
+    return list.check(address, type);
+  });
+}
+
 /**
  * Throws TargetRefusedError unless `ip` (a resolved address, IPv4 or IPv6, optionally with a
  * zone id) may receive deliveries. Link-local and metadata addresses are always refused;
- * loopback, private, CGNAT and unspecified ones unless `allowPrivate`. IPv4-mapped and NAT64
- * forms are judged as the IPv4 address they carry.
+ * loopback, private, CGNAT and unspecified ones unless `allowPrivate` or an `allowed` entry
+ * matches the address or the `origin` it was resolved for. IPv4-mapped and NAT64 forms are
+ * judged as the IPv4 address they carry.
  */
-export function checkTargetAddress(ip: string, options: TargetPolicyOptions): void {
+export function checkTargetAddress(ip: string, options: TargetPolicyOptions, origin?: TargetOrigin): void {
   const address = ip.replace(/%.*$/, '');
   const version = isIP(address);
   if (version === 0) throw new TargetRefusedError('The target address is not an IP address.');
@@ -91,9 +123,8 @@ export function checkTargetAddress(ip: string, options: TargetPolicyOptions): vo
   if (alwaysRefused.check(address, type)) {
     throw new TargetRefusedError('The target is a link-local or cloud metadata address; deliveries there are never allowed.');
   }
-  if (!options.allowPrivate && privateRanges.check(address, type)) {
-    throw new TargetRefusedError('The target is a loopback, private or unspecified address; deliveries there are not allowed on this hub.');
-  }
+  if (options.allowPrivate || !privateRanges.check(address, type)) return;
+  if (!listedTarget(address, type, origin, options.allowed ?? [])) throw new TargetRefusedError(PRIVATE_REFUSED);
 }
 
 /**
@@ -116,10 +147,10 @@ export function checkTargetUrl(url: string, options: TargetPolicyOptions): URL {
     throw new TargetRefusedError('The target URL must not contain a user name or password.');
   }
   // The URL parser has already normalised IP literals (2130706433, 0x7f.1, [::ffff:127.0.0.1]).
-  const host = parsed.hostname.startsWith('[') ? parsed.hostname.slice(1, -1) : parsed.hostname;
-  if (isIP(host) !== 0) checkTargetAddress(host, options);
+  const origin = targetOrigin(parsed);
+  if (isIP(origin.host) !== 0) checkTargetAddress(origin.host, options, origin);
   // "localhost" and its subdomains always mean loopback (RFC 6761 §6.3): refuse them now like
   // 127.0.0.1, instead of accepting a hook whose every delivery would fail at connect time.
-  else if (/(^|\.)localhost\.?$/i.test(host)) checkTargetAddress('127.0.0.1', options);
+  else if (/(^|\.)localhost$/.test(origin.host)) checkTargetAddress('127.0.0.1', options, origin);
   return parsed;
 }

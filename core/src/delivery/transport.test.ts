@@ -1,6 +1,9 @@
+import { lookup } from 'node:dns/promises';
 import { once } from 'node:events';
 import net from 'node:net';
+import os from 'node:os';
 import { describe, expect, it, onTestFinished } from 'vitest';
+import { parseAllowedTargets } from '../allowed-targets.ts';
 import { refusedUrl } from '../testing/listen.ts';
 import { recordingServer as target } from '../testing/recording-server.ts';
 import { createTransport, SNIPPET_BYTES, type Transport, type TransportRequest } from './transport.ts';
@@ -25,6 +28,9 @@ function transport(options: Partial<Parameters<typeof createTransport>[0]> = {})
   onTestFinished(created.close);
   return created;
 }
+
+const ownName = os.hostname().toLowerCase();
+const ownNameIsLoopback = (await lookup(ownName).catch(() => null))?.address.startsWith('127.') ?? false;
 
 const delivery = (url: string): TransportRequest => ({
   url,
@@ -155,6 +161,24 @@ describe('createTransport().send', () => {
       expect(server.received).toHaveLength(1);
     });
   }
+
+  // The machine's own name resolves to loopback on a usual Linux host; an IP literal or
+  // "localhost" would be judged from the URL alone and never reach the connect-time lookup.
+  it.skipIf(!ownNameIsLoopback)(
+    `delivers to a host name listed in LEARNHOOK_ALLOWED_TARGETS with its port, resolved to a private address at connect time (skipped when ${ownName} does not resolve to loopback)`,
+    async () => {
+      const host = ownName;
+      const server = await target();
+      const listed = transport({ allowPrivate: false, allowed: parseAllowedTargets(`${host}:${server.port}`) });
+      expect(await listed.send(delivery(`http://${host}:${server.port}/`))).toMatchObject({ ok: true, status: 200 });
+      const other = await tcpCounter();
+      const refused = await listed.send(delivery(`http://${host}:${other.port}/`));
+      expect(refused).toMatchObject({ ok: false, error: { code: 'refused_target' } });
+      expect(refused.error?.message).toMatch(/LEARNHOOK_ALLOWED_TARGETS.*LEARNHOOK_ALLOW_PRIVATE_TARGETS/);
+      expect(other.connections()).toBe(0);
+      expect(server.received).toHaveLength(1);
+    },
+  );
 
   it('refuses a metadata address even when private targets are allowed, without connecting', async () => {
     const result = await transport({ allowPrivate: true }).send(delivery('http://169.254.169.254/latest/meta-data/'));

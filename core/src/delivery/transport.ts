@@ -2,8 +2,8 @@ import { lookup as dnsLookup } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
-import { Agent } from 'undici';
-import { checkTargetAddress, checkTargetUrl, type TargetPolicyOptions, TargetRefusedError } from './target-policy.ts';
+import { Agent, Pool } from 'undici';
+import { checkTargetAddress, checkTargetUrl, type TargetOrigin, type TargetPolicyOptions, TargetRefusedError, targetOrigin } from './target-policy.ts';
 
 /**
  * One delivery attempt over HTTP: POST a signed body to a subscriber's URL and say what came back.
@@ -78,14 +78,14 @@ export interface Transport {
  * to is refused: checking here, at connect time, is what stops a name that passed when the
  * subscription was made from being re-pointed at a private address (DNS rebinding).
  */
-function guardedLookup(policy: TargetPolicyOptions): LookupFunction {
+function guardedLookup(policy: TargetPolicyOptions, origin: TargetOrigin): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) {
         callback(error, '');
         return;
       }
-      const refused = addresses.map(({ address }) => policyError(address, policy)).find((refusal) => refusal !== null);
+      const refused = addresses.map(({ address }) => policyError(address, policy, origin)).find((refusal) => refusal !== null);
       const first = addresses[0];
       if (refused) callback(refused, '');
       else if (first === undefined) callback(Object.assign(new Error(`No address for ${hostname}.`), { code: 'ENOTFOUND' }), '');
@@ -95,9 +95,9 @@ function guardedLookup(policy: TargetPolicyOptions): LookupFunction {
   };
 }
 
-function policyError(address: string, policy: TargetPolicyOptions): TargetRefusedError | null {
+function policyError(address: string, policy: TargetPolicyOptions, origin: TargetOrigin): TargetRefusedError | null {
   try {
-    checkTargetAddress(address, policy);
+    checkTargetAddress(address, policy, origin);
     return null;
   } catch (error) {
     if (error instanceof TargetRefusedError) return error;
@@ -162,9 +162,13 @@ function headerValue(value: string | string[] | undefined): string | null {
  * Applies the target policy to the URL before sending and to every resolved address at connect.
  */
 export function createTransport(options: TransportOptions): Transport {
-  const policy: TargetPolicyOptions = { allowPrivate: options.allowPrivate };
-  // IP-literal hosts skip lookup; checkTargetUrl has judged those before any send.
-  const agent = new Agent({ connect: { lookup: guardedLookup(policy), timeout: options.timeoutMs } });
+  const policy: TargetPolicyOptions = { allowPrivate: options.allowPrivate, allowed: options.allowed ?? [] };
+  // One pool per origin, so the lookup knows the host and port that LEARNHOOK_ALLOWED_TARGETS
+  // entries name. IP-literal hosts skip lookup; checkTargetUrl has judged those before any send.
+  const agent = new Agent({
+    factory: (origin, pool) =>
+      new Pool(origin, { ...pool, connect: { lookup: guardedLookup(policy, targetOrigin(new URL(origin))), timeout: options.timeoutMs } }),
+  });
 
   async function send(request: TransportRequest): Promise<TransportResult> {
     const started = performance.now();

@@ -21,6 +21,8 @@ export interface AppOptions {
   authFailureLimit: number;
   /** Served after the API and before its 404: the console (built by the layer above). */
   pages?: Router;
+  /** Express "trust proxy": which proxies' X-Forwarded-For and -Proto count (LEARNHOOK_TRUST_PROXY). */
+  trustProxy?: string;
 }
 
 /** The API bodies are small: subscriptions and connection settings. */
@@ -31,7 +33,7 @@ export function createApp(ctx: HubContext, options: AppOptions): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.set('trust proxy', 'loopback');
+  app.set('trust proxy', options.trustProxy ?? 'loopback');
 
   const requireScope = createAuth({
     store: ctx.store,

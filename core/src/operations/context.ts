@@ -1,6 +1,7 @@
 import type { CatalogEvent } from '../catalog/index.ts';
 import type { TestSendResult } from '../delivery/dispatcher.ts';
 import type { FanOut } from '../delivery/fan-out.ts';
+import type { TargetPolicyOptions } from '../delivery/target-policy.ts';
 import type { ApiStatsBook } from '../hydrate/api-stats.ts';
 import type { LmsHttp } from '../hydrate/client.ts';
 import type { SecretBox } from '../store/secret-box.ts';
@@ -21,8 +22,8 @@ export interface OperationsContext {
   wakeDispatcher(): void;
   /** Sends one event to one hook through the real delivery path, outside the queue. */
   sendTest(hook: HookRecord, event: CatalogEvent): Promise<TestSendResult>;
-  /** LEARNHOOK_ALLOW_PRIVATE_TARGETS: hooks may point at loopback and private addresses (never link-local). */
-  allowPrivateTargets: boolean;
+  /** Where hooks may point (LEARNHOOK_ALLOW_PRIVATE_TARGETS, LEARNHOOK_ALLOWED_TARGETS; never link-local). */
+  targetPolicy: TargetPolicyOptions;
   now(): number;
   /** Records an admin action in the store and as a structured log line. */
   audit(actor: string, action: string, target: string | null, details?: Record<string, unknown>): Promise<void>;

@@ -43,7 +43,7 @@ export async function openHook(ctx: OperationsContext, id: string): Promise<Hook
 export async function createHook(ctx: OperationsContext, actor: string, input: unknown): Promise<{ record: HookRecord; secret: string }> {
   const given = parseWith(HookCreate, input, 'hook');
   // Refused at once with a clear message; the transport checks the resolved address again on every send.
-  checkTargetUrl(given.url, { allowPrivate: ctx.allowPrivateTargets });
+  checkTargetUrl(given.url, ctx.targetPolicy);
   const now = ctx.now();
   const secret = generateSecret();
   const record: HookRecord = {
@@ -69,7 +69,7 @@ export async function createHook(ctx: OperationsContext, actor: string, input: u
 /** PATCH /v1/hooks/:id: target, events, filter, description, or pausing and resuming (status). */
 export async function changeHook(ctx: OperationsContext, actor: string, id: string, input: unknown): Promise<HookRecord> {
   const patch = parseWith(HookPatch, input, 'hook change');
-  if (patch.url) checkTargetUrl(patch.url, { allowPrivate: ctx.allowPrivateTargets });
+  if (patch.url) checkTargetUrl(patch.url, ctx.targetPolicy);
   const current = await openHook(ctx, id);
   const resumed = patch.status === 'active' && current.status !== 'active';
   const updated = await ctx.store.updateHook(id, {

@@ -104,7 +104,9 @@ describe('the console subscription pages', () => {
   it('show the target refusal beside the URL: a private address where the hub refuses them, a metadata address always', async () => {
     const owner = await ownerOf({}, { LEARNHOOK_ALLOW_PRIVATE_TARGETS: 'false' });
     const refusals = {
-      'http://127.0.0.1:9/hook': 'The target is a loopback, private or unspecified address; deliveries there are not allowed on this hub.',
+      'http://127.0.0.1:9/hook':
+        'The target is a loopback, private or unspecified address; deliveries there are not allowed on this hub. ' +
+        'An admin can allow it by listing it in LEARNHOOK_ALLOWED_TARGETS (host:port or CIDR) or by setting LEARNHOOK_ALLOW_PRIVATE_TARGETS=true.',
       'http://169.254.169.254/latest/meta-data/': 'The target is a link-local or cloud metadata address; deliveries there are never allowed.',
     };
     for (const [url, message] of Object.entries(refusals)) {

@@ -196,3 +196,24 @@ describe('a hub that refuses private targets', () => {
     expect(target.received).toHaveLength(0);
   });
 });
+
+describe('a hub that lists one private target in LEARNHOOK_ALLOWED_TARGETS', () => {
+  it('subscribes and delivers to that host:port, and refuses its neighbours naming both settings', async () => {
+    const listed = await receiverForTest();
+    const { port } = new URL(listed.url);
+    const hub = await startTestHub({ LEARNHOOK_ALLOW_PRIVATE_TARGETS: 'false', LEARNHOOK_ALLOWED_TARGETS: `127.0.0.1:${port}` });
+    try {
+      const created = await hub.api('POST', '/v1/hooks', { url: `http://127.0.0.1:${port}/hook`, events: ['*'] });
+      expect(created.status).toBe(201);
+      const sent = await hub.api('POST', `/v1/hooks/${created.body.id}/test`, { type: 'enrollment.completed' });
+      expect(sent.body).toMatchObject({ ok: true, status: 200 });
+      expect(listed.received).toHaveLength(1);
+
+      const neighbour = await hub.api('POST', '/v1/hooks', { url: `http://127.0.0.1:${Number(port) + 1}/hook`, events: ['*'] });
+      expect(neighbour.status).toBe(400);
+      expect(neighbour.body.error.message).toMatch(/LEARNHOOK_ALLOWED_TARGETS \(host:port or CIDR\) or by setting LEARNHOOK_ALLOW_PRIVATE_TARGETS=true/);
+    } finally {
+      await hub.close();
+    }
+  });
+});
