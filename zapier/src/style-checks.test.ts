@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import app from './index.ts';
-import { type AppDefinition, definitionOf, type Field, STYLE_RULES, titleCaseProblem } from './testing/style-checks.ts';
+import { type AppDefinition, appDescriptionProblems, definitionOf, type Field, STYLE_RULES, titleCaseProblem } from './testing/style-checks.ts';
 
 /**
  * Zapier's integration checks that the app definition alone decides (testing/style-checks.ts),
@@ -135,5 +136,20 @@ describe('title case (D018)', () => {
     expect(titleCaseProblem('new contact')).toBe('"new"');
     expect(titleCaseProblem('Enrollment In a Course')).toBe('"In"');
     expect(titleCaseProblem('Course completed')).toBe('"completed"');
+  });
+});
+
+describe('the app description the README registers with (M002)', () => {
+  const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+  const descriptions = [...readme.matchAll(/--desc "([^"]+)"/g)].map((match) => match[1] ?? '');
+
+  it('starts "learnhook is a", names neither Zapier nor syncing, and fits 40 to 140 characters', () => {
+    expect(descriptions.length).toBeGreaterThan(0);
+    for (const description of descriptions) expect(appDescriptionProblems('learnhook', description)).toEqual([]);
+  });
+
+  it('is refused when it talks about the Zapier integration instead of the app', () => {
+    expect(appDescriptionProblems('learnhook', 'learnhook is a way to sync your LMS with Zapier.')).toEqual(['says "Zapier"', 'talks of syncing']);
+    expect(appDescriptionProblems('learnhook', 'Connect any LMS to Zapier and n8n.')).toHaveLength(3);
   });
 });

@@ -462,3 +462,16 @@ export const STYLE_RULES: readonly StyleRule[] = [
       ),
   },
 ];
+
+/**
+ * Check M002 on the app's description, which is not in the definition: `zapier-platform register
+ * --desc` sets it. It starts "<title> is a", says neither "Zapier" nor "sync", 40 to 140 characters.
+ */
+export function appDescriptionProblems(title: string, description: string): string[] {
+  const problems: string[] = [];
+  if (!description.startsWith(`${title} is a`)) problems.push(`does not start "${title} is a"`);
+  if (/zapier/i.test(description)) problems.push('says "Zapier"');
+  if (/\bsync/i.test(description)) problems.push('talks of syncing');
+  if (description.length < 40 || description.length > 140) problems.push(`is ${description.length} characters, not 40 to 140`);
+  return problems;
+}
