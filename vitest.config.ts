@@ -12,6 +12,8 @@ export default defineConfig({
       { test: { name: 'reliability', include: ['test/reliability/**/*.test.ts'], testTimeout: 120_000 } },
       // The console in Debian's Chromium (issue 15); one browser per file, launched in beforeAll.
       { test: { name: 'console', include: ['test/console/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 } },
+      // The deploy files (issue 19): the Dockerfile, compose files, systemd unit and Caddyfiles, checked and run without Docker.
+      { test: { name: 'deploy', include: ['test/deploy/**/*.test.ts'], testTimeout: 30_000 } },
     ],
   },
 });
