@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliError } from '../errors.ts';
+import { emulatedApi, serveEmulator } from '../testing/index.ts';
 import { refusedUrl } from '../testing/listen.ts';
 import { ADMIN_KEY, startTestHub, type TestHub } from '../testing/test-hub.ts';
 import { CONNECTIONS_USAGE, runConnections } from './connections.ts';
@@ -48,15 +49,19 @@ describe('learnhook connections', () => {
   it('changes, rotates and deletes a connection by name, saying what happened', async () => {
     const added = await connections(['add', 'acme-change', '--vendor', 'absorb']);
     const oldUrl = /Ingest URL, for the LMS's webhook settings:\n {2}(\S+)/.exec(added.out)?.[1] ?? '';
+    const lms = await serveEmulator(emulatedApi('absorb'));
     const changed = await connections([
       'update',
       'acme-change',
       '--description',
       'Acme, moved',
       '--api',
-      JSON.stringify({ private_key: 'pk', username: 'u', password: 'p' }),
+      JSON.stringify({ ...lms.settings, base_url: lms.base, password: 'a wrong password' }),
     ]);
-    expect(changed).toEqual({ code: 0, out: 'Connection acme-change changed; LMS API configured.\n' });
+    expect(changed.code).toBe(0);
+    expect(changed.out).toMatch(
+      /^Connection acme-change changed; LMS API configured\.\nAPI access FAILED: The Absorb LMS API refused or failed \(HTTP 40\d\): .+\nThe settings are saved; fix them with: learnhook connections update acme-change --api/,
+    );
     expect((await hub.hub.store.getConnection('acme-change'))?.description).toBe('Acme, moved');
     await expect(connections(['update', 'acme-change'])).rejects.toThrow(new CliError('Say what to change: --description, --inbound or --api.'));
 

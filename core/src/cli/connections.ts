@@ -28,6 +28,15 @@ with an admin key: --key KEY (default LEARNHOOK_API_KEY).
 
 const ConnectionPage = z.object({ data: z.array(Connection) });
 
+/** The hub's test call with API settings just saved: a wrong password is said now, with what to do. */
+function apiCheckLine(connection: z.infer<typeof Connection>): string {
+  const check = connection.api_check;
+  if (!check) return '';
+  return check.ok
+    ? `API access checked: ${check.message}\n`
+    : `API access FAILED: ${check.message}\nThe settings are saved; fix them with: learnhook connections update ${connection.name} --api '{...}'\n`;
+}
+
 function jsonOption(name: string, text: string | undefined): Record<string, unknown> | undefined {
   if (text === undefined) return undefined;
   let value: unknown;
@@ -104,7 +113,7 @@ export async function runConnections(args: string[], env: NodeJS.ProcessEnv, out
     const change = { description: values.description, api: jsonOption('api', values.api), ...jsonOption('inbound', values.inbound) };
     if (Object.values(change).every((value) => value === undefined)) throw new CliError('Say what to change: --description, --inbound or --api.');
     const changed = await call(Connection, 'PATCH', path, change);
-    out(`Connection ${changed.name} changed${changed.api_configured ? '; LMS API configured' : ''}.\n`);
+    out(`Connection ${changed.name} changed${changed.api_configured ? '; LMS API configured' : ''}.\n${apiCheckLine(changed)}`);
     return 0;
   }
   if (action === 'rotate') {
@@ -133,7 +142,7 @@ export async function runConnections(args: string[], env: NodeJS.ProcessEnv, out
   out(`\nInbound settings (secrets are shown only this once):\n${JSON.stringify(created.inbound, null, 2)}\n`);
   out(
     created.api_configured
-      ? '\nLMS API configured: events are filled in (hydrated) from it.\n'
+      ? `\nLMS API configured: events are filled in (hydrated) from it.\n${apiCheckLine(created)}`
       : '\nNo LMS API configured: events go out as the LMS sent them (add one with --api, or PATCH /v1/connections/:id).\n',
   );
   return 0;

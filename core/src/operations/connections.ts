@@ -76,9 +76,22 @@ function laterIssues(input: unknown): PayloadIssue[] {
   return [...collect(() => inboundFor(known, inbound)), ...(api !== undefined ? collect(() => apiSettingsFor(known, asRecord(api))) : [])];
 }
 
+export interface PresentOptions {
+  /** Inbound secrets in full: only in the answer that created them. */
+  showSecrets: boolean;
+  /** The test call made with API settings this request saved (apiCheckAfterSave). */
+  apiCheck?: ApiAccessResult | null;
+}
+
 /** A connection as the API answers it; `baseUrl` is the hub's public URL the ingest URL starts with. */
-export function presentConnection(connection: OpenConnection, baseUrl: string, showSecrets: boolean): z.infer<typeof Connection> {
+export function presentConnection(
+  ctx: Pick<OperationsContext, 'apiStats'>,
+  connection: OpenConnection,
+  baseUrl: string,
+  options: PresentOptions,
+): z.infer<typeof Connection> {
   const { record } = connection;
+  const health = ctx.apiStats.of(record.id);
   const ingestUrl = `${baseUrl}/ingest/${record.name}/${connection.token}`;
   return {
     id: record.id,
@@ -87,8 +100,18 @@ export function presentConnection(connection: OpenConnection, baseUrl: string, s
     description: record.description,
     ingest_url: ingestUrl,
     xapi_url: ADAPTERS[record.vendor].routes.includes('xapi-statements') ? `${ingestUrl}/xapi/statements` : null,
-    inbound: asRecord(showSecrets ? connection.inbound : masked(connection.inbound)),
+    inbound: asRecord(options.showSecrets ? connection.inbound : masked(connection.inbound)),
     api_configured: connection.api !== null,
+    api_check: options.apiCheck ?? null,
+    api_health:
+      connection.api === null
+        ? null
+        : {
+            calls: health.calls,
+            rate_limited: health.rateLimited,
+            last_error: health.lastError && { at: isoTime(health.lastError.at), message: health.lastError.message },
+            last_success_at: health.lastSuccessAt === null ? null : isoTime(health.lastSuccessAt),
+          },
     created_at: isoTime(record.created_at),
     updated_at: isoTime(record.updated_at),
   };
@@ -195,4 +218,15 @@ export async function testApiAccess(ctx: OperationsContext, connection: OpenConn
       return { ok: false, message: `The ${title} API refused or failed${error.status ? ` (HTTP ${error.status})` : ''}: ${error.message}` };
     throw error;
   }
+}
+
+/**
+ * The test call a save makes when it brings API settings (create, or a change of them), so wrong
+ * credentials are reported when they are typed, not later as partial events. Null otherwise. The
+ * settings stay saved either way: an LMS down for a moment is no reason to refuse them.
+ */
+export async function apiCheckAfterSave(ctx: OperationsContext, connection: OpenConnection, input: unknown): Promise<ApiAccessResult | null> {
+  const given = asRecord(input).api;
+  if (connection.api === null || typeof given !== 'object' || given === null) return null;
+  return testApiAccess(ctx, connection);
 }

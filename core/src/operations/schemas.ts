@@ -153,6 +153,18 @@ export const ConnectionPatchBase = z.object({
   rotate_token: z.boolean().optional().meta({ description: 'Issue a new ingest URL; the old one stops working at once.' }),
 });
 
+export const ApiCheck = z.object({
+  ok: z.boolean(),
+  message: z.string().meta({ description: 'What the LMS answered, in plain words.' }),
+});
+
+export const ApiHealth = z.object({
+  calls: z.int(),
+  rate_limited: z.int().meta({ description: 'Calls the LMS answered with 429.' }),
+  last_error: z.object({ at: isoTimeSchema, message: z.string() }).nullable(),
+  last_success_at: isoTimeSchema.nullable(),
+});
+
 export const Connection = z.object({
   id: z.string(),
   name: z.string(),
@@ -162,6 +174,11 @@ export const Connection = z.object({
   xapi_url: z.string().nullable().meta({ description: 'The xAPI LRS endpoint (POST statements here), for vendors that send xAPI.' }),
   inbound: z.record(z.string(), z.unknown()).meta({ description: 'The vendor auth settings; secrets are shown in full only when created.' }),
   api_configured: z.boolean(),
+  api_check: ApiCheck.nullable().meta({
+    description:
+      'One real call to the LMS API (a search for one learner) with the API settings this request saved: wrong credentials show here, at once. Null when the request saved none.',
+  }),
+  api_health: ApiHealth.nullable().meta({ description: 'How the LMS API has answered this hub process since it started; null without API settings.' }),
   created_at: isoTimeSchema,
   updated_at: isoTimeSchema,
 });

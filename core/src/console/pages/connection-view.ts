@@ -96,7 +96,7 @@ export async function connectionPage(
 ): Promise<void> {
   const admin = isAdmin(userOf(res).role);
   const shown = options.justCreated === true;
-  const answer = presentConnection(connection, ctx.publicUrl(req), shown);
+  const answer = presentConnection(ctx, connection, ctx.publicUrl(req), { showSecrets: shown });
   const guide = SETUP_GUIDES[connection.record.vendor];
   // The ingest URL carries the connection's token: it is a credential, for admins only.
   const values = { ingestUrl: admin ? answer.ingest_url : '(shown to admins)', xapiUrl: admin ? answer.xapi_url : null, inbound: answer.inbound };

@@ -1,6 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { PayloadError } from '../../errors.ts';
-import { changeConnection, deleteConnection, openConnection, testApiAccess } from '../../operations/connections.ts';
+import { apiCheckAfterSave, changeConnection, deleteConnection, openConnection, testApiAccess } from '../../operations/connections.ts';
 import type { OpenConnection } from '../../vendors/connection-registry.ts';
 import { ADAPTERS } from '../../vendors/index.ts';
 import type { ConsoleContext } from '../context.ts';
@@ -79,8 +79,10 @@ export function connectionPages(ctx: ConsoleContext): Router {
       ...(removeApi ? { api: null } : typeof api === 'object' && api !== null ? { api: { ...connection.api, ...api } } : {}),
     };
     try {
-      await changeConnection(ctx, userOf(res).id, connection.record.id, change);
-      res.redirect(303, `/connections/${connection.record.id}`);
+      const changed = await changeConnection(ctx, userOf(res).id, connection.record.id, change);
+      const tested = await apiCheckAfterSave(ctx, changed, change);
+      if (tested) await connectionPage(ctx, req, res, changed, { tested });
+      else res.redirect(303, `/connections/${connection.record.id}`);
     } catch (error) {
       if (!(error instanceof PayloadError)) throw error;
       editForm(res, connection, { errors: issuesByField(error), values: typedValues(req.body, fields) }, 400);

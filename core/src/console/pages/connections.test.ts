@@ -143,11 +143,14 @@ describe('the console connection pages', () => {
     const fields = Object.fromEntries(Object.entries(lms.settings).map(([key, value]) => [`api.${key}`, String(value)]));
     const saved = await owner.submit('/connections/new/absorb', '/connections/new/absorb', { name: 'acme-absorb', ...fields, 'api.base_url': lms.base });
     expect(saved.status).toBe(201);
+    // Saving API settings tries them at once: the page says so without a click.
+    expect(saved.text).toContain('it lists learners');
     const id = connectionIdIn(saved.text);
     const ok = await owner.submit(`/connections/${id}`, `/connections/${id}/test-api`, {}, { 'hx-request': 'true' });
     expect(ok.text).toContain('notice ok');
     expect(ok.text).toContain('it lists learners');
-    await owner.submit(`/connections/${id}/edit`, `/connections/${id}/edit`, { 'api.password': 'wrong password' });
+    const changed = await owner.submit(`/connections/${id}/edit`, `/connections/${id}/edit`, { 'api.password': 'wrong password' });
+    expect(changed.text).toMatch(/The Absorb LMS API refused or failed/);
     const refused = await owner.submit(`/connections/${id}`, `/connections/${id}/test-api`, {});
     expect(refused.text).toContain('notice error');
     expect(refused.text).toMatch(/The Absorb LMS API refused or failed/);

@@ -2,7 +2,7 @@ import express, { type Response, type Router } from 'express';
 import { VENDORS, type Vendor } from '../../catalog/index.ts';
 import { PayloadError } from '../../errors.ts';
 import { VENDOR_APIS } from '../../hydrate/vendors/index.ts';
-import { createConnection, isSecretKey } from '../../operations/connections.ts';
+import { apiCheckAfterSave, createConnection, isSecretKey } from '../../operations/connections.ts';
 import { ConnectionCreateBase } from '../../operations/schemas.ts';
 import { ADAPTERS } from '../../vendors/index.ts';
 import { SETUP_GUIDES } from '../../vendors/setup-guides.ts';
@@ -113,8 +113,10 @@ export function connectionsPages(ctx: ConsoleContext): Router {
     const fields = connectionFields(vendor, { includeName: true });
     const values = typedValues(req.body, fields);
     try {
-      const connection = await createConnection(ctx, userOf(res).id, { ...formInput(req.body, fields), vendor });
-      await connectionPage(ctx, req, res, connection, { justCreated: true });
+      const input = { ...formInput(req.body, fields), vendor };
+      const connection = await createConnection(ctx, userOf(res).id, input);
+      const tested = await apiCheckAfterSave(ctx, connection, input);
+      await connectionPage(ctx, req, res, connection, { justCreated: true, ...(tested ? { tested } : {}) });
     } catch (error) {
       if (!(error instanceof PayloadError)) throw error;
       form(res, vendor, { errors: issuesByField(error), values }, 400);

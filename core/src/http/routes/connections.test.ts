@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionAnswer } from '../../operations/schemas.ts';
-import { type ApiErrorBody, completionRequest, issuePaths, sendToIngest, startTestHub, type TestHub } from '../../testing/index.ts';
+import { type ApiErrorBody, completionRequest, emulatedApi, issuePaths, sendToIngest, serveEmulator, startTestHub, type TestHub } from '../../testing/index.ts';
 
 /** /v1/connections over real HTTP on loopback, against a test hub. */
 
@@ -142,5 +142,32 @@ describe('LMS API settings', () => {
     const standard = await hub.api('POST', '/v1/connections', { name: 'standard-with-api', vendor: 'standard', api: { base_url: 'https://lms.example' } });
     expect(standard.status).toBe(400);
     expect((await hub.api('GET', '/v1/connections/bad-absorb-api')).status).toBe(404);
+  });
+});
+
+describe('API settings saved through the API', { timeout: 20_000 }, () => {
+  it('are tried at once with one real call, a refusal reported in the answer and on the connection afterwards', async () => {
+    const lms = await serveEmulator(emulatedApi('absorb'));
+    const api = { ...lms.settings, base_url: lms.base };
+    const created = await hub.api<ConnectionAnswer>('POST', '/v1/connections', { name: 'checked-absorb', vendor: 'absorb', api });
+    expect(created.status).toBe(201);
+    expect(created.body.api_check).toMatchObject({ ok: true, message: expect.stringMatching(/The Absorb LMS API answered/) });
+
+    const changed = await hub.api<ConnectionAnswer>('PATCH', `/v1/connections/${created.body.id}`, { api: { ...api, password: 'wrong password' } });
+    expect(changed.status).toBe(200);
+    expect(changed.body.api_configured).toBe(true);
+    expect(changed.body.api_check).toMatchObject({ ok: false, message: expect.stringMatching(/The Absorb LMS API refused or failed \(HTTP 40\d\)/) });
+
+    const later = await hub.api<ConnectionAnswer>('GET', `/v1/connections/${created.body.id}`);
+    expect(later.body.api_check).toBeNull();
+    expect(later.body.api_health).toMatchObject({ last_error: { message: expect.any(String) }, last_success_at: expect.any(String) });
+    expect(later.body.api_health!.calls).toBeGreaterThanOrEqual(2);
+  });
+
+  it('are not tried when a request saves none, and a connection without them has no API health', async () => {
+    const plain = await hub.api<ConnectionAnswer>('POST', '/v1/connections', { name: 'unchecked-absorb', vendor: 'absorb' });
+    expect(plain.body).toMatchObject({ api_configured: false, api_check: null, api_health: null });
+    const described = await hub.api<ConnectionAnswer>('PATCH', `/v1/connections/${plain.body.id}`, { description: 'no API yet' });
+    expect(described.body.api_check).toBeNull();
   });
 });

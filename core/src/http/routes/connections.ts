@@ -1,5 +1,5 @@
 import express, { type Router } from 'express';
-import { changeConnection, createConnection, deleteConnection, openConnection, presentConnection } from '../../operations/connections.ts';
+import { apiCheckAfterSave, changeConnection, createConnection, deleteConnection, openConnection, presentConnection } from '../../operations/connections.ts';
 import { PageParams } from '../../operations/schemas.ts';
 import { callerOf } from '../auth.ts';
 import type { HubContext } from '../context.ts';
@@ -12,24 +12,30 @@ export function connectionsRouter(ctx: HubContext, requireScope: RequireScope): 
   const admin = requireScope('admin');
 
   router.post('/', admin, async (req, res) => {
-    const connection = await createConnection(ctx, callerOf(res).id, jsonBodyOf(req, 'connection'));
-    res.status(201).json(presentConnection(connection, ctx.publicUrl(req), true));
+    const body = jsonBodyOf(req, 'connection');
+    const connection = await createConnection(ctx, callerOf(res).id, body);
+    const apiCheck = await apiCheckAfterSave(ctx, connection, body);
+    res.status(201).json(presentConnection(ctx, connection, ctx.publicUrl(req), { showSecrets: true, apiCheck }));
   });
 
   router.get('/', admin, async (req, res) => {
     const page = await ctx.store.listConnections(queryOf(req, PageParams));
-    const data = await Promise.all(page.data.map(async (record) => presentConnection(await openConnection(ctx, record.id), ctx.publicUrl(req), false)));
+    const data = await Promise.all(
+      page.data.map(async (record) => presentConnection(ctx, await openConnection(ctx, record.id), ctx.publicUrl(req), { showSecrets: false })),
+    );
     res.json({ data, next_cursor: page.next_cursor });
   });
 
   router.get('/:id', admin, async (req, res) => {
-    res.json(presentConnection(await openConnection(ctx, pathParam(req, 'id')), ctx.publicUrl(req), false));
+    res.json(presentConnection(ctx, await openConnection(ctx, pathParam(req, 'id')), ctx.publicUrl(req), { showSecrets: false }));
   });
 
   // Secrets are shown once, at creation: a change can only set values its caller already holds.
   router.patch('/:id', admin, async (req, res) => {
-    const connection = await changeConnection(ctx, callerOf(res).id, pathParam(req, 'id'), jsonBodyOf(req, 'connection change'));
-    res.json(presentConnection(connection, ctx.publicUrl(req), false));
+    const body = jsonBodyOf(req, 'connection change');
+    const connection = await changeConnection(ctx, callerOf(res).id, pathParam(req, 'id'), body);
+    const apiCheck = await apiCheckAfterSave(ctx, connection, body);
+    res.json(presentConnection(ctx, connection, ctx.publicUrl(req), { showSecrets: false, apiCheck }));
   });
 
   router.delete('/:id', admin, async (req, res) => {
