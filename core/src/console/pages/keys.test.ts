@@ -16,6 +16,8 @@ describe('the console API keys page', () => {
     const made = await owner.submit('/keys', '/keys', { purpose: 'zapier', label: 'Zapier: training team' });
     expect(made.status).toBe(201);
     expect(made.text).toContain('choose the <strong>learnhook</strong> app');
+    // The trigger's name as the Zap editor lists it, from the catalog the Zapier app is built from.
+    expect(made.text).toContain('Pick an event such as "Course Completed"');
     expect(made.text).toContain(`<code>${hub.url}</code>`);
     const key = keyIn(made.text);
     expect((await callApi(hub.url, 'GET', '/v1/me', undefined, key)).body).toMatchObject({ label: 'Zapier: training team', scopes: ['hooks', 'events'] });

@@ -1,5 +1,6 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
+import { catalogEntry } from '../../catalog/index.ts';
 import { NotFoundError } from '../../errors.ts';
 import { API_SCOPES, createApiKey, INTEGRATION_SCOPES, revokeApiKey } from '../../operations/api-keys.ts';
 import type { ApiScope } from '../../store/store.ts';
@@ -27,7 +28,7 @@ function nextSteps(purpose: keyof typeof PURPOSES, hubUrl: string): SafeHtml {
   if (purpose === 'zapier')
     return html`<ol><li>In Zapier, make a Zap and choose the <strong>learnhook</strong> app as its trigger.</li>
       <li>When Zapier asks to connect an account, enter the Hub URL <code>${hubUrl}</code> and this API key.</li>
-      <li>Pick an event such as "Enrollment Completed" and turn the Zap on: learnhook delivers the next one.</li></ol>`;
+      <li>Pick an event such as "${catalogEntry('enrollment.completed').title}" and turn the Zap on: learnhook delivers the next one.</li></ol>`;
   if (purpose === 'n8n')
     return html`<ol><li>In n8n, add a <strong>Learnhook Trigger</strong> node (community node n8n-nodes-learnhook).</li>
       <li>Create a "Learnhook API" credential with the Hub URL <code>${hubUrl}</code> and this API key.</li>
