@@ -124,7 +124,7 @@ export const ENV_SETTINGS = {
   },
   LEARNHOOK_AUTH_FAILURE_LIMIT: {
     schema: z.coerce.number().int().min(1).default(60),
-    help: 'Failed API key checks per minute per client address before it gets 429 for a while (default 60).',
+    help: 'Failed API key checks per minute, per key id for keys the hub issued and per client address otherwise, before 429 for a while (default 60).',
   },
   LOG_LEVEL: {
     schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

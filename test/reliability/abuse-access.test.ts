@@ -119,7 +119,9 @@ describe('scenario 5: key brute force', () => {
   });
   afterAll(() => limited.close());
 
-  const guess = (n: number) => `Bearer lh_AAAAAAAAAAAAAAAA_${String(n).padStart(43, 'x')}`;
+  // A chosen key (like LEARNHOOK_API_KEY) may be short enough to guess, and its id changes with
+  // every guess: these failures count against the address.
+  const guess = (n: number) => `Bearer guessed-admin-key-${n}`;
 
   it('answers 429 with Retry-After once one address has failed the key check too often, even to the right key, while other addresses are still served', async () => {
     const me = `${limited.url}/v1/me`;
@@ -164,6 +166,36 @@ describe('scenario 5: key brute force', () => {
         first_429_at: firstLimited,
         max_retry_after_s: Math.max(...retryAfters),
         other_address_served: rightKeyFromOther.status === 200 ? 1 : 0,
+      },
+    });
+  });
+
+  it('counts the failures of a key in the form the hub issues against its key id, so a shared address (Zapier, n8n Cloud) stays open to every other key', async () => {
+    const me = `${limited.url}/v1/me`;
+    const mistyped = await limited.createKey('--label', 'customer A');
+    const other = await limited.createKey('--label', 'customer B');
+    const id = mistyped.split('_')[1];
+    const wrong = `Bearer lh_${id}_${'x'.repeat(43)}`;
+    const statuses: number[] = [];
+    for (let n = 0; n < LIMIT + 5; n++) statuses.push((await requestFrom('127.0.0.4', me, { authorization: wrong })).status);
+    expect(statuses.slice(0, LIMIT)).toEqual(Array(LIMIT).fill(401));
+    expect(statuses.slice(LIMIT + 2)).toEqual([429, 429, 429]);
+
+    const otherKeyFromSharedAddress = await requestFrom('127.0.0.4', me, { authorization: `Bearer ${other}` });
+    const chosenKeyFromSharedAddress = await requestFrom('127.0.0.4', me, { authorization: `Bearer ${ADMIN_KEY}` });
+    // The guessed id stays locked wherever the next try comes from, its right secret included.
+    const guessedKeyElsewhere = await requestFrom('127.0.0.5', me, { authorization: `Bearer ${mistyped}` });
+    expect(otherKeyFromSharedAddress.status).toBe(200);
+    expect(chosenKeyFromSharedAddress.status).toBe(200);
+    expect(guessedKeyElsewhere.status).toBe(429);
+    report({
+      scenario: '5 shared egress',
+      tried: `${LIMIT + 5} wrong secrets for one issued key id from 127.0.0.4 at LEARNHOOK_AUTH_FAILURE_LIMIT=${LIMIT}/min, then another key from the same address`,
+      figures: {
+        answered_401: statuses.filter((status) => status === 401).length,
+        answered_429: statuses.filter((status) => status === 429).length,
+        other_key_served: otherKeyFromSharedAddress.status === 200 ? 1 : 0,
+        guessed_id_locked_elsewhere: guessedKeyElsewhere.status === 429 ? 1 : 0,
       },
     });
   });

@@ -1,6 +1,6 @@
-import type { Request, RequestHandler, Response } from 'express';
+import type { RequestHandler, Response } from 'express';
 import { AuthenticationError, ForbiddenError, RateLimitError } from '../errors.ts';
-import { apiKeyMatches, hasScope, parseApiKey } from '../operations/api-keys.ts';
+import { apiKeyMatches, hasScope, issuedKeyId, parseApiKey } from '../operations/api-keys.ts';
 import type { ApiKeyRecord, ApiScope, Store } from '../store/store.ts';
 import type { TokenBuckets } from '../token-buckets.ts';
 
@@ -21,15 +21,17 @@ const TOUCH_EVERY_MS = 60_000;
  * checked against the scopes the route needs. Only then is the body read (`body`): a caller who
  * may not call the route learns nothing from it, and the hub reads no body for them.
  *
- * Failed key checks are limited per client address (`failures`): once an address has used up its
- * budget, every request from it answers 429 without a key check, the right key included, so
- * guessing gains nothing from the answers (a chosen LEARNHOOK_API_KEY may be short enough to guess).
+ * Failed key checks are limited (`failures`): once a budget is used up, every request that would
+ * spend it answers 429 without a key check, the right key included, so guessing gains nothing from
+ * the answers (a chosen LEARNHOOK_API_KEY may be short enough to guess). A key in the form the hub
+ * issues spends its key id's budget: Zapier's and n8n Cloud's requests come from shared addresses,
+ * and one customer's mistyped key must not lock out the others there. Anything else (a chosen
+ * key, whose id changes with every guess, or no key at all) spends its client address's budget.
  */
 export function createAuth(options: { store: Store; limiter: TokenBuckets; failures: TokenBuckets; now: () => number; body: RequestHandler }) {
   const touched = new Map<string, number>();
 
-  async function authenticate(req: Request): Promise<ApiKeyRecord> {
-    const token = BEARER.exec(req.get('authorization') ?? '')?.[1];
+  async function authenticate(token: string | undefined): Promise<ApiKeyRecord> {
     if (!token) throw new AuthenticationError('Send your learnhook API key as "Authorization: Bearer <key>".');
     const parsed = parseApiKey(token);
     const record = parsed ? await options.store.getApiKey(parsed.id) : null;
@@ -41,12 +43,14 @@ export function createAuth(options: { store: Store; limiter: TokenBuckets; failu
 
   return function requireScope(...scopes: ApiScope[]): RequestHandler {
     return async (req, res, next) => {
-      const client = req.ip ?? '';
-      const lockedMs = options.failures.wait(client);
+      const token = BEARER.exec(req.get('authorization') ?? '')?.[1];
+      const keyId = token === undefined ? null : issuedKeyId(token);
+      const budget = keyId === null ? `address:${req.ip ?? ''}` : `key:${keyId}`;
+      const lockedMs = options.failures.wait(budget);
       if (lockedMs > 0) throw new RateLimitError(Math.ceil(lockedMs / 1000));
-      const record = await authenticate(req).catch((error: unknown) => {
-        // Only a refused key counts against the address, not a store that failed to answer.
-        if (error instanceof AuthenticationError) options.failures.take(client);
+      const record = await authenticate(token).catch((error: unknown) => {
+        // Only a refused key spends the budget, not a store that failed to answer.
+        if (error instanceof AuthenticationError) options.failures.take(budget);
         throw error;
       });
       const waitMs = options.limiter.take(record.id);

@@ -51,6 +51,15 @@ export function apiKeyRecordFor(key: string, input: { label: string; scopes: rea
 /** Keys a person chose (LEARNHOOK_API_KEY in a container's environment) need not look like ours. */
 const CHOSEN_KEY = /^[\x21-\x7e]{16,256}$/;
 
+/**
+ * The id of a key in the form the hub issues (`lh_<id>_<secret>`), null for anything else. A
+ * chosen key's id is a digest of the whole key, so every guess has another one: only an issued
+ * key's id names the same key across attempts.
+ */
+export function issuedKeyId(key: string): string | null {
+  return KEY_PATTERN.exec(key)?.[1] ?? null;
+}
+
 export function parseApiKey(key: string): { id: string; secret: string } | null {
   const match = KEY_PATTERN.exec(key);
   if (match?.[1] && match[2]) return { id: match[1], secret: match[2] };
