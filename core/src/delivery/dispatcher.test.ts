@@ -95,6 +95,27 @@ describe('the dispatcher', () => {
     expect(sent[0]?.headers).not.toHaveProperty('user-agent');
   });
 
+  it('signs with the previous secret too while its overlap lasts, and with the current one alone after it', async () => {
+    const { dispatcher, sent, store } = await setup('active');
+    const hook = await store.getHook('hook_1');
+    const now = Date.now();
+    await store.updateHook('hook_1', {
+      secret_enc: box.seal(`whsec_${randomBytes(24).toString('base64')}`),
+      previous_secret_enc: hook?.secret_enc ?? null,
+      previous_secret_until: now + 60_000,
+    });
+    dispatcher.wake();
+    await dispatcher.idle();
+    expect(sent[0]?.headers['webhook-signature']?.split(' ')).toHaveLength(2);
+
+    await store.updateHook('hook_1', { previous_secret_until: now - 1 });
+    await store.insertDeliveries([{ id: 'dlv_2', event_id: 'evt_1', hook_id: 'hook_1', next_attempt_at: now, reason: 'replay' }]);
+    dispatcher.wake();
+    await dispatcher.idle();
+    expect(sent).toHaveLength(2);
+    expect(sent[1]?.headers['webhook-signature']?.split(' ')).toHaveLength(1);
+  });
+
   it('tries again shortly after a pass fails, without waiting for another wake', async () => {
     const { dispatcher, sent, passes } = await setup('active', true);
     dispatcher.wake();

@@ -84,19 +84,23 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
 
-  function secretOf(hook: HookRecord): string {
-    let secret = secrets.get(hook.secret_enc);
+  function opened(sealed: string): string {
+    let secret = secrets.get(sealed);
     if (!secret) {
-      secret = options.box.open(hook.secret_enc);
+      secret = options.box.open(sealed);
       if (secrets.size > 10_000) secrets.clear();
-      secrets.set(hook.secret_enc, secret);
+      secrets.set(sealed, secret);
     }
     return secret;
   }
 
   function post(hook: HookRecord, messageId: string, event: CatalogEvent): Promise<TransportResult> {
     const body = JSON.stringify(event);
-    const signature = signStandardWebhook({ id: messageId, timestampSeconds: now() / 1000, body, secret: secretOf(hook) });
+    const at = now();
+    // A rotated-out secret signs too until its overlap ends, so the receiver can switch without a gap.
+    const overlapping = hook.previous_secret_enc !== null && (hook.previous_secret_until ?? 0) > at;
+    const previousSecrets = overlapping && hook.previous_secret_enc ? [opened(hook.previous_secret_enc)] : [];
+    const signature = signStandardWebhook({ id: messageId, timestampSeconds: at / 1000, body, secret: opened(hook.secret_enc), previousSecrets });
     return transport.send({
       url: hook.url,
       body,

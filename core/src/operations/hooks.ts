@@ -8,7 +8,7 @@ import { generateSecret } from '../signatures/standard-webhooks.ts';
 import type { HookRecord } from '../store/store.ts';
 import { parseWith } from '../vendors/parse-body.ts';
 import type { OperationsContext } from './context.ts';
-import { type Hook, HookCreate, HookPatch, HookTestRequest, isoTime } from './schemas.ts';
+import { type Hook, HookCreate, HookPatch, HookRotateRequest, HookTestRequest, isoTime } from './schemas.ts';
 
 /**
  * REST-hook subscriptions (the Zapier/n8n convention), created by an API key or a console user:
@@ -27,6 +27,7 @@ export function presentHook(record: HookRecord, secret?: string): z.infer<typeof
     description: record.description,
     status: record.status,
     status_reason: record.status_reason,
+    previous_secret_expires_at: record.previous_secret_enc !== null && record.previous_secret_until !== null ? isoTime(record.previous_secret_until) : null,
     created_at: isoTime(record.created_at),
     updated_at: isoTime(record.updated_at),
     ...(secret ? { secret } : {}),
@@ -53,6 +54,8 @@ export async function createHook(ctx: OperationsContext, actor: string, input: u
     filter: given.filter ?? {},
     description: given.description ?? null,
     secret_enc: ctx.box.seal(secret),
+    previous_secret_enc: null,
+    previous_secret_until: null,
     status: 'active',
     status_reason: null,
     failing_since: null,
@@ -94,16 +97,24 @@ export async function deleteHook(ctx: OperationsContext, actor: string, id: stri
 }
 
 /**
- * A new signing secret, answered this once. The old one stops at once: the store keeps one secret
- * per hook, so the receiver must take the new one before the next delivery verifies.
+ * A new signing secret, answered this once. The previous one keeps signing beside it for
+ * `overlap_seconds` (`input`, default a day), so a receiver can switch without refusing a
+ * delivery; a second rotation within the overlap drops the oldest.
  */
-export async function rotateHookSecret(ctx: OperationsContext, actor: string, id: string): Promise<{ record: HookRecord; secret: string }> {
-  await openHook(ctx, id);
+export async function rotateHookSecret(ctx: OperationsContext, actor: string, id: string, input?: unknown): Promise<{ record: HookRecord; secret: string }> {
+  const { overlap_seconds: overlapSeconds } = parseWith(HookRotateRequest, input ?? {}, 'rotation');
+  const current = await openHook(ctx, id);
   const secret = generateSecret();
-  const updated = await ctx.store.updateHook(id, { secret_enc: ctx.box.seal(secret), updated_at: ctx.now() });
+  const now = ctx.now();
+  const updated = await ctx.store.updateHook(id, {
+    secret_enc: ctx.box.seal(secret),
+    previous_secret_enc: overlapSeconds > 0 ? current.secret_enc : null,
+    previous_secret_until: overlapSeconds > 0 ? now + overlapSeconds * 1000 : null,
+    updated_at: now,
+  });
   if (!updated) throw new NotFoundError(`No hook ${id}; it may have been deleted.`);
   ctx.fanOut.hooksChanged();
-  await ctx.audit(actor, 'hook.secret_rotated', id);
+  await ctx.audit(actor, 'hook.secret_rotated', id, { overlap_seconds: overlapSeconds });
   return { record: updated, secret };
 }
 

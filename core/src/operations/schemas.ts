@@ -50,14 +50,30 @@ export const Hook = z.object({
   description: z.string().nullable(),
   status: z.enum(['active', 'paused', 'disabled']),
   status_reason: z.string().nullable(),
+  previous_secret_expires_at: isoTimeSchema.nullable().meta({
+    description: 'After a rotation with an overlap: until then every delivery carries a second signature, made with the previous secret.',
+  }),
   created_at: isoTimeSchema,
   updated_at: isoTimeSchema,
   secret: z.string().optional().meta({ description: 'The whsec_ signing secret; answered when the hook is created.' }),
 });
 
+/** The longest a rotated-out secret may keep signing: a week covers a receiver updated by hand. */
+export const MAX_SECRET_OVERLAP_SECONDS = 7 * 86_400;
+
+/** POST /v1/hooks/:id/rotate-secret (the body is optional). */
+export const HookRotateRequest = z.object({
+  overlap_seconds: z
+    .int()
+    .min(0)
+    .max(MAX_SECRET_OVERLAP_SECONDS)
+    .default(86_400)
+    .meta({ description: 'How long the previous secret keeps signing beside the new one (default 86400: a day; 0 stops it at once).' }),
+});
+
 /** POST /v1/hooks/:id/rotate-secret answers the hook with its new secret, this once. */
 export const HookWithSecret = Hook.extend({
-  secret: z.string().meta({ description: 'The new whsec_ signing secret; the old one stops verifying at once.' }),
+  secret: z.string().meta({ description: 'The new whsec_ signing secret; the previous one keeps signing until previous_secret_expires_at.' }),
 });
 
 /** POST /v1/hooks/:id/test (the body is optional). */

@@ -27,6 +27,16 @@ describe('signStandardWebhook', () => {
     expect(() => new Webhook(secret).verify(reserialised, { ...headers })).toThrow();
   });
 
+  it('signs with a rotated-out secret too, space-separated, so the reference library verifies with either secret', () => {
+    const next = generateSecret();
+    const timestampSeconds = Math.floor(Date.now() / 1000);
+    const headers = signStandardWebhook({ id: 'msg_rotating', timestampSeconds, body, secret: next, previousSecrets: [secret] });
+    expect(headers['webhook-signature'].split(' ')).toHaveLength(2);
+    expect(() => new Webhook(next).verify(body, { ...headers })).not.toThrow();
+    expect(() => new Webhook(secret).verify(body, { ...headers })).not.toThrow();
+    expect(() => new Webhook(generateSecret()).verify(body, { ...headers })).toThrow();
+  });
+
   it('makes secrets of 32 random bytes with the whsec_ prefix', () => {
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
     expect(secretKey(secret).symmetricKeySize).toBe(32);

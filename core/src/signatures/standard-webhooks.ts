@@ -36,14 +36,21 @@ function signature(key: KeyObject, id: string, timestamp: string, body: Uint8Arr
   return hmacSha256(key, content).toString('base64');
 }
 
-/** The three headers for one delivery attempt. `timestampSeconds` is unix time in seconds. */
-export function signStandardWebhook(input: { id: string; timestampSeconds: number; body: Uint8Array | string; secret: string }): StandardWebhookHeaders {
+/**
+ * The three headers for one delivery attempt. `timestampSeconds` is unix time in seconds. Each of
+ * `previousSecrets` adds a space-separated signature, so a receiver still holding a rotated-out
+ * secret keeps verifying during the overlap (the spec's key rotation).
+ */
+export function signStandardWebhook(input: {
+  id: string;
+  timestampSeconds: number;
+  body: Uint8Array | string;
+  secret: string;
+  previousSecrets?: readonly string[];
+}): StandardWebhookHeaders {
   const timestamp = String(Math.floor(input.timestampSeconds));
-  return {
-    'webhook-id': input.id,
-    'webhook-timestamp': timestamp,
-    'webhook-signature': `v1,${signature(secretKey(input.secret), input.id, timestamp, input.body)}`,
-  };
+  const signatures = [input.secret, ...(input.previousSecrets ?? [])].map((secret) => `v1,${signature(secretKey(secret), input.id, timestamp, input.body)}`);
+  return { 'webhook-id': input.id, 'webhook-timestamp': timestamp, 'webhook-signature': signatures.join(' ') };
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { PostgresDatabase } from './postgres-connect.ts';
-import { claimedDelivery, numOrNull, str, toEvent } from './rows.ts';
+import { claimedDelivery, hookColumnsAs, numOrNull, str, toEvent } from './rows.ts';
 import type { Store, WakeTopic } from './store.ts';
 
 /** The queries on the hot paths; a test checks PostgreSQL answers each from an index, in order. */
@@ -17,10 +17,7 @@ export const PG_HOT_QUERIES = {
     ), claimed AS (
       UPDATE deliveries d SET status = 'in_flight', next_attempt_at = $4, updated_at = $2 FROM due WHERE d.id = due.id RETURNING d.*
     )
-    SELECT c.*, e.body AS event_body, h.id AS h_id, h.url AS h_url, h.events AS h_events, h.filter AS h_filter,
-           h.description AS h_description, h.secret_enc AS h_secret_enc, h.status AS h_status,
-           h.status_reason AS h_status_reason, h.failing_since AS h_failing_since, h.created_by AS h_created_by,
-           h.created_at AS h_created_at, h.updated_at AS h_updated_at
+    SELECT c.*, e.body AS event_body, ${hookColumnsAs('h')}
     FROM claimed c JOIN events e ON e.id = c.event_id JOIN hooks h ON h.id = c.hook_id ORDER BY c.seq`,
   // In-flight leases count: another process's lease falls due when that process died.
   nextDue: `SELECT next_attempt_at AS at FROM deliveries WHERE status IN ('pending', 'in_flight') ORDER BY next_attempt_at LIMIT 1`,

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { ACCOUNT_TABLES } from './sql/accounts.ts';
 import { ACTIVITY_BACKFILL, ACTIVITY_TABLE } from './sql/activity.ts';
+import { HOOK_SECRET_OVERLAP } from './sql/hooks.ts';
 import { firstSchema } from './sql/tables.ts';
 
 /**
@@ -17,6 +18,8 @@ export const PG_MIGRATIONS: readonly string[] = [
   ACCOUNT_TABLES,
   // Hourly counts for the console's activity charts (issue 15), filled from what is already stored.
   ACTIVITY_TABLE + ACTIVITY_BACKFILL,
+  // Hook secret rotation with an overlap (issue 17).
+  HOOK_SECRET_OVERLAP,
 ];
 
 /**

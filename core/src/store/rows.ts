@@ -90,6 +90,8 @@ export function toHook(row: Row): HookRecord {
     filter: json<HookFilter>(row.filter),
     description: strOrNull(row.description),
     secret_enc: str(row.secret_enc),
+    previous_secret_enc: strOrNull(row.previous_secret_enc),
+    previous_secret_until: numOrNull(row.previous_secret_until),
     status: str(row.status) as HookStatus,
     status_reason: strOrNull(row.status_reason),
     failing_since: numOrNull(row.failing_since),
@@ -145,12 +147,19 @@ export const HOOK_COLUMNS = [
   'filter',
   'description',
   'secret_enc',
+  'previous_secret_enc',
+  'previous_secret_until',
   'status',
   'status_reason',
   'failing_since',
   'created_by',
   'updated_at',
 ] as const;
+
+/** Every hook column as `<alias>.<column> AS h_<column>`, for the claim queries that claimedDelivery reads. */
+export function hookColumnsAs(alias: string): string {
+  return ['id', ...HOOK_COLUMNS, 'created_at'].map((column) => `${alias}.${column} AS h_${column}`).join(', ');
+}
 export const CONNECTION_COLUMNS = ['name', 'vendor', 'description', 'token_enc', 'inbound_enc', 'api_enc', 'updated_at'] as const;
 export const JSON_COLUMNS = new Set(['events', 'filter']);
 

@@ -1,14 +1,11 @@
-import { claimedDelivery, num, numOrNull, str, toEvent } from './rows.ts';
+import { claimedDelivery, hookColumnsAs, num, numOrNull, str, toEvent } from './rows.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
 import type { Store } from './store.ts';
 
 /** The queries on the delivery hot path; a test checks SQLite answers each from an index, in order. */
 export const HOT_QUERIES = {
   hasDue: `SELECT 1 FROM deliveries WHERE hook_id = ? AND status IN ('pending', 'in_flight') AND next_attempt_at <= ? LIMIT 1`,
-  claim: `SELECT d.*, e.body AS event_body, h.id AS h_id, h.url AS h_url, h.events AS h_events, h.filter AS h_filter,
-                  h.description AS h_description, h.secret_enc AS h_secret_enc, h.status AS h_status,
-                  h.status_reason AS h_status_reason, h.failing_since AS h_failing_since, h.created_by AS h_created_by,
-                  h.created_at AS h_created_at, h.updated_at AS h_updated_at
+  claim: `SELECT d.*, e.body AS event_body, ${hookColumnsAs('h')}
            FROM deliveries d JOIN events e ON e.id = d.event_id JOIN hooks h ON h.id = d.hook_id
            WHERE d.hook_id = ? AND d.status IN ('pending', 'in_flight') AND d.next_attempt_at <= ?
            ORDER BY d.next_attempt_at, d.seq LIMIT ?`,

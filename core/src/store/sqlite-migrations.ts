@@ -2,6 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { num, type Row } from './rows.ts';
 import { ACCOUNT_TABLES } from './sql/accounts.ts';
 import { ACTIVITY_BACKFILL, ACTIVITY_TABLE } from './sql/activity.ts';
+import { HOOK_SECRET_OVERLAP } from './sql/hooks.ts';
 import { firstSchema } from './sql/tables.ts';
 
 /**
@@ -25,6 +26,8 @@ export const MIGRATIONS = [
   ACCOUNT_TABLES,
   // Hourly counts for the console's activity charts (issue 15), filled from what is already stored.
   ACTIVITY_TABLE + ACTIVITY_BACKFILL,
+  // Hook secret rotation with an overlap (issue 17).
+  HOOK_SECRET_OVERLAP,
 ];
 
 /** Brings the file up to date, one transaction per migration. */

@@ -68,6 +68,9 @@ export interface HookRecord {
   description: string | null;
   /** The whsec_ signing secret, encrypted. */
   secret_enc: string;
+  /** The secret a rotation replaced, encrypted: deliveries carry its signature too until previous_secret_until. */
+  previous_secret_enc: string | null;
+  previous_secret_until: number | null;
   status: HookStatus;
   /** Why a hook was disabled (failing for days); null otherwise. */
   status_reason: string | null;

@@ -10,6 +10,8 @@ export function hookRecord(id: string, overrides: Partial<HookRecord> = {}): Hoo
     filter: {},
     description: null,
     secret_enc: 'enc',
+    previous_secret_enc: null,
+    previous_secret_until: null,
     status: 'active',
     status_reason: null,
     failing_since: null,

@@ -112,12 +112,29 @@ function actions(res: Response, hook: HookRecord, health: DeliveryHealth, tested
           ? html`<form method="post" action="/subscriptions/${id}/pause" class="inline">${csrfField(res)}<button type="submit" class="secondary">Pause</button></form>`
           : html`<form method="post" action="/subscriptions/${id}/resume" class="inline">${csrfField(res)}<button type="submit">Resume</button></form>`
       }
-      <form method="post" action="/subscriptions/${id}/rotate-secret" class="inline" data-confirm="Issue a new signing secret? The current one stops verifying at once, until the receiver uses the new one.">${csrfField(res)}<button type="submit" class="secondary">Rotate secret</button></form>
+      <form method="post" action="/subscriptions/${id}/rotate-secret" class="inline" data-confirm="Issue a new signing secret? Give it to the receiver before the old one stops signing.">${csrfField(res)}
+        <label for="overlap">Old secret keeps signing for</label>
+        <select id="overlap" name="overlap">${Object.entries(OVERLAPS).map(([value, { label }]) => html`<option value="${value}"${value === '24h' ? ' selected' : ''}>${label}</option>`)}</select>
+        <button type="submit" class="secondary">Rotate secret</button></form>
       ${health.failed ? html`<a class="button secondary" href="/subscriptions/${id}/retry-failed">Retry all failed</a>` : ''}
       <a class="button danger" href="/subscriptions/${id}/delete">Delete</a>
       </div>
       <p class="hint">Pausing holds new events; they are sent once it is resumed.</p>
     </section>`;
+}
+
+/** How long a rotated-out secret keeps signing: the choices the rotate form offers. */
+export const OVERLAPS = {
+  none: { label: 'no time: stop it now', seconds: 0 },
+  '1h': { label: 'an hour', seconds: 3_600 },
+  '24h': { label: 'a day', seconds: 86_400 },
+  '7d': { label: 'a week', seconds: 7 * 86_400 },
+} as const satisfies Record<string, { label: string; seconds: number }>;
+
+function rotatedNotice(hook: HookRecord, now: number): string {
+  if (hook.previous_secret_enc === null || hook.previous_secret_until === null) return 'A new signing secret is ready; the old one no longer verifies.';
+  const hours = Math.round((hook.previous_secret_until - now) / 3_600_000);
+  return `A new signing secret is ready. Deliveries carry a signature made with the old one too for ${hours >= 1 ? `${hours} h` : 'less than an hour'} more: give the receiver the new one before then.`;
 }
 
 export interface SubscriptionPageOptions {
@@ -149,7 +166,7 @@ export async function subscriptionPage(ctx: ConsoleContext, res: Response, hook:
       secret
         ? notice(
             'ok',
-            html`${secret.why === 'created' ? 'Subscribed.' : 'A new signing secret is ready; the old one no longer verifies.'} Copy the signing secret now: it is shown only this once. <span class="copyable"><code id="new-secret">${secret.value}</code> <button type="button" class="small" data-copy="#new-secret">Copy</button></span>`,
+            html`${secret.why === 'created' ? 'Subscribed.' : rotatedNotice(hook, ctx.now())} Copy the signing secret now: it is shown only this once. <span class="copyable"><code id="new-secret">${secret.value}</code> <button type="button" class="small" data-copy="#new-secret">Copy</button></span>`,
           )
         : ''
     }

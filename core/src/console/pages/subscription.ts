@@ -6,7 +6,7 @@ import type { ConsoleContext } from '../context.ts';
 import { html } from '../html.ts';
 import { csrfField, notice, sendPage } from '../layout.ts';
 import { requireAdmin, userOf } from '../session.ts';
-import { subscriptionPage, testResult } from './subscription-view.ts';
+import { OVERLAPS, subscriptionPage, testResult } from './subscription-view.ts';
 
 /** What a person types to confirm a deletion: the target's host name, which they can read on the page. */
 const hostOf = (url: string): string => {
@@ -59,7 +59,9 @@ export function subscriptionPages(ctx: ConsoleContext): Router {
   }
 
   router.post('/subscriptions/:id/rotate-secret', requireAdmin, async (req, res) => {
-    const { record, secret } = await rotateHookSecret(ctx, userOf(res).id, String(req.params.id));
+    const chosen: unknown = req.body?.overlap;
+    const overlap = OVERLAPS[typeof chosen === 'string' && chosen in OVERLAPS ? (chosen as keyof typeof OVERLAPS) : '24h'];
+    const { record, secret } = await rotateHookSecret(ctx, userOf(res).id, String(req.params.id), { overlap_seconds: overlap.seconds });
     await subscriptionPage(ctx, res, record, { secret: { value: secret, why: 'rotated' } });
   });
 

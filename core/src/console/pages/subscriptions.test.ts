@@ -212,20 +212,30 @@ describe('the console subscription pages', () => {
     expect((await deliveriesOf(hub.api, hook.id))[0]?.attempts.map((attempt) => attempt.status)).toEqual([503, 200]);
   });
 
-  it('rotate the signing secret: the page shows the new one once, and the next delivery verifies with it only', async () => {
+  it('rotate the signing secret: the page shows the new one once, and the next delivery verifies with it and, for the chosen overlap, the old one', async () => {
     const owner = await ownerOf();
     const target = await receiverForTest();
     const connection = await connectAlm(hub.api, 'rotating');
     const hook = await subscribe(hub.api, target.url, connection);
-    const rotated = await owner.submit(`/subscriptions/${hook.id}`, `/subscriptions/${hook.id}/rotate-secret`, {});
+    const form = await owner.request('GET', `/subscriptions/${hook.id}`);
+    expect(form.text).toContain('<option value="24h" selected>a day</option>');
+    const rotated = await owner.submit(`/subscriptions/${hook.id}`, `/subscriptions/${hook.id}/rotate-secret`, { overlap: '1h' });
+    expect(rotated.text).toContain('signature made with the old one too for 1 h more');
     const secret = secretIn(rotated.text);
     expect(secret).toMatch(/^whsec_/);
     expect(secret).not.toBe(hook.secret);
     const sent = await ingestCompletion(hub.url, connection);
     const [delivered] = await target.waitFor(1);
     expect(verifySigned(secret, delivered!).id).toBe(sent);
-    expect(() => verifySigned(hook.secret, delivered!)).toThrow();
+    expect(verifySigned(hook.secret, delivered!).id).toBe(sent);
     expect((await owner.request('GET', `/subscriptions/${hook.id}`)).text).not.toContain(secret);
+
+    const stopped = await owner.submit(`/subscriptions/${hook.id}`, `/subscriptions/${hook.id}/rotate-secret`, { overlap: 'none' });
+    expect(stopped.text).toContain('the old one no longer verifies');
+    await ingestCompletion(hub.url, connection);
+    const [, next] = await target.waitFor(2);
+    expect(verifySigned(secretIn(stopped.text), next!).type).toBe('enrollment.completed');
+    expect(() => verifySigned(secret, next!)).toThrow();
   });
 
   it('escape a description holding markup, in the list and on the page', async () => {

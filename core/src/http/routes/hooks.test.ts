@@ -120,23 +120,43 @@ describe('a hub that allows loopback targets', { timeout: 20_000 }, () => {
     expect((await hub.api('POST', '/v1/hooks/hook_missing/test', {})).status).toBe(404);
   });
 
-  it('rotates the signing secret: answers the new one once, and deliveries verify with it and not with the old one', async () => {
+  it('rotates the signing secret: answers the new one once, and deliveries verify with it and, for a day by default, with the old one too', async () => {
     const target = await receiverForTest();
     const connection = await connectAlm(hub.api, 'df-rotate');
     const hook = await subscribe(hub.api, target.url, connection);
 
+    const before = Date.now();
     const rotated = await hub.api('POST', `/v1/hooks/${hook.id}/rotate-secret`);
     expect(rotated.status).toBe(200);
     expect(rotated.body).toMatchObject({ id: hook.id, url: target.url, status: 'active' });
     expect(rotated.body.secret).toMatch(/^whsec_/);
     expect(rotated.body.secret).not.toBe(hook.secret);
+    const overlapEnds = Date.parse(rotated.body.previous_secret_expires_at);
+    expect(overlapEnds - before).toBeGreaterThanOrEqual(86_400_000 - 1000);
+    expect(overlapEnds - before).toBeLessThanOrEqual(86_400_000 + 10_000);
     expect(JSON.stringify((await hub.api('GET', `/v1/hooks/${hook.id}`)).body)).not.toContain(rotated.body.secret);
 
     const sent = await ingestCompletion(hub.url, connection);
     const [delivered] = await target.waitFor(1);
     expect(verifySigned(rotated.body.secret, delivered!).id).toBe(sent);
-    expect(() => verifySigned(hook.secret, delivered!)).toThrow();
+    expect(verifySigned(hook.secret, delivered!).id).toBe(sent);
     expect((await hub.api('POST', '/v1/hooks/hook_missing/rotate-secret')).status).toBe(404);
+  });
+
+  it('rotates with no overlap when asked: the old secret stops verifying at once, and an overlap over a week is refused', async () => {
+    const target = await receiverForTest();
+    const connection = await connectAlm(hub.api, 'df-rotate-now');
+    const hook = await subscribe(hub.api, target.url, connection);
+    const tooLong = await hub.api('POST', `/v1/hooks/${hook.id}/rotate-secret`, { overlap_seconds: 8 * 86_400 });
+    expect(tooLong.status).toBe(400);
+    expect(JSON.stringify(tooLong.body)).toContain('overlap_seconds');
+
+    const rotated = await hub.api('POST', `/v1/hooks/${hook.id}/rotate-secret`, { overlap_seconds: 0 });
+    expect(rotated.body.previous_secret_expires_at).toBeNull();
+    await ingestCompletion(hub.url, connection);
+    const [delivered] = await target.waitFor(1);
+    expect(verifySigned(rotated.body.secret, delivered!).type).toBe('enrollment.completed');
+    expect(() => verifySigned(hook.secret, delivered!)).toThrow();
   });
 
   it('holds deliveries while a hook is paused and sends what waited once it is active again', async () => {

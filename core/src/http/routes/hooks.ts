@@ -44,7 +44,7 @@ export function hooksRouter(ctx: HubContext, requireScope: RequireScope): Router
   });
 
   router.post('/:id/rotate-secret', scope, async (req, res) => {
-    const { record, secret } = await rotateHookSecret(ctx, callerOf(res).id, pathParam(req, 'id'));
+    const { record, secret } = await rotateHookSecret(ctx, callerOf(res).id, pathParam(req, 'id'), req.body);
     res.json(presentHook(record, secret));
   });
 

@@ -4,14 +4,21 @@ import { patchRow } from './patch.ts';
 import { findById, pageOf } from './reads.ts';
 import type { SqlRunner } from './runner.ts';
 
+/** Migration: a rotated signing secret keeps signing beside the new one for a while (Standard Webhooks' space-separated signatures). */
+export const HOOK_SECRET_OVERLAP = `
+  ALTER TABLE hooks ADD COLUMN previous_secret_enc TEXT;
+  ALTER TABLE hooks ADD COLUMN previous_secret_until BIGINT;
+`;
+
 export type HookMethods = Pick<Store, 'insertHook' | 'getHook' | 'listHooks' | 'matchableHooks' | 'updateHook'>;
 
 export function hookMethods(runner: SqlRunner): HookMethods {
   return {
     async insertHook(hook) {
       await runner.change(
-        `INSERT INTO hooks (id, url, events, filter, description, secret_enc, status, status_reason, failing_since, created_by, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO hooks (id, url, events, filter, description, secret_enc, previous_secret_enc, previous_secret_until, status, status_reason,
+                            failing_since, created_by, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         [
           hook.id,
           hook.url,
@@ -19,6 +26,8 @@ export function hookMethods(runner: SqlRunner): HookMethods {
           JSON.stringify(hook.filter),
           hook.description,
           hook.secret_enc,
+          hook.previous_secret_enc,
+          hook.previous_secret_until,
           hook.status,
           hook.status_reason,
           hook.failing_since,
