@@ -1,16 +1,32 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger, type SandboxSession, startSandbox } from '@learnhook/core';
 import { eventually, freePort } from '@learnhook/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installCommunityPackage, type N8nProcess, n8nApi, n8nUnavailable, setUpOwner, startN8n } from '../lib/n8n.ts';
+import {
+  ACTION_TYPE,
+  editorNodeTypes,
+  installCommunityPackage,
+  learnhookWorkflow,
+  logIn,
+  type N8nProcess,
+  n8nApi,
+  n8nUnavailable,
+  packCommunityPackage,
+  setUpOwner,
+  startN8n,
+  TRIGGER_TYPE,
+} from '../lib/n8n.ts';
 
 /**
- * The community node in a real n8n 2.x: activation subscribes once, an LMS event becomes one
- * execution, a badly signed request none, a restart keeps one subscription, deactivation none.
- * Needs n8n installed by n8n-node/scripts/install-n8n.mjs and the package built.
+ * The community package in a real n8n 2.x, installed the way self-hosted n8n users install it: the
+ * packed tarball, `npm install`ed in the user folder's `nodes` directory (n8n's manual install),
+ * then n8n started. Its nodes are listed; activation subscribes once, an LMS event becomes one
+ * execution through the trigger and the action node, a badly signed request none, a restart keeps
+ * one subscription, deactivation none. Needs n8n installed by n8n-node/scripts/install-n8n.mjs and
+ * the package built.
  */
 const unavailable = n8nUnavailable();
 if (unavailable) console.warn(`skipping the real-n8n test: ${unavailable}`);
@@ -22,6 +38,7 @@ let apiKey: string;
 let userFolder: string;
 let port: number;
 let workflowId: string;
+let install: { installedDir: string; npmOutput: string };
 
 const webhookUrl = () => `${n8n.url}/webhook/${WEBHOOK_ID}/webhook`;
 
@@ -46,16 +63,40 @@ describe.skipIf(unavailable !== null)('the n8n community node in a real n8n', ()
       progress: () => {},
     });
     userFolder = mkdtempSync(path.join(os.tmpdir(), 'learnhook-n8n-'));
-    installCommunityPackage(userFolder);
+    const tarball = packCommunityPackage(mkdtempSync(path.join(os.tmpdir(), 'learnhook-n8n-pack-')));
+    install = installCommunityPackage(userFolder, tarball);
     port = await freePort();
     n8n = await startN8n(userFolder, port);
     apiKey = await setUpOwner(n8n.url);
-  }, 120_000);
+  }, 180_000);
 
   afterAll(async () => {
     await n8n?.stop();
     await session?.close();
   }, 30_000);
+
+  it("n8n's manual install puts the package, and nothing else, in the user folder's nodes directory", () => {
+    const nodesModules = path.join(userFolder, '.n8n', 'nodes', 'node_modules');
+    const packages = readdirSync(nodesModules, { withFileTypes: true }).filter((entry) => entry.isDirectory() && !entry.name.startsWith('.'));
+    // n8n supplies n8n-workflow: the optional peer keeps npm from installing a second copy here.
+    expect(packages.map((entry) => entry.name)).toEqual(['n8n-nodes-learnhook']);
+    expect(install.npmOutput).toMatch(/added 1 package/);
+    const manifest = JSON.parse(readFileSync(path.join(install.installedDir, 'package.json'), 'utf8'));
+    expect(manifest).toMatchObject({ name: 'n8n-nodes-learnhook', version: expect.any(String) });
+    for (const file of [...manifest.n8n.nodes, ...manifest.n8n.credentials]) expect(existsSync(path.join(install.installedDir, file)), file).toBe(true);
+    expect(existsSync(path.join(install.installedDir, 'nodes')), 'no TypeScript sources').toBe(false);
+  });
+
+  it("n8n lists the package's trigger, its action node and that node as an AI agent tool in the editor's nodes panel", async () => {
+    const types = await editorNodeTypes(n8n.url, await logIn(n8n.url));
+    const ours = types.filter((type) => type.name.startsWith('n8n-nodes-learnhook.'));
+    expect(ours.map((type) => [type.name, type.displayName]).sort()).toEqual([
+      [ACTION_TYPE, 'Learnhook'],
+      // usableAsTool: n8n derives the tool variant from the action node.
+      [`${ACTION_TYPE}Tool`, 'Learnhook Tool'],
+      [TRIGGER_TYPE, 'Learnhook Trigger'],
+    ]);
+  });
 
   it('activating the workflow creates exactly one hub subscription', async () => {
     const credential = await n8nApi({ url: n8n.url, apiKey }, 'POST', '/credentials', {
@@ -64,23 +105,12 @@ describe.skipIf(unavailable !== null)('the n8n community node in a real n8n', ()
       data: { hubUrl: session.hub.url, apiKey: session.apiKey },
     });
     expect(credential.status, JSON.stringify(credential.body)).toBe(200);
-    const workflow = await n8nApi({ url: n8n.url, apiKey }, 'POST', '/workflows', {
-      name: 'Learnhook e2e',
-      nodes: [
-        {
-          id: randomUUID(),
-          name: 'Learnhook Trigger',
-          type: 'n8n-nodes-learnhook.learnhookTrigger',
-          typeVersion: 1,
-          position: [0, 0],
-          webhookId: WEBHOOK_ID,
-          parameters: { events: ['*'], courseId: '', options: {} },
-          credentials: { learnhookApi: { id: credential.body.id, name: 'Learnhook sandbox' } },
-        },
-      ],
-      connections: {},
-      settings: { saveDataSuccessExecution: 'all' },
-    });
+    const workflow = await n8nApi(
+      { url: n8n.url, apiKey },
+      'POST',
+      '/workflows',
+      learnhookWorkflow({ name: 'Learnhook e2e', webhookId: WEBHOOK_ID, credential: { id: credential.body.id, name: 'Learnhook sandbox' } }),
+    );
     expect(workflow.status, JSON.stringify(workflow.body)).toBe(200);
     workflowId = workflow.body.id;
     const activated = await n8nApi({ url: n8n.url, apiKey }, 'POST', `/workflows/${workflowId}/activate`);
@@ -90,7 +120,7 @@ describe.skipIf(unavailable !== null)('the n8n community node in a real n8n', ()
     expect(await hubHooks()).toHaveLength(1);
   }, 60_000);
 
-  it('an event sent by the sandbox LMS produces one execution whose output is the hydrated event', async () => {
+  it('an event sent by the sandbox LMS produces one execution: the trigger outputs the hydrated event, the action node gets it again', async () => {
     const result = await session.lms.emit({ vendor: 'absorb', event: 'Enrollment Completed by Learner' });
     const done = await eventually(
       async () => {
@@ -105,6 +135,8 @@ describe.skipIf(unavailable !== null)('the n8n community node in a real n8n', ()
     expect(output).toMatchObject({ type: 'enrollment.completed', learner: { email: result.user.email } });
     expect(output.hydration).toBeDefined();
     expect(output.raw).toBeUndefined();
+    const fetched = done[0].data.resultData.runData['Get Event'][0].data.main[0][0].json;
+    expect(fetched).toMatchObject({ id: output.id, type: 'enrollment.completed', learner: { email: result.user.email } });
   }, 60_000);
 
   it('a badly signed request is refused with 401 and starts no execution', async () => {
@@ -129,7 +161,7 @@ describe.skipIf(unavailable !== null)('the n8n community node in a real n8n', ()
     n8n = await startN8n(userFolder, port);
     await new Promise((resolve) => setTimeout(resolve, 3000));
     expect(await hubHooks()).toHaveLength(1);
-  }, 90_000);
+  }, 150_000);
 
   it('deactivating removes the subscription', async () => {
     const deactivated = await n8nApi({ url: n8n.url, apiKey }, 'POST', `/workflows/${workflowId}/deactivate`);
