@@ -4,6 +4,7 @@ import { runConnections } from './cli/connections.ts';
 import { runEmit } from './cli/emit.ts';
 import { runKeys } from './cli/keys.ts';
 import { runSandbox } from './cli/sandbox.ts';
+import { runSecrets } from './cli/secrets.ts';
 import { SERVE_USAGE, serveEnvironment } from './cli/serve.ts';
 import { readConfig } from './config.ts';
 import { CliError } from './errors.ts';
@@ -20,6 +21,7 @@ Commands:
   connections  Connect an LMS to a running hub (learnhook connections add acme --vendor absorb), list them.
   sandbox      Run the hub with a sandbox LMS, ready to try a Zap or an n8n workflow.
   emit         Send an LMS event from a running sandbox (learnhook emit absorb "Enrollment Completed by Learner").
+  secrets      Re-seal the stored secrets with a new LEARNHOOK_SECRET_KEY (learnhook secrets rotate), with no downtime.
 
 Options:
   -h, --help     Show help (also: learnhook <command> --help).
@@ -129,6 +131,9 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'keys') {
     return runKeys(argv.slice(argv.indexOf('keys') + 1), readConfig(process.env), (text) => process.stdout.write(text));
+  }
+  if (command === 'secrets') {
+    return runSecrets(argv.slice(argv.indexOf('secrets') + 1), readConfig(process.env), (text) => process.stdout.write(text));
   }
   process.stderr.write(`learnhook: unknown command "${command}".\n\n${USAGE}`);
   return 2;

@@ -57,6 +57,14 @@ export const ENV_SETTINGS = {
     schema: z.string().optional(),
     help: 'base64 of 32 bytes: encrypts secrets at rest (default: generated into secret.key beside the data file).',
   },
+  LEARNHOOK_SECRET_KEY_PREVIOUS: {
+    schema: z.string().optional(),
+    help: 'During a key rotation: the old key (comma-separated for several), which opens secrets sealed with it but seals nothing; drop it once `learnhook secrets rotate` is done.',
+  },
+  LEARNHOOK_SECRET_KEY_NEXT: {
+    schema: z.string().optional(),
+    help: 'Before a key rotation on several processes: the new key, which opens secrets but seals nothing yet, so no process meets a secret it cannot open.',
+  },
   LEARNHOOK_PUBLIC_URL: {
     schema: z.url().optional(),
     help: 'The base URL LMSs and integrations reach the hub at, for ingest URLs (default: the request host).',
@@ -156,6 +164,16 @@ const CheckedConfigSchema = ConfigSchema.superRefine((config, context) => {
       path: ['LEARNHOOK_SECRET_KEY'],
       message: 'must be set when DATABASE_URL is set, the same on every hub process (try: openssl rand -base64 32)',
     });
+  }
+  // An extra key beside the generated secret.key would be a rotation half set up: the key that seals must be given too.
+  for (const name of ['LEARNHOOK_SECRET_KEY_PREVIOUS', 'LEARNHOOK_SECRET_KEY_NEXT'] as const) {
+    if (config[name] && !config.LEARNHOOK_SECRET_KEY) {
+      context.addIssue({
+        code: 'custom',
+        path: [name],
+        message: 'needs LEARNHOOK_SECRET_KEY beside it (the key that seals): see "Rotating the secret key" in the README',
+      });
+    }
   }
 });
 

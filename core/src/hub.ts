@@ -26,7 +26,8 @@ import { createMetrics } from './metrics.ts';
 import { createIngestArrivals } from './operations/ingest-arrivals.ts';
 import { openStore } from './store/open-store.ts';
 import { startProcessHeartbeat } from './store/process-heartbeat.ts';
-import { createSecretBox, loadSecretKey } from './store/secret-box.ts';
+import { createSecretBox } from './store/secret-box.ts';
+import { keyringFor } from './store/secret-keys.ts';
 import type { Store } from './store/store.ts';
 import { type ConnectionRegistry, createConnectionRegistry } from './vendors/connection-registry.ts';
 
@@ -63,7 +64,7 @@ export interface HubOverrides {
 
 /** Assembles the hub (DESIGN §4) and starts listening; resolves once it listens. */
 export async function startHub(config: Config, logger: Logger, overrides: HubOverrides = {}): Promise<RunningHub> {
-  const box = createSecretBox(loadSecretKey({ fromEnv: config.LEARNHOOK_SECRET_KEY, dataDir: path.dirname(path.resolve(config.LEARNHOOK_DATA)) }));
+  const box = createSecretBox(keyringFor(config, path.dirname(path.resolve(config.LEARNHOOK_DATA))));
   const store = await openStore(config, {
     owner: true,
     onListenError: (error) => logger.warn({ err: error }, 'the PostgreSQL wake listener lost its connection; reconnecting (the poll still finds work)'),

@@ -206,6 +206,25 @@ export interface AuditEntry {
   details: Record<string, unknown>;
 }
 
+/**
+ * Every column that holds a sealed secret (secret-box.ts), as table.column: what a key rotation
+ * re-seals. A test compares it with the schema, so a new sealed column cannot be missed.
+ */
+export const SEALED_COLUMNS = [
+  'connections.token_enc',
+  'connections.inbound_enc',
+  'connections.api_enc',
+  'hooks.secret_enc',
+  'hooks.previous_secret_enc',
+] as const;
+export type SealedColumn = (typeof SEALED_COLUMNS)[number];
+
+/** One stored sealed value and the id of its row. */
+export interface SealedValue {
+  id: string;
+  sealed: string;
+}
+
 /** What another process sharing the store made: events to fan out, deliveries due, or changed hooks. */
 export type WakeTopic = 'events' | 'deliveries' | 'hooks';
 
@@ -301,4 +320,9 @@ export interface Store {
    */
   heartbeat(now: number, windowMs: number): Promise<number>;
   listAudit(query: PageQuery): Promise<Page<AuditEntry & { seq: number }>>;
+
+  /** Up to `limit` values of one sealed column (nulls left out), in id order after `afterId`: a key rotation walks them in bounded batches. */
+  sealedValues(column: SealedColumn, afterId: string | null, limit: number): Promise<SealedValue[]>;
+  /** Replaces a sealed value only while it is still `from` (a hub may have changed it meanwhile); answers whether it did. */
+  resealValue(column: SealedColumn, id: string, from: string, to: string): Promise<boolean>;
 }

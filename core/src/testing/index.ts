@@ -13,6 +13,7 @@ export * from './ingest-request.ts';
 export * from './listen.ts';
 export * from './postgres.ts';
 export * from './recording-server.ts';
+export * from './sealed-values.ts';
 export * from './store-fixtures.ts';
 export * from './test-hub.ts';
 export * from './vendor-requests.ts';

@@ -8,6 +8,7 @@ import { type DeliveryMethods, deliveryMethods } from './deliveries.ts';
 import { type EventReads, eventReads } from './events.ts';
 import { type HookMethods, hookMethods } from './hooks.ts';
 import type { SqlRunner } from './runner.ts';
+import { type SealedSecretMethods, sealedSecretMethods } from './sealed-secrets.ts';
 
 export type SharedMethods = ActivityReads &
   ApiKeyMethods &
@@ -16,6 +17,7 @@ export type SharedMethods = ActivityReads &
   HookMethods &
   EventReads &
   DeliveryMethods &
+  SealedSecretMethods &
   Pick<Store, 'accounts'>;
 
 /** Every Store method written once in sql/, run on one store's runner: each store spreads this and adds what differs. */
@@ -28,6 +30,7 @@ export function sharedMethods(runner: SqlRunner): SharedMethods {
     ...hookMethods(runner),
     ...eventReads(runner),
     ...deliveryMethods(runner),
+    ...sealedSecretMethods(runner),
     accounts: createAccountStore(runner),
   };
 }
