@@ -9,13 +9,13 @@ let hub: TestHub;
 const node = new Learnhook();
 
 /** A stand-in for n8n's execute context: the real hub answers, n8n's request helper is fetch. */
-function executeContext(parameters: Record<string, unknown>, continueOnFail = false) {
+function executeContext(parameters: Record<string, unknown>, continueOnFail = false, target: TestHub = hub) {
 	return {
 		getNode: () => ({ name: 'Learnhook', type: 'n8n-nodes-learnhook.learnhook' }),
 		getInputData: () => [{ json: {} }],
 		getNodeParameter: (name: string, _index: number, fallback?: unknown) => parameters[name] ?? fallback,
 		continueOnFail: () => continueOnFail,
-		getCredentials: async () => ({ hubUrl: hub.url, apiKey: ADMIN_KEY }),
+		getCredentials: async () => ({ hubUrl: target.url, apiKey: ADMIN_KEY }),
 		helpers: {
 			async httpRequestWithAuthentication(_type: string, options: IHttpRequestOptions) {
 				const url = new URL(options.url);
@@ -32,8 +32,8 @@ function executeContext(parameters: Record<string, unknown>, continueOnFail = fa
 	} as unknown as IExecuteFunctions;
 }
 
-async function run(parameters: Record<string, unknown>, continueOnFail = false): Promise<IDataObject[]> {
-	const [items] = await node.execute.call(executeContext(parameters, continueOnFail));
+async function run(parameters: Record<string, unknown>, continueOnFail = false, target: TestHub = hub): Promise<IDataObject[]> {
+	const [items] = await node.execute.call(executeContext(parameters, continueOnFail, target));
 	return (items ?? []).map((item) => item.json);
 }
 
@@ -124,6 +124,16 @@ describe('Learnhook node: subscriptions', () => {
 
 	it("a subscription the hub refuses fails with the hub's reason", async () => {
 		await expect(run({ resource: 'subscription', operation: 'create', url: 'ftp://example.com/x', events: ['*'] })).rejects.toThrow(/url|400/i);
+	});
+
+	it("a private URL the hub has not been told to allow fails with the hub's advice (the README's private-target note)", async () => {
+		const strict = await startTestHub({ LEARNHOOK_ALLOW_PRIVATE_TARGETS: 'false' });
+		try {
+			const parameters = { resource: 'subscription', operation: 'create', url: 'http://127.0.0.1:5678/webhook/x/webhook', events: ['*'] };
+			await expect(run(parameters, false, strict)).rejects.toThrow(/LEARNHOOK_ALLOWED_TARGETS/);
+		} finally {
+			await strict.close();
+		}
 	});
 
 	it('deletes a subscription; deleting it again is done too, and says it no longer existed', async () => {
