@@ -68,6 +68,14 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
   const store = await openStore(config, {
     owner: true,
     onListenError: (error) => logger.warn({ err: error }, 'the PostgreSQL wake listener lost its connection; reconnecting (the poll still finds work)'),
+    onWriteHealth: (health) => {
+      if (health.writable) logger.warn('the store writes again: ingest is accepted and the pending work goes on');
+      else
+        logger.error(
+          { reason: health.reason, detail: health.detail },
+          'the store cannot write: ingest answers 503 with Retry-After until it can; nothing else is lost',
+        );
+    },
   });
   await seedApiKey(store, config.LEARNHOOK_API_KEY, logger);
   const processes = await startProcessHeartbeat(store, logger);

@@ -30,5 +30,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     async heartbeat() {
       return 1;
     },
+
+    writeHealth: () => database.health.state(),
   };
 }

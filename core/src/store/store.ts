@@ -2,6 +2,7 @@ import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
 import type { CatalogEvent, EventType, Vendor } from '../catalog/index.ts';
 import type { IngestRoute } from '../catalog/ingest-route.ts';
 import type { AccountStore } from './sql/accounts.ts';
+import type { StoreWriteHealth } from './write-health.ts';
 
 /**
  * The one storage interface (DESIGN §4 Store): node:sqlite is the embedded default, PostgreSQL the
@@ -319,6 +320,11 @@ export interface Store {
    * embedded store has one process.
    */
   heartbeat(now: number, windowMs: number): Promise<number>;
+  /**
+   * Whether the store can write now (issue 17 §7). While it cannot (disk full, read-only), every
+   * write rejects with StoreUnavailableError; the first write that succeeds turns this back.
+   */
+  writeHealth(): StoreWriteHealth;
   listAudit(query: PageQuery): Promise<Page<AuditEntry & { seq: number }>>;
 
   /** Up to `limit` values of one sealed column (nulls left out), in id order after `afterId`: a key rotation walks them in bounded batches. */
