@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { postgresClaims } from './postgres-claims.ts';
-import { connectPostgres, type PostgresConnectOptions, postgresRunner, wrote } from './postgres-connect.ts';
+import { connectPostgres, type PostgresConnectOptions, postgresRunner } from './postgres-connect.ts';
+import { postgresRetention } from './postgres-retention.ts';
 import { createWake } from './postgres-wake.ts';
 import { postgresWrites } from './postgres-writes.ts';
 import { num } from './rows.ts';
@@ -25,14 +26,15 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const database = await connectPostgres(options);
   const processId = randomUUID();
   const wake = createWake(database, processId, options.onListenError);
+  const runner = postgresRunner(database, wake.notify);
   let closed = false;
   return {
     kind: 'postgres',
-    ...sharedMethods(postgresRunner(database, wake.notify)),
+    ...sharedMethods(runner),
+    retention: postgresRetention(database, runner),
     ...postgresWrites(database, wake.notify),
     ...postgresClaims(database, wake.notify),
     onWake: wake.onWake,
-    writeHealth: () => database.health.state(),
 
     async close() {
       if (closed) return;
@@ -42,10 +44,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
 
     async heartbeat(now, windowMs) {
-      // A real write every few seconds: it also tells when a full or read-only database takes writes again.
-      await database
-        .query('INSERT INTO hub_processes (id, seen_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at', [processId, now])
-        .then(wrote(database));
+      await database.query('INSERT INTO hub_processes (id, seen_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at', [
+        processId,
+        now,
+      ]);
       // Processes gone for many windows are forgotten; the table stays as small as the fleet.
       await database.query('DELETE FROM hub_processes WHERE seen_at < $1', [now - 10 * windowMs]);
       return num((await database.one('SELECT count(*) AS live FROM hub_processes WHERE seen_at >= $1', [now - windowMs]))?.live);
