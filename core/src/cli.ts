@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
+import { runBackup } from './cli/backup.ts';
 import { runConnections } from './cli/connections.ts';
 import { runEmit } from './cli/emit.ts';
 import { runKeys } from './cli/keys.ts';
+import { runRestore } from './cli/restore.ts';
 import { runSandbox } from './cli/sandbox.ts';
 import { runSecrets } from './cli/secrets.ts';
 import { SERVE_USAGE, serveEnvironment } from './cli/serve.ts';
@@ -21,6 +23,8 @@ Commands:
   connections  Connect an LMS to a running hub (learnhook connections add acme --vendor absorb), list them.
   sandbox      Run the hub with a sandbox LMS, ready to try a Zap or an n8n workflow.
   emit         Send an LMS event from a running sandbox (learnhook emit absorb "Enrollment Completed by Learner").
+  backup       Copy the embedded store and its key while the hub runs (learnhook backup /var/backups/learnhook/).
+  restore      Put a backup back in place of the embedded store (stop the hub first).
   secrets      Re-seal the stored secrets with a new LEARNHOOK_SECRET_KEY (learnhook secrets rotate), with no downtime.
 
 Options:
@@ -128,6 +132,12 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'connections') {
     return runConnections(argv.slice(argv.indexOf('connections') + 1), process.env, (text) => process.stdout.write(text));
+  }
+  if (command === 'backup') {
+    return runBackup(argv.slice(argv.indexOf('backup') + 1), readConfig(process.env), (text) => process.stdout.write(text));
+  }
+  if (command === 'restore') {
+    return runRestore(argv.slice(argv.indexOf('restore') + 1), readConfig(process.env), (text) => process.stdout.write(text));
   }
   if (command === 'keys') {
     return runKeys(argv.slice(argv.indexOf('keys') + 1), readConfig(process.env), (text) => process.stdout.write(text));

@@ -96,6 +96,37 @@ export class RateLimitError extends LearnhookError {
   }
 }
 
+/** Why the store refused a write: its disk is full, it is read-only, or the disk failed. */
+export type StoreFailure = 'disk_full' | 'read_only' | 'io_error';
+
+/** What a person reads about each failure, with what to do; the hub resumes by itself once it is fixed. */
+const STORE_FAILURE_TEXT: Record<StoreFailure, string> = {
+  disk_full: 'the disk that holds its store is full (free space there)',
+  read_only: 'its store is read-only (make the data file and its folder writable, or the PostgreSQL database writable again)',
+  io_error: 'the disk that holds its store reports an I/O error (check the disk and the system log)',
+};
+
+/**
+ * The store cannot write (disk full, read-only, I/O error): nothing of the request was kept, and
+ * it should be sent again later (503 with Retry-After). DESIGN §9: never a 2xx the hub cannot keep.
+ */
+export class StoreUnavailableError extends LearnhookError {
+  readonly reason: StoreFailure;
+  readonly retryAfterSeconds: number;
+
+  constructor(reason: StoreFailure, options: { retryAfterSeconds?: number; cause?: unknown } = {}) {
+    const retryAfterSeconds = options.retryAfterSeconds ?? 30;
+    super(
+      503,
+      'store_unavailable',
+      `learnhook cannot store anything right now: ${STORE_FAILURE_TEXT[reason]}. Nothing of this request was kept; send it again in ${retryAfterSeconds} s. The hub resumes by itself once it can write.`,
+      { details: { reason, retry_after_seconds: retryAfterSeconds }, cause: options.cause },
+    );
+    this.reason = reason;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 /**
  * A `learnhook` command cannot go on: a flag or argument is wrong, or a hub, sandbox or port it
  * needs is not there. Not an HTTP error: the CLI prints the message and exits 1.

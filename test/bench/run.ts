@@ -20,9 +20,8 @@ import { hydrationRow } from './rows/hydration.ts';
 import { ingestRow } from './rows/ingest.ts';
 import { n8nBurstRow, n8nPeerRow } from './rows/n8n.ts';
 import { postgresRow } from './rows/postgres.ts';
-import { retentionRow } from './rows/retention.ts';
 
-const ROWS: Row[] = [ceilingRow, ingestRow, n8nPeerRow, endToEndRow, fanOutRow, backlogRow, n8nBurstRow, hydrationRow, postgresRow, consoleRow, retentionRow];
+const ROWS: Row[] = [ceilingRow, ingestRow, n8nPeerRow, endToEndRow, fanOutRow, backlogRow, n8nBurstRow, hydrationRow, postgresRow, consoleRow];
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const quick = values.quick ?? false;

@@ -18,7 +18,7 @@ describe('learnhook serve', () => {
     hub = await startHubProcess();
     const response = await fetch(`${hub.url}/healthz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+/) });
+    expect(await response.json()).toEqual({ status: 'ok', version: expect.stringMatching(/^\d+\.\d+\.\d+/), store: { writable: true } });
   });
 
   it('stops on SIGTERM with exit code 0', async () => {

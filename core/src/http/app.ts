@@ -1,10 +1,12 @@
 import express, { type Express, type Router } from 'express';
+import { StoreUnavailableError } from '../errors.ts';
 import type { Lookup } from '../hydrate/lookup.ts';
+import { isoTime } from '../operations/schemas.ts';
 import { createTokenBuckets } from '../token-buckets.ts';
 import { createAuth } from './auth.ts';
 import { limitedBody } from './body-limit.ts';
 import type { HubContext } from './context.ts';
-import { errorHandler, notFoundHandler } from './error-handler.ts';
+import { errorHandler, notFoundHandler, setRetryAfter } from './error-handler.ts';
 import { ingestRouter } from './ingest.ts';
 import { openApiDocument } from './openapi.ts';
 import { connectionsRouter } from './routes/connections.ts';
@@ -43,8 +45,21 @@ export function createApp(ctx: HubContext, options: AppOptions): Express {
     body: limitedBody(API_BODY_LIMIT_BYTES, express.json({ limit: API_BODY_LIMIT_BYTES })),
   });
 
+  // A store that cannot write makes the hub unhealthy (503), with why, for a monitor to see (issue 17 §7).
   app.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok', version: ctx.version });
+    const health = ctx.store.writeHealth();
+    if (health.writable) {
+      res.json({ status: 'ok', version: ctx.version, store: { writable: true } });
+      return;
+    }
+    const refusal = new StoreUnavailableError(health.reason);
+    setRetryAfter(res, refusal);
+    res.status(503).json({
+      status: 'store_unavailable',
+      version: ctx.version,
+      store: { writable: false, reason: health.reason, since: isoTime(health.since), last_failure_at: isoTime(health.last_failure_at), detail: health.detail },
+      message: refusal.message,
+    });
   });
   app.get('/metrics', async (_req, res) => {
     res.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
@@ -62,7 +77,6 @@ export function createApp(ctx: HubContext, options: AppOptions): Express {
       metrics: ctx.metrics,
       onStored: () => ctx.fanOut.wake(),
       arrivals: ctx.arrivals,
-      now: ctx.now,
     }),
   );
 

@@ -35,9 +35,9 @@ export function toLearnhookError(error: unknown): LearnhookError | null {
   return error instanceof LearnhookError ? error : fromHttpError(error);
 }
 
-/** A 429 tells the caller when to come back, whichever way the error is rendered. */
+/** A 429 or 503 tells the caller when to come back, whichever way the error is rendered. */
 export function setRetryAfter(res: Response, known: LearnhookError): void {
-  if (known.status === 429 && 'retryAfterSeconds' in known) res.setHeader('Retry-After', String(known.retryAfterSeconds));
+  if ((known.status === 429 || known.status === 503) && 'retryAfterSeconds' in known) res.setHeader('Retry-After', String(known.retryAfterSeconds));
 }
 
 /** Answers a caller's error with its status and the one error shape. */

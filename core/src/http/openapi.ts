@@ -55,7 +55,13 @@ const Ingested = z.object({ accepted: z.number(), duplicates: z.number(), event_
 
 /** Every route the hub serves. */
 export const OPERATIONS: readonly Operation[] = [
-  { method: 'get', path: '/healthz', summary: 'Liveness', scope: 'none', response: z.object({ status: z.literal('ok'), version: z.string() }) },
+  {
+    method: 'get',
+    path: '/healthz',
+    summary: 'Liveness; 503 with status store_unavailable while the store cannot write (disk full, read-only)',
+    scope: 'none',
+    response: z.object({ status: z.literal('ok'), version: z.string(), store: z.object({ writable: z.literal(true) }) }),
+  },
   { method: 'get', path: '/metrics', summary: 'Prometheus metrics', scope: 'none', response: z.string(), responseType: 'text/plain' },
   { method: 'get', path: '/v1/openapi.json', summary: 'This document', scope: 'none', response: z.record(z.string(), z.unknown()) },
   { method: 'get', path: '/v1/me', summary: 'The calling key (credential test)', scope: 'any key', response: Me },

@@ -2,6 +2,7 @@ import { type Config, ConfigError } from '../config.ts';
 import { openPostgresStore } from './postgres.ts';
 import { openSqliteStore } from './sqlite.ts';
 import type { Store } from './store.ts';
+import type { StoreWriteHealth } from './write-health.ts';
 
 export interface OpenStoreOptions {
   /**
@@ -12,6 +13,8 @@ export interface OpenStoreOptions {
   owner: boolean;
   /** Told when the PostgreSQL wake listener loses its connection (it reconnects by itself). */
   onListenError?: (error: unknown) => void;
+  /** Told when the store turns unable to write (disk full, read-only) and able again (issue 17 §7). */
+  onWriteHealth?: (health: StoreWriteHealth) => void;
 }
 
 /** The one place a store is chosen (DESIGN §4): PostgreSQL when DATABASE_URL is set, else the embedded file. */
@@ -25,10 +28,11 @@ export async function openStore(config: Config, options: OpenStoreOptions): Prom
       statementTimeoutMs: config.LEARNHOOK_PG_STATEMENT_TIMEOUT_MS,
       idleTimeoutMs: config.LEARNHOOK_PG_IDLE_TIMEOUT_MS,
       onListenError: options.onListenError,
+      onWriteHealth: options.onWriteHealth,
     });
   }
   try {
-    return openSqliteStore({ file: config.LEARNHOOK_DATA, recoverInFlight: options.owner });
+    return openSqliteStore({ file: config.LEARNHOOK_DATA, recoverInFlight: options.owner, onWriteHealth: options.onWriteHealth });
   } catch (error) {
     // The raw error names a path or a SQLite code; say which setting points there and what to do.
     const reason = error instanceof Error ? error.message : String(error);

@@ -5,6 +5,7 @@ import type { Row } from './rows.ts';
 import { numberPlaceholders } from './sql/dialect.ts';
 import type { SqlRunner } from './sql/runner.ts';
 import type { WakeTopic } from './store.ts';
+import { createWriteHealth, type StoreWriteHealth, type WriteHealth } from './write-health.ts';
 
 export interface PostgresConnectOptions {
   /** postgres://...; a `schema` query parameter names the schema (overridden by `schema`). */
@@ -14,6 +15,8 @@ export interface PostgresConnectOptions {
   connectTimeoutMs?: number;
   statementTimeoutMs?: number;
   idleTimeoutMs?: number;
+  /** Hears the database turn unable to write (disk full 53100, read-only 25006) and able again. */
+  onWriteHealth?: ((health: StoreWriteHealth) => void) | undefined;
 }
 
 /** A pool on an up-to-date schema. Statements here are PostgreSQL's own, with numbered placeholders. */
@@ -25,6 +28,11 @@ export interface PostgresDatabase {
   query(sql: string, params?: unknown[]): Promise<Row[]>;
   one(sql: string, params?: unknown[]): Promise<Row | undefined>;
   changed(sql: string, params?: unknown[]): Promise<number>;
+  /**
+   * Whether the database takes writes: every failure to write is recorded by query(); a write that
+   * succeeds (the heartbeat every few seconds, an ingest, any shared write) says it does again.
+   */
+  health: WriteHealth;
 }
 
 const INT8_OID = 20;
@@ -77,14 +85,18 @@ export async function connectPostgres(options: PostgresConnectOptions): Promise<
   }
   setup.release();
 
-  const query = async (sql: string, params: unknown[] = []): Promise<Row[]> => (await pool.query(sql, params)).rows as Row[];
+  const health = createWriteHealth({ onChange: options.onWriteHealth });
+  // A full disk or a read-only database becomes StoreUnavailableError here, for every statement.
+  const result = (sql: string, params: unknown[]) => pool.query(sql, params).catch((error: unknown) => Promise.reject(health.failed(error)));
+  const query = async (sql: string, params: unknown[] = []): Promise<Row[]> => (await result(sql, params)).rows as Row[];
   return {
     pool,
     clientConfig,
     schema,
     query,
     one: async (sql, params = []) => (await query(sql, params))[0],
-    changed: async (sql, params = []) => (await pool.query(sql, params)).rowCount ?? 0,
+    changed: async (sql, params = []) => (await result(sql, params)).rowCount ?? 0,
+    health,
   };
 }
 
@@ -93,8 +105,16 @@ export function postgresRunner(database: PostgresDatabase, wake: (topic: WakeTop
   return {
     dialect: 'postgres',
     rows: (sql, params = []) => database.query(numberPlaceholders(sql), [...params]),
-    change: (sql, params = []) => database.changed(numberPlaceholders(sql), [...params]),
-    returning: (sql, params = []) => database.query(numberPlaceholders(sql), [...params]),
+    change: (sql, params = []) => database.changed(numberPlaceholders(sql), [...params]).then(wrote(database)),
+    returning: (sql, params = []) => database.query(numberPlaceholders(sql), [...params]).then(wrote(database)),
     wake,
+  };
+}
+
+/** Passes a write's result on, noting that the database took a write. */
+export function wrote(database: PostgresDatabase): <T>(value: T) => T {
+  return (value) => {
+    database.health.succeeded();
+    return value;
   };
 }

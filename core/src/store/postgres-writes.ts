@@ -41,7 +41,7 @@ export type PostgresWrites = Pick<Store, 'ingest' | 'completeEvent' | 'insertDel
  */
 export function postgresWrites(database: PostgresDatabase, notify: Notify): PostgresWrites {
   const { query, one } = database;
-  const ingests = ingestBatcher(query, notify);
+  const ingests = ingestBatcher(database, notify);
   const completeEvents = completeEventBatcher(query, notify);
   const finishAttempts = finishAttemptBatcher(query);
   return {
@@ -75,7 +75,8 @@ export function postgresWrites(database: PostgresDatabase, notify: Notify): Post
 
 // Requests acknowledged in the same turn commit together: each raw request gets its sequence
 // number up front, so its events can name it within the one statement.
-function ingestBatcher(query: Query, notify: Notify): (input: IngestInput) => Promise<IngestResult> {
+function ingestBatcher(database: PostgresDatabase, notify: Notify): (input: IngestInput) => Promise<IngestResult> {
+  const { query } = database;
   let ingestKey = 0;
   return createBatcher<IngestInput, IngestResult>({
     key: () => String(ingestKey++),
@@ -114,6 +115,7 @@ function ingestBatcher(query: Query, notify: Notify): (input: IngestInput) => Pr
         ],
       );
       const stored = new Set(rows.map((row) => str(row.id)));
+      database.health.succeeded();
       if (stored.size > 0) notify('events');
       // In request order, the first to carry an id stored it; any later one, and an id seen before, is a duplicate.
       const results = inputs.map((input) => {

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { postgresClaims } from './postgres-claims.ts';
-import { connectPostgres, type PostgresConnectOptions, postgresRunner } from './postgres-connect.ts';
-import { postgresRetention } from './postgres-retention.ts';
+import { connectPostgres, type PostgresConnectOptions, postgresRunner, wrote } from './postgres-connect.ts';
 import { createWake } from './postgres-wake.ts';
 import { postgresWrites } from './postgres-writes.ts';
 import { num } from './rows.ts';
@@ -26,15 +25,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const database = await connectPostgres(options);
   const processId = randomUUID();
   const wake = createWake(database, processId, options.onListenError);
-  const runner = postgresRunner(database, wake.notify);
   let closed = false;
   return {
     kind: 'postgres',
-    ...sharedMethods(runner),
-    retention: postgresRetention(database, runner),
+    ...sharedMethods(postgresRunner(database, wake.notify)),
     ...postgresWrites(database, wake.notify),
     ...postgresClaims(database, wake.notify),
     onWake: wake.onWake,
+    writeHealth: () => database.health.state(),
 
     async close() {
       if (closed) return;
@@ -44,10 +42,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     },
 
     async heartbeat(now, windowMs) {
-      await database.query('INSERT INTO hub_processes (id, seen_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at', [
-        processId,
-        now,
-      ]);
+      // A real write every few seconds: it also tells when a full or read-only database takes writes again.
+      await database
+        .query('INSERT INTO hub_processes (id, seen_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at', [processId, now])
+        .then(wrote(database));
       // Processes gone for many windows are forgotten; the table stays as small as the fleet.
       await database.query('DELETE FROM hub_processes WHERE seen_at < $1', [now - 10 * windowMs]);
       return num((await database.one('SELECT count(*) AS live FROM hub_processes WHERE seen_at >= $1', [now - windowMs]))?.live);

@@ -5,6 +5,7 @@ import type { Row } from './rows.ts';
 import type { SqlRunner } from './sql/runner.ts';
 import { createGroupCommit } from './sqlite-group-commit.ts';
 import { migrateSqlite } from './sqlite-migrations.ts';
+import { createWriteHealth, type StoreWriteHealth, type WriteHealth } from './write-health.ts';
 
 export interface SqliteStoreOptions {
   /** The database file; ":memory:" for tests that need no durability. */
@@ -14,6 +15,8 @@ export interface SqliteStoreOptions {
    * The hub does; a CLI command opening the same file beside a running hub must not.
    */
   recoverInFlight?: boolean;
+  /** Hears the store turn unable to write (disk full, read-only) and able again. */
+  onWriteHealth?: ((health: StoreWriteHealth) => void) | undefined;
 }
 
 /** The opened file: synchronous statements for the store's own writes, and the runner for the shared ones. */
@@ -24,6 +27,7 @@ export interface SqliteDatabase {
   /** Queues a write for the next group commit; resolves once it is durable. */
   write<T>(fn: () => T): Promise<T>;
   runner: SqlRunner;
+  health: WriteHealth;
   close(): void;
 }
 
@@ -55,7 +59,8 @@ export function openSqliteDatabase(options: SqliteStoreOptions): SqliteDatabase 
   };
   const all = (sql: string, ...params: SQLInputValue[]) => prepared(sql).all(...params) as Row[];
   const run = (sql: string, ...params: SQLInputValue[]) => prepared(sql).run(...params);
-  const commits = createGroupCommit(db);
+  const health = createWriteHealth({ onChange: options.onWriteHealth });
+  const commits = createGroupCommit(db, health);
   let closed = false;
 
   return {
@@ -63,6 +68,7 @@ export function openSqliteDatabase(options: SqliteStoreOptions): SqliteDatabase 
     get: (sql, ...params) => prepared(sql).get(...params) as Row | undefined,
     run,
     write: commits.write,
+    health,
     runner: {
       dialect: 'sqlite',
       rows: async (sql, params = []) => all(sql, ...params),

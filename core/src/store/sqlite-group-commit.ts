@@ -1,10 +1,12 @@
 import type { DatabaseSync } from 'node:sqlite';
+import { createWriteHealth, type WriteHealth } from './write-health.ts';
 
 /**
  * Group commit for the embedded store: every write asked for in the same turn of the event loop
  * shares one transaction and one fsync, which is what lets one process acknowledge thousands of
  * durable ingests a second. Each write runs in its own savepoint, so one failing write does not
- * undo the others in its group.
+ * undo the others in its group. A group the disk cannot take (full, read-only) fails as a whole
+ * with StoreUnavailableError; the next group tries again, so writing resumes once space returns.
  */
 export interface GroupCommit {
   /** Queues a write for the next group commit; resolves once it is durable. */
@@ -19,7 +21,7 @@ interface PendingWrite {
   reject: (error: unknown) => void;
 }
 
-export function createGroupCommit(db: DatabaseSync): GroupCommit {
+export function createGroupCommit(db: DatabaseSync, health: WriteHealth = createWriteHealth()): GroupCommit {
   let queue: PendingWrite[] = [];
   let closed = false;
 
@@ -38,15 +40,22 @@ export function createGroupCommit(db: DatabaseSync): GroupCommit {
         } catch (error) {
           db.exec('ROLLBACK TO write');
           db.exec('RELEASE write');
-          outcomes.push({ ok: false, error });
+          outcomes.push({ ok: false, error: health.failed(error) });
         }
       }
       db.exec('COMMIT');
     } catch (error) {
-      if (db.isTransaction) db.exec('ROLLBACK');
-      for (const write of batch) write.reject(error);
+      try {
+        if (db.isTransaction) db.exec('ROLLBACK');
+      } catch {
+        // SQLite rolls back by itself after some failed commits (SQLITE_FULL, SQLITE_IOERR): nothing is left to undo.
+      }
+      const refusal = health.failed(error);
+      for (const write of batch) write.reject(refusal);
       return;
     }
+    // A group whose every write failed wrote nothing (its COMMIT is empty): that says nothing of the disk.
+    if (outcomes.some((outcome) => outcome.ok)) health.succeeded();
     batch.forEach((write, index) => {
       const outcome = outcomes[index];
       if (outcome?.ok) write.resolve(outcome.value);

@@ -14,6 +14,7 @@ export * from './listen.ts';
 export * from './postgres.ts';
 export * from './recording-server.ts';
 export * from './sealed-values.ts';
+export * from './small-disk.ts';
 export * from './store-fixtures.ts';
 export * from './test-hub.ts';
 export * from './vendor-requests.ts';
