@@ -28,6 +28,15 @@ describe('the settings', () => {
     );
   });
 
+  it('keep events 30 days and the audit log a year by default, and refuse an audit log that would go before the events it audits', () => {
+    expect(readConfig({})).toMatchObject({ LEARNHOOK_RETENTION_DAYS: 30, LEARNHOOK_AUDIT_RETENTION_DAYS: 365 });
+    expect(() => readConfig({ LEARNHOOK_RETENTION_DAYS: '90', LEARNHOOK_AUDIT_RETENTION_DAYS: '60' })).toThrow(
+      /LEARNHOOK_AUDIT_RETENTION_DAYS: must be 0 .*\(90\)/,
+    );
+    expect(() => readConfig({ LEARNHOOK_RETENTION_DAYS: '-1' })).toThrow(/LEARNHOOK_RETENTION_DAYS/);
+    expect(readConfig({ LEARNHOOK_RETENTION_DAYS: '0', LEARNHOOK_AUDIT_RETENTION_DAYS: '0' })).toMatchObject({ LEARNHOOK_RETENTION_DAYS: 0 });
+  });
+
   it('refuse a schema name that is not a plain lower-case identifier', () => {
     expect(() => readConfig({ LEARNHOOK_PG_SCHEMA: 'Tenant-A' })).toThrow(/LEARNHOOK_PG_SCHEMA/);
     expect(readConfig({ LEARNHOOK_PG_SCHEMA: 'tenant_a' }).LEARNHOOK_PG_SCHEMA).toBe('tenant_a');

@@ -44,6 +44,14 @@ export const ENV_SETTINGS = {
     schema: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
     help: 'How long a hub holds an event or delivery it claimed before another may take it over, should it die (default 60000; above the delivery timeout and hydration wait).',
   },
+  LEARNHOOK_RETENTION_DAYS: {
+    schema: z.coerce.number().int().min(0).max(36_500).default(30),
+    help: "Days events, their raw requests, deliveries and attempts are kept; a connection's retention_days overrides it; 0 keeps everything (default 30). What is still owed is never pruned.",
+  },
+  LEARNHOOK_AUDIT_RETENTION_DAYS: {
+    schema: z.coerce.number().int().min(0).max(36_500).default(365),
+    help: 'Days the audit log and the hourly activity counts are kept; 0 keeps them (default 365; not below LEARNHOOK_RETENTION_DAYS).',
+  },
   LEARNHOOK_API_KEY: {
     schema: z
       .string()
@@ -155,6 +163,12 @@ const CheckedConfigSchema = ConfigSchema.superRefine((config, context) => {
       path: ['LEARNHOOK_LEASE_MS'],
       message: `must be above LEARNHOOK_DELIVERY_TIMEOUT_MS and LEARNHOOK_HYDRATION_MAX_WAIT_MS (${longest})`,
     });
+  }
+  // The audit log says who did what to the events: it outlives them. A deleted connection's
+  // events are found for pruning through its activity counts, which keep the audit window.
+  const { LEARNHOOK_RETENTION_DAYS: days, LEARNHOOK_AUDIT_RETENTION_DAYS: auditDays } = config;
+  if (auditDays > 0 && days > 0 && auditDays < days) {
+    context.addIssue({ code: 'custom', path: ['LEARNHOOK_AUDIT_RETENTION_DAYS'], message: `must be 0 (keep) or at least LEARNHOOK_RETENTION_DAYS (${days})` });
   }
   // Hubs sharing PostgreSQL must open each other's secrets: a key generated per machine beside the
   // data file would differ between them, so it has to be given.

@@ -26,6 +26,7 @@ import { createMetrics } from './metrics.ts';
 import { createIngestArrivals } from './operations/ingest-arrivals.ts';
 import { openStore } from './store/open-store.ts';
 import { startProcessHeartbeat } from './store/process-heartbeat.ts';
+import { createRetention, sqliteFileBytes } from './store/retention.ts';
 import { createSecretBox } from './store/secret-box.ts';
 import { keyringFor } from './store/secret-keys.ts';
 import type { Store } from './store/store.ts';
@@ -60,6 +61,10 @@ export interface HubOverrides {
   lookup?: Lookup;
   /** A compressed retry schedule, for tests that check deliveries follow it; never set by `learnhook serve`. */
   retryDelaysMs?: readonly number[];
+  /** The hub's clock (receive times, retention), compressed by tests and the bench to see days pass; never set by `learnhook serve`. */
+  now?: () => number;
+  /** Real time between retention passes, in place of 10 minutes. */
+  retentionIntervalMs?: number;
 }
 
 /** Assembles the hub (DESIGN §4) and starts listening; resolves once it listens. */
@@ -79,8 +84,8 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
   });
   await seedApiKey(store, config.LEARNHOOK_API_KEY, logger);
   const processes = await startProcessHeartbeat(store, logger);
-  const metrics = createMetrics();
-  const now = Date.now;
+  const metrics = createMetrics({ storeFileBytes: store.kind === 'sqlite' ? () => sqliteFileBytes(config.LEARNHOOK_DATA) : undefined });
+  const now = overrides.now ?? Date.now;
   const audit: HubContext['audit'] = async (actor, action, target, details = {}) => {
     await store.appendAudit({ at: now(), actor, action, target, details });
     logger.info({ audit: { actor, action, target, details } }, `audit: ${action}`);
@@ -180,6 +185,16 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
   fanOut.wake();
   dispatcher.wake();
   warmUps?.warmAll();
+  const retention = createRetention({
+    store,
+    now,
+    days: config.LEARNHOOK_RETENTION_DAYS,
+    auditDays: config.LEARNHOOK_AUDIT_RETENTION_DAYS,
+    metrics,
+    logger,
+    intervalMs: overrides.retentionIntervalMs,
+  });
+  retention.start();
   return {
     url,
     port,
@@ -206,6 +221,7 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
       warmUps?.stop();
       stopWaking();
       processes.stop();
+      await retention.stop();
       await fanOut.stop();
       await dispatcher.stop();
       await transport.close();

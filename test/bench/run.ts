@@ -20,8 +20,9 @@ import { hydrationRow } from './rows/hydration.ts';
 import { ingestRow } from './rows/ingest.ts';
 import { n8nBurstRow, n8nPeerRow } from './rows/n8n.ts';
 import { postgresRow } from './rows/postgres.ts';
+import { retentionRow } from './rows/retention.ts';
 
-const ROWS: Row[] = [ceilingRow, ingestRow, n8nPeerRow, endToEndRow, fanOutRow, backlogRow, n8nBurstRow, hydrationRow, postgresRow, consoleRow];
+const ROWS: Row[] = [ceilingRow, ingestRow, n8nPeerRow, endToEndRow, fanOutRow, backlogRow, n8nBurstRow, hydrationRow, postgresRow, consoleRow, retentionRow];
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const quick = values.quick ?? false;

@@ -77,6 +77,7 @@ export function createApp(ctx: HubContext, options: AppOptions): Express {
       metrics: ctx.metrics,
       onStored: () => ctx.fanOut.wake(),
       arrivals: ctx.arrivals,
+      now: ctx.now,
     }),
   );
 

@@ -24,6 +24,8 @@ export interface IngestDeps {
   onStored: () => void;
   /** What reached each connection lately, accepted or refused, for the console's setup check. */
   arrivals: IngestArrivals;
+  /** The hub's clock: a request's receive time, which retention later measures its age by. */
+  now?: (() => number) | undefined;
 }
 
 interface Target {
@@ -95,7 +97,7 @@ export function ingestRouter(deps: IngestDeps): Router {
       headers: headersOf(req),
       query: firstQueryValues(req),
       body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
-      receivedAt: new Date(),
+      receivedAt: new Date(deps.now?.() ?? Date.now()),
     };
   }
 

@@ -72,7 +72,7 @@ function laterIssues(input: unknown): PayloadIssue[] {
       return error instanceof PayloadError ? [...error.issues] : [];
     }
   };
-  const { name: _name, description: _description, ...inbound } = given;
+  const { name: _name, description: _description, retention_days: _retention, ...inbound } = given;
   return [...collect(() => inboundFor(known, inbound)), ...(api !== undefined ? collect(() => apiSettingsFor(known, asRecord(api))) : [])];
 }
 
@@ -102,6 +102,7 @@ export function presentConnection(
     xapi_url: ADAPTERS[record.vendor].routes.includes('xapi-statements') ? `${ingestUrl}/xapi/statements` : null,
     inbound: asRecord(options.showSecrets ? connection.inbound : masked(connection.inbound)),
     api_configured: connection.api !== null,
+    retention_days: record.retention_days ?? null,
     api_check: options.apiCheck ?? null,
     api_health:
       connection.api === null
@@ -126,7 +127,14 @@ export async function openConnection(ctx: OperationsContext, idOrName: string): 
 /** POST /v1/connections: `input` is the request body, the vendor's inbound settings beside name and vendor. */
 export async function createConnection(ctx: OperationsContext, actor: string, input: unknown): Promise<OpenConnection> {
   const base = parseWith(ConnectionCreateBase, input, 'connection', (issues) => [...issues, ...laterIssues(input)]);
-  const { name: _name, vendor: _vendor, description: _description, api: _api, ...given } = parseWith(ConnectionCreateBase.loose(), input, 'connection');
+  const {
+    name: _name,
+    vendor: _vendor,
+    description: _description,
+    retention_days: _retention,
+    api: _api,
+    ...given
+  } = parseWith(ConnectionCreateBase.loose(), input, 'connection');
   const taken = () => new PayloadError(`A connection named "${base.name}" already exists; choose another name.`, [{ path: 'name', message: 'Already taken' }]);
   if (await ctx.store.getConnection(base.name)) throw taken();
   const inbound = inboundFor(base.vendor, given);
@@ -142,6 +150,7 @@ export async function createConnection(ctx: OperationsContext, actor: string, in
       token_enc: ctx.box.seal(newToken()),
       inbound_enc: ctx.box.seal(JSON.stringify(inbound)),
       api_enc: api ? ctx.box.seal(JSON.stringify(api)) : null,
+      retention_days: base.retention_days ?? null,
       created_at: now,
       updated_at: now,
     });
@@ -159,7 +168,7 @@ export async function createConnection(ctx: OperationsContext, actor: string, in
 export async function changeConnection(ctx: OperationsContext, actor: string, idOrName: string, input: unknown): Promise<OpenConnection> {
   const current = await openConnection(ctx, idOrName);
   const base = parseWith(ConnectionPatchBase, input, 'connection change');
-  const { description: _d, api: _a, rotate_token: _r, ...given } = parseWith(ConnectionPatchBase.loose(), input, 'connection change');
+  const { description: _d, retention_days: _k, api: _a, rotate_token: _r, ...given } = parseWith(ConnectionPatchBase.loose(), input, 'connection change');
   for (const fixed of ['name', 'vendor'] as const) {
     if (fixed in given)
       throw new PayloadError(`A connection's ${fixed} cannot change; create a new connection instead.`, [{ path: fixed, message: 'Cannot change' }]);
@@ -169,6 +178,7 @@ export async function changeConnection(ctx: OperationsContext, actor: string, id
   const id = current.record.id;
   await ctx.store.updateConnection(id, {
     ...(base.description !== undefined ? { description: base.description } : {}),
+    ...(base.retention_days !== undefined ? { retention_days: base.retention_days } : {}),
     ...(base.api !== undefined ? { api_enc: base.api === null ? null : ctx.box.seal(JSON.stringify(apiSettingsFor(current.record.vendor, base.api))) } : {}),
     ...(base.rotate_token ? { token_enc: ctx.box.seal(newToken()) } : {}),
     ...(changesInbound ? { inbound_enc: ctx.box.seal(JSON.stringify(inbound)) } : {}),

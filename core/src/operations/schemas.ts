@@ -153,6 +153,18 @@ export const Attempt = z.object({
   response_snippet: z.string().nullable(),
 });
 
+/**
+ * A connection's own retention window (issue 17 §1). The console's form sends what was typed as
+ * text, so a string of digits counts as its number; null goes back to the hub's window.
+ */
+export const RetentionDays = z
+  .preprocess((value) => (typeof value === 'string' && /^\s*\d+\s*$/.test(value) ? Number(value) : value), z.int().min(0).max(36_500))
+  .meta({
+    title: 'Keep events for (days)',
+    description:
+      "Events, raw requests and delivery attempts older than this are pruned (never one still being delivered); empty uses the hub's LEARNHOOK_RETENTION_DAYS, 0 keeps everything.",
+  });
+
 export const ConnectionName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'Use lower-case letters, digits and dashes (at most 63), e.g. "acme-absorb".');
 
 /** Fields of POST /v1/connections besides the vendor's own inbound settings, which stand beside them. */
@@ -160,11 +172,13 @@ export const ConnectionCreateBase = z.object({
   name: ConnectionName,
   vendor: z.enum(VENDORS),
   description: z.string().max(500).optional(),
+  retention_days: RetentionDays.optional(),
   api: z.record(z.string(), z.unknown()).optional().meta({ description: "The LMS API settings hydration uses (the vendor's base URL and credentials)." }),
 });
 
 export const ConnectionPatchBase = z.object({
   description: z.string().max(500).nullable().optional(),
+  retention_days: RetentionDays.nullable().optional(),
   api: z.record(z.string(), z.unknown()).nullable().optional(),
   rotate_token: z.boolean().optional().meta({ description: 'Issue a new ingest URL; the old one stops working at once.' }),
 });
@@ -190,6 +204,10 @@ export const Connection = z.object({
   xapi_url: z.string().nullable().meta({ description: 'The xAPI LRS endpoint (POST statements here), for vendors that send xAPI.' }),
   inbound: z.record(z.string(), z.unknown()).meta({ description: 'The vendor auth settings; secrets are shown in full only when created.' }),
   api_configured: z.boolean(),
+  retention_days: z
+    .int()
+    .nullable()
+    .meta({ description: "This connection's own retention window in days; null when it uses the hub's (LEARNHOOK_RETENTION_DAYS)." }),
   api_check: ApiCheck.nullable().meta({
     description:
       'One real call to the LMS API (a search for one learner) with the API settings this request saved: wrong credentials show here, at once. Null when the request saved none.',

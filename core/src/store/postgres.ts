@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { postgresClaims } from './postgres-claims.ts';
-import { connectPostgres, type PostgresConnectOptions, postgresRunner, wrote } from './postgres-connect.ts';
+import { connectPostgres, type PostgresConnectOptions, postgresRunner } from './postgres-connect.ts';
+import { postgresRetention } from './postgres-retention.ts';
 import { createWake } from './postgres-wake.ts';
 import { postgresWrites } from './postgres-writes.ts';
 import { num } from './rows.ts';
@@ -25,10 +26,12 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const database = await connectPostgres(options);
   const processId = randomUUID();
   const wake = createWake(database, processId, options.onListenError);
+  const runner = postgresRunner(database, wake.notify);
   let closed = false;
   return {
     kind: 'postgres',
-    ...sharedMethods(postgresRunner(database, wake.notify)),
+    ...sharedMethods(runner),
+    retention: postgresRetention(database, runner),
     ...postgresWrites(database, wake.notify),
     ...postgresClaims(database, wake.notify),
     onWake: wake.onWake,

@@ -53,6 +53,7 @@ export function toConnection(row: Row): ConnectionRecord {
     token_enc: str(row.token_enc),
     inbound_enc: str(row.inbound_enc),
     api_enc: strOrNull(row.api_enc),
+    retention_days: numOrNull(row.retention_days),
     created_at: num(row.created_at),
     updated_at: num(row.updated_at),
   };
@@ -160,7 +161,7 @@ export const HOOK_COLUMNS = [
 export function hookColumnsAs(alias: string): string {
   return ['id', ...HOOK_COLUMNS, 'created_at'].map((column) => `${alias}.${column} AS h_${column}`).join(', ');
 }
-export const CONNECTION_COLUMNS = ['name', 'vendor', 'description', 'token_enc', 'inbound_enc', 'api_enc', 'updated_at'] as const;
+export const CONNECTION_COLUMNS = ['name', 'vendor', 'description', 'token_enc', 'inbound_enc', 'api_enc', 'retention_days', 'updated_at'] as const;
 export const JSON_COLUMNS = new Set(['events', 'filter']);
 
 /** A claim row: the delivery, the event body as event_body and the hook's columns prefixed h_. */

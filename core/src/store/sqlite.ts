@@ -1,6 +1,7 @@
 import { sharedMethods } from './sql/shared-methods.ts';
 import { sqliteClaims } from './sqlite-claims.ts';
 import { openSqliteDatabase, type SqliteStoreOptions } from './sqlite-database.ts';
+import { sqliteRetention } from './sqlite-retention.ts';
 import { sqliteWrites } from './sqlite-writes.ts';
 import type { Store } from './store.ts';
 
@@ -16,6 +17,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     ...sharedMethods(database.runner),
     ...sqliteWrites(database),
     ...sqliteClaims(database),
+    retention: sqliteRetention(database),
 
     async close() {
       database.close();

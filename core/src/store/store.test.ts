@@ -440,4 +440,60 @@ describe.each(KINDS)('the $kind store', ({ skip, place: newPlace }) => {
       ['key.created', {}],
     ]);
   });
+
+  test('prunes a request with its events, deliveries and attempts, but checks again inside the prune that none is owed', async () => {
+    const store = await open();
+    await store.insertHook(hook('h1'));
+    await store.ingest(ingestInput('kept'));
+    await store.ingest(ingestInput('gone'));
+    for (const id of ['evt_kept', 'evt_gone']) {
+      await store.completeEvent(id, sample, [{ id: `dlv_${id}`, event_id: id, hook_id: 'h1', next_attempt_at: 0, reason: 'event' }]);
+      await store.finishAttempt(
+        { delivery_id: `dlv_${id}`, attempt: 1, started_at: 1, duration_ms: 1, status: 200, error: null, response_snippet: null },
+        { status: 'succeeded' },
+      );
+    }
+    const candidates = await store.retention.candidates('con_1', 0, 10);
+    expect(candidates.map((candidate) => candidate.owed)).toEqual([false, false]);
+    // A replay made after the read: the event is owed again by the time the prune runs.
+    await store.insertDeliveries([{ id: 'dlv_replay', event_id: 'evt_kept', hook_id: 'h1', next_attempt_at: 0, reason: 'replay' }]);
+    expect(await store.retention.pruneRequests(candidates.map((candidate) => candidate.seq))).toEqual({
+      raw_requests: 1,
+      events: 1,
+      deliveries: 1,
+      attempts: 1,
+    });
+    expect(await store.getEvent('evt_gone')).toBeNull();
+    expect(await store.listAttempts('dlv_evt_gone')).toEqual([]);
+    expect(await store.getEvent('evt_kept')).not.toBeNull();
+    expect(await store.getRawRequest('evt_kept')).not.toBeNull();
+    expect(await store.listAttempts('dlv_evt_kept')).toHaveLength(1);
+    expect((await store.retention.candidates('con_1', 0, 10)).map((candidate) => candidate.owed)).toEqual([true]);
+  });
+
+  test("keeps a connection's retention_days, and lists a deleted connection's requests under the hub's window", async () => {
+    const store = await open();
+    const record = {
+      id: 'con_1',
+      name: 'acme',
+      vendor: 'absorb' as const,
+      description: null,
+      token_enc: 't',
+      inbound_enc: 'i',
+      api_enc: null,
+      created_at: 1,
+      updated_at: 1,
+    };
+    await store.insertConnection({ ...record, retention_days: 7 });
+    await store.insertConnection({ ...record, id: 'con_2', name: 'other' });
+    expect((await store.getConnection('con_1'))?.retention_days).toBe(7);
+    expect((await store.updateConnection('con_2', { retention_days: 0 }))?.retention_days).toBe(0);
+    await store.ingest({ ...ingestInput('x'), connection_id: 'con_3' });
+    const scopes = await store.retention.scopes();
+    expect(scopes.sort((a, b) => a.connection_id.localeCompare(b.connection_id))).toEqual([
+      { connection_id: 'con_1', retention_days: 7 },
+      { connection_id: 'con_2', retention_days: 0 },
+      { connection_id: 'con_3', retention_days: null },
+    ]);
+  });
 });

@@ -49,6 +49,8 @@ export interface ConnectionRecord {
   inbound_enc: string;
   /** JSON of the LMS API settings used by hydration, encrypted; null when none. */
   api_enc: string | null;
+  /** How many days its events, requests and attempts are kept: null (or left out) for the hub's LEARNHOOK_RETENTION_DAYS, 0 for ever. */
+  retention_days?: number | null | undefined;
   created_at: number;
   updated_at: number;
 }
@@ -226,6 +228,41 @@ export interface SealedValue {
   sealed: string;
 }
 
+/** One stored request, as retention walks them: `owed` when an event of it is still to be fanned out or delivered. */
+export interface RetentionCandidate {
+  seq: number;
+  received_at: number;
+  owed: boolean;
+}
+
+/** Rows one prune removed, by table. */
+export interface PrunedRows {
+  raw_requests: number;
+  events: number;
+  deliveries: number;
+  attempts: number;
+}
+
+/**
+ * What retention (store/retention.ts) asks of a store: each call is one bounded transaction, so
+ * pruning never holds the write lock for long.
+ */
+export interface RetentionStore {
+  /** Every connection that may hold requests, with its own window (null: the hub's); deleted connections with the hub's. */
+  scopes(): Promise<{ connection_id: string; retention_days: number | null }[]>;
+  /** Up to `limit` of one connection's requests after `afterSeq`, oldest first. */
+  candidates(connectionId: string, afterSeq: number, limit: number): Promise<RetentionCandidate[]>;
+  /**
+   * Deletes these requests with their events and those events' deliveries and attempts, in one
+   * transaction. An event still owed is kept, with its request, whatever the caller read before.
+   */
+  pruneRequests(seqs: readonly number[]): Promise<PrunedRows>;
+  /** Deletes audit entries older than `before` among the oldest `limit`; answers how many. */
+  pruneAudit(before: number, limit: number): Promise<number>;
+  /** Deletes activity hours before `before` among the oldest `limit`; answers how many. */
+  pruneActivity(before: number, limit: number): Promise<number>;
+}
+
 /** What another process sharing the store made: events to fan out, deliveries due, or changed hooks. */
 export type WakeTopic = 'events' | 'deliveries' | 'hooks';
 
@@ -233,6 +270,8 @@ export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   /** Console users, sessions and one-time account links. */
   readonly accounts: AccountStore;
+  /** Pruning what is past its retention window. */
+  readonly retention: RetentionStore;
   close(): Promise<void>;
   /**
    * Calls `listener` when another process sharing this store made work (PostgreSQL NOTIFY), so an

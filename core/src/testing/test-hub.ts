@@ -50,6 +50,10 @@ export interface TestHubOptions {
   logDestination?: { write(line: string): void };
   /** The retry schedule in place of the real one (5 s, 5 min, 30 min, ...), so a test sees many retries in seconds. */
   retryDelaysMs?: readonly number[];
+  /** The hub's clock, so a test sees days pass (retention) without waiting them. */
+  now?: () => number;
+  /** Real time between retention passes. */
+  retentionIntervalMs?: number;
 }
 
 /** A real hub on a free loopback port with its own data folder, in this process. */
@@ -70,7 +74,11 @@ export async function startTestHub(
     ...env,
   });
   const logger = options.logDestination ? createLogger({ level: 'info', destination: options.logDestination }) : createLogger({ level: 'silent' });
-  const hub = await startHub(config, logger, { retryDelaysMs: options.retryDelaysMs });
+  const hub = await startHub(config, logger, {
+    retryDelaysMs: options.retryDelaysMs,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.retentionIntervalMs ? { retentionIntervalMs: options.retentionIntervalMs } : {}),
+  });
   return {
     hub,
     url: hub.url,

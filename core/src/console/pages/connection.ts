@@ -13,7 +13,7 @@ import { connectionFields } from './connections.ts';
 
 /** The current values a change form starts from; secrets stay out of the page. */
 function currentValues(connection: OpenConnection): Record<string, string> {
-  const values: Record<string, string> = { description: connection.record.description ?? '' };
+  const values: Record<string, string> = { description: connection.record.description ?? '', retention_days: String(connection.record.retention_days ?? '') };
   const add = (prefix: string, settings: unknown) => {
     if (typeof settings !== 'object' || settings === null) return;
     for (const [key, value] of Object.entries(settings)) {
@@ -70,12 +70,14 @@ export function connectionPages(ctx: ConsoleContext): Router {
   router.post('/connections/:id/edit', requireAdmin, async (req, res) => {
     const connection = await load(req);
     const fields = connectionFields(connection.record.vendor, { includeName: false });
-    const { description, api, ...inbound } = formInput(req.body, fields);
+    const { description, retention_days, api, ...inbound } = formInput(req.body, fields);
     const removeApi = req.body?.remove_api === 'yes';
     const change = {
       ...inbound,
       // An emptied description field clears it; the API keeps any setting a change leaves out.
       description: typeof description === 'string' ? description : null,
+      // Emptied, the connection goes back to the hub's retention window.
+      retention_days: typeof retention_days === 'string' ? retention_days : null,
       ...(removeApi ? { api: null } : typeof api === 'object' && api !== null ? { api: { ...connection.api, ...api } } : {}),
     };
     try {

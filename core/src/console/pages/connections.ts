@@ -18,9 +18,12 @@ const isVendor = (value: string): value is Vendor => (VENDORS as readonly string
 
 /** Every field of a new connection for one vendor: the API's base fields, the vendor's inbound settings, its LMS API settings. */
 export function connectionFields(vendor: Vendor, options: { includeName: boolean }): FormField[] {
-  const base = fieldsOf(options.includeName ? ConnectionCreateBase.pick({ name: true, description: true }) : ConnectionCreateBase.pick({ description: true }), {
-    isSecret: isSecretKey,
-  });
+  const base = fieldsOf(
+    ConnectionCreateBase.pick(options.includeName ? { name: true, description: true, retention_days: true } : { description: true, retention_days: true }),
+    {
+      isSecret: isSecretKey,
+    },
+  );
   const inbound = fieldsOf(ADAPTERS[vendor].inboundSchema, { isSecret: isSecretKey }).map((item) => ({
     ...item,
     group: item.group ?? 'How the LMS proves it is the LMS',

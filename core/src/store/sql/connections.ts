@@ -10,7 +10,7 @@ export function connectionMethods(runner: SqlRunner): ConnectionMethods {
   return {
     async insertConnection(connection) {
       await runner.change(
-        'INSERT INTO connections (id, name, vendor, description, token_enc, inbound_enc, api_enc, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO connections (id, name, vendor, description, token_enc, inbound_enc, api_enc, retention_days, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         [
           connection.id,
           connection.name,
@@ -19,6 +19,7 @@ export function connectionMethods(runner: SqlRunner): ConnectionMethods {
           connection.token_enc,
           connection.inbound_enc,
           connection.api_enc,
+          connection.retention_days ?? null,
           connection.created_at,
           connection.updated_at,
         ],

@@ -1,0 +1,178 @@
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { HUB_NODE_FLAGS } from '@learnhook/core';
+import { callApi } from '@learnhook/core/testing';
+import { learn365Requests } from '../lib/bodies.ts';
+import { closedLoad } from '../lib/load.ts';
+import { ADMIN_KEY, type HubChild, startChild, tempDir } from '../lib/processes.ts';
+import { judgeAll, type Row } from '../lib/report.ts';
+import { fmt, quantile } from '../lib/stats.ts';
+import { CONNECTIONS, learn365Connection } from '../lib/throughput.ts';
+
+/**
+ * Row 11 (issue 17 §1): retention over a long compressed-clock run. Two hubs on compressed clocks
+ * (servers/compressed-hub.ts), one keeping 30 days (LEARNHOOK_RETENTION_DAYS=30, pruning every
+ * half second of real time) and one keeping everything (0), take row 2's load in alternating
+ * rounds. A simulated day is a fixed number of events (steady rate): during a round the loaded
+ * hub's clock runs at the speed its last round's rate gives, and after it the clock is set to
+ * exactly its events so far; the other hub's clock stands still. Reported: the store file (and
+ * its WAL) by simulated day, and ingest with pruning over ingest without, over the rounds after
+ * day 32, when every pass has requests to prune.
+ */
+export const RETENTION_DAYS = 30;
+export const THROUGHPUT_RATIO = 0.95;
+/** The file's growth over the last third of the run, as a share of its size at two thirds. */
+export const LEVEL_GROWTH = 0.1;
+const DAY_MS = 86_400_000;
+
+interface Sample {
+  day: number;
+  bytes: number;
+  eventsPerSecond: number;
+}
+
+interface CompressedHub {
+  hub: HubChild;
+  file: string;
+  control: string;
+  samples: Sample[];
+  /** Requests answered 2xx in its rounds: its clock's position. */
+  answered: number;
+  /** Its last round's events/s. */
+  rate: number;
+}
+
+const fileBytes = (file: string) => {
+  const size = (name: string) => {
+    try {
+      return statSync(name).size;
+    } catch {
+      return 0;
+    }
+  };
+  return size(file) + size(`${file}-wal`);
+};
+
+async function startCompressedHub(retentionDays: number): Promise<CompressedHub> {
+  const dir = tempDir('retention');
+  const child = await startChild(
+    [...HUB_NODE_FLAGS, path.resolve(import.meta.dirname, '../servers/compressed-hub.ts')],
+    { BENCH_DIR: dir, LEARNHOOK_RETENTION_DAYS: String(retentionDays), LEARNHOOK_API_KEY: ADMIN_KEY },
+    /^bench-ready (.*)$/,
+  );
+  const info = JSON.parse(child.ready) as { url: string; control: string; file: string };
+  const hub: HubChild = {
+    ...child,
+    url: info.url,
+    dataDir: dir,
+    api: <T>(method: string, route: string, body?: unknown) => callApi<T>(info.url, method, route, body, ADMIN_KEY),
+    counter: async () => Number.NaN,
+  };
+  return { hub, file: info.file, control: info.control, samples: [], answered: 0, rate: 0 };
+}
+
+const clock = async (hub: CompressedHub, action: string) =>
+  ((await (await fetch(`${hub.control}/${action}`, { method: 'POST' })).json()) as { now: number }).now;
+
+const mb = (bytes: number) => `${fmt(bytes / 1e6, 1)} MB`;
+
+export const retentionRow: Row = {
+  row: 11,
+  title: 'Retention: 60 simulated days, file size and ingest while pruning',
+  target: `file levels off (< ${LEVEL_GROWTH * 100}% growth over the last 20 days); ingest >= ${THROUGHPUT_RATIO} of no pruning`,
+  async run({ quick, log }) {
+    const days = 60;
+    const roundSeconds = quick ? 1.5 : 3;
+    const plannedRounds = quick ? 15 : 30;
+    const hubs: CompressedHub[] = [];
+    try {
+      const pruning = await startCompressedHub(RETENTION_DAYS);
+      hubs.push(pruning);
+      const keeping = await startCompressedHub(0);
+      hubs.push(keeping);
+      const loads = new Map<CompressedHub, ReturnType<typeof learn365Requests>>();
+      for (const hub of hubs) {
+        const { pathPrefix, inbound } = await learn365Connection(hub.hub);
+        const requests = learn365Requests(inbound, pathPrefix);
+        loads.set(hub, requests);
+        // A warm-up on the first day, then a second that says how many events a simulated day holds.
+        await closedLoad({ url: hub.hub.url, connections: CONNECTIONS, durationSeconds: 1, next: requests.next });
+        hub.rate = (await closedLoad({ url: hub.hub.url, connections: CONNECTIONS, durationSeconds: roundSeconds, next: requests.next })).okPerSecond;
+      }
+      const start = await clock(pruning, 'pause');
+      await clock(keeping, `set?now=${start}`);
+      const eventsPerDay = Math.max(100, Math.round((Math.min(...hubs.map((hub) => hub.rate)) * roundSeconds * plannedRounds) / days));
+      const msPerEvent = DAY_MS / eventsPerDay;
+      log(`  rounds of ${roundSeconds} s per hub, alternating, until both reach day ${days} at ${fmt(eventsPerDay)} events per simulated day ...`);
+      const dayOf = (hub: CompressedHub) => (hub.answered * msPerEvent) / DAY_MS;
+      for (let index = 0; index < plannedRounds * 3 && hubs.some((hub) => dayOf(hub) < days); index += 1) {
+        for (const hub of index % 2 === 0 ? hubs : [...hubs].reverse()) {
+          const requests = loads.get(hub);
+          if (!requests || dayOf(hub) >= days) continue;
+          await clock(hub, `run?speed=${(hub.rate * msPerEvent) / 1000}`);
+          const run = await closedLoad({ url: hub.hub.url, connections: CONNECTIONS, durationSeconds: roundSeconds, next: requests.next });
+          hub.answered += run.ok;
+          hub.rate = run.okPerSecond;
+          await clock(hub, `set?now=${Math.round(start + hub.answered * msPerEvent)}`);
+          hub.samples.push({ day: dayOf(hub), bytes: fileBytes(hub.file), eventsPerSecond: run.okPerSecond });
+        }
+      }
+      const speed = Math.round((pruning.rate * msPerEvent) / 1000);
+      const rounds = pruning.samples.length;
+      const daysPerRound = fmt(days / rounds, 1);
+
+      const after = (hub: CompressedHub, day: number) => hub.samples.filter((sample) => sample.day > day);
+      const at = (hub: CompressedHub, day: number) => after(hub, day)[0] ?? hub.samples[hub.samples.length - 1];
+      const last = (hub: CompressedHub) => hub.samples[hub.samples.length - 1];
+      const median = (values: number[]) => quantile(values, 0.5);
+      // Pruning starts at day 30; from day 32 on each of its passes has a day's requests to remove.
+      const withPruning = median(after(pruning, RETENTION_DAYS + 2).map((sample) => sample.eventsPerSecond));
+      const without = median(after(keeping, RETENTION_DAYS + 2).map((sample) => sample.eventsPerSecond));
+      const ratio = withPruning / without;
+      const twoThirds = at(pruning, 40)?.bytes ?? Number.NaN;
+      const end = last(pruning)?.bytes ?? Number.NaN;
+      const growth = end / twoThirds - 1;
+      const keptEnd = last(keeping)?.bytes ?? Number.NaN;
+      const keptTwoThirds = at(keeping, 40)?.bytes ?? Number.NaN;
+      const verdict = judgeAll([
+        { what: 'file growth', ...judgeGrowth(growth) },
+        {
+          what: 'ingest ratio',
+          ...(ratio >= THROUGHPUT_RATIO ? { status: 'met' as const, verdict: 'met' } : { status: 'missed' as const, verdict: `${fmt(ratio, 2)}` }),
+        },
+      ]);
+      const bySize = (hub: CompressedHub) =>
+        hub.samples
+          .filter((sample, index) => Math.floor(sample.day / 10) > Math.floor((hub.samples[index - 1]?.day ?? -1) / 10))
+          .map((sample) => `day ${Math.round(sample.day)} ${mb(sample.bytes)}`)
+          .join(', ');
+      return {
+        ...verdict,
+        result: `30-day file ${mb(twoThirds)} at day 40, ${mb(end)} at day 60 (${growth >= 0 ? '+' : ''}${fmt(growth * 100, 1)}%; keeping all: ${mb(keptTwoThirds)} -> ${mb(keptEnd)}); ingest ${fmt(withPruning)} vs ${fmt(without)} events/s (${fmt(ratio, 2)})`,
+        metrics: {
+          file_bytes_day40: twoThirds,
+          file_bytes_day60: end,
+          file_growth_last_third: Math.round(growth * 1000) / 1000,
+          kept_file_bytes_day40: keptTwoThirds,
+          kept_file_bytes_day60: keptEnd,
+          events_per_s_pruning: Math.round(withPruning),
+          events_per_s_keeping: Math.round(without),
+          ratio: Math.round(ratio * 1000) / 1000,
+          events_per_day: eventsPerDay,
+          speed,
+          rounds,
+        },
+        notes: [
+          `Store file (with its WAL) by simulated day, pruning: ${bySize(pruning)}; keeping everything: ${bySize(keeping)}.`,
+          `A simulated day is ${fmt(eventsPerDay)} events; each round is ${roundSeconds} s of row 2's load (about ${daysPerRound} simulated days, the clock at ~${fmt(speed)} simulated ms per real ms); retention passes every 0.5 s of real time (~${fmt((500 * speed) / 3_600_000, 1)} simulated hours) instead of every 10 minutes. Ingest is the median of each hub's rounds after day ${RETENTION_DAYS + 2}.`,
+        ],
+      };
+    } finally {
+      for (const hub of hubs) await hub.hub.stop();
+    }
+  },
+};
+
+function judgeGrowth(growth: number): { status: 'met' | 'missed'; verdict: string } {
+  return growth < LEVEL_GROWTH ? { status: 'met', verdict: 'met' } : { status: 'missed', verdict: `+${fmt(growth * 100, 1)}%` };
+}
