@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { postgresClaims } from './postgres-claims.ts';
-import { connectPostgres, type PostgresConnectOptions, postgresRunner } from './postgres-connect.ts';
+import { connectPostgres, type PostgresConnectOptions, postgresRunner, wrote } from './postgres-connect.ts';
 import { postgresRetention } from './postgres-retention.ts';
 import { createWake } from './postgres-wake.ts';
 import { postgresWrites } from './postgres-writes.ts';
