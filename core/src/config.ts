@@ -126,6 +126,33 @@ export const ENV_SETTINGS = {
     schema: z.coerce.number().int().min(0).max(1_000_000).default(50_000),
     help: "Most learners and courses read ahead from each LMS's lists into the hydration cache; 0 turns this off (default 50000).",
   },
+  LEARNHOOK_ALERT_URL: {
+    schema: z.url({ protocol: /^https?$/ }).optional(),
+    help: 'Where alerts are POSTed (a Zapier catch hook, an n8n webhook), signed like deliveries with LEARNHOOK_ALERT_SECRET: a hook disabled, an LMS API failing, a connection silent, the disk low.',
+  },
+  LEARNHOOK_ALERT_SECRET: {
+    schema: z
+      .string()
+      .regex(/^whsec_[A-Za-z0-9+/]{32,}={0,2}$/, 'a whsec_ secret: whsec_ followed by base64 of 24 or more random bytes')
+      .optional(),
+    help: 'The whsec_ secret alerts are signed with (try: echo whsec_$(openssl rand -base64 32)).',
+  },
+  LEARNHOOK_ALERT_CHECK_MS: {
+    schema: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+    help: 'How often the hub looks for alerts (default 60000).',
+  },
+  LEARNHOOK_DISK_MIN_FREE_PERCENT: {
+    schema: z.coerce.number().min(0).max(100).default(10),
+    help: "Alert when the embedded store's disk has less than this share free (default 10).",
+  },
+  LEARNHOOK_LMS_FAILURES_TO_OPEN: {
+    schema: z.coerce.number().int().min(1).max(1000).default(5),
+    help: "LMS API calls failing in a row (no answer, timeout, 5xx) before the connection's circuit breaker opens and events stop waiting for it (default 5).",
+  },
+  LEARNHOOK_LMS_COOLDOWN_MS: {
+    schema: z.coerce.number().int().min(100).max(3_600_000).default(30_000),
+    help: 'How long an open breaker waits before trying the LMS API again; doubles after each failed try, up to 5 minutes (default 30000).',
+  },
   LEARNHOOK_RATE_LIMIT: {
     schema: z.coerce.number().int().min(1).default(50),
     help: 'API requests per second per key, with bursts of twice that (default 50).',
@@ -172,6 +199,13 @@ const CheckedConfigSchema = ConfigSchema.superRefine((config, context) => {
   }
   // Hubs sharing PostgreSQL must open each other's secrets: a key generated per machine beside the
   // data file would differ between them, so it has to be given.
+  if (config.LEARNHOOK_ALERT_URL && !config.LEARNHOOK_ALERT_SECRET) {
+    context.addIssue({
+      code: 'custom',
+      path: ['LEARNHOOK_ALERT_SECRET'],
+      message: 'must be set when LEARNHOOK_ALERT_URL is set: alerts are signed like deliveries',
+    });
+  }
   if (config.DATABASE_URL && !config.LEARNHOOK_SECRET_KEY) {
     context.addIssue({
       code: 'custom',

@@ -12,9 +12,11 @@ import { createFanOut, type FanOut } from './delivery/fan-out.ts';
 import { createTransport } from './delivery/transport.ts';
 import { createApp } from './http/app.ts';
 import type { HubContext } from './http/context.ts';
+import { diskUseOf, startAlertsWatch } from './hub/alerts-watch.ts';
 import { seedApiKey } from './hub/seed-api-key.ts';
 import { createWakes } from './hub/wakes.ts';
 import { createApiStats } from './hydrate/api-stats.ts';
+import { createCircuitBreakers } from './hydrate/circuit-breakers.ts';
 import { createClientRegistry } from './hydrate/client-registry.ts';
 import { createConnectionWarmUps } from './hydrate/connection-warm-ups.ts';
 import { createHydrator } from './hydrate/create-hydrator.ts';
@@ -52,6 +54,8 @@ export interface RunningHub {
   setupLink: string | null;
   /** Hub processes sharing the store, as last counted (each takes that share of LMS rate limits). */
   processes(): number;
+  /** Looks for alerts now instead of at the next LEARNHOOK_ALERT_CHECK_MS; settles once told. */
+  checkAlerts(): Promise<void>;
   /** Stops accepting requests, finishes those in flight and the deliveries being sent, then closes the store. */
   close(): Promise<void>;
 }
@@ -112,12 +116,14 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
   const connections = createConnectionRegistry({ store, box });
   const lmsHttp = createLmsHttp({ userAgent: `learnhook/${VERSION}` });
   const apiStats = createApiStats(now);
-  const clientFor = createClientRegistry({ connections, http: lmsHttp, stats: apiStats, logger });
+  const breakers = createCircuitBreakers({ threshold: config.LEARNHOOK_LMS_FAILURES_TO_OPEN, cooldownMs: config.LEARNHOOK_LMS_COOLDOWN_MS });
+  const clientFor = createClientRegistry({ connections, httpFor: (id) => breakers.guarding(id, apiStats.counting(id, lmsHttp)), logger });
   const ownHydrator = createHydrator({
     clientFor,
     maxWaitMs: config.LEARNHOOK_HYDRATION_MAX_WAIT_MS,
     warmMaxEntries: config.LEARNHOOK_HYDRATION_WARM_MAX,
     processes: processes.count,
+    lmsUnavailable: (id) => breakers.stateOf(id).state !== 'closed',
     logger,
   });
   const hydrator = overrides.hydrator ?? ownHydrator;
@@ -138,6 +144,11 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     connections,
     lmsHttp,
     apiStats,
+    breakers,
+    disk: {
+      use: () => (config.DATABASE_URL ? Promise.resolve(null) : diskUseOf(path.dirname(path.resolve(config.LEARNHOOK_DATA)))),
+      minFreePercent: config.LEARNHOOK_DISK_MIN_FREE_PERCENT,
+    },
     arrivals: createIngestArrivals(),
     fanOut,
     wakeDispatcher: () => dispatcher.wake(),
@@ -195,6 +206,14 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     intervalMs: overrides.retentionIntervalMs,
   });
   retention.start();
+  const alerts = startAlertsWatch({
+    ctx: context,
+    logger,
+    transport,
+    intervalMs: config.LEARNHOOK_ALERT_CHECK_MS,
+    notify: config.LEARNHOOK_ALERT_URL && config.LEARNHOOK_ALERT_SECRET ? { url: config.LEARNHOOK_ALERT_URL, secret: config.LEARNHOOK_ALERT_SECRET } : null,
+    hubUrl: config.LEARNHOOK_PUBLIC_URL ?? url,
+  });
   return {
     url,
     port,
@@ -204,6 +223,7 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     dispatcher,
     connections,
     processes: processes.count,
+    checkAlerts: alerts.check,
     async close() {
       // Live tails never end by themselves; they would hold server.close() open.
       consolePages.close();
@@ -220,6 +240,7 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
       });
       warmUps?.stop();
       stopWaking();
+      alerts.stop();
       processes.stop();
       await retention.stop();
       await fanOut.stop();

@@ -16,6 +16,8 @@ import { report } from './report.ts';
  */
 
 const MAX_WAIT_MS = 4_000;
+/** The circuit breaker's first cool-down here: long enough to see it open, short enough to see it probe. */
+const COOLDOWN_MS = 1_500;
 /** createLmsHttp's request timeout: a call already sent may hold an event this much past the bound. */
 const LMS_TIMEOUT_MS = 10_000;
 
@@ -32,7 +34,13 @@ describe('hydration while the LMS API fails', () => {
     session = await startSandbox({
       // No warm-up: these scenarios are about per-event lookups meeting a failing LMS, and a warmed
       // learner or course would answer from the cache (test/e2e/hydration.test.ts covers warming).
-      env: { HOST: '127.0.0.1', LEARNHOOK_RATE_LIMIT: '100000', LEARNHOOK_HYDRATION_MAX_WAIT_MS: String(MAX_WAIT_MS), LEARNHOOK_HYDRATION_WARM_MAX: '0' },
+      env: {
+        HOST: '127.0.0.1',
+        LEARNHOOK_RATE_LIMIT: '100000',
+        LEARNHOOK_HYDRATION_MAX_WAIT_MS: String(MAX_WAIT_MS),
+        LEARNHOOK_HYDRATION_WARM_MAX: '0',
+        LEARNHOOK_LMS_COOLDOWN_MS: String(COOLDOWN_MS),
+      },
       port: 0,
       dir: mkdtempSync(path.join(os.tmpdir(), 'learnhook-lms-faults-')),
       logger: createLogger({ level: 'silent' }),
@@ -41,14 +49,7 @@ describe('hydration while the LMS API fails', () => {
     receiver = await startReceiver();
     faults = await startLmsFaults(session.lms.url);
     const headers = { authorization: `Bearer ${session.apiKey}`, 'content-type': 'application/json' };
-    const absorb = EMULATED_APIS.absorb;
-    if (!absorb) throw new Error('the sandbox emulates no Absorb API');
-    const patched = await fetch(`${session.hub.url}/v1/connections/sandbox-absorb`, {
-      method: 'PATCH',
-      headers,
-      body: JSON.stringify({ api: absorb.sandboxSettings(faults.url + absorb.prefix) }),
-    });
-    expect(patched.status).toBe(200);
+    expect((await saveApiSettings()).ok).toBe(true);
     const hook = await fetch(`${session.hub.url}/v1/hooks`, {
       method: 'POST',
       headers,
@@ -63,9 +64,9 @@ describe('hydration while the LMS API fails', () => {
   });
 
   /**
-   * Sends `count` lean Absorb completions, each about a learner not asked of the LMS before
-   * (nothing answers from the cache; the demo data has 40); answers the delivered events and how
-   * long each took.
+   * Sends `count` lean Absorb completions, each about a learner not asked of the LMS before until
+   * the demo data's 40 are used up (nothing answers from the cache); answers the delivered events
+   * and how long each took.
    */
   async function send(count: number): Promise<Array<{ event: CatalogEvent; ms: number }>> {
     const data = demoData();
@@ -73,9 +74,11 @@ describe('hydration while the LMS API fails', () => {
     if (!target) throw new Error('the sandbox has no Absorb connection');
     const sent = await Promise.all(
       Array.from({ length: count }, async () => {
-        const user = data.users[nextUser]!;
+        // Past the 40 demo learners (the last scenario), earlier ones come round again from the cache.
+        const learner = nextUser % data.users.length;
+        const user = data.users[learner]!;
         // The demo organisation enrolls learner n in course n mod 12: the enrollment lookup finds it.
-        const course = data.courses[nextUser % data.courses.length]!;
+        const course = data.courses[learner % data.courses.length]!;
         nextUser++;
         const wire = wireRequest(
           'absorb',
@@ -108,29 +111,59 @@ describe('hydration while the LMS API fails', () => {
   const count = (events: Array<{ event: CatalogEvent }>, status: string) => statuses(events).filter((candidate) => candidate === status).length;
   const absorbStats = () => structuredClone((session.lms.stats() as Stats)['/absorb']!);
 
-  it('delivers events partial while the LMS is down, naming what is missing, and complete again once it is back', async () => {
+  /** Saves the Absorb connection's API settings (through the fault proxy); answers the test call the save makes. */
+  async function saveApiSettings(): Promise<{ ok: boolean; message: string }> {
+    const absorb = EMULATED_APIS.absorb;
+    if (!absorb) throw new Error('the sandbox emulates no Absorb API');
+    const patched = await fetch(`${session.hub.url}/v1/connections/sandbox-absorb`, {
+      method: 'PATCH',
+      headers: { authorization: `Bearer ${session.apiKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ api: absorb.sandboxSettings(faults.url + absorb.prefix) }),
+    });
+    return ((await patched.json()) as { api_check: { ok: boolean; message: string } }).api_check;
+  }
+
+  /** The connection's LMS API health as the API reports it. */
+  async function apiHealth(): Promise<{ calls: number; circuit: string }> {
+    const answer = await fetch(`${session.hub.url}/v1/connections/sandbox-absorb`, { headers: { authorization: `Bearer ${session.apiKey}` } });
+    return ((await answer.json()) as { api_health: { calls: number; circuit: string } }).api_health;
+  }
+
+  it('delivers events partial while the LMS is down, naming what is missing, stops asking it (circuit open) and is complete again once a probe gets through', async () => {
     const healthy = await send(4);
     await faults.down();
     const whileDown = await send(4);
+    const opened = await apiHealth();
+    // With the breaker open, events do not wait for the LMS at all: no call is made for them.
+    const whileOpen = await send(4);
+    const stillOpen = await apiHealth();
     await faults.up();
+    await new Promise((resolve) => setTimeout(resolve, COOLDOWN_MS));
     const back = await send(4);
     report({
       scenario: 'lms: down, then back',
-      tried: `lean Absorb completions (hydration bound ${MAX_WAIT_MS} ms): 4 healthy, 4 with the LMS API's port closed, 4 once it listens again`,
+      tried: `lean Absorb completions (hydration bound ${MAX_WAIT_MS} ms): 4 healthy, 4 with the LMS API's port closed (its circuit breaker opens), 4 more while it is open, 4 once it listens again and the ${COOLDOWN_MS} ms cool-down passed`,
       figures: {
-        sent: 12,
-        delivered: healthy.length + whileDown.length + back.length,
+        sent: 16,
+        delivered: healthy.length + whileDown.length + whileOpen.length + back.length,
         partial_while_down: count(whileDown, 'partial'),
+        lms_calls_while_open: stillOpen.calls - opened.calls,
         complete_after: count(back, 'complete'),
         slowest_while_down_ms: slowest(whileDown),
+        slowest_while_open_ms: slowest(whileOpen),
       },
     });
     expect(statuses(healthy)).toEqual(['complete', 'complete', 'complete', 'complete']);
-    expect(whileDown.map(({ event }) => event.hydration)).toEqual(whileDown.map(() => ({ status: 'partial', missing: ['learner', 'course', 'enrollment'] })));
+    const partial = { status: 'partial', missing: ['learner', 'course', 'enrollment'], reason: 'lms_unavailable' };
+    expect(whileDown.map(({ event }) => event.hydration)).toEqual(whileDown.map(() => partial));
+    expect(opened.circuit).toBe('open');
+    expect(whileOpen.map(({ event }) => event.hydration)).toEqual(whileOpen.map(() => partial));
+    expect(stillOpen.calls).toBe(opened.calls);
     // What the webhook itself said is kept: the ids subscribers filter and join on.
     expect(whileDown.every(({ event }) => event.learner?.id && event.course?.id)).toBe(true);
     expect(slowest(whileDown)).toBeLessThan(MAX_WAIT_MS + LMS_TIMEOUT_MS);
     expect(statuses(back)).toEqual(['complete', 'complete', 'complete', 'complete']);
+    expect((await apiHealth()).circuit).toBe('closed');
   });
 
   it('waits for a slow LMS within the bound, and sends events partial when it answers later than a request may take', async () => {
@@ -140,6 +173,8 @@ describe('hydration while the LMS API fails', () => {
     faults.mode.delayMs = LMS_TIMEOUT_MS + 2_000;
     const tooSlow = await send(4);
     faults.mode.delayMs = 0;
+    // Calls that time out are an outage too: the breaker opened, and events stopped waiting.
+    expect((await apiHealth()).circuit).not.toBe('closed');
     report({
       scenario: 'lms: slow',
       tried: `4 events with the LMS API answering 800 ms late, 4 with it ${(LMS_TIMEOUT_MS + 2_000) / 1000} s late (hydration bound ${MAX_WAIT_MS} ms, LMS request timeout ${LMS_TIMEOUT_MS / 1000} s)`,
@@ -158,6 +193,9 @@ describe('hydration while the LMS API fails', () => {
   }, 60_000);
 
   it('holds every call on the connection while a 429 Retry-After runs, then hydrates in full within the bound, and never draws a 429 from the emulated limit', async () => {
+    // The timeouts above left the breaker open: a person's test call (saving the settings) closes it.
+    expect((await saveApiSettings()).ok).toBe(true);
+    expect((await apiHealth()).circuit).toBe('closed');
     const before = absorbStats();
     // 2 s: far past the hydrator's own first backoffs (125-500 ms), so a retry that ignored it would show.
     faults.mode.retryAfterSeconds = 2;

@@ -97,6 +97,10 @@ export const Hydration = z
       title: 'Missing',
       description: 'The details the LMS could not provide, e.g. learner.email.',
     }),
+    reason: z.enum(['lms_unavailable']).optional().meta({
+      title: 'Why Partial',
+      description: 'lms_unavailable: the LMS API kept failing, so learnhook sent the event without waiting for it.',
+    }),
   })
   .meta({ title: 'Hydration' });
 export type Hydration = z.infer<typeof Hydration>;

@@ -1,6 +1,5 @@
 import type { Logger } from '../logger.ts';
 import type { ConnectionRegistry } from '../vendors/connection-registry.ts';
-import type { ApiStatsBook } from './api-stats.ts';
 import type { LmsHttp } from './client.ts';
 import type { ConnectionClient } from './create-hydrator.ts';
 import { VENDOR_APIS } from './vendors/index.ts';
@@ -10,7 +9,12 @@ import { VENDOR_APIS } from './vendors/index.ts';
  * vendor token (Absorb cancels the previous token on every new one), so it must be shared by
  * every event of that connection, and replaced when its settings change.
  */
-export function createClientRegistry(options: { connections: ConnectionRegistry; http: LmsHttp; stats: ApiStatsBook; logger: Logger }) {
+export function createClientRegistry(options: {
+  connections: ConnectionRegistry;
+  /** The HTTP client a connection's API client calls through (counted, behind its circuit breaker). */
+  httpFor(connectionId: string): LmsHttp;
+  logger: Logger;
+}) {
   const clients = new Map<string, { updatedAt: number; value: ConnectionClient | null }>();
   return async function clientFor(connectionId: string): Promise<ConnectionClient | null> {
     const connection = await options.connections.get(connectionId);
@@ -21,8 +25,7 @@ export function createClientRegistry(options: { connections: ConnectionRegistry;
     let value: ConnectionClient | null = null;
     if (vendorApi && connection.api) {
       const settings = vendorApi.settingsSchema.safeParse(connection.api);
-      if (settings.success)
-        value = { client: vendorApi.createClient(settings.data, options.stats.counting(connectionId, options.http)), rateLimit: vendorApi.rateLimit };
+      if (settings.success) value = { client: vendorApi.createClient(settings.data, options.httpFor(connectionId)), rateLimit: vendorApi.rateLimit };
       else
         options.logger.warn(
           { connection: connection.record.name, issue: settings.error.issues[0]?.path.join('.') },

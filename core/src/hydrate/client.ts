@@ -39,12 +39,15 @@ export class LmsApiError extends Error {
   readonly status: number | null;
   /** What the LMS asked for (Retry-After), in milliseconds; null when it did not say. */
   readonly retryAfterMs: number | null;
+  /** False when trying again soon is pointless whatever the status says (an open circuit breaker). */
+  readonly retryable: boolean;
 
-  constructor(message: string, options: { status?: number | null; retryAfterMs?: number | null; cause?: unknown } = {}) {
+  constructor(message: string, options: { status?: number | null; retryAfterMs?: number | null; retryable?: boolean; cause?: unknown } = {}) {
     super(message, { cause: options.cause });
     this.name = 'LmsApiError';
     this.status = options.status ?? null;
     this.retryAfterMs = options.retryAfterMs ?? null;
+    this.retryable = options.retryable ?? true;
   }
 }
 

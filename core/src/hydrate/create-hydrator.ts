@@ -60,6 +60,8 @@ export interface HydratorOptions {
   graceMs?: number;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Whether the connection's LMS API is known to be down (its circuit breaker is open): partial events say so. */
+  lmsUnavailable?(connectionId: string): boolean;
   /** Told why a part could not be filled (once per failed call, not per waiting event), and of warm-ups. */
   logger?: Pick<Logger, 'warn' | 'info'>;
 }
@@ -187,7 +189,9 @@ export function createHydrator(options: HydratorOptions): Hydrator & {
           ),
     ]);
 
-    return mergeAnswers(event, needs, { learner, course: courseFound, enrollment: enrollmentFound });
+    const merged = mergeAnswers(event, needs, { learner, course: courseFound, enrollment: enrollmentFound });
+    if (merged.hydration.status !== 'partial' || !options.lmsUnavailable?.(connectionId)) return merged;
+    return { ...merged, hydration: { ...merged.hydration, reason: 'lms_unavailable' } };
   }
 
   return {

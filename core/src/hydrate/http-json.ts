@@ -77,7 +77,7 @@ async function readText(body: AsyncIterable<unknown>, where: string, status: num
  * (400, 401, 403, a redirect) will answer the same until someone changes something.
  */
 export function isRetryable(error: unknown): error is LmsApiError {
-  if (!(error instanceof LmsApiError)) return false;
+  if (!(error instanceof LmsApiError) || !error.retryable) return false;
   return error.status === null || error.status === 408 || error.status === 429 || error.status >= 500;
 }
 

@@ -85,13 +85,14 @@ export interface PresentOptions {
 
 /** A connection as the API answers it; `baseUrl` is the hub's public URL the ingest URL starts with. */
 export function presentConnection(
-  ctx: Pick<OperationsContext, 'apiStats'>,
+  ctx: Pick<OperationsContext, 'apiStats' | 'breakers'>,
   connection: OpenConnection,
   baseUrl: string,
   options: PresentOptions,
 ): z.infer<typeof Connection> {
   const { record } = connection;
   const health = ctx.apiStats.of(record.id);
+  const breaker = ctx.breakers.stateOf(record.id);
   const ingestUrl = `${baseUrl}/ingest/${record.name}/${connection.token}`;
   return {
     id: record.id,
@@ -112,6 +113,8 @@ export function presentConnection(
             rate_limited: health.rateLimited,
             last_error: health.lastError && { at: isoTime(health.lastError.at), message: health.lastError.message },
             last_success_at: health.lastSuccessAt === null ? null : isoTime(health.lastSuccessAt),
+            circuit: breaker.state,
+            circuit_retry_at: breaker.state === 'open' ? isoTime(breaker.retryAt) : null,
           },
     created_at: isoTime(record.created_at),
     updated_at: isoTime(record.updated_at),
@@ -215,7 +218,9 @@ export async function testApiAccess(ctx: OperationsContext, connection: OpenConn
   if (!settings.success)
     return { ok: false, message: `The saved settings are not valid at ${settings.error.issues[0]?.path.join('.')}: ${settings.error.issues[0]?.message}` };
   try {
-    const learners = await vendorApi.createClient(settings.data, ctx.apiStats.counting(connection.record.id, ctx.lmsHttp)).searchUsers(undefined, 1);
+    // A person asking is a probe: it goes through an open circuit breaker, and an answer closes it.
+    const http = ctx.breakers.guarding(connection.record.id, ctx.apiStats.counting(connection.record.id, ctx.lmsHttp), { probe: true });
+    const learners = await vendorApi.createClient(settings.data, http).searchUsers(undefined, 1);
     const first = learners[0];
     return {
       ok: true,

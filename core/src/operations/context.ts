@@ -3,10 +3,12 @@ import type { TestSendResult } from '../delivery/dispatcher.ts';
 import type { FanOut } from '../delivery/fan-out.ts';
 import type { TargetPolicyOptions } from '../delivery/target-policy.ts';
 import type { ApiStatsBook } from '../hydrate/api-stats.ts';
+import type { CircuitBreakers } from '../hydrate/circuit-breakers.ts';
 import type { LmsHttp } from '../hydrate/client.ts';
 import type { SecretBox } from '../store/secret-box.ts';
 import type { HookRecord, Store } from '../store/store.ts';
 import type { ConnectionRegistry } from '../vendors/connection-registry.ts';
+import type { DiskUse } from './alerts.ts';
 
 /** What the operations need from the hub: the API routes and the console pages both hand it over. */
 export interface OperationsContext {
@@ -17,6 +19,10 @@ export interface OperationsContext {
   lmsHttp: LmsHttp;
   /** How each connection's LMS API has been answering. */
   apiStats: ApiStatsBook;
+  /** Each connection's LMS API circuit breaker: open while the LMS keeps failing. */
+  breakers: CircuitBreakers;
+  /** How full the embedded store's disk is (use() answers null on PostgreSQL), and below what free share to alert. */
+  disk: { use(): Promise<DiskUse | null>; minFreePercent: number };
   fanOut: FanOut;
   /** Wakes the dispatcher: deliveries were created or made due. */
   wakeDispatcher(): void;

@@ -193,6 +193,10 @@ export const ApiHealth = z.object({
   rate_limited: z.int().meta({ description: 'Calls the LMS answered with 429.' }),
   last_error: z.object({ at: isoTimeSchema, message: z.string() }).nullable(),
   last_success_at: isoTimeSchema.nullable(),
+  circuit: z.enum(['closed', 'open', 'probing']).meta({
+    description: 'open: the LMS API kept failing, so events go out partial at once (hydration.reason lms_unavailable) until a probe gets an answer.',
+  }),
+  circuit_retry_at: isoTimeSchema.nullable().meta({ description: 'When an open breaker lets its next probe through.' }),
 });
 
 export const Connection = z.object({

@@ -58,12 +58,21 @@ function hydrationCard(ctx: ConsoleContext, res: Response, connection: OpenConne
   if (!VENDOR_APIS[connection.record.vendor]) return html``;
   const id = connection.record.id;
   const stats = ctx.apiStats.of(id);
+  const breaker = ctx.breakers.stateOf(id);
   return html`<section class="card" aria-labelledby="api-heading">
     <h2 id="api-heading">LMS API (fills events in)</h2>
     ${
       connection.api
         ? html`<p>Settings saved. Events are completed with names, emails and course titles from the LMS's API.</p>`
         : notice('info', 'No API settings yet: events arrive with ids only and go out marked "partial". Add them under "Change settings".')
+    }
+    ${
+      breaker.state === 'closed'
+        ? ''
+        : notice(
+            'error',
+            `The LMS API kept failing (${breaker.lastError}), so events go out without waiting for it, marked partial. learnhook tries it again ${breaker.state === 'open' ? `in ${Math.max(1, Math.round((breaker.retryAt - ctx.now()) / 1000))} s` : 'now'}; "Test API access" tries at once.`,
+          )
     }
     <dl class="facts">
       <dt>Calls made</dt><dd>${String(stats.calls)}</dd>

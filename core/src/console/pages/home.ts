@@ -1,10 +1,12 @@
 import express, { type Router } from 'express';
+import { currentAlerts } from '../../operations/alerts.ts';
 import { HOUR_MS } from '../../store/sql/activity.ts';
 import { activityChart, CHART_HOURS } from '../activity-chart.ts';
 import type { ConsoleContext } from '../context.ts';
 import { html, type SafeHtml } from '../html.ts';
-import { sendPage } from '../layout.ts';
+import { notice, sendPage } from '../layout.ts';
 import { isAdmin, userOf } from '../session.ts';
+import { timeAgo } from '../time.ts';
 
 interface Step {
   done: boolean;
@@ -60,12 +62,20 @@ export function homePage(ctx: ConsoleContext): Router {
     // A viewer sees the progress but not the buttons: every step changes something.
     const admin = isAdmin(userOf(res).role);
     const now = ctx.now();
-    const [steps, activity] = await Promise.all([checklist(ctx), ctx.store.activity({ since: now - CHART_HOURS * HOUR_MS })]);
+    const [steps, activity, alerts] = await Promise.all([checklist(ctx), ctx.store.activity({ since: now - CHART_HOURS * HOUR_MS }), currentAlerts(ctx)]);
     const next = steps.findIndex((step) => !step.done);
     sendPage(res, {
       title: 'Home',
       active: '/',
-      body: html`<section aria-labelledby="getting-started" class="card">
+      body: html`${
+        alerts.length
+          ? html`<section aria-labelledby="alerts-heading" class="card">
+        <h2 id="alerts-heading">Needs attention</h2>
+        <ul class="alerts">${alerts.map((alert) => html`<li>${notice('error', html`${alert.message} <a href="${alert.link}">Open</a> <span class="hint">since ${timeAgo(alert.since, now)}</span>`)}</li>`)}</ul>
+      </section>`
+          : ''
+      }
+      <section aria-labelledby="getting-started" class="card">
         <h2 id="getting-started">${next === -1 ? 'You are all set' : 'Getting started'}</h2>
         <ol class="checklist">${steps.map((step, index) => stepItem(step, index, index === next, admin))}</ol>
       </section>
