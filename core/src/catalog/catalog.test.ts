@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CATALOG, CatalogEventSchema, EVENT_DEFINITIONS, fieldsOf, SAMPLES } from './index.ts';
+import { CATALOG, CATALOG_VERSION, CatalogEventSchema, EVENT_DEFINITIONS, fieldsOf, SAMPLES } from './index.ts';
 
 /** Every type DESIGN §2 names, so a type dropped from the catalog fails here. */
 const DESIGN_TYPES = [
@@ -34,11 +34,28 @@ const DESIGN_TYPES = [
   'department.created',
   'department.deleted',
   'lms.event',
+  // Version 2, issue 16 §3: what course-selling LMSs (Thinkific, LearnWorlds, Kajabi) send.
+  'user.deleted',
+  'user.tag_added',
+  'user.tag_removed',
+  'order.created',
+  'payment.succeeded',
+  'payment.failed',
+  'payment.refunded',
+  'subscription.started',
+  'subscription.trial_started',
+  'subscription.cancelled',
+  'lead.created',
+  'form.submitted',
 ];
 
 describe('the event catalog', () => {
   it('holds exactly the types of DESIGN §2, each once', () => {
     expect(CATALOG.map((entry) => entry.type).sort()).toEqual([...DESIGN_TYPES].sort());
+  });
+
+  it('names its version beside its size, so adding a type means raising CATALOG_VERSION here and there', () => {
+    expect({ version: CATALOG_VERSION, types: CATALOG.length }).toEqual({ version: 2, types: 43 });
   });
 
   it.each(EVENT_DEFINITIONS.map((definition) => [definition.type, definition] as const))(
@@ -96,14 +113,44 @@ describe('the field list', () => {
     for (const entry of CATALOG) {
       const keys = new Set(entry.fields.map((field) => field.key));
       const { raw: _raw, ...rest } = entry.sample as Record<string, unknown>;
-      for (const key of leafKeys(rest)) expect(keys, `${entry.type} lacks ${key}`).toContain(key);
+      for (const key of leafKeys(rest, asSchema(entry.json_schema))) expect(keys, `${entry.type} lacks ${key}`).toContain(key);
     }
+  });
+
+  it('gives money as whole minor units with a currency, and gives a free-form record no field of its own', () => {
+    const order = CATALOG.find((entry) => entry.type === 'order.created');
+    expect(order?.fields).toContainEqual(expect.objectContaining({ key: 'data__order__amount', label: 'Order Total (Minor Units)', type: 'number' }));
+    expect(order?.fields).toContainEqual(expect.objectContaining({ key: 'data__order__currency', type: 'string' }));
+    expect(order?.fields).toContainEqual(expect.objectContaining({ key: 'data__product__name', label: 'Product Name' }));
+    const form = CATALOG.find((entry) => entry.type === 'form.submitted');
+    expect(form?.fields.some((field) => field.key.startsWith('data__submission__fields'))).toBe(false);
+    expect(
+      CatalogEventSchema.safeParse({
+        ...SAMPLES['order.created'],
+        data: { ...SAMPLES['order.created'].data, order: { ...SAMPLES['order.created'].data.order, amount: 49.0001 } },
+      }).success,
+    ).toBe(false);
   });
 });
 
-/** Keys of the sample's non-null leaves: a null object (a type that involves no course) has no fields. */
-function leafKeys(value: unknown, prefix = ''): string[] {
+interface JsonSchemaNode {
+  properties?: Record<string, JsonSchemaNode>;
+  additionalProperties?: unknown;
+  anyOf?: JsonSchemaNode[];
+}
+
+function asSchema(value: unknown): JsonSchemaNode {
+  return typeof value === 'object' && value !== null ? (value as JsonSchemaNode) : {};
+}
+
+/**
+ * Keys of the sample's non-null leaves: a null object (a type that involves no course) has no
+ * fields, and neither does a record whose keys each event brings (a form's submitted fields).
+ */
+function leafKeys(value: unknown, schema: JsonSchemaNode, prefix = ''): string[] {
+  const node = schema.anyOf?.find((branch) => branch.properties || branch.additionalProperties) ?? schema;
   if (value === null) return [];
   if (typeof value !== 'object' || Array.isArray(value)) return prefix ? [prefix] : [];
-  return Object.entries(value).flatMap(([key, child]) => leafKeys(child, prefix ? `${prefix}__${key}` : key));
+  if (!node.properties && typeof node.additionalProperties === 'object') return [];
+  return Object.entries(value).flatMap(([key, child]) => leafKeys(child, node.properties?.[key] ?? {}, prefix ? `${prefix}__${key}` : key));
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Form, Lead, Order, Payment, Product, Submission, Subscription, Tag } from './commerce.ts';
 import { defineEvent } from './define.ts';
 import { Assessment, Certificate, Competency, Credits, Department, Group, Session, Statement } from './parts.ts';
 
@@ -13,6 +14,15 @@ const onLearner = { learner: 'required', course: 'none', enrollment: 'none' } as
 const onEnrollment = { learner: 'required', course: 'required', enrollment: 'required' } as const;
 const onCourse = { learner: 'none', course: 'required', enrollment: 'none' } as const;
 const onInteraction = { learner: 'required', course: 'optional', enrollment: 'none' } as const;
+/**
+ * A purchase is about its buyer, and about a course only when what was sold is one course the LMS
+ * can look up (a Thinkific course product, a LearnWorlds course): bundles, memberships and Kajabi
+ * offers leave course null and live in data.product. Buying enrolls nobody by itself: the LMS
+ * sends enrollment.created for that, so enrollment is none.
+ */
+const onPurchase = { learner: 'required', course: 'optional', enrollment: 'none' } as const;
+/** Leads and form submissions often come from people with no user account yet. */
+const onContact = { learner: 'optional', course: 'none', enrollment: 'none' } as const;
 
 const enrollmentData = {
   enrollment_source: z.string().nullable().meta({
@@ -279,6 +289,105 @@ export const EVENT_DEFINITIONS = [
     description: 'Triggers when a department is deleted from the LMS.',
     ...none,
     data: { department: Department },
+  }),
+
+  defineEvent({
+    type: 'user.deleted',
+    title: 'User Deleted',
+    noun: 'User',
+    description: 'Triggers when a user is deleted for good, by an LMS that tells deleting apart from deactivating.',
+    ...onLearner,
+    data: {},
+  }),
+  defineEvent({
+    type: 'user.tag_added',
+    title: 'Tag Added to User',
+    noun: 'Tag',
+    description: 'Triggers when a tag is added to a user or contact, once per tag.',
+    ...onLearner,
+    data: { tag: Tag },
+  }),
+  defineEvent({
+    type: 'user.tag_removed',
+    title: 'Tag Removed From User',
+    noun: 'Tag',
+    description: 'Triggers when a tag is removed from a user or contact, once per tag.',
+    ...onLearner,
+    data: { tag: Tag },
+  }),
+
+  defineEvent({
+    type: 'order.created',
+    title: 'New Order',
+    noun: 'Order',
+    description: 'Triggers when a customer completes an order for a course, bundle, membership or other product.',
+    ...onPurchase,
+    data: { order: Order, product: Product },
+  }),
+  defineEvent({
+    type: 'payment.succeeded',
+    title: 'Payment Succeeded',
+    noun: 'Payment',
+    description: 'Triggers when a payment goes through, including subscription and payment-plan installments.',
+    ...onPurchase,
+    data: { payment: Payment, product: Product.nullable() },
+  }),
+  defineEvent({
+    type: 'payment.failed',
+    title: 'Payment Failed',
+    noun: 'Payment',
+    description: 'Triggers when a payment is declined or otherwise fails.',
+    ...onPurchase,
+    data: { payment: Payment, product: Product.nullable() },
+  }),
+  defineEvent({
+    type: 'payment.refunded',
+    title: 'Payment Refunded',
+    noun: 'Refund',
+    description: 'Triggers when a payment is refunded in full or in part.',
+    ...onPurchase,
+    data: { payment: Payment, product: Product.nullable() },
+  }),
+  defineEvent({
+    type: 'subscription.started',
+    title: 'Subscription Started',
+    noun: 'Subscription',
+    description: 'Triggers when a customer starts a paid subscription or payment plan.',
+    ...onPurchase,
+    data: { subscription: Subscription, product: Product.nullable() },
+  }),
+  defineEvent({
+    type: 'subscription.trial_started',
+    title: 'Subscription Trial Started',
+    noun: 'Subscription',
+    description: 'Triggers when a customer starts a free trial of a subscription.',
+    ...onPurchase,
+    data: { subscription: Subscription, product: Product.nullable() },
+  }),
+  defineEvent({
+    type: 'subscription.cancelled',
+    title: 'Subscription Cancelled',
+    noun: 'Subscription',
+    description: 'Triggers when a subscription or payment plan is cancelled.',
+    ...onPurchase,
+    data: { subscription: Subscription, product: Product.nullable() },
+  }),
+
+  defineEvent({
+    type: 'lead.created',
+    title: 'New Lead',
+    noun: 'Lead',
+    description: 'Triggers when the LMS captures a new lead, such as an email left in a sign-up form or popup.',
+    ...onContact,
+    data: { lead: Lead },
+  }),
+  defineEvent({
+    type: 'form.submitted',
+    title: 'Form Submitted',
+    noun: 'Submission',
+    description: 'Triggers when someone submits a form on the LMS site.',
+    ...onContact,
+    data: { form: Form, submission: Submission },
   }),
 
   defineEvent({

@@ -3,6 +3,7 @@ import { EVENT_DEFINITIONS, type EventType } from './event-types.ts';
 import { type CatalogField, fieldsOf } from './fields.ts';
 import { SAMPLES } from './samples.ts';
 
+export * from './commerce.ts';
 export * from './event-types.ts';
 export { type CatalogField, fieldsOf } from './fields.ts';
 export * from './parts.ts';
@@ -19,6 +20,13 @@ export interface CatalogEntry {
   /** The envelope's JSON Schema, for OpenAPI and for readers of /v1/catalog. */
   json_schema: unknown;
 }
+
+/**
+ * The catalog's version, in /v1/catalog: it goes up by one whenever types are added (the catalog
+ * only grows; a type never changes incompatibly, DESIGN §2). 1: the first 31 types; 2: commerce,
+ * leads, forms, tags and user.deleted (issue 16 §3).
+ */
+export const CATALOG_VERSION = 2;
 
 export const CATALOG: readonly CatalogEntry[] = EVENT_DEFINITIONS.map((definition) => ({
   type: definition.type,

@@ -1,3 +1,4 @@
+import type { Product } from './commerce.ts';
 import type { EventOf, EventType } from './event-types.ts';
 import type { Course, Enrollment, Learner } from './parts.ts';
 
@@ -32,6 +33,33 @@ function enrollment(status: Enrollment['status'], progress: number | null, done 
     passed: done ? true : null,
     enrolled_at: '2026-11-02T09:15:00Z',
     completed_at: done ? '2026-11-20T14:03:11Z' : null,
+  };
+}
+
+/** A course sold as its own product: the purchase events carry it both as the course and as the product. */
+const soldCourse: Course = {
+  id: '1742',
+  title: 'Grant Writing Masterclass',
+  kind: 'online_course',
+  url: 'https://acme-training.example/courses/grant-writing-masterclass',
+};
+const soldCourseProduct: Product = { id: '288031', name: 'Grant Writing Masterclass', kind: 'course' };
+const membership: Product = { id: 'all-access', name: 'All-Access Membership', kind: 'subscription' };
+
+function subscription(status: string, dates: { trial_ends_at?: string; cancelled_at?: string; ends_at?: string } = {}) {
+  return {
+    id: 'sub_64f1c2a9e3b7d50012ab34cd',
+    status,
+    plan_id: 'all-access-monthly',
+    plan_name: 'All-Access Monthly',
+    interval: 'month' as const,
+    interval_count: 1,
+    amount: 2900,
+    currency: 'EUR',
+    started_at: '2026-11-20T14:03:11Z',
+    trial_ends_at: dates.trial_ends_at ?? null,
+    cancelled_at: dates.cancelled_at ?? null,
+    ends_at: dates.ends_at ?? null,
   };
 }
 
@@ -221,6 +249,145 @@ export const SAMPLES: { readonly [T in EventType]: EventOf<T> } = {
     ...envelope('department.deleted', 'Department Deleted'),
     actor: { id: '2d4f6a8c-1b3e-4d5f-9a7c-8e6b4d2f0a1c', role: 'admin' },
     data: { department: { id: '9e8d7c6b-5a4f-4e3d-2c1b-0a9f8e7d6c5b', name: null } },
+  },
+  'user.deleted': {
+    ...envelope('user.deleted', 'user.deleted', 'standard'),
+    actor: { id: '2d4f6a8c-1b3e-4d5f-9a7c-8e6b4d2f0a1c', role: 'admin' },
+    learner,
+  },
+  'user.tag_added': {
+    ...envelope('user.tag_added', 'user.tag_added', 'standard'),
+    actor: { id: null, role: 'system' },
+    learner,
+    data: { tag: { id: '9124', name: 'VIP Customer' } },
+  },
+  'user.tag_removed': {
+    ...envelope('user.tag_removed', 'user.tag_removed', 'standard'),
+    actor: { id: '2d4f6a8c-1b3e-4d5f-9a7c-8e6b4d2f0a1c', role: 'admin' },
+    learner,
+    data: { tag: { id: '9087', name: 'Trial' } },
+  },
+  'order.created': {
+    ...envelope('order.created', 'order.created', 'standard'),
+    learner,
+    course: soldCourse,
+    data: {
+      order: {
+        id: '19796',
+        number: '1010',
+        status: 'Complete',
+        amount: 4900,
+        subtotal: 5900,
+        discount: 1000,
+        tax: 0,
+        currency: 'USD',
+        coupon_code: 'LAUNCH10',
+        payment_type: 'one-time',
+        affiliate_code: null,
+      },
+      product: soldCourseProduct,
+    },
+  },
+  'payment.succeeded': {
+    ...envelope('payment.succeeded', 'payment.succeeded', 'standard'),
+    learner,
+    data: {
+      payment: {
+        id: '2150873341',
+        order_id: '5531',
+        subscription_id: null,
+        amount: 9700,
+        currency: 'USD',
+        method: 'card',
+        provider: 'stripe',
+        failure_reason: null,
+      },
+      product: { id: '2148790123', name: 'Coaching Accelerator', kind: 'offer' },
+    },
+  },
+  'payment.failed': {
+    ...envelope('payment.failed', 'payment.failed', 'standard'),
+    actor: { id: null, role: 'system' },
+    learner,
+    data: {
+      payment: {
+        id: '80412',
+        order_id: '19802',
+        subscription_id: '5521',
+        amount: 2900,
+        currency: 'CAD',
+        method: 'card',
+        provider: 'thinkific_payments',
+        failure_reason: 'Your card has insufficient funds.',
+      },
+      product: membership,
+    },
+  },
+  'payment.refunded': {
+    ...envelope('payment.refunded', 'payment.refunded', 'standard'),
+    actor: { id: '2d4f6a8c-1b3e-4d5f-9a7c-8e6b4d2f0a1c', role: 'admin' },
+    learner,
+    course: soldCourse,
+    data: {
+      payment: {
+        id: '80377',
+        order_id: '19796',
+        subscription_id: null,
+        amount: 4900,
+        currency: 'USD',
+        method: 'card',
+        provider: 'thinkific_payments',
+        failure_reason: null,
+      },
+      product: soldCourseProduct,
+    },
+  },
+  'subscription.started': {
+    ...envelope('subscription.started', 'subscription.started', 'standard'),
+    learner,
+    data: { subscription: subscription('active'), product: membership },
+  },
+  'subscription.trial_started': {
+    ...envelope('subscription.trial_started', 'subscription.trial_started', 'standard'),
+    learner,
+    data: { subscription: subscription('trialing', { trial_ends_at: '2026-12-04T14:03:11Z' }), product: membership },
+  },
+  'subscription.cancelled': {
+    ...envelope('subscription.cancelled', 'subscription.cancelled', 'standard'),
+    learner,
+    data: {
+      subscription: subscription('cancelled', { cancelled_at: '2027-02-03T08:41:27Z', ends_at: '2027-02-20T14:03:11Z' }),
+      product: membership,
+    },
+  },
+  'lead.created': {
+    ...envelope('lead.created', 'lead.created', 'standard'),
+    actor: null,
+    data: {
+      lead: {
+        id: '88213',
+        email: 'jordan.lee@northwind-nonprofit.example',
+        first_name: 'Jordan',
+        last_name: 'Lee',
+        name: 'Jordan Lee',
+        phone: null,
+        source: 'popup',
+      },
+    },
+  },
+  'form.submitted': {
+    ...envelope('form.submitted', 'form.submitted', 'standard'),
+    actor: null,
+    data: {
+      form: { id: '2148817363', name: 'Free Workshop Waitlist', url: 'https://acme-training.example/forms/2148817363' },
+      submission: {
+        id: '2150442107',
+        email: 'jordan.lee@northwind-nonprofit.example',
+        name: 'Jordan Lee',
+        phone: '+1 503 555 0142',
+        fields: { address_city: 'Portland', address_country: 'US', company: 'Northwind Nonprofit', how_did_you_hear: 'Podcast' },
+      },
+    },
   },
   'lms.event': {
     ...envelope('lms.event', 'Curriculum Group Reordered'),

@@ -46,6 +46,7 @@ export interface Operation {
 
 const list = (item: z.ZodType) => z.object({ data: z.array(item), next_cursor: z.string().nullable() });
 const Catalog = z.object({
+  version: z.int().meta({ description: 'Goes up by one whenever event types are added; types are never removed or changed incompatibly.' }),
   data: z.array(
     z.object({ type: z.string(), title: z.string(), description: z.string(), noun: z.string(), sample: z.unknown(), fields: z.array(z.unknown()) }),
   ),

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { CATALOG } from '../../catalog/index.ts';
+import { CATALOG, CATALOG_VERSION } from '../../catalog/index.ts';
 import type { AuditItem, ConnectionAnswer } from '../../operations/schemas.ts';
 import {
   ADMIN_KEY,
@@ -65,8 +65,14 @@ describe('/v1/me', () => {
 
 describe('/v1/catalog', () => {
   it('answers every catalog event type with its schema and sample', async () => {
-    const catalog = await hub.api<{ data: Array<{ type: string; sample: { type: string } }> }>('GET', '/v1/catalog', undefined, integrationKey);
+    const catalog = await hub.api<{ version: number; data: Array<{ type: string; sample: { type: string } }> }>(
+      'GET',
+      '/v1/catalog',
+      undefined,
+      integrationKey,
+    );
     expect(catalog.status).toBe(200);
+    expect(catalog.body.version).toBe(CATALOG_VERSION);
     expect(catalog.body.data.map((entry) => entry.type)).toEqual(CATALOG.map((entry) => entry.type));
     for (const entry of catalog.body.data) expect(entry.sample.type, entry.type).toBe(entry.type);
   });

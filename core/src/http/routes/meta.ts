@@ -1,5 +1,5 @@
 import express, { type Router } from 'express';
-import { CATALOG } from '../../catalog/index.ts';
+import { CATALOG, CATALOG_VERSION } from '../../catalog/index.ts';
 import { NotFoundError } from '../../errors.ts';
 import type { Lookup } from '../../hydrate/lookup.ts';
 import { isoTime, LookupParams, PageParams } from '../../operations/schemas.ts';
@@ -19,7 +19,7 @@ export function metaRouter(ctx: HubContext, requireScope: RequireScope, lookup: 
   });
 
   router.get('/catalog', requireScope(), (_req, res) => {
-    res.json({ data: CATALOG });
+    res.json({ version: CATALOG_VERSION, data: CATALOG });
   });
 
   router.get('/lookup/:kind', requireScope('events', 'hooks'), async (req, res) => {
