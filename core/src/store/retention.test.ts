@@ -78,7 +78,7 @@ describe.each(KINDS)('retention on the $kind store', ({ skip, open }) => {
     const { store } = opened;
     const clock = { now: T0 };
     const metrics = createMetrics();
-    const retention = createRetention({ store, now: () => clock.now, days: 30, auditDays: 365, metrics, pauseMs: 0, ...options });
+    const retention = createRetention({ store, now: () => clock.now, days: 30, auditDays: 365, metrics, pauseMs: 0, dutyCycle: 1, ...options });
     return { store, clock, metrics, retention };
   }
 
@@ -241,7 +241,7 @@ describe('the embedded file under retention', () => {
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'learnhook-retention-file-')), 'learnhook.db');
     const store = openSqliteStore({ file });
     const clock = { now: T0 };
-    const retention = createRetention({ store, now: () => clock.now, days: retentionDays, auditDays: 0, pauseMs: 0 });
+    const retention = createRetention({ store, now: () => clock.now, days: retentionDays, auditDays: 0, pauseMs: 0, dutyCycle: 1 });
     const body = Buffer.alloc(2_000, 'x');
     const sizes: number[] = [];
     try {
@@ -267,4 +267,46 @@ describe('the embedded file under retention', () => {
     // Without pruning the same load keeps growing: the levelling is retention's doing.
     expect(kept60).toBeGreaterThan((day60 ?? 0) * 3);
   }, 60_000);
+});
+
+describe('pruning beside ingest', () => {
+  it('rests after each batch for the time that keeps it within its share of real time', async () => {
+    const store = openSqliteStore({ file: ':memory:' });
+    const clock = { now: T0 };
+    const rests: number[] = [];
+    let busySince = 0;
+    const slowStore: Store = {
+      ...store,
+      kind: store.kind,
+      retention: {
+        ...store.retention,
+        async pruneRequests(seqs) {
+          busySince = performance.now();
+          // A batch that keeps the writer busy for at least 5 ms.
+          while (performance.now() - busySince < 5) {}
+          return store.retention.pruneRequests(seqs);
+        },
+      },
+    };
+    const retention = createRetention({
+      store: slowStore,
+      now: () => clock.now,
+      days: 1,
+      auditDays: 0,
+      batchSize: 2,
+      dutyCycle: 0.1,
+      sleep: async (ms) => void rests.push(ms),
+    });
+    try {
+      for (let index = 0; index < 6; index++) await store.ingest(received(T0, [`old${index}`]));
+      for (let index = 0; index < 6; index++) await store.completeEvent(`evt_old${index}`, (await store.getEvent(`evt_old${index}`))!.event, []);
+      clock.now = T0 + 2 * DAY_MS;
+      expect(await retention.runPass()).toMatchObject({ raw_requests: 6 });
+      expect(rests.length).toBeGreaterThanOrEqual(2);
+      // A 10 % share: nine times as long at rest as the batch was busy, and never less than that.
+      for (const restMs of rests) expect(restMs).toBeGreaterThanOrEqual(9 * 5);
+    } finally {
+      await store.close();
+    }
+  });
 });

@@ -65,8 +65,15 @@ export interface RetentionOptions {
   intervalMs?: number | undefined;
   /** Requests per transaction (default 500). */
   batchSize?: number | undefined;
-  /** Real time between two batches, the writer's breathing room for ingest (default 10 ms). */
+  /** The least real time between two batches, the writer's breathing room for ingest (default 10 ms). */
   pauseMs?: number | undefined;
+  /**
+   * The largest share of real time pruning may take (default 0.1): after each batch it rests for
+   * the time that keeps it there, so a hub at full ingest loses at most that share to pruning, and
+   * an idle one prunes at pace.
+   */
+  dutyCycle?: number | undefined;
+  sleep?: ((ms: number) => Promise<void>) | undefined;
 }
 
 export interface PassResult extends PrunedRows {
@@ -94,21 +101,26 @@ export function createRetention(options: RetentionOptions): Retention {
   const intervalMs = options.intervalMs ?? 600_000;
   const batchSize = options.batchSize ?? 500;
   const pauseMs = options.pauseMs ?? 10;
+  const dutyCycle = options.dutyCycle ?? 0.1;
+  const restPerBusyMs = (1 - dutyCycle) / dutyCycle;
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<PassResult> | null = null;
 
-  const pause = () => new Promise<void>((resolve) => setTimeout(resolve, pauseMs));
+  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
+  /** Rests after a batch that began at `batchStarted` (performance.now()) long enough to keep the duty cycle. */
+  const pause = (batchStarted: number) => sleep(Math.max(pauseMs, (performance.now() - batchStarted) * restPerBusyMs));
 
   /** Deletes batches of the oldest rows of a table through `prune` until one comes back short. */
   async function pruneOldest(prune: (limit: number) => Promise<number>, result: PassResult): Promise<number> {
     let total = 0;
     while (!stopped) {
+      const started = performance.now();
       const deleted = await prune(batchSize);
       result.batches += 1;
       total += deleted;
       if (deleted < batchSize) break;
-      await pause();
+      await pause(started);
     }
     return total;
   }
@@ -122,6 +134,7 @@ export function createRetention(options: RetentionOptions): Retention {
       if (cutoff === null) continue;
       let after = 0;
       while (!stopped) {
+        const batchStarted = performance.now();
         const plan = planBatch(await store.retention.candidates(scope.connection_id, after, batchSize), cutoff, batchSize, after);
         result.owed += plan.owed;
         if (plan.prune.length > 0) {
@@ -131,7 +144,7 @@ export function createRetention(options: RetentionOptions): Retention {
         }
         if (plan.done) break;
         after = plan.after;
-        await pause();
+        await pause(batchStarted);
       }
     }
     const auditCutoff = cutoffFor(null, options.auditDays, at);
