@@ -12,6 +12,7 @@ export { HUB_NODE_FLAGS } from './node-flags.ts';
 export type { ConnectionAnswer } from './operations/schemas.ts';
 export { demoData, type SandboxData } from './sandbox/demo-data.ts';
 export { type SandboxSession, startSandbox } from './sandbox/session.ts';
-export { type Subject, type WireRequest, wireRequest } from './sandbox/wire-formats.ts';
+export { wireRequest } from './sandbox/wire-formats.ts';
+export type { Subject, WireRequest } from './sandbox/wire-request.ts';
 export { generateSecret, signStandardWebhook, verifyStandardWebhook } from './signatures/standard-webhooks.ts';
 export * from './vendors/index.ts';

@@ -16,7 +16,8 @@ import { seismicLearningApi } from './api/seismic-learning.ts';
 import type { EmulatedApi } from './api/types.ts';
 import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from './demo-data.ts';
 import type { LmsData } from './lms-data.ts';
-import { catalogTypeOf, courseKindFor, type Subject, wireRequest } from './wire-formats.ts';
+import { catalogTypeOf, courseKindFor, wireRequest } from './wire-formats.ts';
+import type { Subject } from './wire-request.ts';
 
 /** The emulated vendor APIs, by the vendor whose hydration client calls them. */
 export const EMULATED_APIS: Partial<Record<Vendor, EmulatedApi>> = {

@@ -4,7 +4,8 @@ import { ingestRequest } from '../testing/ingest-request.ts';
 import { INBOUND_DEFAULTS } from '../vendors/inbound-defaults.ts';
 import { ADAPTERS } from '../vendors/index.ts';
 import { demoData } from './demo-data.ts';
-import { courseKindFor, type Subject, wireRequest } from './wire-formats.ts';
+import { courseKindFor, wireRequest } from './wire-formats.ts';
+import type { Subject } from './wire-request.ts';
 
 const data = demoData();
 

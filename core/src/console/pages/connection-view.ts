@@ -4,7 +4,8 @@ import { type ApiAccessResult, presentConnection } from '../../operations/connec
 import { HOUR_MS } from '../../store/sql/activity.ts';
 import type { OpenConnection } from '../../vendors/connection-registry.ts';
 import { ADAPTERS } from '../../vendors/index.ts';
-import { type Paste, SETUP_GUIDES } from '../../vendors/setup-guides.ts';
+import type { Paste } from '../../vendors/setup-guide.ts';
+import { SETUP_GUIDES } from '../../vendors/setup-guides.ts';
 import { activityChart, CHART_HOURS } from '../activity-chart.ts';
 import type { ConsoleContext } from '../context.ts';
 import { html, type SafeHtml } from '../html.ts';

@@ -1,10 +1,10 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { parseBasicAuth } from '../../signatures/basic-auth.ts';
 import { constantTimeEqual } from '../../signatures/constant-time.ts';
+import { LEARN365_SITE, learn365DirectoryObjectId, learn365LoginName } from '../../vendors/learn365/wire-format.ts';
 import { LEARN365_COURSE_TYPES } from '../../vendors/learn365-tables.ts';
 import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from '../demo-data.ts';
 import { type EntityKind, sandboxId, vendorId } from '../vendor-ids.ts';
-import { LEARN365_SITE, learn365DirectoryObjectId, learn365LoginName } from '../wire-formats.ts';
 import { callerKey, departmentOf, fullName, hasStarted, header, queryOf } from './common.ts';
 import { evaluateFilter, type FilterDialect, type Literal, parseFilter } from './odata-filter.ts';
 import type { EmulatedApi } from './types.ts';
