@@ -9,7 +9,7 @@ import { errorHandler, notFoundHandler } from '../http/error-handler.ts';
 import { bodyOf } from '../http/request.ts';
 import type { Logger } from '../logger.ts';
 import { createTokenBuckets } from '../token-buckets.ts';
-import { absorbApi } from './api/absorb.ts';
+import { absorbApi } from '../vendors/absorb/sandbox-api.ts';
 import { adobeAlmApi } from './api/adobe-alm.ts';
 import { learn365Api } from './api/learn365.ts';
 import { seismicLearningApi } from './api/seismic-learning.ts';

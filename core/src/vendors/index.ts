@@ -1,5 +1,5 @@
 import type { Vendor } from '../catalog/index.ts';
-import { absorbAdapter } from './absorb.ts';
+import { absorbAdapter } from './absorb/inbound.ts';
 import type { VendorAdapter } from './adapter.ts';
 import { adobeAlmAdapter } from './adobe-alm.ts';
 import { learn365Adapter } from './learn365.ts';

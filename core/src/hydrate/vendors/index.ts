@@ -1,6 +1,6 @@
 import type { Vendor } from '../../catalog/index.ts';
+import { absorbApiClient } from '../../vendors/absorb/api-client.ts';
 import type { VendorApi } from '../client.ts';
-import { absorbApiClient } from './absorb.ts';
 import { adobeAlmApiClient } from './adobe-alm.ts';
 import { learn365ApiClient } from './learn365.ts';
 import { seismicLearningApiClient } from './seismic-learning.ts';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Course, CourseKind, Enrollment, EnrollmentStatus, Learner } from '../../catalog/index.ts';
-import { lookupName } from '../../vendors/names.ts';
-import { toIsoTimestamp } from '../../vendors/timestamps.ts';
+import { lookupName } from '../names.ts';
+import { toIsoTimestamp } from '../timestamps.ts';
 
 /**
  * What the Absorb Integration API v2 answers (absorb.ts asks): its resources as zod schemas, and

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
-import type { CourseKind, EventType } from '../catalog/index.ts';
-import { eventTypesOf, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from './adapter.ts';
-import { buildEvent, type EventParts } from './build-event.ts';
-import { bodyDigest } from './event-id.ts';
-import { normaliseName } from './names.ts';
-import { parseJsonBody, parseWith } from './parse-body.ts';
+import type { HydrationNeeds } from '../../catalog/hydration-needs.ts';
+import type { CourseKind, EventType } from '../../catalog/index.ts';
+import { eventTypesOf, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from '../adapter.ts';
+import { buildEvent, type EventParts } from '../build-event.ts';
+import { bodyDigest } from '../event-id.ts';
+import { normaliseName } from '../names.ts';
+import { parseJsonBody, parseWith } from '../parse-body.ts';
 
 /**
  * Absorb LMS webhooks (support.absorblms.com, "Webhooks"). Each request reports one event and is lean:

@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
+import { callerKey, header, queryOf, tokenOf } from '../../sandbox/api/common.ts';
+import type { EmulatedApi } from '../../sandbox/api/types.ts';
+import type { SandboxData } from '../../sandbox/demo-data.ts';
+import { type EntityKind, sandboxId } from '../../sandbox/vendor-ids.ts';
 import { constantTimeEqual } from '../../signatures/constant-time.ts';
-import type { SandboxData } from '../demo-data.ts';
-import { type EntityKind, sandboxId } from '../vendor-ids.ts';
-import { collection, QueryError } from './absorb-query.ts';
-import { courseResource, departmentResource, enrollmentsOf, userResource } from './absorb-resources.ts';
-import { callerKey, header, queryOf, tokenOf } from './common.ts';
-import type { EmulatedApi } from './types.ts';
+import { collection, QueryError } from './sandbox-api-query.ts';
+import { courseResource, departmentResource, enrollmentsOf, userResource } from './sandbox-api-resources.ts';
 
 /**
  * The Absorb Integration API v2 as the sandbox serves it (rest.myabsorb.com and its regional

@@ -9,13 +9,13 @@
  * Absorb publishes no sample webhook body and no signature header.
  */
 import { describe, expect, it } from 'vitest';
-import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
-import { CatalogEventSchema, type CourseKind, type EventType } from '../catalog/index.ts';
-import { PayloadError } from '../errors.ts';
-import { thrownBy } from '../testing/errors.ts';
-import { ingestRequest } from '../testing/ingest-request.ts';
-import { absorbAdapter } from './absorb.ts';
-import type { MappedEvent } from './adapter.ts';
+import type { HydrationNeeds } from '../../catalog/hydration-needs.ts';
+import { CatalogEventSchema, type CourseKind, type EventType } from '../../catalog/index.ts';
+import { PayloadError } from '../../errors.ts';
+import { thrownBy } from '../../testing/errors.ts';
+import { ingestRequest } from '../../testing/ingest-request.ts';
+import type { MappedEvent } from '../adapter.ts';
+import { absorbAdapter } from './inbound.ts';
 
 const context = { connection: 'acme', receivedAt: new Date('2026-11-20T14:03:11.482Z') };
 

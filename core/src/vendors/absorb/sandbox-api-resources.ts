@@ -1,6 +1,6 @@
-import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from '../demo-data.ts';
-import { type EntityKind, vendorId } from '../vendor-ids.ts';
-import { fullName, hasStarted } from './common.ts';
+import { fullName, hasStarted } from '../../sandbox/api/common.ts';
+import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from '../../sandbox/demo-data.ts';
+import { type EntityKind, vendorId } from '../../sandbox/vendor-ids.ts';
 
 /*
  * The sandbox's data as Absorb resources. Absorb writes times without a zone (UTC); the

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { Course, Learner } from '../../catalog/index.ts';
-import { toIsoTimestamp } from '../../vendors/timestamps.ts';
-import { createBearerTokens } from '../bearer-token.ts';
-import { type ListPage, type LmsApiClient, LmsApiError, type LmsHttp, type VendorApi } from '../client.ts';
-import { isRefusal } from '../http-json.ts';
-import { answerParser } from '../parse-answer.ts';
+import { createBearerTokens } from '../../hydrate/bearer-token.ts';
+import { type ListPage, type LmsApiClient, LmsApiError, type LmsHttp, type VendorApi } from '../../hydrate/client.ts';
+import { isRefusal } from '../../hydrate/http-json.ts';
+import { answerParser } from '../../hydrate/parse-answer.ts';
+import { toIsoTimestamp } from '../timestamps.ts';
 import {
   AbsorbCourse,
   AbsorbDepartment,
@@ -17,7 +17,7 @@ import {
   toCourse,
   toEnrollment,
   toLearner,
-} from './absorb-answers.ts';
+} from './api-answers.ts';
 
 /**
  * Absorb Integration API v2 client (rest.myabsorb.com, .ca, .eu, .com.au; sandboxes at

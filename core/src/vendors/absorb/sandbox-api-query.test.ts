@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { collection, QueryError } from './absorb-query.ts';
+import { collection, QueryError } from './sandbox-api-query.ts';
 
 const users = Array.from({ length: 25 }, (_, index) => ({
   id: `0000000${index % 10}-aaaa-4bbb-8ccc-${String(index).padStart(12, '0')}`,

@@ -11,15 +11,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Course, Enrollment, Learner } from '../../catalog/index.ts';
-import { absorbApi, createAbsorbApi } from '../../sandbox/api/absorb.ts';
+import { LmsApiError } from '../../hydrate/client.ts';
+import { isRetryable } from '../../hydrate/http-json.ts';
 import type { EmulatedApi } from '../../sandbox/api/types.ts';
 import { demoData, type SandboxData } from '../../sandbox/demo-data.ts';
 import { vendorId } from '../../sandbox/vendor-ids.ts';
 import { emulatedClient, readWholeList, spread, testLmsHttp } from '../../testing/emulated-lms.ts';
 import { rejectionOf } from '../../testing/errors.ts';
-import { LmsApiError } from '../client.ts';
-import { isRetryable } from '../http-json.ts';
-import { absorbApiClient } from './absorb.ts';
+import { absorbApiClient } from './api-client.ts';
+import { absorbApi, createAbsorbApi } from './sandbox-api.ts';
 
 /** The emulated Absorb API on 127.0.0.1, counting requests by path, and a client pointed at it. */
 async function absorb(options: { data?: SandboxData; api?: EmulatedApi; settings?: Record<string, unknown> } = {}) {

@@ -9,10 +9,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import type { EmulatedApi } from '../../sandbox/api/types.ts';
+import { vendorId } from '../../sandbox/vendor-ids.ts';
 import { serveEmulator } from '../../testing/emulated-lms.ts';
-import { vendorId } from '../vendor-ids.ts';
-import { absorbApi, createAbsorbApi } from './absorb.ts';
-import type { EmulatedApi } from './types.ts';
+import { absorbApi, createAbsorbApi } from './sandbox-api.ts';
 
 const Settings = z.object({ private_key: z.string(), username: z.string(), password: z.string() });
 

@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Course, Enrollment, Learner } from '../../catalog/index.ts';
-import { AbsorbCourse, AbsorbEnrollment, AbsorbUser, page, toCourse, toEnrollment, toLearner } from './absorb-answers.ts';
+import { AbsorbCourse, AbsorbEnrollment, AbsorbUser, page, toCourse, toEnrollment, toLearner } from './api-answers.ts';
 
 const USER = '8a1c6f7e-2b3d-4e5f-9a0b-1c2d3e4f5a6b';
 const COURSE = 'c0ffee00-1111-4222-8333-444455556666';

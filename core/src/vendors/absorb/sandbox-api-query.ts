@@ -1,4 +1,4 @@
-import { evaluateFilter, type FilterDialect, type Literal, literalOf, parseFilter } from './odata-filter.ts';
+import { evaluateFilter, type FilterDialect, type Literal, literalOf, parseFilter } from '../../sandbox/api/odata-filter.ts';
 
 /**
  * How the emulated Absorb API reads a collection's query: `_filter` (OData v2 style), `_sort`
