@@ -1,8 +1,8 @@
 import type { Vendor } from '../catalog/index.ts';
 import { absorbAdapter } from './absorb/inbound.ts';
 import type { VendorAdapter } from './adapter.ts';
-import { adobeAlmAdapter } from './adobe-alm.ts';
-import { learn365Adapter } from './learn365.ts';
+import { adobeAlmAdapter } from './adobe-alm/inbound.ts';
+import { learn365Adapter } from './learn365/inbound.ts';
 import { seismicLearningAdapter } from './seismic-learning.ts';
 import { standardAdapter } from './standard.ts';
 

@@ -1,8 +1,8 @@
 import type { Vendor } from '../../catalog/index.ts';
 import { absorbApiClient } from '../../vendors/absorb/api-client.ts';
+import { adobeAlmApiClient } from '../../vendors/adobe-alm/api-client.ts';
+import { learn365ApiClient } from '../../vendors/learn365/api-client.ts';
 import type { VendorApi } from '../client.ts';
-import { adobeAlmApiClient } from './adobe-alm.ts';
-import { learn365ApiClient } from './learn365.ts';
 import { seismicLearningApiClient } from './seismic-learning.ts';
 
 /**

@@ -1,6 +1,6 @@
 import { vendorId } from '../../sandbox/vendor-ids.ts';
 import { basicFrom, JSON_TYPE, uuidFrom, type WireFormat } from '../../sandbox/wire-request.ts';
-import { adobeAlmAdapter } from '../adobe-alm.ts';
+import { adobeAlmAdapter } from './inbound.ts';
 
 /** What Adobe Learning Manager sends: its events envelope, with Basic auth when the connection asks for it. */
 export const adobeAlmWireFormat: WireFormat = (event, subject, inbound) => {

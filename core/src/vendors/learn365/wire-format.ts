@@ -1,8 +1,8 @@
 import { createHmac } from 'node:crypto';
 import type { SandboxUser } from '../../sandbox/demo-data.ts';
 import { JSON_TYPE, stringOf, uuidFrom, type WireFormat } from '../../sandbox/wire-request.ts';
-import { learn365Adapter } from '../learn365.ts';
-import { LEARN365_COURSE_TYPES } from '../learn365-tables.ts';
+import { learn365Adapter } from './inbound.ts';
+import { LEARN365_COURSE_TYPES } from './tables.ts';
 
 /** The SharePoint site and web the sandbox's Learn365 courses live in: its webhooks and its API name the same ones. */
 export const LEARN365_SITE = { SiteId: 'a3f1c2e4-5b6d-4e7f-8a9b-0c1d2e3f4a5b', WebId: 'b4e2d3f5-6c7e-4f8a-9b0c-1d2e3f4a5b6c' } as const;

@@ -11,7 +11,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { serveEmulator } from '../../testing/emulated-lms.ts';
-import { learn365Api } from './learn365.ts';
+import { learn365Api } from './sandbox-api.ts';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 

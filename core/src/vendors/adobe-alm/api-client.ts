@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { Course, CourseKind, Enrollment, EnrollmentStatus, Learner } from '../../catalog/index.ts';
-import { lookupName, normaliseName } from '../../vendors/names.ts';
-import { toIsoTimestamp } from '../../vendors/timestamps.ts';
-import { createBearerTokens, type IssuedToken } from '../bearer-token.ts';
-import { type LmsApiClient, LmsApiError, type LmsHttp, type VendorApi } from '../client.ts';
-import { isRefusal } from '../http-json.ts';
-import { answerParser } from '../parse-answer.ts';
-import { splitFullName } from '../person-name.ts';
+import { createBearerTokens, type IssuedToken } from '../../hydrate/bearer-token.ts';
+import { type LmsApiClient, LmsApiError, type LmsHttp, type VendorApi } from '../../hydrate/client.ts';
+import { isRefusal } from '../../hydrate/http-json.ts';
+import { answerParser } from '../../hydrate/parse-answer.ts';
+import { splitFullName } from '../../hydrate/person-name.ts';
+import { lookupName, normaliseName } from '../names.ts';
+import { toIsoTimestamp } from '../timestamps.ts';
 
 /**
  * Adobe Learning Manager (ALM) public API v2 client (learningmanager.adobe.com/primeapi/v2; an

@@ -1,4 +1,4 @@
-import type { CourseKind, EnrollmentStatus, EventType } from '../catalog/index.ts';
+import type { CourseKind, EnrollmentStatus, EventType } from '../../catalog/index.ts';
 
 /**
  * Learn365's names as data: which catalog type each notification Action maps to and how, and the

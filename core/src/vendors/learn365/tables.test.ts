@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LEARN365_COURSE_KINDS, LEARN365_COURSE_TYPES } from './learn365-tables.ts';
-import { lookupName } from './names.ts';
+import { lookupName } from '../names.ts';
+import { LEARN365_COURSE_KINDS, LEARN365_COURSE_TYPES } from './tables.ts';
 
 describe('learn365 course types', () => {
   it('reads back every CourseType written for a catalog kind as a kind', () => {

@@ -1,13 +1,13 @@
 import express, { type Request, type Response, type Router } from 'express';
+import { callerKey, departmentOf, fullName, hasStarted, header, queryOf } from '../../sandbox/api/common.ts';
+import { evaluateFilter, type FilterDialect, type Literal, parseFilter } from '../../sandbox/api/odata-filter.ts';
+import type { EmulatedApi } from '../../sandbox/api/types.ts';
+import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from '../../sandbox/demo-data.ts';
+import { type EntityKind, sandboxId, vendorId } from '../../sandbox/vendor-ids.ts';
 import { parseBasicAuth } from '../../signatures/basic-auth.ts';
 import { constantTimeEqual } from '../../signatures/constant-time.ts';
-import { LEARN365_SITE, learn365DirectoryObjectId, learn365LoginName } from '../../vendors/learn365/wire-format.ts';
-import { LEARN365_COURSE_TYPES } from '../../vendors/learn365-tables.ts';
-import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from '../demo-data.ts';
-import { type EntityKind, sandboxId, vendorId } from '../vendor-ids.ts';
-import { callerKey, departmentOf, fullName, hasStarted, header, queryOf } from './common.ts';
-import { evaluateFilter, type FilterDialect, type Literal, parseFilter } from './odata-filter.ts';
-import type { EmulatedApi } from './types.ts';
+import { LEARN365_COURSE_TYPES } from './tables.ts';
+import { LEARN365_SITE, learn365DirectoryObjectId, learn365LoginName } from './wire-format.ts';
 
 /**
  * The Learn365 (Zensai, formerly LMS365) Cloud API as the sandbox serves it: OData v4 under

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
-import type { Resource } from './adobe-alm-resources.ts';
-import { queryOf } from './common.ts';
+import { queryOf } from '../../sandbox/api/common.ts';
+import type { Resource } from './sandbox-api-resources.ts';
 
 /*
  * How the emulated ALM API reads a list's query and answers one page of it: page[limit] (10 by

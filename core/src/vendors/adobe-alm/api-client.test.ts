@@ -12,14 +12,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Course, Enrollment, Learner } from '../../catalog/index.ts';
-import { adobeAlmApi, createAdobeAlmApi } from '../../sandbox/api/adobe-alm.ts';
+import { LmsApiError } from '../../hydrate/client.ts';
+import { isRetryable } from '../../hydrate/http-json.ts';
 import type { EmulatedApi } from '../../sandbox/api/types.ts';
 import { demoData, type SandboxData } from '../../sandbox/demo-data.ts';
 import { courseOfKind, emulatedClient } from '../../testing/emulated-lms.ts';
 import { rejectionOf } from '../../testing/errors.ts';
-import { LmsApiError } from '../client.ts';
-import { isRetryable } from '../http-json.ts';
-import { adobeAlmApiClient } from './adobe-alm.ts';
+import { adobeAlmApiClient } from './api-client.ts';
+import { adobeAlmApi, createAdobeAlmApi } from './sandbox-api.ts';
 
 /** The emulated ALM API on 127.0.0.1, counting requests by path, and a client pointed at it. */
 async function alm(options: { data?: SandboxData; api?: EmulatedApi; settings?: Record<string, unknown> } = {}) {

@@ -12,14 +12,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Course, Enrollment, Learner } from '../../catalog/index.ts';
-import { learn365Api } from '../../sandbox/api/learn365.ts';
+import { LmsApiError } from '../../hydrate/client.ts';
+import { isRetryable } from '../../hydrate/http-json.ts';
 import { demoData, type SandboxData } from '../../sandbox/demo-data.ts';
 import { courseOfKind, emulatedClient, testLmsHttp as lmsHttp, readWholeList, spread } from '../../testing/emulated-lms.ts';
 import { rejectionOf } from '../../testing/errors.ts';
 import { listenForTest } from '../../testing/listen.ts';
-import { LmsApiError } from '../client.ts';
-import { isRetryable } from '../http-json.ts';
-import { learn365ApiClient } from './learn365.ts';
+import { learn365ApiClient } from './api-client.ts';
+import { learn365Api } from './sandbox-api.ts';
 
 /** The emulated Learn365 API on 127.0.0.1, and a client pointed at it. */
 function learn365(data: SandboxData = demoData(), override: Record<string, unknown> = {}) {

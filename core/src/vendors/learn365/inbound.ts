@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { SignatureError } from '../errors.ts';
-import { constantTimeEqual } from '../signatures/constant-time.ts';
-import { decodeHex, hmacKey, hmacSha256 } from '../signatures/hmac.ts';
-import { eventTypesOf, type IngestReply, type IngestRequest, type VendorAdapter } from './adapter.ts';
-import { learn365ToCatalog } from './learn365-mapping.ts';
-import { type Learn365Event, parseLearn365Notifications } from './learn365-notifications.ts';
-import { LEARN365_ACTIONS } from './learn365-tables.ts';
+import { SignatureError } from '../../errors.ts';
+import { constantTimeEqual } from '../../signatures/constant-time.ts';
+import { decodeHex, hmacKey, hmacSha256 } from '../../signatures/hmac.ts';
+import { eventTypesOf, type IngestReply, type IngestRequest, type VendorAdapter } from '../adapter.ts';
+import { learn365ToCatalog } from './mapping.ts';
+import { type Learn365Event, parseLearn365Notifications } from './notifications.ts';
+import { LEARN365_ACTIONS } from './tables.ts';
 
 /**
  * Learn365 (Zensai, formerly LMS365) sends ASP.NET WebHooks.

@@ -14,12 +14,12 @@
  *   learningProgram, certification, jobAid; ids such as "course:123"; learning-object state "Published".
  */
 import { describe, expect, it } from 'vitest';
-import type { CourseKind, EnrollmentStatus, EventType } from '../catalog/index.ts';
-import { AuthenticationError, PayloadError } from '../errors.ts';
-import { thrownBy } from '../testing/errors.ts';
-import { ingestRequest } from '../testing/ingest-request.ts';
-import type { MappedEvent } from './adapter.ts';
-import { AdobeAlmInbound, adobeAlmAdapter } from './adobe-alm.ts';
+import type { CourseKind, EnrollmentStatus, EventType } from '../../catalog/index.ts';
+import { AuthenticationError, PayloadError } from '../../errors.ts';
+import { thrownBy } from '../../testing/errors.ts';
+import { ingestRequest } from '../../testing/ingest-request.ts';
+import type { MappedEvent } from '../adapter.ts';
+import { AdobeAlmInbound, adobeAlmAdapter } from './inbound.ts';
 
 const RECEIVED_AT = new Date('2025-11-20T14:03:12.250Z');
 const LEARNER = 11873402;

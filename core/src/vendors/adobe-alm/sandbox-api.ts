@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
+import { callerKey, header, queryOf, tokenOf } from '../../sandbox/api/common.ts';
+import type { EmulatedApi } from '../../sandbox/api/types.ts';
+import type { SandboxData } from '../../sandbox/demo-data.ts';
+import { sandboxId } from '../../sandbox/vendor-ids.ts';
 import { constantTimeEqual } from '../../signatures/constant-time.ts';
-import type { SandboxData } from '../demo-data.ts';
-import { sandboxId } from '../vendor-ids.ts';
-import { ApiError, list, listOf, selfLink, sortById } from './adobe-alm-paging.ts';
-import { ACCOUNT_ID, enrollmentResource, LO_TYPES, learningObjectResource, loIdOf, loTypeOf, userResource } from './adobe-alm-resources.ts';
-import { callerKey, header, queryOf, tokenOf } from './common.ts';
-import type { EmulatedApi } from './types.ts';
+import { ApiError, list, listOf, selfLink, sortById } from './sandbox-api-paging.ts';
+import { ACCOUNT_ID, enrollmentResource, LO_TYPES, learningObjectResource, loIdOf, loTypeOf, userResource } from './sandbox-api-resources.ts';
 
 /**
  * The Adobe Learning Manager (ALM) public API v2 as the sandbox serves it

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { Course, Enrollment, EnrollmentStatus, Learner } from '../../catalog/index.ts';
-import { LEARN365_COURSE_KINDS, LEARN365_REGISTRATION_STATUSES } from '../../vendors/learn365-tables.ts';
-import { lookupName } from '../../vendors/names.ts';
-import { toIsoTimestamp } from '../../vendors/timestamps.ts';
-import type { ListPage, LmsApiClient, LmsHttp, VendorApi } from '../client.ts';
-import { answerParser } from '../parse-answer.ts';
-import { splitFullName } from '../person-name.ts';
+import type { ListPage, LmsApiClient, LmsHttp, VendorApi } from '../../hydrate/client.ts';
+import { answerParser } from '../../hydrate/parse-answer.ts';
+import { splitFullName } from '../../hydrate/person-name.ts';
+import { lookupName } from '../names.ts';
+import { toIsoTimestamp } from '../timestamps.ts';
+import { LEARN365_COURSE_KINDS, LEARN365_REGISTRATION_STATUSES } from './tables.ts';
 
 /**
  * Learn365 (Zensai, formerly LMS365) Cloud API client: OData v4 under /odata/v2, HTTP Basic with

@@ -11,9 +11,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import type { EmulatedApi } from '../../sandbox/api/types.ts';
 import { serveEmulator } from '../../testing/emulated-lms.ts';
-import { adobeAlmApi, createAdobeAlmApi } from './adobe-alm.ts';
-import type { EmulatedApi } from './types.ts';
+import { adobeAlmApi, createAdobeAlmApi } from './sandbox-api.ts';
 
 const Settings = z.object({ client_id: z.string(), client_secret: z.string(), refresh_token: z.string() });
 const TokenAnswer = z.object({ access_token: z.string(), refresh_token: z.string(), expires_in: z.number() });

@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
-import { type CourseKind, type EnrollmentStatus, EVENT_DEFINITIONS, type EventType } from '../catalog/index.ts';
-import { AuthenticationError } from '../errors.ts';
-import { basicAuthMatches } from '../signatures/basic-auth.ts';
-import { eventTypesOf, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from './adapter.ts';
-import { buildEvent } from './build-event.ts';
-import { parseJsonBody, parseWith } from './parse-body.ts';
-import { toIsoTimestamp } from './timestamps.ts';
+import type { HydrationNeeds } from '../../catalog/hydration-needs.ts';
+import { type CourseKind, type EnrollmentStatus, EVENT_DEFINITIONS, type EventType } from '../../catalog/index.ts';
+import { AuthenticationError } from '../../errors.ts';
+import { basicAuthMatches } from '../../signatures/basic-auth.ts';
+import { eventTypesOf, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from '../adapter.ts';
+import { buildEvent } from '../build-event.ts';
+import { parseJsonBody, parseWith } from '../parse-body.ts';
+import { toIsoTimestamp } from '../timestamps.ts';
 
 /**
  * Adobe Learning Manager (ALM, formerly Captivate Prime) webhooks, as its "Webhooks" and "Webhooks

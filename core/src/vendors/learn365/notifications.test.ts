@@ -9,11 +9,11 @@
  *   Notifications}, Json.NET indented serialisation, `ms-signature: sha256=<HEX>`, the ?echo= URL check
  */
 import { describe, expect, it } from 'vitest';
-import { PayloadError } from '../errors.ts';
-import { thrownBy } from '../testing/errors.ts';
-import { ingestRequest } from '../testing/ingest-request.ts';
-import { enrollmentNotification, flatCourseNotification, LEARN365_SAMPLES, learn365Envelope } from '../testing/learn365-notifications.ts';
-import { parseLearn365Notifications } from './learn365-notifications.ts';
+import { PayloadError } from '../../errors.ts';
+import { thrownBy } from '../../testing/errors.ts';
+import { ingestRequest } from '../../testing/ingest-request.ts';
+import { enrollmentNotification, flatCourseNotification, LEARN365_SAMPLES, learn365Envelope } from '../../testing/learn365-notifications.ts';
+import { parseLearn365Notifications } from './notifications.ts';
 
 const { maya } = LEARN365_SAMPLES;
 

@@ -9,12 +9,12 @@
  *   Notifications}, Json.NET indented serialisation, `ms-signature: sha256=<HEX>`, the ?echo= URL check
  */
 import { describe, expect, it } from 'vitest';
-import { CatalogEventSchema } from '../catalog/index.ts';
-import { ingestRequest } from '../testing/ingest-request.ts';
-import { enrollmentNotification, flatCourseNotification, LEARN365_SAMPLES, learn365Envelope, userNotification } from '../testing/learn365-notifications.ts';
-import type { MappedEvent } from './adapter.ts';
-import { learn365ToCatalog } from './learn365-mapping.ts';
-import { parseLearn365Notifications } from './learn365-notifications.ts';
+import { CatalogEventSchema } from '../../catalog/index.ts';
+import { ingestRequest } from '../../testing/ingest-request.ts';
+import { enrollmentNotification, flatCourseNotification, LEARN365_SAMPLES, learn365Envelope, userNotification } from '../../testing/learn365-notifications.ts';
+import type { MappedEvent } from '../adapter.ts';
+import { learn365ToCatalog } from './mapping.ts';
+import { parseLearn365Notifications } from './notifications.ts';
 
 const { maya, omar, lena, compliance } = LEARN365_SAMPLES;
 const context = { connection: 'acme', receivedAt: new Date('2026-11-20T14:03:11.482Z') };

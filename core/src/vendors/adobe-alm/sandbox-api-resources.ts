@@ -1,6 +1,6 @@
-import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from '../demo-data.ts';
-import { vendorId } from '../vendor-ids.ts';
-import { departmentOf, fullName, hasStarted } from './common.ts';
+import { departmentOf, fullName, hasStarted } from '../../sandbox/api/common.ts';
+import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from '../../sandbox/demo-data.ts';
+import { vendorId } from '../../sandbox/vendor-ids.ts';
 
 /*
  * The sandbox's data as Adobe Learning Manager JSON:API resources, with ALM's attribute names

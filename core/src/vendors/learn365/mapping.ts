@@ -1,10 +1,10 @@
-import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
-import type { MappedEvent, MappingContext } from './adapter.ts';
-import { buildEvent, type EventParts } from './build-event.ts';
-import type { Learn365Event } from './learn365-notifications.ts';
-import { LEARN365_COURSE_KINDS, LEARN365_STATUS_TEXTS } from './learn365-tables.ts';
-import { lookupName } from './names.ts';
-import { toIsoTimestamp } from './timestamps.ts';
+import type { HydrationNeeds } from '../../catalog/hydration-needs.ts';
+import type { MappedEvent, MappingContext } from '../adapter.ts';
+import { buildEvent, type EventParts } from '../build-event.ts';
+import { lookupName } from '../names.ts';
+import { toIsoTimestamp } from '../timestamps.ts';
+import type { Learn365Event } from './notifications.ts';
+import { LEARN365_COURSE_KINDS, LEARN365_STATUS_TEXTS } from './tables.ts';
 
 /**
  * Mapping Learn365 notifications to the catalog by LEARN365_ACTIONS: one event per user an

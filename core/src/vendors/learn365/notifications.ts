@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { PayloadError } from '../errors.ts';
-import type { IngestRequest } from './adapter.ts';
-import { type Learn365ActionRule, learn365ActionRule } from './learn365-tables.ts';
-import { parseJsonBody, parseWith, toPayloadIssues } from './parse-body.ts';
+import { PayloadError } from '../../errors.ts';
+import type { IngestRequest } from '../adapter.ts';
+import { parseJsonBody, parseWith, toPayloadIssues } from '../parse-body.ts';
+import { type Learn365ActionRule, learn365ActionRule } from './tables.ts';
 
 /**
  * Reading a Learn365 (Zensai, formerly LMS365) ASP.NET WebHooks body into one event per notification.

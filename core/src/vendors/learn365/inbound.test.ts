@@ -9,12 +9,12 @@
  *   Notifications}, Json.NET indented serialisation, `ms-signature: sha256=<HEX>`, the ?echo= URL check
  */
 import { describe, expect, it } from 'vitest';
-import { SignatureError } from '../errors.ts';
-import { hmacSha256 } from '../signatures/hmac.ts';
-import { ingestRequest } from '../testing/ingest-request.ts';
-import { enrollmentNotification, learn365Envelope } from '../testing/learn365-notifications.ts';
-import type { IngestRequest } from './adapter.ts';
-import { learn365Adapter } from './learn365.ts';
+import { SignatureError } from '../../errors.ts';
+import { hmacSha256 } from '../../signatures/hmac.ts';
+import { ingestRequest } from '../../testing/ingest-request.ts';
+import { enrollmentNotification, learn365Envelope } from '../../testing/learn365-notifications.ts';
+import type { IngestRequest } from '../adapter.ts';
+import { learn365Adapter } from './inbound.ts';
 
 const SECRET = 'c0ffee5ecret-learn365-0123456789abcdef';
 
