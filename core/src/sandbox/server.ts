@@ -12,7 +12,7 @@ import { createTokenBuckets } from '../token-buckets.ts';
 import { absorbApi } from '../vendors/absorb/sandbox-api.ts';
 import { adobeAlmApi } from '../vendors/adobe-alm/sandbox-api.ts';
 import { learn365Api } from '../vendors/learn365/sandbox-api.ts';
-import { seismicLearningApi } from './api/seismic-learning.ts';
+import { seismicLearningApi } from '../vendors/seismic-learning/sandbox-api.ts';
 import type { EmulatedApi } from './api/types.ts';
 import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from './demo-data.ts';
 import type { LmsData } from './lms-data.ts';

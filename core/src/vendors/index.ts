@@ -3,8 +3,8 @@ import { absorbAdapter } from './absorb/inbound.ts';
 import type { VendorAdapter } from './adapter.ts';
 import { adobeAlmAdapter } from './adobe-alm/inbound.ts';
 import { learn365Adapter } from './learn365/inbound.ts';
-import { seismicLearningAdapter } from './seismic-learning.ts';
-import { standardAdapter } from './standard.ts';
+import { seismicLearningAdapter } from './seismic-learning/inbound.ts';
+import { standardAdapter } from './standard/inbound.ts';
 
 export type * from './adapter.ts';
 export { buildEvent } from './build-event.ts';

@@ -2,8 +2,8 @@ import type { Vendor } from '../../catalog/index.ts';
 import { absorbApiClient } from '../../vendors/absorb/api-client.ts';
 import { adobeAlmApiClient } from '../../vendors/adobe-alm/api-client.ts';
 import { learn365ApiClient } from '../../vendors/learn365/api-client.ts';
+import { seismicLearningApiClient } from '../../vendors/seismic-learning/api-client.ts';
 import type { VendorApi } from '../client.ts';
-import { seismicLearningApiClient } from './seismic-learning.ts';
 
 /**
  * The LMS APIs hydration can ask, by vendor. Standard Webhooks sources send full events and have

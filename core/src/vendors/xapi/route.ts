@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import type { BasicCredentials } from '../signatures/basic-auth.ts';
-import { eventTypesOf, type VendorAdapter } from './adapter.ts';
-import { acknowledgeStatements, parseStatements, type ReceivedStatement, verifyStatementCredentials } from './xapi-lrs.ts';
-import { statementToCatalog, VERB_MAPPINGS } from './xapi-mapping.ts';
+import type { BasicCredentials } from '../../signatures/basic-auth.ts';
+import { eventTypesOf, type VendorAdapter } from '../adapter.ts';
+import { acknowledgeStatements, parseStatements, type ReceivedStatement, verifyStatementCredentials } from './lrs.ts';
+import { statementToCatalog, VERB_MAPPINGS } from './mapping.ts';
 
 /**
  * An xAPI 1.0.3 Learning Record Store as a second route of a webhook adapter (seismic-learning,

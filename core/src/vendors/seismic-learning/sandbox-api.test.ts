@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { serveEmulator } from '../../testing/emulated-lms.ts';
-import { seismicLearningApi } from './seismic-learning.ts';
+import { seismicLearningApi } from './sandbox-api.ts';
 
 async function emulator() {
   const { data, base, settings } = await serveEmulator(seismicLearningApi);

@@ -5,9 +5,9 @@
  * registry (id.tincanapi.com/verb), Activity Streams (activitystrea.ms/schema/1.0).
  */
 import { describe, expect, it } from 'vitest';
-import { postStatements, XAPI_LESSON, XAPI_MAPPING_CONTEXT, xapiStatement } from '../testing/xapi-statements.ts';
-import { parseStatements } from './xapi-lrs.ts';
-import { statementToCatalog } from './xapi-mapping.ts';
+import { postStatements, XAPI_LESSON, XAPI_MAPPING_CONTEXT, xapiStatement } from '../../testing/xapi-statements.ts';
+import { parseStatements } from './lrs.ts';
+import { statementToCatalog } from './mapping.ts';
 
 function mapOne(body: unknown) {
   const [received] = parseStatements(postStatements(body));

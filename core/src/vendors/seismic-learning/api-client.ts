@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Course, CourseKind, Enrollment, EnrollmentStatus, Learner } from '../../catalog/index.ts';
-import { toIsoTimestamp } from '../../vendors/timestamps.ts';
-import { type ListPage, type LmsApiClient, LmsApiError, type LmsHttp, type VendorApi } from '../client.ts';
-import { answerParser } from '../parse-answer.ts';
-import { splitFullName } from '../person-name.ts';
+import { type ListPage, type LmsApiClient, LmsApiError, type LmsHttp, type VendorApi } from '../../hydrate/client.ts';
+import { answerParser } from '../../hydrate/parse-answer.ts';
+import { splitFullName } from '../../hydrate/person-name.ts';
+import { toIsoTimestamp } from '../timestamps.ts';
 
 /**
  * Seismic Learning (formerly Lessonly) API client: api.lessonly.com/api/v1 and /v1.1, HTTP Basic

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AuthenticationError } from '../errors.ts';
-import { ingestRequest } from '../testing/ingest-request.ts';
-import { XAPI_MAPPING_CONTEXT, XAPI_VERSION_HEADER, xapiStatement } from '../testing/xapi-statements.ts';
-import type { VendorAdapter } from './adapter.ts';
-import { withXapiRoute } from './xapi-route.ts';
+import { AuthenticationError } from '../../errors.ts';
+import { ingestRequest } from '../../testing/ingest-request.ts';
+import { XAPI_MAPPING_CONTEXT, XAPI_VERSION_HEADER, xapiStatement } from '../../testing/xapi-statements.ts';
+import type { VendorAdapter } from '../adapter.ts';
+import { withXapiRoute } from './route.ts';
 
 describe('withXapiRoute', () => {
   const credentials = { username: 'acme-lrs', password: 'Vd3k9QzW2mTx7bNp' };

@@ -1,10 +1,10 @@
-import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
-import type { CourseKind, EventType, Learner, Vendor } from '../catalog/index.ts';
-import type { MappedEvent, MappingContext } from './adapter.ts';
-import { buildEvent, type EventParts } from './build-event.ts';
-import { toIsoTimestamp } from './timestamps.ts';
-import type { ReceivedStatement } from './xapi-lrs.ts';
-import type { XapiStatement } from './xapi-schema.ts';
+import type { HydrationNeeds } from '../../catalog/hydration-needs.ts';
+import type { CourseKind, EventType, Learner, Vendor } from '../../catalog/index.ts';
+import type { MappedEvent, MappingContext } from '../adapter.ts';
+import { buildEvent, type EventParts } from '../build-event.ts';
+import { toIsoTimestamp } from '../timestamps.ts';
+import type { ReceivedStatement } from './lrs.ts';
+import type { XapiStatement } from './schema.ts';
 
 /**
  * Mapping xAPI statements to the catalog: the verb table as data, and how each kind of verb fills

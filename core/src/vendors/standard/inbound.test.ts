@@ -8,12 +8,12 @@
  *   xAPI-Data.md §2.4 "Statement Properties", §2.4.2.4 "Account Object".
  */
 import { describe, expect, it } from 'vitest';
-import { AuthenticationError, PayloadError, SignatureError } from '../errors.ts';
-import { signStandardWebhook } from '../signatures/standard-webhooks.ts';
-import { thrownBy } from '../testing/errors.ts';
-import { ingestRequest } from '../testing/ingest-request.ts';
-import type { IngestRequest } from './adapter.ts';
-import { StandardInbound, standardAdapter } from './standard.ts';
+import { AuthenticationError, PayloadError, SignatureError } from '../../errors.ts';
+import { signStandardWebhook } from '../../signatures/standard-webhooks.ts';
+import { thrownBy } from '../../testing/errors.ts';
+import { ingestRequest } from '../../testing/ingest-request.ts';
+import type { IngestRequest } from '../adapter.ts';
+import { StandardInbound, standardAdapter } from './inbound.ts';
 
 const receivedAt = new Date('2026-11-20T14:03:11.482Z');
 const now = Math.floor(receivedAt.getTime() / 1000);

@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { Actor, Course, Enrollment, EVENT_TYPES, type EventType, isEventType, Learner } from '../catalog/index.ts';
-import { verifyStandardWebhook } from '../signatures/standard-webhooks.ts';
-import type { IngestRequest, MappedEvent, MappingContext, VendorAdapter } from './adapter.ts';
-import { buildEvent, type EventParts } from './build-event.ts';
-import { bodyDigest } from './event-id.ts';
-import { parseJsonBody, parseWith, toPayloadIssues } from './parse-body.ts';
-import { type StatementEvent, withXapiRoute, XapiCredentials } from './xapi-route.ts';
+import { Actor, Course, Enrollment, EVENT_TYPES, type EventType, isEventType, Learner } from '../../catalog/index.ts';
+import { verifyStandardWebhook } from '../../signatures/standard-webhooks.ts';
+import type { IngestRequest, MappedEvent, MappingContext, VendorAdapter } from '../adapter.ts';
+import { buildEvent, type EventParts } from '../build-event.ts';
+import { bodyDigest } from '../event-id.ts';
+import { parseJsonBody, parseWith, toPayloadIssues } from '../parse-body.ts';
+import { type StatementEvent, withXapiRoute, XapiCredentials } from '../xapi/route.ts';
 
 /**
  * Any source that signs with Standard Webhooks (https://www.standardwebhooks.com/), and raw xAPI.

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { AuthenticationError, PayloadError, type PayloadIssue, UnsupportedMediaTypeError } from '../errors.ts';
-import { type BasicCredentials, basicAuthMatches } from '../signatures/basic-auth.ts';
-import type { IngestReply, IngestRequest } from './adapter.ts';
-import { bodyDigest } from './event-id.ts';
-import { parseJsonBody, parseWith } from './parse-body.ts';
-import { type XapiStatement, XapiStatementSchema } from './xapi-schema.ts';
+import { AuthenticationError, PayloadError, type PayloadIssue, UnsupportedMediaTypeError } from '../../errors.ts';
+import { type BasicCredentials, basicAuthMatches } from '../../signatures/basic-auth.ts';
+import type { IngestReply, IngestRequest } from '../adapter.ts';
+import { bodyDigest } from '../event-id.ts';
+import { parseJsonBody, parseWith } from '../parse-body.ts';
+import { type XapiStatement, XapiStatementSchema } from './schema.ts';
 
 /**
  * The Learning Record Store's side of `POST /statements`: its Basic auth, reading one statement or

@@ -8,14 +8,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Course, Enrollment, Learner } from '../../catalog/index.ts';
-import { seismicLearningApi } from '../../sandbox/api/seismic-learning.ts';
+import { type LmsApiClient, LmsApiError } from '../../hydrate/client.ts';
+import { isRetryable } from '../../hydrate/http-json.ts';
 import { demoData, type SandboxData } from '../../sandbox/demo-data.ts';
 import { courseOfKind, emulatedClient, testLmsHttp as lmsHttp, readWholeList, spread } from '../../testing/emulated-lms.ts';
 import { rejectionOf } from '../../testing/errors.ts';
 import { listenForTest } from '../../testing/listen.ts';
-import { type LmsApiClient, LmsApiError } from '../client.ts';
-import { isRetryable } from '../http-json.ts';
-import { seismicLearningApiClient } from './seismic-learning.ts';
+import { seismicLearningApiClient } from './api-client.ts';
+import { seismicLearningApi } from './sandbox-api.ts';
 
 /** The emulated Lessonly API on 127.0.0.1, and a client pointed at it with the given settings. */
 function lessonly(data: SandboxData = demoData(), override: Record<string, unknown> = {}) {

@@ -9,11 +9,11 @@
  *   xAPI-Data.md §2.4 "Statement Properties".
  */
 import { describe, expect, it } from 'vitest';
-import { AuthenticationError, PayloadError } from '../errors.ts';
-import { thrownBy } from '../testing/errors.ts';
-import { ingestRequest } from '../testing/ingest-request.ts';
-import type { IngestRequest } from './adapter.ts';
-import { type SeismicLearningEvent, SeismicLearningInbound, seismicLearningAdapter } from './seismic-learning.ts';
+import { AuthenticationError, PayloadError } from '../../errors.ts';
+import { thrownBy } from '../../testing/errors.ts';
+import { ingestRequest } from '../../testing/ingest-request.ts';
+import type { IngestRequest } from '../adapter.ts';
+import { type SeismicLearningEvent, SeismicLearningInbound, seismicLearningAdapter } from './inbound.ts';
 
 const context = { connection: 'acme', receivedAt: new Date('2026-11-20T14:03:11.482Z') };
 const inbound: SeismicLearningInbound = {

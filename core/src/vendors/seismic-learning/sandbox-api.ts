@@ -1,9 +1,9 @@
 import express, { type Request, type Response, type Router } from 'express';
+import { callerKey, departmentOf, fullName, hasStarted, header, queryOf } from '../../sandbox/api/common.ts';
+import type { EmulatedApi } from '../../sandbox/api/types.ts';
+import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from '../../sandbox/demo-data.ts';
+import { type EntityKind, sandboxId, vendorId } from '../../sandbox/vendor-ids.ts';
 import { basicAuthMatches, parseBasicAuth } from '../../signatures/basic-auth.ts';
-import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from '../demo-data.ts';
-import { type EntityKind, sandboxId, vendorId } from '../vendor-ids.ts';
-import { callerKey, departmentOf, fullName, hasStarted, header, queryOf } from './common.ts';
-import type { EmulatedApi } from './types.ts';
 
 /**
  * The Seismic Learning (Lessonly) API as the sandbox serves it: api.lessonly.com/api/v1 and /v1.1,

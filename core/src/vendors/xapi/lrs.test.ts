@@ -6,11 +6,11 @@
  *   ids in a batch -> 400), §3.3 "Versioning" (X-Experience-API-Version; "1.0" means 1.0.0).
  */
 import { describe, expect, it } from 'vitest';
-import { PayloadError, UnsupportedMediaTypeError } from '../errors.ts';
-import { thrownBy } from '../testing/errors.ts';
-import { ingestRequest } from '../testing/ingest-request.ts';
-import { postStatements, XAPI_VERSION_HEADER, xapiStatement } from '../testing/xapi-statements.ts';
-import { acknowledgeStatements, parseStatements, type ReceivedStatement, XAPI_VERSION } from './xapi-lrs.ts';
+import { PayloadError, UnsupportedMediaTypeError } from '../../errors.ts';
+import { thrownBy } from '../../testing/errors.ts';
+import { ingestRequest } from '../../testing/ingest-request.ts';
+import { postStatements, XAPI_VERSION_HEADER, xapiStatement } from '../../testing/xapi-statements.ts';
+import { acknowledgeStatements, parseStatements, type ReceivedStatement, XAPI_VERSION } from './lrs.ts';
 
 const payloadError = (run: () => unknown) => thrownBy(PayloadError, run);
 

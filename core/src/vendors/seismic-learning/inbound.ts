@@ -1,14 +1,14 @@
 import { z } from 'zod';
-import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
-import type { ACTOR_ROLES, CourseKind, EnrollmentStatus, EventType, Learner } from '../catalog/index.ts';
-import { AuthenticationError } from '../errors.ts';
-import { constantTimeEqual } from '../signatures/constant-time.ts';
-import { eventTypesOf, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from './adapter.ts';
-import { buildEvent } from './build-event.ts';
-import { bodyDigest } from './event-id.ts';
-import { parseJsonBody, parseWith } from './parse-body.ts';
-import { toIsoTimestamp } from './timestamps.ts';
-import { type StatementEvent, withXapiRoute, XapiCredentials } from './xapi-route.ts';
+import type { HydrationNeeds } from '../../catalog/hydration-needs.ts';
+import type { ACTOR_ROLES, CourseKind, EnrollmentStatus, EventType, Learner } from '../../catalog/index.ts';
+import { AuthenticationError } from '../../errors.ts';
+import { constantTimeEqual } from '../../signatures/constant-time.ts';
+import { eventTypesOf, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from '../adapter.ts';
+import { buildEvent } from '../build-event.ts';
+import { bodyDigest } from '../event-id.ts';
+import { parseJsonBody, parseWith } from '../parse-body.ts';
+import { toIsoTimestamp } from '../timestamps.ts';
+import { type StatementEvent, withXapiRoute, XapiCredentials } from '../xapi/route.ts';
 
 /**
  * Seismic Learning (formerly Lessonly). Two routes:
