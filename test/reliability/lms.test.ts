@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type CatalogEvent, createLogger, demoData, type SandboxSession, startSandbox, wireRequest } from '@learnhook/core';
-import { EMULATED_APIS, eventually, startReceiver } from '@learnhook/core/testing';
+import { emulatedApi, eventually, startReceiver } from '@learnhook/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LmsFaults, startLmsFaults } from '../lib/faults-lms-proxy.ts';
 import { report } from './report.ts';
@@ -41,8 +41,7 @@ describe('hydration while the LMS API fails', () => {
     receiver = await startReceiver();
     faults = await startLmsFaults(session.lms.url);
     const headers = { authorization: `Bearer ${session.apiKey}`, 'content-type': 'application/json' };
-    const absorb = EMULATED_APIS.absorb;
-    if (!absorb) throw new Error('the sandbox emulates no Absorb API');
+    const absorb = emulatedApi('absorb');
     const patched = await fetch(`${session.hub.url}/v1/connections/sandbox-absorb`, {
       method: 'PATCH',
       headers,

@@ -1,23 +1,30 @@
+import type { Vendor } from '../catalog/index.ts';
 import type { Logger } from '../logger.ts';
 import type { ConnectionRegistry } from '../vendors/connection-registry.ts';
 import type { ApiStatsBook } from './api-stats.ts';
-import type { LmsHttp } from './client.ts';
+import type { LmsHttp, VendorApi } from './client.ts';
 import type { ConnectionClient } from './create-hydrator.ts';
-import { VENDOR_APIS } from './vendors/index.ts';
 
 /**
  * One API client per connection, kept while the connection is unchanged: a client holds its
  * vendor token (Absorb cancels the previous token on every new one), so it must be shared by
  * every event of that connection, and replaced when its settings change.
  */
-export function createClientRegistry(options: { connections: ConnectionRegistry; http: LmsHttp; stats: ApiStatsBook; logger: Logger }) {
+export function createClientRegistry(options: {
+  connections: ConnectionRegistry;
+  /** Each vendor's API client; null for a vendor without an API. */
+  vendors: { readonly [V in Vendor]: { api: VendorApi<unknown> | null } };
+  http: LmsHttp;
+  stats: ApiStatsBook;
+  logger: Logger;
+}) {
   const clients = new Map<string, { updatedAt: number; value: ConnectionClient | null }>();
   return async function clientFor(connectionId: string): Promise<ConnectionClient | null> {
     const connection = await options.connections.get(connectionId);
     if (!connection) return null;
     const cached = clients.get(connectionId);
     if (cached && cached.updatedAt === connection.record.updated_at) return cached.value;
-    const vendorApi = VENDOR_APIS[connection.record.vendor];
+    const vendorApi = options.vendors[connection.record.vendor].api;
     let value: ConnectionClient | null = null;
     if (vendorApi && connection.api) {
       const settings = vendorApi.settingsSchema.safeParse(connection.api);

@@ -1,23 +1,10 @@
 import type { CourseKind, EventType, Vendor } from '../catalog/index.ts';
-import { absorbWireFormat } from '../vendors/absorb/wire-format.ts';
-import { adobeAlmWireFormat } from '../vendors/adobe-alm/wire-format.ts';
-import { ADAPTERS } from '../vendors/index.ts';
-import { learn365WireFormat } from '../vendors/learn365/wire-format.ts';
-import { seismicLearningWireFormat } from '../vendors/seismic-learning/wire-format.ts';
-import { standardWireFormat } from '../vendors/standard/wire-format.ts';
-import type { Inbound, Subject, WireFormat, WireRequest } from './wire-request.ts';
-
-const BUILDERS: { readonly [V in Vendor]: WireFormat } = {
-  absorb: absorbWireFormat,
-  learn365: learn365WireFormat,
-  'adobe-alm': adobeAlmWireFormat,
-  'seismic-learning': seismicLearningWireFormat,
-  standard: standardWireFormat,
-};
+import { VENDOR_REGISTRY } from '../vendors/registry.ts';
+import type { Inbound, Subject, WireRequest } from './wire-request.ts';
 
 /** The request the vendor would send for `event` about `subject`, signed with the connection's inbound settings. */
 export function wireRequest(vendor: Vendor, event: string, subject: Subject, inbound: Inbound): WireRequest {
-  return BUILDERS[vendor](event, subject, inbound);
+  return VENDOR_REGISTRY[vendor].sandbox.wireFormat(event, subject, inbound);
 }
 
 /** Words in vendor event names that say which kind of course the event is about. */
@@ -37,5 +24,5 @@ export function courseKindFor(event: string): CourseKind {
 
 /** The catalog type a vendor event maps to, or null when the adapter does not know the name. */
 export function catalogTypeOf(vendor: Vendor, event: string): EventType | null {
-  return ADAPTERS[vendor].events[event] ?? null;
+  return VENDOR_REGISTRY[vendor].inbound.events[event] ?? null;
 }

@@ -13,23 +13,23 @@ export function connectionsRouter(ctx: HubContext, requireScope: RequireScope): 
 
   router.post('/', admin, async (req, res) => {
     const connection = await createConnection(ctx, callerOf(res).id, jsonBodyOf(req, 'connection'));
-    res.status(201).json(presentConnection(connection, ctx.publicUrl(req), true));
+    res.status(201).json(presentConnection(ctx, connection, ctx.publicUrl(req), true));
   });
 
   router.get('/', admin, async (req, res) => {
     const page = await ctx.store.listConnections(queryOf(req, PageParams));
-    const data = await Promise.all(page.data.map(async (record) => presentConnection(await openConnection(ctx, record.id), ctx.publicUrl(req), false)));
+    const data = await Promise.all(page.data.map(async (record) => presentConnection(ctx, await openConnection(ctx, record.id), ctx.publicUrl(req), false)));
     res.json({ data, next_cursor: page.next_cursor });
   });
 
   router.get('/:id', admin, async (req, res) => {
-    res.json(presentConnection(await openConnection(ctx, pathParam(req, 'id')), ctx.publicUrl(req), false));
+    res.json(presentConnection(ctx, await openConnection(ctx, pathParam(req, 'id')), ctx.publicUrl(req), false));
   });
 
   // Secrets are shown once, at creation: a change can only set values its caller already holds.
   router.patch('/:id', admin, async (req, res) => {
     const connection = await changeConnection(ctx, callerOf(res).id, pathParam(req, 'id'), jsonBodyOf(req, 'connection change'));
-    res.json(presentConnection(connection, ctx.publicUrl(req), false));
+    res.json(presentConnection(ctx, connection, ctx.publicUrl(req), false));
   });
 
   router.delete('/:id', admin, async (req, res) => {

@@ -19,7 +19,7 @@ import { vendorId } from '../../sandbox/vendor-ids.ts';
 import { emulatedClient, readWholeList, spread, testLmsHttp } from '../../testing/emulated-lms.ts';
 import { rejectionOf } from '../../testing/errors.ts';
 import { absorbApiClient } from './api-client.ts';
-import { absorbApi, createAbsorbApi } from './sandbox-api.ts';
+import { absorbSandboxApi, createAbsorbApi } from './sandbox-api.ts';
 
 /** The emulated Absorb API on 127.0.0.1, counting requests by path, and a client pointed at it. */
 async function absorb(options: { data?: SandboxData; api?: EmulatedApi; settings?: Record<string, unknown> } = {}) {
@@ -28,7 +28,7 @@ async function absorb(options: { data?: SandboxData; api?: EmulatedApi; settings
     const key = `${req.method} ${req.path.replace(/\/[0-9a-f-]{36}/gi, '/:id')}`;
     requests.set(key, (requests.get(key) ?? 0) + 1);
   };
-  const { data, client, base, settings: sandbox } = await emulatedClient(absorbApiClient, options.api ?? absorbApi, { ...options, observe });
+  const { data, client, base, settings: sandbox } = await emulatedClient(absorbApiClient, options.api ?? absorbSandboxApi, { ...options, observe });
   const logins = () => requests.get('POST /absorb/authenticate') ?? 0;
 
   /** Logs the integration's admin in from elsewhere, which cancels the client's token. */

@@ -238,3 +238,6 @@ export const absorbAdapter: VendorAdapter<AbsorbEvent, AbsorbInbound> = {
   parse: parseBody,
   toCatalog,
 };
+
+/** Absorb signs nothing: the ingest URL's token is all there is, so there is nothing to generate. */
+export const absorbInboundDefaults = (): Record<string, unknown> => ({});

@@ -12,11 +12,11 @@ import { z } from 'zod';
 import type { EmulatedApi } from '../../sandbox/api/types.ts';
 import { vendorId } from '../../sandbox/vendor-ids.ts';
 import { serveEmulator } from '../../testing/emulated-lms.ts';
-import { absorbApi, createAbsorbApi } from './sandbox-api.ts';
+import { absorbSandboxApi, createAbsorbApi } from './sandbox-api.ts';
 
 const Settings = z.object({ private_key: z.string(), username: z.string(), password: z.string() });
 
-async function emulator(api: EmulatedApi = absorbApi) {
+async function emulator(api: EmulatedApi = absorbSandboxApi) {
   const served = await serveEmulator(api);
   const { data, base } = served;
   const settings = Settings.parse(served.settings);
@@ -192,8 +192,8 @@ describe('the emulated Absorb Integration API', () => {
   });
 
   it('names the caller by private key for the rate limit, and nobody without one', () => {
-    expect(absorbApi.callerOf({ 'x-api-key': 'key-1' })).toMatch(/^absorb:[0-9a-f]{16}$/);
-    expect(absorbApi.callerOf({ 'x-api-key': 'key-1' })).not.toContain('key-1');
-    expect(absorbApi.callerOf({})).toBeNull();
+    expect(absorbSandboxApi.callerOf({ 'x-api-key': 'key-1' })).toMatch(/^absorb:[0-9a-f]{16}$/);
+    expect(absorbSandboxApi.callerOf({ 'x-api-key': 'key-1' })).not.toContain('key-1');
+    expect(absorbSandboxApi.callerOf({})).toBeNull();
   });
 });

@@ -57,7 +57,7 @@ export interface AbsorbApiOptions {
 
 /**
  * An emulated Absorb API with its own clock and token lifetime (tests shorten or advance them);
- * `absorbApi` is the one the sandbox mounts.
+ * `absorbSandboxApi` is the one the sandbox mounts.
  */
 export function createAbsorbApi(options: AbsorbApiOptions = {}): EmulatedApi {
   const now = options.now ?? Date.now;
@@ -207,4 +207,4 @@ export function createAbsorbApi(options: AbsorbApiOptions = {}): EmulatedApi {
 }
 
 /** The sandbox's Absorb Integration API, mounted at /absorb (a connection's base_url is <sandbox>/absorb). */
-export const absorbApi: EmulatedApi = createAbsorbApi();
+export const absorbSandboxApi: EmulatedApi = createAbsorbApi();

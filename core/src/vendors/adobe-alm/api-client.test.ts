@@ -19,13 +19,13 @@ import { demoData, type SandboxData } from '../../sandbox/demo-data.ts';
 import { courseOfKind, emulatedClient } from '../../testing/emulated-lms.ts';
 import { rejectionOf } from '../../testing/errors.ts';
 import { adobeAlmApiClient } from './api-client.ts';
-import { adobeAlmApi, createAdobeAlmApi } from './sandbox-api.ts';
+import { adobeAlmSandboxApi, createAdobeAlmApi } from './sandbox-api.ts';
 
 /** The emulated ALM API on 127.0.0.1, counting requests by path, and a client pointed at it. */
 async function alm(options: { data?: SandboxData; api?: EmulatedApi; settings?: Record<string, unknown> } = {}) {
   const requests: string[] = [];
   const observe = (req: { method: string; path: string }) => requests.push(`${req.method} ${req.path}`);
-  const { data, client } = await emulatedClient(adobeAlmApiClient, options.api ?? adobeAlmApi, { ...options, observe });
+  const { data, client } = await emulatedClient(adobeAlmApiClient, options.api ?? adobeAlmSandboxApi, { ...options, observe });
   const refreshes = () => requests.filter((request) => request === 'POST /alm/oauth/token/refresh').length;
   return { data, client, requests, refreshes };
 }

@@ -309,3 +309,6 @@ export const adobeAlmAdapter: VendorAdapter<AdobeAlmEvent, AdobeAlmInbound> = {
   parse,
   toCatalog,
 };
+
+/** No auth: the ingest URL's token protects it (ALM's Signature mode is unpublished); Basic is the creator's choice. */
+export const adobeAlmInboundDefaults = (): Record<string, unknown> => ({ auth: 'none' });

@@ -13,12 +13,12 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { EmulatedApi } from '../../sandbox/api/types.ts';
 import { serveEmulator } from '../../testing/emulated-lms.ts';
-import { adobeAlmApi, createAdobeAlmApi } from './sandbox-api.ts';
+import { adobeAlmSandboxApi, createAdobeAlmApi } from './sandbox-api.ts';
 
 const Settings = z.object({ client_id: z.string(), client_secret: z.string(), refresh_token: z.string() });
 const TokenAnswer = z.object({ access_token: z.string(), refresh_token: z.string(), expires_in: z.number() });
 
-async function emulator(api: EmulatedApi = adobeAlmApi) {
+async function emulator(api: EmulatedApi = adobeAlmSandboxApi) {
   const served = await serveEmulator(api);
   const { data, base } = served;
   const settings = Settings.parse(served.settings);
@@ -176,8 +176,8 @@ describe('the emulated Adobe Learning Manager API', () => {
   });
 
   it('names the caller by access token for the rate limit, and nobody without one', () => {
-    expect(adobeAlmApi.callerOf({ authorization: 'Bearer abc123' })).toMatch(/^alm:[0-9a-f]{16}$/);
-    expect(adobeAlmApi.callerOf({ authorization: 'Bearer abc123' })).not.toContain('abc123');
-    expect(adobeAlmApi.callerOf({})).toBeNull();
+    expect(adobeAlmSandboxApi.callerOf({ authorization: 'Bearer abc123' })).toMatch(/^alm:[0-9a-f]{16}$/);
+    expect(adobeAlmSandboxApi.callerOf({ authorization: 'Bearer abc123' })).not.toContain('abc123');
+    expect(adobeAlmSandboxApi.callerOf({})).toBeNull();
   });
 });

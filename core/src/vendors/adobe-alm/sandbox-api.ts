@@ -70,7 +70,7 @@ export interface AdobeAlmApiOptions {
 
 /**
  * An emulated ALM API with its own clock and token lifetime (tests advance them);
- * `adobeAlmApi` is the one the sandbox mounts.
+ * `adobeAlmSandboxApi` is the one the sandbox mounts.
  */
 export function createAdobeAlmApi(options: AdobeAlmApiOptions = {}): EmulatedApi {
   const now = options.now ?? Date.now;
@@ -217,4 +217,4 @@ export function createAdobeAlmApi(options: AdobeAlmApiOptions = {}): EmulatedApi
 }
 
 /** The sandbox's Adobe Learning Manager API, mounted at /alm (a connection's base_url is <sandbox>/alm). */
-export const adobeAlmApi: EmulatedApi = createAdobeAlmApi();
+export const adobeAlmSandboxApi: EmulatedApi = createAdobeAlmApi();

@@ -19,11 +19,11 @@ import { courseOfKind, emulatedClient, testLmsHttp as lmsHttp, readWholeList, sp
 import { rejectionOf } from '../../testing/errors.ts';
 import { listenForTest } from '../../testing/listen.ts';
 import { learn365ApiClient } from './api-client.ts';
-import { learn365Api } from './sandbox-api.ts';
+import { learn365SandboxApi } from './sandbox-api.ts';
 
 /** The emulated Learn365 API on 127.0.0.1, and a client pointed at it. */
 function learn365(data: SandboxData = demoData(), override: Record<string, unknown> = {}) {
-  return emulatedClient(learn365ApiClient, learn365Api, { data, settings: override });
+  return emulatedClient(learn365ApiClient, learn365SandboxApi, { data, settings: override });
 }
 
 const failure = (promise: Promise<unknown>) => rejectionOf(LmsApiError, promise);

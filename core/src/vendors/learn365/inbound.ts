@@ -3,6 +3,7 @@ import { SignatureError } from '../../errors.ts';
 import { constantTimeEqual } from '../../signatures/constant-time.ts';
 import { decodeHex, hmacKey, hmacSha256 } from '../../signatures/hmac.ts';
 import { eventTypesOf, type IngestReply, type IngestRequest, type VendorAdapter } from '../adapter.ts';
+import { randomText } from '../inbound-defaults.ts';
 import { learn365ToCatalog } from './mapping.ts';
 import { type Learn365Event, parseLearn365Notifications } from './notifications.ts';
 import { LEARN365_ACTIONS } from './tables.ts';
@@ -55,3 +56,6 @@ export const learn365Adapter: VendorAdapter<Learn365Event, Learn365Inbound> = {
   toCatalog: learn365ToCatalog,
   handshake,
 };
+
+/** A generated secret; ASP.NET WebHooks secrets are 32–64 characters. */
+export const learn365InboundDefaults = (): Record<string, unknown> => ({ secret: randomText(36) });

@@ -11,12 +11,12 @@
  */
 import { describe, expect, it } from 'vitest';
 import { serveEmulator } from '../../testing/emulated-lms.ts';
-import { learn365Api } from './sandbox-api.ts';
+import { learn365SandboxApi } from './sandbox-api.ts';
 
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
 
 async function emulator() {
-  const { data, base, settings } = await serveEmulator(learn365Api);
+  const { data, base, settings } = await serveEmulator(learn365SandboxApi);
   const key = String(settings.api_key);
   const get = async (path: string, authorization: string | null = basic('api', key)) => {
     const response = await fetch(`${base}/odata/v2/${path}`, { headers: authorization ? { authorization } : {} });
@@ -104,7 +104,7 @@ describe('the emulated Learn365 API', () => {
   });
 
   it('names the caller by a hash of the API key, and nobody without one', () => {
-    expect(learn365Api.callerOf({ authorization: basic('api', 'secret-key') })).toMatch(/^learn365:[0-9a-f]{16}$/);
-    expect(learn365Api.callerOf({})).toBeNull();
+    expect(learn365SandboxApi.callerOf({ authorization: basic('api', 'secret-key') })).toMatch(/^learn365:[0-9a-f]{16}$/);
+    expect(learn365SandboxApi.callerOf({})).toBeNull();
   });
 });

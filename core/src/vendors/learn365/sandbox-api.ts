@@ -257,7 +257,7 @@ function router(data: () => SandboxData): Router {
 }
 
 /** The sandbox's Learn365 API, mounted at /learn365 (a connection's base_url is <sandbox>/learn365). */
-export const learn365Api: EmulatedApi = {
+export const learn365SandboxApi: EmulatedApi = {
   prefix: '/learn365',
   rateLimit: RATE_LIMIT,
   callerOf(headers) {

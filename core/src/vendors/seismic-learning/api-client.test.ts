@@ -15,11 +15,11 @@ import { courseOfKind, emulatedClient, testLmsHttp as lmsHttp, readWholeList, sp
 import { rejectionOf } from '../../testing/errors.ts';
 import { listenForTest } from '../../testing/listen.ts';
 import { seismicLearningApiClient } from './api-client.ts';
-import { seismicLearningApi } from './sandbox-api.ts';
+import { seismicLearningSandboxApi } from './sandbox-api.ts';
 
 /** The emulated Lessonly API on 127.0.0.1, and a client pointed at it with the given settings. */
 function lessonly(data: SandboxData = demoData(), override: Record<string, unknown> = {}) {
-  return emulatedClient(seismicLearningApiClient, seismicLearningApi, { data, settings: override });
+  return emulatedClient(seismicLearningApiClient, seismicLearningSandboxApi, { data, settings: override });
 }
 
 const failure = (promise: Promise<unknown>) => rejectionOf(LmsApiError, promise);

@@ -6,6 +6,7 @@ import { constantTimeEqual } from '../../signatures/constant-time.ts';
 import { eventTypesOf, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from '../adapter.ts';
 import { buildEvent } from '../build-event.ts';
 import { bodyDigest } from '../event-id.ts';
+import { lrsCredentials, randomText } from '../inbound-defaults.ts';
 import { parseJsonBody, parseWith } from '../parse-body.ts';
 import { toIsoTimestamp } from '../timestamps.ts';
 import { type StatementEvent, withXapiRoute, XapiCredentials } from '../xapi/route.ts';
@@ -261,3 +262,6 @@ export const seismicLearningAdapter: VendorAdapter<SeismicLearningEvent, Seismic
   parse,
   toCatalog,
 });
+
+/** A generated authorization value for the webhooks, and LRS credentials for xAPI. */
+export const seismicLearningInboundDefaults = (): Record<string, unknown> => ({ authorization: `Bearer ${randomText(24)}`, xapi: lrsCredentials() });

@@ -7,10 +7,10 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { serveEmulator } from '../../testing/emulated-lms.ts';
-import { seismicLearningApi } from './sandbox-api.ts';
+import { seismicLearningSandboxApi } from './sandbox-api.ts';
 
 async function emulator() {
-  const { data, base, settings } = await serveEmulator(seismicLearningApi);
+  const { data, base, settings } = await serveEmulator(seismicLearningSandboxApi);
   const basic = `Basic ${Buffer.from(`${String(settings.subdomain)}:${String(settings.api_key)}`).toString('base64')}`;
   const get = async (path: string, authorization: string | null = basic) => {
     const response = await fetch(`${base}${path}`, { headers: authorization ? { authorization } : {} });
@@ -98,8 +98,8 @@ describe('the emulated Lessonly API', () => {
 
   it('names the caller by subdomain for the rate limit, and nobody without credentials', () => {
     const basic = `Basic ${Buffer.from('acme-training:key').toString('base64')}`;
-    expect(seismicLearningApi.callerOf({ authorization: basic })).toMatch(/^lessonly:acme-training:/);
-    expect(seismicLearningApi.callerOf({ authorization: basic })).not.toContain('key');
-    expect(seismicLearningApi.callerOf({})).toBeNull();
+    expect(seismicLearningSandboxApi.callerOf({ authorization: basic })).toMatch(/^lessonly:acme-training:/);
+    expect(seismicLearningSandboxApi.callerOf({ authorization: basic })).not.toContain('key');
+    expect(seismicLearningSandboxApi.callerOf({})).toBeNull();
   });
 });

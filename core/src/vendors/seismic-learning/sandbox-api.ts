@@ -298,7 +298,7 @@ function router(data: () => SandboxData): Router {
 }
 
 /** The sandbox's Lessonly API, mounted at /lessonly (so a connection's base_url is <sandbox>/lessonly). */
-export const seismicLearningApi: EmulatedApi = {
+export const seismicLearningSandboxApi: EmulatedApi = {
   prefix: '/lessonly',
   rateLimit: RATE_LIMIT,
   callerOf(headers) {

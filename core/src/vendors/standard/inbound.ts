@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { Actor, Course, Enrollment, EVENT_TYPES, type EventType, isEventType, Learner } from '../../catalog/index.ts';
-import { verifyStandardWebhook } from '../../signatures/standard-webhooks.ts';
+import { generateSecret, verifyStandardWebhook } from '../../signatures/standard-webhooks.ts';
 import type { IngestRequest, MappedEvent, MappingContext, VendorAdapter } from '../adapter.ts';
 import { buildEvent, type EventParts } from '../build-event.ts';
 import { bodyDigest } from '../event-id.ts';
+import { lrsCredentials } from '../inbound-defaults.ts';
 import { parseJsonBody, parseWith, toPayloadIssues } from '../parse-body.ts';
 import { type StatementEvent, withXapiRoute, XapiCredentials } from '../xapi/route.ts';
 
@@ -141,3 +142,6 @@ export const standardAdapter: VendorAdapter<StandardEvent, StandardInbound> = wi
   parse,
   toCatalog: (event, context) => [mapWebhook(event, context)],
 });
+
+/** A generated whsec_ signing secret, and LRS credentials for xAPI. */
+export const standardInboundDefaults = (): Record<string, unknown> => ({ secret: generateSecret(), xapi: lrsCredentials() });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { EVENT_TYPES } from '../catalog/index.ts';
-import { ADAPTERS } from './index.ts';
+import { VENDOR_REGISTRY } from './registry.ts';
 
 /** DESIGN §2's "from (vendor event)" column: every named vendor event has a mapping to its type. */
-const DESIGN_EVENTS: Array<[keyof typeof ADAPTERS, string, string]> = [
+const DESIGN_EVENTS: Array<[keyof typeof VENDOR_REGISTRY, string, string]> = [
   ['absorb', 'User Created', 'user.created'],
   ['absorb', 'Enrollment Completed by Learner', 'enrollment.completed'],
   ['absorb', 'Enrollment Completed by Admin', 'enrollment.completed'],
@@ -55,16 +55,19 @@ const DESIGN_EVENTS: Array<[keyof typeof ADAPTERS, string, string]> = [
 
 describe('the vendor registry', () => {
   it.each(DESIGN_EVENTS)('maps %s "%s" to %s', (vendor, name, type) => {
-    expect(ADAPTERS[vendor].events[name]).toBe(type);
+    expect(VENDOR_REGISTRY[vendor].inbound.events[name]).toBe(type);
   });
 
   it('maps every known vendor event to a catalog type', () => {
-    for (const adapter of Object.values(ADAPTERS)) {
-      for (const type of Object.values(adapter.events)) expect(EVENT_TYPES).toContain(type);
+    for (const { inbound } of Object.values(VENDOR_REGISTRY)) {
+      for (const type of Object.values(inbound.events)) expect(EVENT_TYPES).toContain(type);
     }
   });
 
-  it('registers each adapter under its own vendor id', () => {
-    for (const [vendor, adapter] of Object.entries(ADAPTERS)) expect(adapter.vendor).toBe(vendor);
+  it("registers each vendor's adapter and API client under its own vendor id", () => {
+    for (const [vendor, { inbound, api }] of Object.entries(VENDOR_REGISTRY)) {
+      expect(inbound.vendor).toBe(vendor);
+      if (api) expect(api.vendor).toBe(vendor);
+    }
   });
 });
