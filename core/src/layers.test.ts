@@ -94,7 +94,7 @@ describe('the layers of core/src', () => {
     const files = [
       {
         file: 'store/rows.ts',
-        source: "import type { HydrationNeeds } from '../catalog/hydration-needs.ts';\nimport { ADAPTERS } from '../vendors/index.ts';",
+        source: "import type { HydrationNeeds } from '../catalog/hydration-needs.ts';\nimport { buildEvent } from '../vendors/build-event.ts';",
       },
       { file: 'hydrate/rate-queue.ts', source: "import {\n  createTokenBuckets,\n} from '../http/rate-limit.ts';" },
       { file: 'config.ts', source: "const lazy = await import('./hub.ts');" },
@@ -102,7 +102,7 @@ describe('the layers of core/src', () => {
       { file: 'cli.ts', source: "import packageJson from '../package.json' with { type: 'json' };\nimport { startHub } from './hub.ts';" },
     ];
     expect(upwardImports(files)).toEqual([
-      'store/rows.ts -> ../vendors/index.ts (store -> vendors)',
+      'store/rows.ts -> ../vendors/build-event.ts (store -> vendors)',
       'hydrate/rate-queue.ts -> ../http/rate-limit.ts (hydrate -> http)',
       'config.ts -> ./hub.ts (base -> hub)',
     ]);
