@@ -12,6 +12,7 @@ import { readConfig } from './config.ts';
 import { CliError } from './errors.ts';
 import { startHub, VERSION } from './hub.ts';
 import { createLogger } from './logger.ts';
+import { VENDOR_REGISTRY } from './vendors/registry.ts';
 
 const USAGE = `learnhook ${VERSION}: connect your LMS to Zapier and n8n.
 
@@ -75,7 +76,7 @@ async function serve(env: NodeJS.ProcessEnv): Promise<void> {
   const logger = createLogger({ level: config.LOG_LEVEL });
   await runUntilSignal(
     async () => {
-      const hub = await startHub(config, logger).catch((error: NodeJS.ErrnoException) => {
+      const hub = await startHub(config, logger, VENDOR_REGISTRY).catch((error: NodeJS.ErrnoException) => {
         if (error.code === 'EADDRINUSE') throw new CliError(`Port ${config.PORT} is already in use; set PORT to a free port.`);
         throw error;
       });

@@ -25,6 +25,7 @@ import type { Hydrator } from './hydrate/hydrator.ts';
 import { type Lookup, lookupFromClients, lookupFromRecentEvents } from './hydrate/lookup.ts';
 import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
+import type { HubVendors } from './operations/context.ts';
 import { createIngestArrivals } from './operations/ingest-arrivals.ts';
 import { openStore } from './store/open-store.ts';
 import { startProcessHeartbeat } from './store/process-heartbeat.ts';
@@ -71,8 +72,11 @@ export interface HubOverrides {
   retentionIntervalMs?: number;
 }
 
-/** Assembles the hub (DESIGN §4) and starts listening; resolves once it listens. */
-export async function startHub(config: Config, logger: Logger, overrides: HubOverrides = {}): Promise<RunningHub> {
+/**
+ * Assembles the hub (DESIGN §4) and starts listening; resolves once it listens. `vendors` is the
+ * vendor registry (vendors/registry.ts), given by the caller because it sits above the hub's layers.
+ */
+export async function startHub(config: Config, logger: Logger, vendors: HubVendors, overrides: HubOverrides = {}): Promise<RunningHub> {
   const box = createSecretBox(keyringFor(config, path.dirname(path.resolve(config.LEARNHOOK_DATA))));
   const store = await openStore(config, {
     owner: true,
@@ -113,11 +117,11 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     audit: (action, target, details) => audit('system', action, target, details),
     retryDelaysMs: overrides.retryDelaysMs,
   });
-  const connections = createConnectionRegistry({ store, box });
+  const connections = createConnectionRegistry({ store, box, vendors });
   const lmsHttp = createLmsHttp({ userAgent: `learnhook/${VERSION}` });
   const apiStats = createApiStats(now);
   const breakers = createCircuitBreakers({ threshold: config.LEARNHOOK_LMS_FAILURES_TO_OPEN, cooldownMs: config.LEARNHOOK_LMS_COOLDOWN_MS });
-  const clientFor = createClientRegistry({ connections, httpFor: (id) => breakers.guarding(id, apiStats.counting(id, lmsHttp)), logger });
+  const clientFor = createClientRegistry({ connections, vendors, httpFor: (id) => breakers.guarding(id, apiStats.counting(id, lmsHttp)), logger });
   const ownHydrator = createHydrator({
     clientFor,
     maxWaitMs: config.LEARNHOOK_HYDRATION_MAX_WAIT_MS,
@@ -142,6 +146,7 @@ export async function startHub(config: Config, logger: Logger, overrides: HubOve
     logger,
     metrics,
     connections,
+    vendors,
     lmsHttp,
     apiStats,
     breakers,

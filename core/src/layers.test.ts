@@ -26,12 +26,26 @@ const LAYERS: Readonly<Record<string, { rank: number; layer: string }>> = {
   'index.ts': { rank: 9, layer: 'top' },
 };
 
+/**
+ * A vendor folder (vendors/<vendor>/) holds every part of one LMS, and its parts sit in different
+ * layers: a file's name says its role, and the role its layer. The API client is hydration's, the
+ * sandbox parts are the sandbox's, and what assembles all roles (the vendor's index.ts, the
+ * registry) sits on top, above everything it lists; every other file is the vendors layer.
+ */
+const VENDOR_ROLES: ReadonlyArray<{ name: RegExp; rank: number; layer: string }> = [
+  { name: /^vendors\/[^/]+\/api-[^/]+\.ts$/, rank: 3, layer: 'hydrate' },
+  { name: /^vendors\/[^/]+\/(?:sandbox-[^/]+|wire-format)\.ts$/, rank: 9, layer: 'top' },
+  { name: /^vendors\/(?:[^/]+\/index|registry)\.ts$/, rank: 9, layer: 'top' },
+];
+
 const EXEMPT = 'testing/';
 const BASE = { rank: 0, layer: 'base' };
 
 /** The layer of a path relative to core/src ("/" separated); null for testing/. Throws for a folder the table does not place. */
 function layerOf(file: string): { rank: number; layer: string } | null {
   if (file.startsWith(EXEMPT)) return null;
+  const role = VENDOR_ROLES.find(({ name }) => name.test(file));
+  if (role) return role;
   const slash = file.indexOf('/');
   const key = slash === -1 ? file : file.slice(0, slash + 1);
   const entry = LAYERS[key];
@@ -80,7 +94,7 @@ describe('the layers of core/src', () => {
     const files = [
       {
         file: 'store/rows.ts',
-        source: "import type { HydrationNeeds } from '../catalog/hydration-needs.ts';\nimport { ADAPTERS } from '../vendors/index.ts';",
+        source: "import type { HydrationNeeds } from '../catalog/hydration-needs.ts';\nimport { buildEvent } from '../vendors/build-event.ts';",
       },
       { file: 'hydrate/rate-queue.ts', source: "import {\n  createTokenBuckets,\n} from '../http/rate-limit.ts';" },
       { file: 'config.ts', source: "const lazy = await import('./hub.ts');" },
@@ -88,9 +102,26 @@ describe('the layers of core/src', () => {
       { file: 'cli.ts', source: "import packageJson from '../package.json' with { type: 'json' };\nimport { startHub } from './hub.ts';" },
     ];
     expect(upwardImports(files)).toEqual([
-      'store/rows.ts -> ../vendors/index.ts (store -> vendors)',
+      'store/rows.ts -> ../vendors/build-event.ts (store -> vendors)',
       'hydrate/rate-queue.ts -> ../http/rate-limit.ts (hydrate -> http)',
       'config.ts -> ./hub.ts (base -> hub)',
+    ]);
+  });
+
+  it('are checked inside a vendor folder by the role of each file', () => {
+    const files = [
+      { file: 'vendors/acme/inbound.ts', source: "import { acmeApiClient } from './api-client.ts';\nimport { buildEvent } from '../build-event.ts';" },
+      { file: 'vendors/acme/api-client.ts', source: "import { acmeWireFormat } from './wire-format.ts';\nimport { acmeAdapter } from './inbound.ts';" },
+      { file: 'vendors/acme/sandbox-api.ts', source: "import { acmeVendor } from './index.ts';\nimport { header } from '../../sandbox/api/common.ts';" },
+      { file: 'vendors/connection-registry.ts', source: "import { VENDOR_REGISTRY } from './registry.ts';" },
+      { file: 'hydrate/client-registry.ts', source: "import { acmeSandboxApi } from '../vendors/acme/sandbox-api.ts';" },
+      { file: 'vendors/registry.ts', source: "import { acmeVendor } from './acme/index.ts';" },
+    ];
+    expect(upwardImports(files)).toEqual([
+      'vendors/acme/inbound.ts -> ./api-client.ts (vendors -> hydrate)',
+      'vendors/acme/api-client.ts -> ./wire-format.ts (hydrate -> top)',
+      'vendors/connection-registry.ts -> ./registry.ts (vendors -> top)',
+      'hydrate/client-registry.ts -> ../vendors/acme/sandbox-api.ts (hydrate -> top)',
     ]);
   });
 

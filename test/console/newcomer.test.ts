@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type CatalogEvent, createLogger } from '@learnhook/core';
-import { EMULATED_APIS, eventually, openLmsData, startReceiver, startSandboxLms, startTestHub, type TestHub } from '@learnhook/core/testing';
+import { emulatedApi, eventually, openLmsData, startReceiver, startSandboxLms, startTestHub, type TestHub } from '@learnhook/core/testing';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createOwner, describeInBrowser, submit, title } from '../lib/browser.ts';
@@ -48,7 +48,7 @@ describeInBrowser('a newcomer, from the setup link to a delivered event, in a re
     await page.getByRole('link', { name: 'Add a connection' }).click();
     await page.getByRole('link', { name: 'Connect Absorb LMS' }).click();
     await page.getByLabel('Connection name').fill('acme-absorb');
-    const settings = EMULATED_APIS.absorb?.sandboxSettings(lms.apiBase('absorb') ?? '') ?? {};
+    const settings = emulatedApi('absorb').sandboxSettings(lms.apiBase('absorb') ?? '');
     await page.getByLabel(/^API Base URL/).fill(String(settings.base_url));
     await page.getByLabel(/^Private API Key/).fill(String(settings.private_key));
     await page.getByLabel(/^Admin Username/).fill(String(settings.username));

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ADAPTERS, type CatalogEvent, createLogger, type SandboxSession, startSandbox, VENDORS } from '@learnhook/core';
+import { type CatalogEvent, createLogger, type SandboxSession, startSandbox, VENDOR_REGISTRY, VENDORS } from '@learnhook/core';
 import { callApi, eventually, startReceiver } from '@learnhook/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -57,7 +57,7 @@ async function deliveredEvent(eventId: string): Promise<CatalogEvent> {
 }
 
 const cases = VENDORS.flatMap((vendor) =>
-  Object.entries(ADAPTERS[vendor].events)
+  Object.entries(VENDOR_REGISTRY[vendor].inbound.events)
     .filter(([name]) => !name.startsWith('http'))
     .map(([name, type]) => [vendor, name, type] as const),
 );

@@ -1,4 +1,13 @@
-import { ADAPTERS, CatalogEventSchema, type ConnectionAnswer, demoData, type Subject, type Vendor, type WireRequest, wireRequest } from '@learnhook/core';
+import {
+  CatalogEventSchema,
+  type ConnectionAnswer,
+  demoData,
+  type Subject,
+  VENDOR_REGISTRY,
+  type Vendor,
+  type WireRequest,
+  wireRequest,
+} from '@learnhook/core';
 import { completionRequest, eventually, fetchAnswer, startReceiver, startTestHub, type TestHub } from '@learnhook/core/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -59,7 +68,7 @@ const count = tally.count;
 /** A request the vendor could really send for each event it has, about a demo learner and course. */
 function vendorBases(vendor: Vendor, inbound: Record<string, unknown>): WireRequest[] {
   const data = demoData({ users: 3, courses: 3 });
-  return Object.keys(ADAPTERS[vendor].events).map((event, index) => {
+  return Object.keys(VENDOR_REGISTRY[vendor].inbound.events).map((event, index) => {
     const subject: Subject = {
       user: data.users[index % data.users.length]!,
       course: data.courses[index % data.courses.length]!,
@@ -75,18 +84,18 @@ function vendorBases(vendor: Vendor, inbound: Record<string, unknown>): WireRequ
 beforeAll(async () => {
   hub = await startTestHub();
   receiver = await startReceiver();
-  for (const vendor of Object.keys(ADAPTERS) as Vendor[]) {
+  for (const vendor of Object.keys(VENDOR_REGISTRY) as Vendor[]) {
     const created = await hub.api<ConnectionAnswer>('POST', '/v1/connections', { name: `fuzz-${vendor}`, vendor });
     expect(created.status).toBe(201);
     connections[vendor] = created.body;
   }
   expect((await hub.api('POST', '/v1/hooks', { url: `${receiver.url}/all`, events: ['*'] })).status).toBe(201);
-  for (const vendor of Object.keys(ADAPTERS) as Vendor[]) {
+  for (const vendor of Object.keys(VENDOR_REGISTRY) as Vendor[]) {
     const connection = connections[vendor];
     const bases = [completionRequest(vendor, connection.inbound, 1), ...vendorBases(vendor, connection.inbound)];
     const webhooks = bases.filter((base) => base.path === '');
     if (webhooks.length) targets.push({ name: `${vendor} webhook`, signer: vendor, connection, method: 'POST', path: '', bases: webhooks });
-    if (ADAPTERS[vendor].routes.includes('xapi-statements')) {
+    if (VENDOR_REGISTRY[vendor].inbound.routes.includes('xapi-statements')) {
       const statements = [completionRequest('xapi', connection.inbound, 1), ...bases.filter((base) => base.path === '/xapi/statements')];
       targets.push({ name: `${vendor} xAPI POST`, signer: 'xapi', connection, method: 'POST', path: '/xapi/statements', bases: statements });
       targets.push({ name: `${vendor} xAPI PUT`, signer: 'xapi', connection, method: 'PUT', path: '/xapi/statements', bases: statements });
@@ -260,7 +269,7 @@ describe('scenario 4: fuzzed ingest requests', () => {
   });
 
   it('keeps serving: a good request from every vendor is stored and every accepted event is delivered', async () => {
-    for (const vendor of Object.keys(ADAPTERS) as Vendor[]) {
+    for (const vendor of Object.keys(VENDOR_REGISTRY) as Vendor[]) {
       const good = completionRequest(vendor, connections[vendor].inbound, 999);
       expect((await fetchAnswer(connections[vendor].ingest_url, { method: 'POST', headers: good.headers, body: good.body })).status, vendor).toBeLessThan(300);
     }

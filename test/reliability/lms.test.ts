@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type CatalogEvent, createLogger, demoData, type SandboxSession, startSandbox, wireRequest } from '@learnhook/core';
-import { EMULATED_APIS, eventually, startReceiver } from '@learnhook/core/testing';
+import { emulatedApi, eventually, startReceiver } from '@learnhook/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LmsFaults, startLmsFaults } from '../lib/faults-lms-proxy.ts';
 import { report } from './report.ts';
@@ -113,8 +113,7 @@ describe('hydration while the LMS API fails', () => {
 
   /** Saves the Absorb connection's API settings (through the fault proxy); answers the test call the save makes. */
   async function saveApiSettings(): Promise<{ ok: boolean; message: string }> {
-    const absorb = EMULATED_APIS.absorb;
-    if (!absorb) throw new Error('the sandbox emulates no Absorb API');
+    const absorb = emulatedApi('absorb');
     const patched = await fetch(`${session.hub.url}/v1/connections/sandbox-absorb`, {
       method: 'PATCH',
       headers: { authorization: `Bearer ${session.apiKey}`, 'content-type': 'application/json' },

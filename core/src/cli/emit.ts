@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { VENDORS } from '../catalog/index.ts';
 import { CliError } from '../errors.ts';
 import { DEFAULT_SANDBOX_URL } from '../sandbox/session.ts';
-import { ADAPTERS } from '../vendors/index.ts';
+import { VENDOR_REGISTRY } from '../vendors/registry.ts';
 
 export const EMIT_USAGE = `Usage: learnhook emit <vendor> <event> [--user ID|EMAIL] [--course ID|TITLE] [--count N] [--sandbox URL]
 
@@ -38,7 +38,7 @@ export async function runEmit(args: string[], env: NodeJS.ProcessEnv, out: (text
     return values.help ? 0 : 2;
   }
   if (!(VENDORS as readonly string[]).includes(vendor)) throw new CliError(`Unknown vendor "${vendor}"; use one of ${VENDORS.join(', ')}.`);
-  const adapter = ADAPTERS[vendor as (typeof VENDORS)[number]];
+  const adapter = VENDOR_REGISTRY[vendor as (typeof VENDORS)[number]].inbound;
   if (values.list || !event) {
     out(
       Object.entries(adapter.events)

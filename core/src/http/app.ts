@@ -73,6 +73,7 @@ export function createApp(ctx: HubContext, options: AppOptions): Express {
     ingestRouter({
       store: ctx.store,
       connections: ctx.connections,
+      vendors: ctx.vendors,
       logger: ctx.logger,
       metrics: ctx.metrics,
       onStored: () => ctx.fanOut.wake(),

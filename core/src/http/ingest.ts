@@ -3,12 +3,12 @@ import type { IngestRoute } from '../catalog/ingest-route.ts';
 import { NotFoundError, UnsupportedMediaTypeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import type { HubVendors } from '../operations/context.ts';
 import type { IngestArrivals } from '../operations/ingest-arrivals.ts';
 import { constantTimeEqual } from '../signatures/constant-time.ts';
 import type { Store } from '../store/store.ts';
 import type { IngestReply, IngestRequest, MappedEvent, VendorAdapter } from '../vendors/adapter.ts';
 import type { ConnectionRegistry, OpenConnection } from '../vendors/connection-registry.ts';
-import { ADAPTERS } from '../vendors/index.ts';
 import { limitedBody } from './body-limit.ts';
 import { pathParam } from './request.ts';
 
@@ -18,6 +18,7 @@ export const INGEST_BODY_LIMIT_BYTES = 1024 * 1024;
 export interface IngestDeps {
   store: Store;
   connections: ConnectionRegistry;
+  vendors: HubVendors;
   logger: Logger;
   metrics: Metrics;
   /** Called once events are durable: the fan-out picks them up. */
@@ -85,7 +86,7 @@ export function ingestRouter(deps: IngestDeps): Router {
       if (connection) deps.arrivals.refused(connection.record.id, Date.now(), refusal);
       throw refusal;
     }
-    const adapter: VendorAdapter<unknown, unknown> = ADAPTERS[connection.record.vendor];
+    const adapter: VendorAdapter<unknown, unknown> = deps.vendors[connection.record.vendor].inbound;
     if (!adapter.routes.includes(route)) throw new NotFoundError(`${adapter.title} connections do not accept this route.`);
     return { connection, adapter };
   }

@@ -1,8 +1,8 @@
+import type { Vendor } from '../catalog/index.ts';
 import type { Logger } from '../logger.ts';
 import type { ConnectionRegistry } from '../vendors/connection-registry.ts';
-import type { LmsHttp } from './client.ts';
+import type { LmsHttp, VendorApi } from './client.ts';
 import type { ConnectionClient } from './create-hydrator.ts';
-import { VENDOR_APIS } from './vendors/index.ts';
 
 /**
  * One API client per connection, kept while the connection is unchanged: a client holds its
@@ -11,6 +11,8 @@ import { VENDOR_APIS } from './vendors/index.ts';
  */
 export function createClientRegistry(options: {
   connections: ConnectionRegistry;
+  /** Each vendor's API client; null for a vendor without an API. */
+  vendors: { readonly [V in Vendor]: { api: VendorApi<unknown> | null } };
   /** The HTTP client a connection's API client calls through (counted, behind its circuit breaker). */
   httpFor(connectionId: string): LmsHttp;
   logger: Logger;
@@ -21,7 +23,7 @@ export function createClientRegistry(options: {
     if (!connection) return null;
     const cached = clients.get(connectionId);
     if (cached && cached.updatedAt === connection.record.updated_at) return cached.value;
-    const vendorApi = VENDOR_APIS[connection.record.vendor];
+    const vendorApi = options.vendors[connection.record.vendor].api;
     let value: ConnectionClient | null = null;
     if (vendorApi && connection.api) {
       const settings = vendorApi.settingsSchema.safeParse(connection.api);

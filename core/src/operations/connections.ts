@@ -1,14 +1,11 @@
 import type { z } from 'zod';
-import { VENDORS, type Vendor } from '../catalog/index.ts';
+import { VENDORS } from '../catalog/index.ts';
 import { NotFoundError, PayloadError, type PayloadIssue } from '../errors.ts';
 import { LmsApiError } from '../hydrate/client.ts';
-import { VENDOR_APIS } from '../hydrate/vendors/index.ts';
 import { newId, newToken } from '../ids.ts';
 import type { OpenConnection } from '../vendors/connection-registry.ts';
-import { INBOUND_DEFAULTS } from '../vendors/inbound-defaults.ts';
-import { ADAPTERS } from '../vendors/index.ts';
 import { parseWith, toPayloadIssues } from '../vendors/parse-body.ts';
-import type { OperationsContext } from './context.ts';
+import type { HubVendor, HubVendors, OperationsContext } from './context.ts';
 import { type Connection, ConnectionCreateBase, ConnectionPatchBase, isoTime } from './schemas.ts';
 
 /**
@@ -39,28 +36,28 @@ const asRecord = (value: unknown): Record<string, unknown> =>
  * The LMS API settings, checked against the vendor's hydration client: a typo in a base URL or a
  * missing credential is a 400 now, not silently unhydrated events later. Defaults are filled in.
  */
-function apiSettingsFor(vendor: Vendor, given: Record<string, unknown>): Record<string, unknown> {
-  const vendorApi = VENDOR_APIS[vendor];
+function apiSettingsFor(vendor: HubVendor, given: Record<string, unknown>): Record<string, unknown> {
+  const vendorApi = vendor.api;
   if (!vendorApi)
-    throw new PayloadError(`${ADAPTERS[vendor].title} connections have no LMS API to configure; leave out "api".`, [{ path: 'api', message: 'Not supported' }]);
+    throw new PayloadError(`${vendor.inbound.title} connections have no LMS API to configure; leave out "api".`, [{ path: 'api', message: 'Not supported' }]);
   const result = vendorApi.settingsSchema.safeParse(given);
   if (!result.success) {
     const issues = toPayloadIssues(result.error).map((issue) => ({ ...issue, path: issue.path ? `api.${issue.path}` : 'api' }));
-    throw new PayloadError(`The ${ADAPTERS[vendor].title} API settings are not valid at ${issues[0]?.path}: ${issues[0]?.message}.`, issues);
+    throw new PayloadError(`The ${vendor.inbound.title} API settings are not valid at ${issues[0]?.path}: ${issues[0]?.message}.`, issues);
   }
   return asRecord(result.data);
 }
 
-function inboundFor(vendor: Vendor, given: Record<string, unknown>): unknown {
-  const adapter = ADAPTERS[vendor];
-  return parseWith(adapter.inboundSchema, { ...INBOUND_DEFAULTS[vendor](), ...given }, `${adapter.title} connection`);
+function inboundFor(vendor: HubVendor, given: Record<string, unknown>): unknown {
+  const adapter = vendor.inbound;
+  return parseWith(adapter.inboundSchema, { ...vendor.inboundDefaults(), ...given }, `${adapter.title} connection`);
 }
 
 /**
  * The inbound and API settings' issues too, when the base fields already fail: a form shows every
  * field that needs a change at once, not one per try. Empty when the vendor itself is unknown.
  */
-function laterIssues(input: unknown): PayloadIssue[] {
+function laterIssues(vendors: HubVendors, input: unknown): PayloadIssue[] {
   const { vendor, api, ...given } = asRecord(input);
   const known = VENDORS.find((name) => name === vendor);
   if (!known) return [];
@@ -73,7 +70,7 @@ function laterIssues(input: unknown): PayloadIssue[] {
     }
   };
   const { name: _name, description: _description, retention_days: _retention, ...inbound } = given;
-  return [...collect(() => inboundFor(known, inbound)), ...(api !== undefined ? collect(() => apiSettingsFor(known, asRecord(api))) : [])];
+  return [...collect(() => inboundFor(vendors[known], inbound)), ...(api !== undefined ? collect(() => apiSettingsFor(vendors[known], asRecord(api))) : [])];
 }
 
 export interface PresentOptions {
@@ -85,7 +82,7 @@ export interface PresentOptions {
 
 /** A connection as the API answers it; `baseUrl` is the hub's public URL the ingest URL starts with. */
 export function presentConnection(
-  ctx: Pick<OperationsContext, 'apiStats' | 'breakers'>,
+  ctx: Pick<OperationsContext, 'apiStats' | 'breakers' | 'vendors'>,
   connection: OpenConnection,
   baseUrl: string,
   options: PresentOptions,
@@ -100,7 +97,7 @@ export function presentConnection(
     vendor: record.vendor,
     description: record.description,
     ingest_url: ingestUrl,
-    xapi_url: ADAPTERS[record.vendor].routes.includes('xapi-statements') ? `${ingestUrl}/xapi/statements` : null,
+    xapi_url: ctx.vendors[record.vendor].inbound.routes.includes('xapi-statements') ? `${ingestUrl}/xapi/statements` : null,
     inbound: asRecord(options.showSecrets ? connection.inbound : masked(connection.inbound)),
     api_configured: connection.api !== null,
     retention_days: record.retention_days ?? null,
@@ -129,7 +126,7 @@ export async function openConnection(ctx: OperationsContext, idOrName: string): 
 
 /** POST /v1/connections: `input` is the request body, the vendor's inbound settings beside name and vendor. */
 export async function createConnection(ctx: OperationsContext, actor: string, input: unknown): Promise<OpenConnection> {
-  const base = parseWith(ConnectionCreateBase, input, 'connection', (issues) => [...issues, ...laterIssues(input)]);
+  const base = parseWith(ConnectionCreateBase, input, 'connection', (issues) => [...issues, ...laterIssues(ctx.vendors, input)]);
   const {
     name: _name,
     vendor: _vendor,
@@ -140,8 +137,8 @@ export async function createConnection(ctx: OperationsContext, actor: string, in
   } = parseWith(ConnectionCreateBase.loose(), input, 'connection');
   const taken = () => new PayloadError(`A connection named "${base.name}" already exists; choose another name.`, [{ path: 'name', message: 'Already taken' }]);
   if (await ctx.store.getConnection(base.name)) throw taken();
-  const inbound = inboundFor(base.vendor, given);
-  const api = base.api ? apiSettingsFor(base.vendor, base.api) : null;
+  const inbound = inboundFor(ctx.vendors[base.vendor], given);
+  const api = base.api ? apiSettingsFor(ctx.vendors[base.vendor], base.api) : null;
   const now = ctx.now();
   const id = newId('con');
   try {
@@ -177,12 +174,14 @@ export async function changeConnection(ctx: OperationsContext, actor: string, id
       throw new PayloadError(`A connection's ${fixed} cannot change; create a new connection instead.`, [{ path: fixed, message: 'Cannot change' }]);
   }
   const changesInbound = Object.keys(given).length > 0;
-  const inbound = changesInbound ? inboundFor(current.record.vendor, { ...asRecord(current.inbound), ...given }) : current.inbound;
+  const inbound = changesInbound ? inboundFor(ctx.vendors[current.record.vendor], { ...asRecord(current.inbound), ...given }) : current.inbound;
   const id = current.record.id;
   await ctx.store.updateConnection(id, {
     ...(base.description !== undefined ? { description: base.description } : {}),
     ...(base.retention_days !== undefined ? { retention_days: base.retention_days } : {}),
-    ...(base.api !== undefined ? { api_enc: base.api === null ? null : ctx.box.seal(JSON.stringify(apiSettingsFor(current.record.vendor, base.api))) } : {}),
+    ...(base.api !== undefined
+      ? { api_enc: base.api === null ? null : ctx.box.seal(JSON.stringify(apiSettingsFor(ctx.vendors[current.record.vendor], base.api))) }
+      : {}),
     ...(base.rotate_token ? { token_enc: ctx.box.seal(newToken()) } : {}),
     ...(changesInbound ? { inbound_enc: ctx.box.seal(JSON.stringify(inbound)) } : {}),
     updated_at: ctx.now(),
@@ -210,8 +209,8 @@ export interface ApiAccessResult {
  * one learner), so wrong credentials show now and not as partial events later.
  */
 export async function testApiAccess(ctx: OperationsContext, connection: OpenConnection): Promise<ApiAccessResult> {
-  const title = ADAPTERS[connection.record.vendor].title;
-  const vendorApi = VENDOR_APIS[connection.record.vendor];
+  const title = ctx.vendors[connection.record.vendor].inbound.title;
+  const vendorApi = ctx.vendors[connection.record.vendor].api;
   if (!vendorApi) return { ok: false, message: `${title} sends whole events; there is no LMS API to test.` };
   if (!connection.api) return { ok: false, message: 'No LMS API settings are saved yet: add them to fill events in with names, emails and course titles.' };
   const settings = vendorApi.settingsSchema.safeParse(connection.api);

@@ -1,20 +1,38 @@
-import type { CatalogEvent } from '../catalog/index.ts';
+import type { CatalogEvent, Vendor } from '../catalog/index.ts';
 import type { TestSendResult } from '../delivery/dispatcher.ts';
 import type { FanOut } from '../delivery/fan-out.ts';
 import type { TargetPolicyOptions } from '../delivery/target-policy.ts';
 import type { ApiStatsBook } from '../hydrate/api-stats.ts';
 import type { CircuitBreakers } from '../hydrate/circuit-breakers.ts';
-import type { LmsHttp } from '../hydrate/client.ts';
+import type { LmsHttp, VendorApi } from '../hydrate/client.ts';
 import type { SecretBox } from '../store/secret-box.ts';
 import type { HookRecord, Store } from '../store/store.ts';
+import type { VendorAdapter } from '../vendors/adapter.ts';
 import type { ConnectionRegistry } from '../vendors/connection-registry.ts';
+import type { SetupGuide } from '../vendors/setup-guide.ts';
 import type { DiskUse } from './alerts.ts';
+
+/** What the hub's layers read of one vendor: the parts of its folder below the sandbox (vendors/registry.ts lists them all). */
+export interface HubVendor {
+  inbound: VendorAdapter<unknown, unknown>;
+  /** The inbound settings a new connection starts from (vendors/inbound-defaults.ts says why). */
+  inboundDefaults(): Record<string, unknown>;
+  /** The LMS API hydration asks; null for a source that sends whole events. */
+  api: VendorApi<unknown> | null;
+  /** What a person does in the LMS's admin screens, shown by the console. */
+  setupGuide: SetupGuide;
+}
+
+/** Every vendor, by the id a connection names. */
+export type HubVendors = { readonly [V in Vendor]: HubVendor };
 
 /** What the operations need from the hub: the API routes and the console pages both hand it over. */
 export interface OperationsContext {
   store: Store;
   box: SecretBox;
   connections: ConnectionRegistry;
+  /** The vendor registry, handed down from the top (vendors/registry.ts). */
+  vendors: HubVendors;
   /** The HTTP client hydration calls LMS APIs with: "Test API access" uses the same one. */
   lmsHttp: LmsHttp;
   /** How each connection's LMS API has been answering. */

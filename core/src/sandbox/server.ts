@@ -9,22 +9,11 @@ import { errorHandler, notFoundHandler } from '../http/error-handler.ts';
 import { bodyOf } from '../http/request.ts';
 import type { Logger } from '../logger.ts';
 import { createTokenBuckets } from '../token-buckets.ts';
-import { absorbApi } from './api/absorb.ts';
-import { adobeAlmApi } from './api/adobe-alm.ts';
-import { learn365Api } from './api/learn365.ts';
-import { seismicLearningApi } from './api/seismic-learning.ts';
-import type { EmulatedApi } from './api/types.ts';
+import { VENDOR_REGISTRY } from '../vendors/registry.ts';
 import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from './demo-data.ts';
 import type { LmsData } from './lms-data.ts';
-import { catalogTypeOf, courseKindFor, type Subject, wireRequest } from './wire-formats.ts';
-
-/** The emulated vendor APIs, by the vendor whose hydration client calls them. */
-export const EMULATED_APIS: Partial<Record<Vendor, EmulatedApi>> = {
-  absorb: absorbApi,
-  'adobe-alm': adobeAlmApi,
-  learn365: learn365Api,
-  'seismic-learning': seismicLearningApi,
-};
+import { catalogTypeOf, courseKindFor, wireRequest } from './wire-formats.ts';
+import type { Subject } from './wire-request.ts';
 
 /** What each enrollment event does to the LMS's own record of the enrollment. */
 const ENROLLMENT_CHANGES: Record<string, (current: SandboxEnrollment, now: string) => Partial<SandboxEnrollment>> = {
@@ -107,7 +96,9 @@ export async function startSandboxLms(options: { data: LmsData; port: number; ho
   const app: Express = express();
   app.disable('x-powered-by');
 
-  for (const api of Object.values(EMULATED_APIS)) {
+  for (const { sandbox } of Object.values(VENDOR_REGISTRY)) {
+    const api = sandbox.api;
+    if (!api) continue;
     const buckets = createTokenBuckets({ capacity: api.rateLimit.capacity, ratePerSecond: api.rateLimit.perSecond });
     const counter = { requests: 0, rate_limited: 0, endpoints: {} as Record<string, number> };
     counters.set(api.prefix, counter);
@@ -210,7 +201,7 @@ export async function startSandboxLms(options: { data: LmsData; port: number; ho
   return {
     url,
     apiBase: (vendor) => {
-      const api = EMULATED_APIS[vendor];
+      const api = VENDOR_REGISTRY[vendor].sandbox.api;
       return api ? url + api.prefix : null;
     },
     setTargets(next) {

@@ -5,8 +5,9 @@ import { CliError } from '../errors.ts';
 import { type RunningHub, startHub } from '../hub.ts';
 import type { Logger } from '../logger.ts';
 import { newApiKey } from '../operations/api-keys.ts';
+import { VENDOR_REGISTRY } from '../vendors/registry.ts';
 import { openLmsData } from './lms-data.ts';
-import { EMULATED_APIS, type EmitTarget, type RunningSandbox, startSandboxLms } from './server.ts';
+import { type EmitTarget, type RunningSandbox, startSandboxLms } from './server.ts';
 
 /**
  * `learnhook sandbox` as a function: the hub and the sandbox LMS, wired together with one
@@ -53,7 +54,7 @@ export async function startSandbox(options: {
     ...(options.port !== undefined ? { PORT: String(options.port) } : {}),
   });
   options.progress(`[1/4] Starting the hub (store: ${config.LEARNHOOK_DATA}) ...`);
-  const hub = await startHub(config, options.logger).catch((error: NodeJS.ErrnoException) => {
+  const hub = await startHub(config, options.logger, VENDOR_REGISTRY).catch((error: NodeJS.ErrnoException) => {
     if (error.code === 'EADDRINUSE') throw new CliError(`Port ${config.PORT} is already in use; pass --port or set PORT to a free port.`);
     throw error;
   });
@@ -85,7 +86,7 @@ export async function startSandbox(options: {
   for (const vendor of VENDORS) {
     const name = connectionName(vendor);
     const base = lms.apiBase(vendor);
-    const apiSettings = base ? EMULATED_APIS[vendor]?.sandboxSettings(base) : undefined;
+    const apiSettings = base ? VENDOR_REGISTRY[vendor].sandbox.api?.sandboxSettings(base) : undefined;
     const existing = await api<{ id: string }>(hub, key, 'GET', `/v1/connections/${name}`);
     const answer =
       existing.status === 200

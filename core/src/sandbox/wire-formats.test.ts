@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { VENDORS } from '../catalog/index.ts';
 import { ingestRequest } from '../testing/ingest-request.ts';
-import { INBOUND_DEFAULTS } from '../vendors/inbound-defaults.ts';
-import { ADAPTERS } from '../vendors/index.ts';
+import { VENDOR_REGISTRY } from '../vendors/registry.ts';
 import { demoData } from './demo-data.ts';
-import { courseKindFor, type Subject, wireRequest } from './wire-formats.ts';
+import { courseKindFor, wireRequest } from './wire-formats.ts';
+import type { Subject } from './wire-request.ts';
 
 const data = demoData();
 
@@ -15,12 +15,12 @@ function subjectFor(event: string, sequence: number): Subject {
   return { user, course, enrollment: data.enrollments.find((e) => e.user_id === user.id) ?? null, data, sequence, at: new Date('2026-11-20T14:03:11Z') };
 }
 
-const cases = VENDORS.flatMap((vendor) => Object.entries(ADAPTERS[vendor].events).map(([event, type]) => [vendor, event, type] as const));
+const cases = VENDORS.flatMap((vendor) => Object.entries(VENDOR_REGISTRY[vendor].inbound.events).map(([event, type]) => [vendor, event, type] as const));
 
 describe('the sandbox wire formats', () => {
   it.each(cases)('send %s "%s" so the hub verifies it and maps it to %s', (vendor, event, type) => {
-    const adapter = ADAPTERS[vendor];
-    const inbound = adapter.inboundSchema.parse(INBOUND_DEFAULTS[vendor]());
+    const { inbound: adapter, inboundDefaults } = VENDOR_REGISTRY[vendor];
+    const inbound = adapter.inboundSchema.parse(inboundDefaults());
     const wire = wireRequest(vendor, event, subjectFor(event, 1), inbound as Record<string, unknown>);
     const request = ingestRequest({
       body: wire.body,
@@ -36,15 +36,19 @@ describe('the sandbox wire formats', () => {
   it('sign Adobe Learning Manager requests with Basic auth when the connection asks for it', () => {
     const inbound = { auth: 'basic', username: 'alm', password: 'pw' };
     const wire = wireRequest('adobe-alm', 'COURSE_COMPLETED', subjectFor('COURSE_COMPLETED', 2), inbound);
-    expect(() => ADAPTERS['adobe-alm'].verify(ingestRequest({ body: wire.body, headers: wire.headers }), inbound)).not.toThrow();
+    expect(() => VENDOR_REGISTRY['adobe-alm'].inbound.verify(ingestRequest({ body: wire.body, headers: wire.headers }), inbound)).not.toThrow();
   });
 
   it('give each emit its own vendor event id, so the hub stores each once', () => {
-    const inbound = ADAPTERS['adobe-alm'].inboundSchema.parse(INBOUND_DEFAULTS['adobe-alm']());
+    const { inbound: adapter, inboundDefaults } = VENDOR_REGISTRY['adobe-alm'];
+    const inbound = adapter.inboundSchema.parse(inboundDefaults());
     const ids = [1, 2].map((sequence) => {
       const wire = wireRequest('adobe-alm', 'COURSE_COMPLETED', subjectFor('COURSE_COMPLETED', sequence), inbound as Record<string, unknown>);
       const request = ingestRequest({ body: wire.body });
-      return ADAPTERS['adobe-alm'].toCatalog(ADAPTERS['adobe-alm'].parse(request)[0], { connection: 'c', receivedAt: new Date() })[0]?.event.id;
+      return adapter.toCatalog(adapter.parse(request)[0], {
+        connection: 'c',
+        receivedAt: new Date(),
+      })[0]?.event.id;
     });
     expect(ids[0]).not.toBe(ids[1]);
   });

@@ -5,13 +5,13 @@ import type { ListPage, LmsHttp, VendorApi } from '../hydrate/client.ts';
 import { createLmsHttp } from '../hydrate/http-json.ts';
 import type { EmulatedApi } from '../sandbox/api/types.ts';
 import { demoData, type SandboxData } from '../sandbox/demo-data.ts';
-import { EMULATED_APIS } from '../sandbox/server.ts';
+import { VENDOR_REGISTRY } from '../vendors/registry.ts';
 import { listenForTest } from './listen.ts';
 
 /** The sandbox organisation's data file, for tests that run the sandbox LMS on its own. */
 export { openLmsData } from '../sandbox/lms-data.ts';
-/** The sandbox's emulated vendor APIs, for tests that point a connection at one themselves (through a fault proxy, say). */
-export { EMULATED_APIS, startSandboxLms } from '../sandbox/server.ts';
+/** The sandbox LMS, for tests that run it on their own. */
+export { startSandboxLms } from '../sandbox/server.ts';
 
 /** An emulated vendor API being served, and what a connection needs to reach it. */
 export interface ServedEmulator {
@@ -35,7 +35,7 @@ export interface EmulatorOptions {
 
 /** The sandbox's emulated API of a vendor; the test fails for a vendor without one. */
 export function emulatedApi(vendor: Vendor): EmulatedApi {
-  const api = EMULATED_APIS[vendor];
+  const api = VENDOR_REGISTRY[vendor].sandbox.api;
   if (!api) throw new Error(`the sandbox emulates no ${vendor} API`);
   return api;
 }

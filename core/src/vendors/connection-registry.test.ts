@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createSecretBox } from '../store/secret-box.ts';
 import type { ConnectionRecord } from '../store/store.ts';
 import { createConnectionRegistry } from './connection-registry.ts';
+import { VENDOR_REGISTRY } from './registry.ts';
 
 const box = createSecretBox(randomBytes(32));
 const INBOUND = { secret: `whsec_${randomBytes(24).toString('base64')}` };
@@ -31,6 +32,7 @@ function registryOver(stored: { current: ConnectionRecord | null }) {
       },
     },
     box,
+    vendors: VENDOR_REGISTRY,
     now: () => 0,
   });
   return { registry, reads: () => reads };

@@ -1,7 +1,7 @@
 import type { Vendor } from '../catalog/index.ts';
 import type { SecretBox } from '../store/secret-box.ts';
 import type { ConnectionRecord, Store } from '../store/store.ts';
-import { ADAPTERS } from './index.ts';
+import type { VendorAdapter } from './adapter.ts';
 
 /** A connection with its secrets opened, as the ingest path and hydration use it. */
 export interface OpenConnection {
@@ -33,6 +33,8 @@ export interface ConnectionRegistry {
 export function createConnectionRegistry(options: {
   store: Pick<Store, 'getConnection'>;
   box: SecretBox;
+  /** Each vendor's inbound adapter, whose schema reads a connection's inbound settings. */
+  vendors: { readonly [V in Vendor]: { inbound: VendorAdapter<unknown, unknown> } };
   ttlMs?: number;
   now?: () => number;
 }): ConnectionRegistry {
@@ -42,7 +44,7 @@ export function createConnectionRegistry(options: {
   const listeners = new Set<(nameOrId: string) => void>();
 
   function open(record: ConnectionRecord): OpenConnection {
-    const adapter = ADAPTERS[record.vendor satisfies Vendor];
+    const adapter = options.vendors[record.vendor satisfies Vendor].inbound;
     const inboundJson: unknown = JSON.parse(options.box.open(record.inbound_enc));
     const apiJson: unknown = record.api_enc ? JSON.parse(options.box.open(record.api_enc)) : null;
     return {

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { createLogger, readConfig, startHub } from '@learnhook/core';
+import { createLogger, readConfig, startHub, VENDOR_REGISTRY } from '@learnhook/core';
 
 /**
  * Row 11: the hub (`startHub`, as `learnhook serve` builds it, the embedded store with its real
@@ -28,7 +28,10 @@ const config = readConfig({
   LEARNHOOK_DATA: file,
   LEARNHOOK_RATE_LIMIT: '1000000',
 });
-const hub = await startHub(config, createLogger({ level: 'warn' }), { now, retentionIntervalMs: Number(process.env.BENCH_RETENTION_INTERVAL_MS ?? 500) });
+const hub = await startHub(config, createLogger({ level: 'warn' }), VENDOR_REGISTRY, {
+  now,
+  retentionIntervalMs: Number(process.env.BENCH_RETENTION_INTERVAL_MS ?? 500),
+});
 
 const control = http.createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://control');

@@ -1,10 +1,8 @@
 import type { Request, Response } from 'express';
-import { VENDOR_APIS } from '../../hydrate/vendors/index.ts';
 import { type ApiAccessResult, presentConnection } from '../../operations/connections.ts';
 import { HOUR_MS } from '../../store/sql/activity.ts';
 import type { OpenConnection } from '../../vendors/connection-registry.ts';
-import { ADAPTERS } from '../../vendors/index.ts';
-import { type Paste, SETUP_GUIDES } from '../../vendors/setup-guides.ts';
+import type { Paste } from '../../vendors/setup-guide.ts';
 import { activityChart, CHART_HOURS } from '../activity-chart.ts';
 import type { ConsoleContext } from '../context.ts';
 import { html, type SafeHtml } from '../html.ts';
@@ -55,7 +53,7 @@ export async function arrivalsFragment(ctx: ConsoleContext, connection: OpenConn
 export const apiAccessResult = (result: ApiAccessResult): SafeHtml => html`<div id="api-test">${notice(result.ok ? 'ok' : 'error', result.message)}</div>`;
 
 function hydrationCard(ctx: ConsoleContext, res: Response, connection: OpenConnection, tested: ApiAccessResult | undefined): SafeHtml {
-  if (!VENDOR_APIS[connection.record.vendor]) return html``;
+  if (!ctx.vendors[connection.record.vendor].api) return html``;
   const id = connection.record.id;
   const stats = ctx.apiStats.of(id);
   const breaker = ctx.breakers.stateOf(id);
@@ -106,7 +104,8 @@ export async function connectionPage(
   const admin = isAdmin(userOf(res).role);
   const shown = options.justCreated === true;
   const answer = presentConnection(ctx, connection, ctx.publicUrl(req), { showSecrets: shown });
-  const guide = SETUP_GUIDES[connection.record.vendor];
+  const vendor = ctx.vendors[connection.record.vendor];
+  const guide = vendor.setupGuide;
   // The ingest URL carries the connection's token: it is a credential, for admins only.
   const values = { ingestUrl: admin ? answer.ingest_url : '(shown to admins)', xapiUrl: admin ? answer.xapi_url : null, inbound: answer.inbound };
   let pasteIndex = 0;
@@ -116,7 +115,7 @@ export async function connectionPage(
       (step) =>
         html`<li>${step.text}${step.paste ? html`<div class="pastes">${step.paste.map((paste) => pasteBox(paste, pasteIndex++, shown))}</div>` : ''}</li>`,
     );
-  const others = Object.keys(ADAPTERS[connection.record.vendor].events).filter((name) => !guide.tick.includes(name) && !name.includes('://'));
+  const others = Object.keys(vendor.inbound.events).filter((name) => !guide.tick.includes(name) && !name.includes('://'));
   const id = connection.record.id;
   const activity = await ctx.store.activity({ since: ctx.now() - CHART_HOURS * HOUR_MS, connection_id: id });
   sendPage(res, {
@@ -125,10 +124,10 @@ export async function connectionPage(
     status: options.status ?? (shown ? 201 : 200),
     body: html`${shown ? notice('ok', 'Connection saved. Copy the secrets below now: they are shown in full only this once.') : ''}
       ${options.rotated ? notice('ok', 'A new URL is ready: the old one stopped working. Paste the new one into your LMS.') : ''}
-      <p>${ADAPTERS[connection.record.vendor].title}${connection.record.description ? html` · ${connection.record.description}` : ''}</p>
+      <p>${vendor.inbound.title}${connection.record.description ? html` · ${connection.record.description}` : ''}</p>
       <div class="split">
         <section class="card" aria-labelledby="guide-heading">
-          <h2 id="guide-heading">Set up ${ADAPTERS[connection.record.vendor].title}</h2>
+          <h2 id="guide-heading">Set up ${vendor.inbound.title}</h2>
           <p class="hint">Where: ${guide.where}. <a href="${guide.docs}" rel="noreferrer noopener" target="_blank">The vendor's guide</a></p>
           <ol class="steps">${steps}</ol>
           <h3>Events to tick</h3>

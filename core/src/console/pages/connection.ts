@@ -2,7 +2,6 @@ import express, { type Request, type Response, type Router } from 'express';
 import { PayloadError } from '../../errors.ts';
 import { apiCheckAfterSave, changeConnection, deleteConnection, openConnection, testApiAccess } from '../../operations/connections.ts';
 import type { OpenConnection } from '../../vendors/connection-registry.ts';
-import { ADAPTERS } from '../../vendors/index.ts';
 import type { ConsoleContext } from '../context.ts';
 import { formInput, issuesByField, renderFields, typedValues } from '../forms.ts';
 import { html } from '../html.ts';
@@ -47,13 +46,13 @@ export function connectionPages(ctx: ConsoleContext): Router {
 
   function editForm(res: Response, connection: OpenConnection, extra: { errors?: Record<string, string>; values?: Record<string, string> } = {}, status = 200) {
     const errors = extra.errors ?? {};
-    const fields = connectionFields(connection.record.vendor, { includeName: false });
+    const fields = connectionFields(ctx.vendors[connection.record.vendor], { includeName: false });
     const id = connection.record.id;
     sendPage(res, {
       title: `Change ${connection.record.name}`,
       active: '/connections',
       status,
-      body: html`<p>${ADAPTERS[connection.record.vendor].title}. The name and the LMS cannot change; create a new connection for another LMS.</p>
+      body: html`<p>${ctx.vendors[connection.record.vendor].inbound.title}. The name and the LMS cannot change; create a new connection for another LMS.</p>
         ${errors._form ? notice('error', errors._form) : Object.keys(errors).length ? notice('error', 'Some fields need a change; see the messages beside them.') : ''}
         <form method="post" action="/connections/${id}/edit" class="card narrow" novalidate>
           ${csrfField(res)}
@@ -69,7 +68,7 @@ export function connectionPages(ctx: ConsoleContext): Router {
 
   router.post('/connections/:id/edit', requireAdmin, async (req, res) => {
     const connection = await load(req);
-    const fields = connectionFields(connection.record.vendor, { includeName: false });
+    const fields = connectionFields(ctx.vendors[connection.record.vendor], { includeName: false });
     const { description, retention_days, api, ...inbound } = formInput(req.body, fields);
     const removeApi = req.body?.remove_api === 'yes';
     const change = {

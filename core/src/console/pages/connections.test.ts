@@ -10,7 +10,7 @@ import {
   startTestHub,
   type TestHub,
 } from '../../testing/index.ts';
-import { ADAPTERS } from '../../vendors/index.ts';
+import { VENDOR_REGISTRY } from '../../vendors/registry.ts';
 
 /** The connection id a saved form's page links to. */
 const connectionIdIn = (page: string) => /\/connections\/(con_[\w-]+)\/arrivals/.exec(page)?.[1] ?? '';
@@ -28,7 +28,7 @@ describe('the console connection pages', () => {
 
   it('offer every supported LMS in the gallery, each with a form built from its schemas', async () => {
     const gallery = await owner.request('GET', '/connections/new');
-    for (const adapter of Object.values(ADAPTERS)) expect(gallery.text).toContain(`href="/connections/new/${adapter.vendor}"`);
+    for (const { inbound } of Object.values(VENDOR_REGISTRY)) expect(gallery.text).toContain(`href="/connections/new/${inbound.vendor}"`);
     const absorb = await owner.request('GET', '/connections/new/absorb');
     expect(absorb.text).toContain('name="api.base_url"');
     expect(absorb.text).toContain('Leave empty for https://rest.myabsorb.com.');

@@ -1,11 +1,9 @@
 import express, { type Response, type Router } from 'express';
 import { VENDORS, type Vendor } from '../../catalog/index.ts';
 import { PayloadError } from '../../errors.ts';
-import { VENDOR_APIS } from '../../hydrate/vendors/index.ts';
 import { apiCheckAfterSave, createConnection, isSecretKey } from '../../operations/connections.ts';
+import type { HubVendor } from '../../operations/context.ts';
 import { ConnectionCreateBase } from '../../operations/schemas.ts';
-import { ADAPTERS } from '../../vendors/index.ts';
-import { SETUP_GUIDES } from '../../vendors/setup-guides.ts';
 import type { ConsoleContext } from '../context.ts';
 import { type FormField, fieldsOf, formInput, issuesByField, renderFields, typedValues } from '../forms.ts';
 import { html } from '../html.ts';
@@ -17,18 +15,18 @@ import { connectionPage } from './connection-view.ts';
 const isVendor = (value: string): value is Vendor => (VENDORS as readonly string[]).includes(value);
 
 /** Every field of a new connection for one vendor: the API's base fields, the vendor's inbound settings, its LMS API settings. */
-export function connectionFields(vendor: Vendor, options: { includeName: boolean }): FormField[] {
+export function connectionFields(vendor: HubVendor, options: { includeName: boolean }): FormField[] {
   const base = fieldsOf(
     ConnectionCreateBase.pick(options.includeName ? { name: true, description: true, retention_days: true } : { description: true, retention_days: true }),
     {
       isSecret: isSecretKey,
     },
   );
-  const inbound = fieldsOf(ADAPTERS[vendor].inboundSchema, { isSecret: isSecretKey }).map((item) => ({
+  const inbound = fieldsOf(vendor.inbound.inboundSchema, { isSecret: isSecretKey }).map((item) => ({
     ...item,
     group: item.group ?? 'How the LMS proves it is the LMS',
   }));
-  const vendorApi = VENDOR_APIS[vendor];
+  const vendorApi = vendor.api;
   const api = vendorApi
     ? fieldsOf(vendorApi.settingsSchema, { prefix: 'api.', isSecret: isSecretKey }).map((item) => ({ ...item, group: 'LMS API, to fill events in (optional)' }))
     : [];
@@ -43,10 +41,10 @@ export function connectionFields(vendor: Vendor, options: { includeName: boolean
   ];
 }
 
-const vendorCard = (vendor: Vendor) => html`<li class="card vendor">
-    <h2>${ADAPTERS[vendor].title}</h2>
-    <p>${SETUP_GUIDES[vendor].summary}</p>
-    <a class="button" href="/connections/new/${vendor}">Connect ${ADAPTERS[vendor].title}</a>
+const vendorCard = ({ inbound, setupGuide }: HubVendor) => html`<li class="card vendor">
+    <h2>${inbound.title}</h2>
+    <p>${setupGuide.summary}</p>
+    <a class="button" href="/connections/new/${inbound.vendor}">Connect ${inbound.title}</a>
   </li>`;
 
 /** The LMS connections: the list, the vendor gallery and the new-connection form. */
@@ -59,7 +57,7 @@ export function connectionsPages(ctx: ConsoleContext): Router {
       const last = ctx.arrivals.recent(record.id)[0];
       return html`<tr>
         <td><a href="/connections/${record.id}">${record.name}</a>${record.description ? html`<br><span class="hint">${record.description}</span>` : ''}</td>
-        <td>${ADAPTERS[record.vendor].title}</td>
+        <td>${ctx.vendors[record.vendor].inbound.title}</td>
         <td>${last ? html`<span class="badge ${last.accepted ? 'ok' : 'bad'}">${last.accepted ? 'reached us' : 'refused'}</span> ${timeAgo(last.at, ctx.now())}` : html`<span class="hint">nothing since this hub started</span>`}</td>
       </tr>`;
     });
@@ -81,16 +79,16 @@ export function connectionsPages(ctx: ConsoleContext): Router {
       title: 'Add a connection',
       active: '/connections',
       body: html`<p>Choose your LMS. Not listed? "Standard Webhooks / xAPI" fits any system that signs its webhooks that way or sends xAPI statements.</p>
-        <ul class="grid gallery">${VENDORS.map(vendorCard)}</ul>`,
+        <ul class="grid gallery">${VENDORS.map((vendor) => vendorCard(ctx.vendors[vendor]))}</ul>`,
     });
   });
 
   function form(res: Response, vendor: Vendor, extra: { errors?: Record<string, string>; values?: Record<string, string> } = {}, status = 200) {
     const errors = extra.errors ?? {};
-    const fields = connectionFields(vendor, { includeName: true });
-    const guide = SETUP_GUIDES[vendor];
+    const fields = connectionFields(ctx.vendors[vendor], { includeName: true });
+    const guide = ctx.vendors[vendor].setupGuide;
     sendPage(res, {
-      title: `Connect ${ADAPTERS[vendor].title}`,
+      title: `Connect ${ctx.vendors[vendor].inbound.title}`,
       active: '/connections',
       status,
       body: html`<p>${guide.summary} After you save, learnhook shows the URL to paste in ${guide.where}.</p>
@@ -113,7 +111,7 @@ export function connectionsPages(ctx: ConsoleContext): Router {
   router.post('/connections/new/:vendor', requireAdmin, async (req, res) => {
     const vendor = String(req.params.vendor);
     if (!isVendor(vendor)) return res.redirect(303, '/connections/new');
-    const fields = connectionFields(vendor, { includeName: true });
+    const fields = connectionFields(ctx.vendors[vendor], { includeName: true });
     const values = typedValues(req.body, fields);
     try {
       const input = { ...formInput(req.body, fields), vendor };

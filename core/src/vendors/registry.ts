@@ -1,0 +1,36 @@
+import type { Vendor } from '../catalog/index.ts';
+import type { HubVendor } from '../operations/context.ts';
+import type { EmulatedApi } from '../sandbox/api/types.ts';
+import type { WireFormat } from '../sandbox/wire-request.ts';
+import { absorb } from './absorb/index.ts';
+import { adobeAlm } from './adobe-alm/index.ts';
+import { learn365 } from './learn365/index.ts';
+import { seismicLearning } from './seismic-learning/index.ts';
+import { standard } from './standard/index.ts';
+
+/**
+ * One LMS, whole: the parts the hub reads (inbound adapter, its defaults, API client, setup guide)
+ * and the sandbox's (wire format, emulated API). Its folder's index.ts assembles it.
+ */
+export interface VendorModule extends HubVendor {
+  sandbox: {
+    /** The requests the sandbox sends as this vendor. */
+    wireFormat: WireFormat;
+    /** The vendor's API as the sandbox emulates it; null where the vendor has none. */
+    api: EmulatedApi | null;
+  };
+}
+
+/**
+ * Every LMS learnhook knows, by the vendor id a connection names: adding a vendor is its folder and
+ * a line here. This module sits on top of the layers (it imports each vendor's sandbox parts), so
+ * the layers below never import it: `learnhook serve`, the sandbox and the test hub hand it to
+ * startHub, which hands each layer the parts it reads (docs/architecture.md "Vendors").
+ */
+export const VENDOR_REGISTRY: { readonly [V in Vendor]: VendorModule } = {
+  absorb,
+  learn365,
+  'adobe-alm': adobeAlm,
+  'seismic-learning': seismicLearning,
+  standard,
+};
