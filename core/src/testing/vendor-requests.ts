@@ -97,6 +97,23 @@ export function completionRequest(vendor: Vendor | 'xapi', inbound: Inbound, n =
           ],
         }),
       };
+    case 'learnworlds':
+      // learnworlds.dev "Webhooks": a version-2 hook, signed with the school's pre-shared v1= value.
+      return {
+        path: '',
+        headers: { ...json, 'learnworlds-webhook-signature': `v1=${String(inbound.signature)}` },
+        body: JSON.stringify({
+          version: 2,
+          type: 'courseCompleted',
+          trigger: 'courseCompleted',
+          school_id: 'acme-academy',
+          data: {
+            created: 1795183391 + n,
+            user: { id: '5f8d0d55b54764421b7156c1', email: 'maya@acme.example', username: 'maya' },
+            course: { id: 'compliance-101', title: 'Compliance 101' },
+          },
+        }),
+      };
     case 'seismic-learning':
       return {
         path: '',

@@ -5,6 +5,7 @@ import type { WireFormat } from '../sandbox/wire-request.ts';
 import { absorb } from './absorb/index.ts';
 import { adobeAlm } from './adobe-alm/index.ts';
 import { learn365 } from './learn365/index.ts';
+import { learnWorlds } from './learnworlds/index.ts';
 import { seismicLearning } from './seismic-learning/index.ts';
 import { standard } from './standard/index.ts';
 
@@ -33,4 +34,5 @@ export const VENDOR_REGISTRY: { readonly [V in Vendor]: VendorModule } = {
   'adobe-alm': adobeAlm,
   'seismic-learning': seismicLearning,
   standard,
+  learnworlds: learnWorlds,
 };
