@@ -140,6 +140,23 @@ export function completionRequest(vendor: Vendor | 'xapi', inbound: Inbound, n =
       const headers = signStandardWebhook({ id: `msg_${n}`, timestampSeconds: Date.now() / 1000, body, secret: String(inbound.secret) });
       return { path: '', headers: { ...json, ...headers }, body };
     }
+    case '360learning': {
+      // https://360learning.readme.io/docs/event-payload-and-headers: {type, timestamp (ms), data}, ObjectIds.
+      const body = JSON.stringify({
+        type: 'course.attempt.closed',
+        timestamp: 1763370163000,
+        data: {
+          attemptId: `6840c6f0a3b2c1d0e9f8${String(n).padStart(4, '0')}`,
+          closedAt: '2026-11-20T14:03:11.000Z',
+          userId: '684c154ab06eb32565e5cbc0',
+          courseId: '507f1f77bcf86cd799439011',
+          reason: 'learnerFinished',
+          context: {},
+        },
+      });
+      const headers = signStandardWebhook({ id: `msg_360_${n}`, timestampSeconds: Date.now() / 1000, body, secret: String(inbound.secret) });
+      return { path: '', headers: { ...json, ...headers }, body };
+    }
     case 'xapi':
       return {
         path: '/xapi/statements',

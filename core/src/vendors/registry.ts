@@ -2,6 +2,7 @@ import type { Vendor } from '../catalog/index.ts';
 import type { HubVendor } from '../operations/context.ts';
 import type { EmulatedApi } from '../sandbox/api/types.ts';
 import type { WireFormat } from '../sandbox/wire-request.ts';
+import { threeSixtyLearning } from './360learning/index.ts';
 import { absorb } from './absorb/index.ts';
 import { adobeAlm } from './adobe-alm/index.ts';
 import { learn365 } from './learn365/index.ts';
@@ -34,5 +35,6 @@ export const VENDOR_REGISTRY: { readonly [V in Vendor]: VendorModule } = {
   'adobe-alm': adobeAlm,
   'seismic-learning': seismicLearning,
   standard,
+  '360learning': threeSixtyLearning,
   learnworlds: learnWorlds,
 };
