@@ -157,6 +157,30 @@ export function completionRequest(vendor: Vendor | 'xapi', inbound: Inbound, n =
       const headers = signStandardWebhook({ id: `msg_360_${n}`, timestampSeconds: Date.now() / 1000, body, secret: String(inbound.secret) });
       return { path: '', headers: { ...json, ...headers }, body };
     }
+    case 'thinkific': {
+      // https://support.thinkific.dev/hc/en-us/articles/4422658311703-Webhooks-Documentation: the enrollment envelope.
+      const body = JSON.stringify({
+        id: `2026112014031100000${n}`,
+        resource: 'enrollment',
+        action: 'completed',
+        tenant_id: '59',
+        created_at: '2026-11-20T14:03:11.000Z',
+        payload: {
+          id: 300 + n,
+          course: { id: 68, name: 'Compliance 101' },
+          course_id: 68,
+          percentage_completed: '100.0',
+          activated_at: '2026-11-02T09:15:00.000Z',
+          completed_at: '2026-11-20T14:03:11.000Z',
+          user: { id: 94, email: 'maya@acme.example', first_name: 'Maya', last_name: 'Chen' },
+        },
+      });
+      const signature = createHmac('sha256', String(inbound.signing_key)).update(body).digest('hex');
+      return { path: '', headers: { ...json, 'x-thinkific-topic': 'enrollment.completed', 'x-thinkific-hmac-sha256': signature }, body };
+    }
+    case 'custom':
+      // A custom connection reads what its mapping says: this is Skillforge's, with SKILLFORGE_MAPPING.
+      return skillforgeRequest([skillforgeItem(n)]);
     case 'xapi':
       return {
         path: '/xapi/statements',

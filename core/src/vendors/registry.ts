@@ -9,6 +9,7 @@ import { learn365 } from './learn365/index.ts';
 import { learnWorlds } from './learnworlds/index.ts';
 import { seismicLearning } from './seismic-learning/index.ts';
 import { standard } from './standard/index.ts';
+import { thinkific } from './thinkific/index.ts';
 
 /**
  * One LMS, whole: the parts the hub reads (inbound adapter, its defaults, API client, setup guide)
@@ -35,6 +36,7 @@ export const VENDOR_REGISTRY: { readonly [V in Vendor]: VendorModule } = {
   'adobe-alm': adobeAlm,
   'seismic-learning': seismicLearning,
   standard,
+  thinkific,
   '360learning': threeSixtyLearning,
   learnworlds: learnWorlds,
 };

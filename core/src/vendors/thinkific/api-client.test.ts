@@ -1,0 +1,120 @@
+/*
+ * Sources (facts only):
+ * - "Authorization using API Key": https://support.thinkific.dev/hc/en-us/articles/4422657425431 —
+ *   X-Auth-API-Key and X-Auth-Subdomain headers.
+ * - "REST API Response Format": https://support.thinkific.dev/hc/en-us/articles/4422657182743 —
+ *   lists as {items, meta: {pagination: {current_page, next_page, ...}}}, limit at most 250.
+ * - "REST API Rate Limits": https://support.thinkific.dev/hc/en-us/articles/4422684774935 — 120
+ *   requests a minute, 10 at once; 429 when exceeded.
+ * - Admin API reference: https://developers.thinkific.com/api/api-documentation — base
+ *   https://api.thinkific.com/api/public/v1, GET /users/{id}, /courses/{id}, /enrollments.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { Course, Learner } from '../../catalog/index.ts';
+import { LmsApiError } from '../../hydrate/client.ts';
+import { isRetryable } from '../../hydrate/http-json.ts';
+import { createLogger } from '../../logger.ts';
+import { demoData } from '../../sandbox/demo-data.ts';
+import { emulatedClient, testLmsHttp as lmsHttp, openLmsData, readWholeList, startSandboxLms } from '../../testing/emulated-lms.ts';
+import { rejectionOf } from '../../testing/errors.ts';
+import { listenForTest } from '../../testing/listen.ts';
+import { thinkificApiClient } from './api-client.ts';
+import { thinkificSandboxApi } from './sandbox-api.ts';
+
+const thinkific = (override: Record<string, unknown> = {}, data = demoData()) =>
+  emulatedClient(thinkificApiClient, thinkificSandboxApi, { data, settings: override });
+
+describe('the Thinkific API client', () => {
+  it('answers a user as a catalog learner, signing in with the API key and subdomain headers', async () => {
+    const { data, client } = await thinkific();
+    const user = data.users[0];
+    if (!user) throw new Error('no demo user');
+    const learner = Learner.parse(await client.user(String(user.id)));
+    expect(learner).toMatchObject({ id: String(user.id), email: user.email, first_name: user.first_name, last_name: user.last_name, username: null });
+  });
+
+  it("answers a course with its name and an address built from the site's subdomain and the course's slug", async () => {
+    const { data, client } = await thinkific();
+    const course = data.courses[0];
+    if (!course) throw new Error('no demo course');
+    const found = Course.parse(await client.course(String(course.id)));
+    expect(found.title).toBe(course.title);
+    expect(found.url).toMatch(/^https:\/\/acme-training\.thinkific\.com\/courses\/[a-z0-9-]+$/);
+  });
+
+  it('answers null for an id Thinkific does not have, and for one that is no Thinkific id', async () => {
+    const { client } = await thinkific();
+    expect(await client.user('999999')).toBeNull();
+    expect(await client.course('not-a-number')).toBeNull();
+  });
+
+  it('answers a completed enrollment as complete at 100 %', async () => {
+    const { data, client } = await thinkific();
+    const done = data.enrollments.find((enrollment) => enrollment.status === 'completed');
+    if (!done) throw new Error('no completed enrollment');
+    expect(await client.enrollment({ user: String(done.user_id), course: String(done.course_id) })).toMatchObject({ status: 'completed', progress: 100 });
+  });
+
+  it('is refused with a wrong API key, as a 401 that is not worth retrying', async () => {
+    const { client } = await thinkific({ api_key: 'wrong' });
+    const error = await rejectionOf(LmsApiError, client.user('1'));
+    expect(error.status).toBe(401);
+    expect(isRetryable(error)).toBe(false);
+  });
+
+  it("turns the sandbox site's 429 into a retryable error carrying Retry-After", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'learnhook-thinkific-'));
+    const logger = createLogger({ level: 'silent' });
+    const lms = await startSandboxLms({ data: await openLmsData(path.join(dir, 'lms.json'), logger), port: 0, host: '127.0.0.1', logger });
+    onTestFinished(async () => {
+      await lms.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const base = lms.apiBase('thinkific');
+    if (!base) throw new Error('the sandbox serves no Thinkific API');
+    const client = thinkificApiClient.createClient(thinkificApiClient.settingsSchema.parse(thinkificSandboxApi.sandboxSettings(base)), lmsHttp());
+    const results = await Promise.allSettled(Array.from({ length: 14 }, () => client.user('1')));
+    const refused = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+    expect(refused.length).toBeGreaterThan(0);
+    for (const error of refused) {
+      expect(error).toBeInstanceOf(LmsApiError);
+      expect(error).toMatchObject({ status: 429 });
+      expect(error.retryAfterMs).toBeGreaterThan(0);
+      expect(isRetryable(error)).toBe(true);
+    }
+  });
+
+  it('reads Retry-After from a 429 of the real API shape', async () => {
+    const server = await listenForTest((_request, response) => {
+      response.writeHead(429, { 'content-type': 'application/json', 'retry-after': '7' });
+      response.end(JSON.stringify({ error: 'Too many requests' }));
+    });
+    const client = thinkificApiClient.createClient(
+      thinkificApiClient.settingsSchema.parse({ base_url: server.url, subdomain: 'acme', api_key: 'k' }),
+      lmsHttp(),
+    );
+    const error = await rejectionOf(LmsApiError, client.user('1'));
+    expect(error.status).toBe(429);
+    expect(error.retryAfterMs).toBe(7000);
+  });
+
+  it('lists every user across pages of 250, each as user(id) answers it', async () => {
+    const { client } = await thinkific({}, demoData({ users: 300 }));
+    if (!client.listUsers) throw new Error('no listUsers');
+    const { items, pages } = await readWholeList(client.listUsers.bind(client));
+    expect(pages).toBe(2);
+    expect(items).toHaveLength(300);
+    expect(items[260]).toEqual(await client.user(items[260]?.id ?? ''));
+  });
+
+  it('defaults to api.thinkific.com and stays under 120 requests a minute', () => {
+    const settings = thinkificApiClient.settingsSchema.parse({ subdomain: 'acme', api_key: 'k' });
+    expect(settings.base_url).toBe('https://api.thinkific.com/api/public/v1');
+    const { capacity, perSecond } = thinkificApiClient.rateLimit;
+    expect(capacity + 60 * perSecond).toBeLessThanOrEqual(120);
+    expect(capacity).toBeLessThanOrEqual(10);
+  });
+});
