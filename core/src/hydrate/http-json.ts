@@ -14,8 +14,8 @@ const MAX_BODY_BYTES = 16 * 1024 * 1024;
 /** How much of an error body goes into an error message, after credentials are blanked. */
 const ERROR_SNIPPET_CHARS = 200;
 
-/** Request headers whose values are credentials: never echoed into an error message. */
-const CREDENTIAL_HEADERS = new Set(['authorization', 'x-api-key', 'proxy-authorization', 'cookie']);
+/** Request headers whose values are credentials (Litmos names its key `apikey`): never echoed into an error message. */
+const CREDENTIAL_HEADERS = new Set(['authorization', 'x-api-key', 'apikey', 'proxy-authorization', 'cookie']);
 
 export interface LmsHttpOptions {
   /** Deadline for one request (connect, headers and body together) when the caller gives none. */

@@ -114,6 +114,33 @@ export function completionRequest(vendor: Vendor | 'xapi', inbound: Inbound, n =
           },
         }),
       };
+    case 'litmos':
+      // litmos.com/docs "Webhooks payload": the published achievement.earned example, unsigned.
+      return {
+        path: '',
+        headers: json,
+        body: JSON.stringify({
+          id: 4513 + n,
+          created: '2026-11-20T14:03:11.533',
+          type: 'achievement.earned',
+          object: 'event',
+          data: {
+            userId: 'yj-nr8PhW8o1',
+            userName: 'maya',
+            courseId: 'nAcqwEA8jUo1',
+            title: 'Compliance 101',
+            code: '',
+            achievementDate: '2026-11-20T14:03:11.000',
+            compliantTilldate: null,
+            result: 'Completed',
+            type: 'Course Completed',
+            firstName: 'Maya',
+            lastName: 'Chen',
+            achievementId: 368800 + n,
+            certificateId: null,
+          },
+        }),
+      };
     case 'seismic-learning':
       return {
         path: '',

@@ -7,6 +7,7 @@ import { absorb } from './absorb/index.ts';
 import { adobeAlm } from './adobe-alm/index.ts';
 import { learn365 } from './learn365/index.ts';
 import { learnWorlds } from './learnworlds/index.ts';
+import { litmos } from './litmos/index.ts';
 import { seismicLearning } from './seismic-learning/index.ts';
 import { standard } from './standard/index.ts';
 import { thinkific } from './thinkific/index.ts';
@@ -39,4 +40,5 @@ export const VENDOR_REGISTRY: { readonly [V in Vendor]: VendorModule } = {
   thinkific,
   '360learning': threeSixtyLearning,
   learnworlds: learnWorlds,
+  litmos,
 };
