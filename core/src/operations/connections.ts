@@ -6,6 +6,7 @@ import { newId, newToken } from '../ids.ts';
 import type { OpenConnection } from '../vendors/connection-registry.ts';
 import { parseWith, toPayloadIssues } from '../vendors/parse-body.ts';
 import type { HubVendor, HubVendors, OperationsContext } from './context.ts';
+import { ingestUrlOf, registrationAsked, registrationOf, type UnregisterResult, unregisterConnection } from './registration.ts';
 import { type Connection, ConnectionCreateBase, ConnectionPatchBase, isoTime } from './schemas.ts';
 
 /**
@@ -69,7 +70,7 @@ function laterIssues(vendors: HubVendors, input: unknown): PayloadIssue[] {
       return error instanceof PayloadError ? [...error.issues] : [];
     }
   };
-  const { name: _name, description: _description, retention_days: _retention, ...inbound } = given;
+  const { name: _name, description: _description, retention_days: _retention, register: _register, events: _events, ...inbound } = given;
   return [...collect(() => inboundFor(vendors[known], inbound)), ...(api !== undefined ? collect(() => apiSettingsFor(vendors[known], asRecord(api))) : [])];
 }
 
@@ -90,7 +91,7 @@ export function presentConnection(
   const { record } = connection;
   const health = ctx.apiStats.of(record.id);
   const breaker = ctx.breakers.stateOf(record.id);
-  const ingestUrl = `${baseUrl}/ingest/${record.name}/${connection.token}`;
+  const ingestUrl = ingestUrlOf(baseUrl, connection);
   return {
     id: record.id,
     name: record.name,
@@ -113,6 +114,7 @@ export function presentConnection(
             circuit: breaker.state,
             circuit_retry_at: breaker.state === 'open' ? isoTime(breaker.retryAt) : null,
           },
+    registration: registrationOf(connection),
     created_at: isoTime(record.created_at),
     updated_at: isoTime(record.updated_at),
   };
@@ -133,12 +135,16 @@ export async function createConnection(ctx: OperationsContext, actor: string, in
     description: _description,
     retention_days: _retention,
     api: _api,
+    register: _register,
+    events: _events,
     ...given
   } = parseWith(ConnectionCreateBase.loose(), input, 'connection');
   const taken = () => new PayloadError(`A connection named "${base.name}" already exists; choose another name.`, [{ path: 'name', message: 'Already taken' }]);
   if (await ctx.store.getConnection(base.name)) throw taken();
   const inbound = inboundFor(ctx.vendors[base.vendor], given);
   const api = base.api ? apiSettingsFor(ctx.vendors[base.vendor], base.api) : null;
+  // Refused before the save: a request that cannot register (no registration API, no API settings, an unknown event) saves nothing.
+  registrationAsked(ctx.vendors[base.vendor], base);
   const now = ctx.now();
   const id = newId('con');
   try {
@@ -191,11 +197,21 @@ export async function changeConnection(ctx: OperationsContext, actor: string, id
   return openConnection(ctx, id);
 }
 
-export async function deleteConnection(ctx: OperationsContext, actor: string, idOrName: string): Promise<void> {
+/**
+ * Deletes a connection, first removing what the hub registered for it at the LMS. Answers what
+ * became of that registration (null when there was none); when the LMS could not remove it the
+ * connection is deleted all the same, and the answer says what a person must remove by hand.
+ */
+export async function deleteConnection(ctx: OperationsContext, actor: string, idOrName: string): Promise<{ unregistered: UnregisterResult | null }> {
   const current = await openConnection(ctx, idOrName);
+  const unregistered = await unregisterConnection(ctx, current);
   await ctx.store.deleteConnection(current.record.id);
   ctx.connections.changed(current.record.id);
-  await ctx.audit(actor, 'connection.deleted', current.record.id, { name: current.record.name });
+  await ctx.audit(actor, 'connection.deleted', current.record.id, {
+    name: current.record.name,
+    ...(unregistered ? { registration_removed: unregistered.removed } : {}),
+  });
+  return { unregistered };
 }
 
 export interface ApiAccessResult {

@@ -5,6 +5,7 @@ import type { TargetPolicyOptions } from '../delivery/target-policy.ts';
 import type { ApiStatsBook } from '../hydrate/api-stats.ts';
 import type { CircuitBreakers } from '../hydrate/circuit-breakers.ts';
 import type { LmsHttp, VendorApi } from '../hydrate/client.ts';
+import type { VendorRegistration } from '../hydrate/registration.ts';
 import type { SecretBox } from '../store/secret-box.ts';
 import type { HookRecord, Store } from '../store/store.ts';
 import type { VendorAdapter } from '../vendors/adapter.ts';
@@ -21,6 +22,8 @@ export interface HubVendor {
   api: VendorApi<unknown> | null;
   /** What a person does in the LMS's admin screens, shown by the console. */
   setupGuide: SetupGuide;
+  /** The LMS's webhook registration API, with the API client's settings; absent where the URL is pasted by hand (issue 16 §5). */
+  registration?: VendorRegistration<unknown>;
 }
 
 /** Every vendor, by the id a connection names. */

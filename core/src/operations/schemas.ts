@@ -174,6 +174,15 @@ export const ConnectionCreateBase = z.object({
   description: z.string().max(500).optional(),
   retention_days: RetentionDays.optional(),
   api: z.record(z.string(), z.unknown()).optional().meta({ description: "The LMS API settings hydration uses (the vendor's base URL and credentials)." }),
+  register: z.boolean().optional().meta({
+    description:
+      'Register the ingest URL at the LMS through its webhook registration API (issue 16 §5; Learn365), with the API settings in "api". The connection is saved even when the LMS refuses; `registration` says what happened.',
+  }),
+  events: z
+    .array(z.string().min(1))
+    .min(1)
+    .optional()
+    .meta({ description: "With register: the LMS's own event names to register for (e.g. CourseCompleted); every one it offers when left out." }),
 });
 
 export const ConnectionPatchBase = z.object({
@@ -181,6 +190,15 @@ export const ConnectionPatchBase = z.object({
   retention_days: RetentionDays.nullable().optional(),
   api: z.record(z.string(), z.unknown()).nullable().optional(),
   rotate_token: z.boolean().optional().meta({ description: 'Issue a new ingest URL; the old one stops working at once.' }),
+});
+
+/** What the hub registered at the LMS for a connection (issue 16 §5). */
+export const Registration = z.object({
+  state: z.enum(['registered', 'failed']).meta({ description: 'registered: the LMS holds the ingest URL; failed: it does not, and message says why.' }),
+  remote_id: z.string().nullable().meta({ description: "The LMS's id of the registration; null when it failed." }),
+  events: z.array(z.string()).meta({ description: "The LMS's own event names registered for (or asked for, when it failed)." }),
+  message: z.string().meta({ description: 'What happened, in plain words.' }),
+  at: isoTimeSchema,
 });
 
 export const ApiCheck = z.object({
@@ -217,6 +235,9 @@ export const Connection = z.object({
       'One real call to the LMS API (a search for one learner) with the API settings this request saved: wrong credentials show here, at once. Null when the request saved none.',
   }),
   api_health: ApiHealth.nullable().meta({ description: 'How the LMS API has answered this hub process since it started; null without API settings.' }),
+  registration: Registration.nullable().meta({
+    description: 'The webhook registration the hub made at the LMS (register: true); null when the URL is pasted by hand.',
+  }),
   created_at: isoTimeSchema,
   updated_at: isoTimeSchema,
 });

@@ -10,6 +10,7 @@ import { bodyOf } from '../http/request.ts';
 import type { Logger } from '../logger.ts';
 import { createTokenBuckets } from '../token-buckets.ts';
 import { VENDOR_REGISTRY } from '../vendors/registry.ts';
+import { createRegistrationBook, type RegistrationBook } from './api/registrations.ts';
 import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from './demo-data.ts';
 import type { LmsData } from './lms-data.ts';
 import { catalogTypeOf, courseKindFor, wireRequest } from './wire-formats.ts';
@@ -91,14 +92,19 @@ export async function startSandboxLms(options: { data: LmsData; port: number; ho
   const { data, logger } = options;
   const counters = new Map<string, { requests: number; rate_limited: number; endpoints: Record<string, number> }>();
   let targets: Partial<Record<Vendor, EmitTarget>> = {};
+  /** Webhook registrations made through each vendor's registration API (issue 16 §5): the emitter sends there too. */
+  const registrations = new Map<Vendor, RegistrationBook>();
   let sequence = Date.now();
 
   const app: Express = express();
   app.disable('x-powered-by');
 
-  for (const { sandbox } of Object.values(VENDOR_REGISTRY)) {
+  for (const [vendor, { sandbox }] of Object.entries(VENDOR_REGISTRY)) {
     const api = sandbox.api;
     if (!api) continue;
+    const book = createRegistrationBook();
+    const known = VENDORS.find((name) => name === vendor);
+    if (known) registrations.set(known, book);
     const buckets = createTokenBuckets({ capacity: api.rateLimit.capacity, ratePerSecond: api.rateLimit.perSecond });
     const counter = { requests: 0, rate_limited: 0, endpoints: {} as Record<string, number> };
     counters.set(api.prefix, counter);
@@ -122,7 +128,7 @@ export async function startSandboxLms(options: { data: LmsData; port: number; ho
     });
     app.use(
       api.prefix,
-      api.router(() => data.current()),
+      api.router(() => data.current(), book),
     );
   }
 
@@ -150,17 +156,25 @@ export async function startSandboxLms(options: { data: LmsData; port: number; ho
   async function emit(input: z.input<typeof EmitRequest>): Promise<EmitResult> {
     const request = EmitRequest.parse(input);
     const target = targets[request.vendor];
-    if (!target) throw new PayloadError(`The sandbox has no ${request.vendor} connection to send to.`);
+    // As a real LMS: to the URL set up by hand (the sandbox's own connection) and to every registration for this event.
+    const registered = registrations.get(request.vendor)?.matching(request.event) ?? [];
+    const sendTo: EmitTarget[] = [
+      ...(target ? [target] : []),
+      ...registered.map((registration) => ({ ingestUrl: registration.url, inbound: registration.inbound })),
+    ];
+    if (sendTo.length === 0) throw new PayloadError(`The sandbox has no ${request.vendor} connection to send to.`);
     const current = data.current();
     const user = findUser(current, request.user);
     const course = findCourse(current, request.course, request.event);
     const enrollment = await recordEnrollment(user, course, catalogTypeOf(request.vendor, request.event));
     const responses: EmitResult['responses'] = [];
-    for (let index = 0; index < request.count; index += 1) {
+    for (let index = 0; index < request.count * sendTo.length; index += 1) {
+      const to = sendTo[index % sendTo.length];
+      if (!to) continue;
       sequence += 1;
       const subject: Subject = { user, course, enrollment, data: current, sequence, at: new Date() };
-      const wire = wireRequest(request.vendor, request.event, subject, target.inbound);
-      const response = await fetch(target.ingestUrl + wire.path, { method: 'POST', headers: wire.headers, body: wire.body });
+      const wire = wireRequest(request.vendor, request.event, subject, to.inbound);
+      const response = await fetch(to.ingestUrl + wire.path, { method: 'POST', headers: wire.headers, body: wire.body });
       const text = await response.text();
       let body: unknown = text;
       try {

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { ACCOUNT_TABLES } from './sql/accounts.ts';
 import { ACTIVITY_BACKFILL, ACTIVITY_TABLE } from './sql/activity.ts';
 import { HOOK_SECRET_OVERLAP } from './sql/hooks.ts';
+import { REGISTRATION_SCHEMA } from './sql/registration.ts';
 import { RETENTION_SCHEMA } from './sql/retention.ts';
 import { firstSchema } from './sql/tables.ts';
 
@@ -23,6 +24,8 @@ export const PG_MIGRATIONS: readonly string[] = [
   HOOK_SECRET_OVERLAP,
   // Retention (issue 17 §1): a connection's own window, and the indexes pruning walks by.
   RETENTION_SCHEMA,
+  // Auto-registration (issue 16 §5): what the hub registered at the LMS for the connection.
+  REGISTRATION_SCHEMA,
 ];
 
 /**

@@ -54,6 +54,7 @@ export function toConnection(row: Row): ConnectionRecord {
     inbound_enc: str(row.inbound_enc),
     api_enc: strOrNull(row.api_enc),
     retention_days: numOrNull(row.retention_days),
+    registration: strOrNull(row.registration),
     created_at: num(row.created_at),
     updated_at: num(row.updated_at),
   };
@@ -161,7 +162,17 @@ export const HOOK_COLUMNS = [
 export function hookColumnsAs(alias: string): string {
   return ['id', ...HOOK_COLUMNS, 'created_at'].map((column) => `${alias}.${column} AS h_${column}`).join(', ');
 }
-export const CONNECTION_COLUMNS = ['name', 'vendor', 'description', 'token_enc', 'inbound_enc', 'api_enc', 'retention_days', 'updated_at'] as const;
+export const CONNECTION_COLUMNS = [
+  'name',
+  'vendor',
+  'description',
+  'token_enc',
+  'inbound_enc',
+  'api_enc',
+  'retention_days',
+  'registration',
+  'updated_at',
+] as const;
 export const JSON_COLUMNS = new Set(['events', 'filter']);
 
 /** A claim row: the delivery, the event body as event_body and the hook's columns prefixed h_. */

@@ -51,6 +51,8 @@ export interface ConnectionRecord {
   api_enc: string | null;
   /** How many days its events, requests and attempts are kept: null (or left out) for the hub's LEARNHOOK_RETENTION_DAYS, 0 for ever. */
   retention_days?: number | null | undefined;
+  /** JSON of what the hub registered at the LMS for it (issue 16 §5, operations/registration.ts); null or left out when nothing. */
+  registration?: string | null | undefined;
   created_at: number;
   updated_at: number;
 }

@@ -13,8 +13,10 @@ export function connectionsRouter(ctx: HubContext, requireScope: RequireScope): 
 
   router.post('/', admin, async (req, res) => {
     const body = jsonBodyOf(req, 'connection');
-    const connection = await createConnection(ctx, callerOf(res).id, body);
-    const apiCheck = await apiCheckAfterSave(ctx, connection, body);
+    const created = await createConnection(ctx, callerOf(res).id, body);
+    const apiCheck = await apiCheckAfterSave(ctx, created, body);
+    // After the save, since the LMS checks the URL it is given (Learn365 GETs it with ?echo=).
+    const connection = await registerAfterCreate(ctx, callerOf(res).id, created, body, ctx.publicUrl(req));
     res.status(201).json(presentConnection(ctx, connection, ctx.publicUrl(req), { showSecrets: true, apiCheck }));
   });
 
@@ -39,8 +41,10 @@ export function connectionsRouter(ctx: HubContext, requireScope: RequireScope): 
   });
 
   router.delete('/:id', admin, async (req, res) => {
-    await deleteConnection(ctx, callerOf(res).id, pathParam(req, 'id'));
-    res.status(204).end();
+    const { unregistered } = await deleteConnection(ctx, callerOf(res).id, pathParam(req, 'id'));
+    // Deleted either way; a registration the LMS kept is worth a body saying what to remove by hand.
+    if (unregistered && !unregistered.removed) res.status(200).json({ deleted: true, registration: unregistered });
+    else res.status(204).end();
   });
 
   return router;

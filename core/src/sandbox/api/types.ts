@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import type { SandboxData } from '../demo-data.ts';
+import type { RegistrationBook } from './registrations.ts';
 
 /**
  * One emulated vendor API, mounted by the sandbox server under its own prefix (/absorb, /alm,
@@ -13,7 +14,11 @@ export interface EmulatedApi {
   rateLimit: { capacity: number; perSecond: number };
   /** Who is calling, for the per-credential rate limit (an API key, a token); null = unauthenticated. */
   callerOf(headers: Readonly<Record<string, string | string[] | undefined>>): string | null;
-  router(data: () => SandboxData): Router;
+  /**
+   * `registrations` is where a vendor with a webhook registration API keeps what is registered,
+   * for the sandbox's emitter to send to (issue 16 §5); the API makes its own when not given.
+   */
+  router(data: () => SandboxData, registrations?: RegistrationBook): Router;
   /**
    * The `api` settings a hub connection needs to reach this emulator at `baseUrl` (base URL and
    * credentials the emulator accepts), in the shape the vendor's hydration client's settingsSchema reads.

@@ -1,12 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
 import { callerKey, departmentOf, fullName, hasStarted, header, queryOf } from '../../sandbox/api/common.ts';
 import { evaluateFilter, type FilterDialect, type Literal, parseFilter } from '../../sandbox/api/odata-filter.ts';
+import { createRegistrationBook, type RegistrationBook, type SandboxRegistration } from '../../sandbox/api/registrations.ts';
 import type { EmulatedApi } from '../../sandbox/api/types.ts';
 import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from '../../sandbox/demo-data.ts';
 import { type EntityKind, sandboxId, vendorId } from '../../sandbox/vendor-ids.ts';
 import { parseBasicAuth } from '../../signatures/basic-auth.ts';
 import { constantTimeEqual } from '../../signatures/constant-time.ts';
-import { LEARN365_COURSE_TYPES } from './tables.ts';
+import { LEARN365_ACTIONS, LEARN365_COURSE_TYPES } from './tables.ts';
 import { LEARN365_SITE, learn365DirectoryObjectId, learn365LoginName } from './wire-format.ts';
 
 /**
@@ -19,6 +22,14 @@ import { LEARN365_SITE, learn365DirectoryObjectId, learn365LoginName } from './w
  * Served: Users, Courses and Enrollments, each as a collection ($filter with eq/ne/and/or/not,
  * contains/startswith/endswith/tolower/toupper; $top; $skip) and by key; Courses expand
  * SharepointWeb (the course site and its URL) when asked.
+ *
+ * Webhook registrations as ASP.NET WebHooks serves them (issue 16 §5; the path is the convention's,
+ * see api-registration.ts): POST /webhooks/registrations {WebHookUri, Secret, Filters, Description}
+ * checks the URL first (GET with its query replaced by ?echo=<value>, expecting the value back,
+ * unless the URL carries "noecho"), refuses unknown filters and secrets outside 32–64 characters,
+ * and answers 201 with the WebHook and its Id; GET lists them or one by Id; DELETE removes one
+ * (404 when there is none). The sandbox's emitter sends each event to the registrations whose
+ * Filters name it (or "*"), signed with their Secret.
  */
 
 /** A Learn365 entity as JSON: PascalCase properties, primitives or nested objects. */
@@ -201,7 +212,95 @@ function count(value: string | null, name: string): number | null {
   return Number(value);
 }
 
-function router(data: () => SandboxData): Router {
+/** ASP.NET WebHooks' WebHook as the registration API takes it (JSON property names are case-insensitive there). */
+const WebHookBody = z.looseObject({
+  WebHookUri: z.url({ protocol: /^https?$/ }),
+  Secret: z.string().min(32).max(64),
+  Filters: z.array(z.string().min(1)).default([]),
+  Description: z.string().nullish(),
+});
+
+/** The filters Learn365 offers (its Actions), and the wildcard; compared case-insensitively. */
+const FILTERS = new Map([...Object.keys(LEARN365_ACTIONS), '*'].map((name) => [name.toLowerCase(), name]));
+
+/** A property name as ASP.NET reads JSON: whatever its case. */
+function pascalCased(body: unknown): Record<string, unknown> {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return {};
+  const names = ['WebHookUri', 'Secret', 'Filters', 'Description', 'Id'];
+  return Object.fromEntries(Object.entries(body).map(([key, value]) => [names.find((name) => name.toLowerCase() === key.toLowerCase()) ?? key, value]));
+}
+
+function webHookJson(registration: SandboxRegistration): Entity {
+  return {
+    Id: registration.id,
+    WebHookUri: registration.url,
+    Secret: registration.inbound.secret,
+    Description: registration.description,
+    IsPaused: false,
+    Filters: registration.events,
+    Headers: {},
+    Properties: {},
+  };
+}
+
+/** ASP.NET WebHooks' URL check: a GET with the query replaced by echo=<random>, answered with exactly that value. */
+async function echoCheck(url: string): Promise<string | null> {
+  const target = new URL(url);
+  if ([...target.searchParams.keys()].some((key) => key.toLowerCase() === 'noecho')) return null;
+  const echo = randomUUID().replace(/-/g, '');
+  target.search = `?echo=${echo}`;
+  try {
+    const response = await fetch(target, { signal: AbortSignal.timeout(5000), redirect: 'manual' });
+    const text = await response.text();
+    if (response.status !== 200 || text !== echo)
+      return `The WebHook URI did not answer the echo check: expected 200 with '${echo}', got ${response.status} '${text.slice(0, 60)}'.`;
+    return null;
+  } catch (error) {
+    return `The WebHook URI could not be reached for the echo check: ${error instanceof Error ? error.message : String(error)}.`;
+  }
+}
+
+/** The registration API: what the hub's api-registration.ts calls. */
+function registrationRoutes(api: Router, book: RegistrationBook): void {
+  api.post('/webhooks/registrations', express.json(), async (req, res) => {
+    const parsed = WebHookBody.safeParse(pascalCased(req.body));
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      return res.status(400).json({ Message: `The WebHook is not valid at ${issue?.path.join('.') || '(body)'}: ${issue?.message}` });
+    }
+    const unknown = parsed.data.Filters.filter((filter) => !FILTERS.has(filter.toLowerCase()));
+    if (unknown.length) return res.status(400).json({ Message: `The following filters are not valid: '${unknown.join(', ')}'.` });
+    const refused = await echoCheck(parsed.data.WebHookUri);
+    if (refused) return res.status(400).json({ Message: refused });
+    const registration: SandboxRegistration = {
+      id: randomUUID().replace(/-/g, ''),
+      url: parsed.data.WebHookUri,
+      inbound: { secret: parsed.data.Secret },
+      // No filter means every event, as in ASP.NET WebHooks.
+      events: parsed.data.Filters.length ? parsed.data.Filters.map((filter) => FILTERS.get(filter.toLowerCase()) ?? filter) : ['*'],
+      description: parsed.data.Description ?? null,
+    };
+    book.add(registration);
+    res.status(201).location(`${req.baseUrl}/webhooks/registrations/${registration.id}`).json(webHookJson(registration));
+  });
+
+  api.get('/webhooks/registrations', (_req, res) => {
+    res.json(book.list().map(webHookJson));
+  });
+
+  api.get('/webhooks/registrations/:id', (req, res) => {
+    const registration = book.get(String(req.params.id));
+    if (!registration) return res.status(404).json({ Message: `No WebHook with ID '${req.params.id}' was found.` });
+    res.json(webHookJson(registration));
+  });
+
+  api.delete('/webhooks/registrations/:id', (req, res) => {
+    if (!book.remove(String(req.params.id))) return res.status(404).json({ Message: `No WebHook with ID '${req.params.id}' was found.` });
+    res.status(200).end();
+  });
+}
+
+function router(data: () => SandboxData, registrations: RegistrationBook = createRegistrationBook()): Router {
   const api = express.Router();
 
   api.use((req, res, next) => {
@@ -212,6 +311,8 @@ function router(data: () => SandboxData): Router {
     }
     next();
   });
+
+  registrationRoutes(api, registrations);
 
   api.get(/^\/odata\/v2\/.+/, (req, res) => {
     const match = /^\/odata\/v2\/([A-Za-z]+)(?:\((.*)\))?\/?$/.exec(req.path);
