@@ -8,7 +8,18 @@ import { z } from 'zod';
 
 const text = (title: string) => z.string().nullable().meta({ title });
 
-export const VENDORS = ['absorb', 'learn365', 'adobe-alm', 'seismic-learning', 'standard', 'learnworlds', '360learning', 'thinkific', 'litmos'] as const;
+export const VENDORS = [
+  'absorb',
+  'learn365',
+  'adobe-alm',
+  'seismic-learning',
+  'standard',
+  'learnworlds',
+  '360learning',
+  'thinkific',
+  'litmos',
+  'canvas',
+] as const;
 export const Vendor = z.enum(VENDORS).meta({ title: 'Vendor' });
 export type Vendor = z.infer<typeof Vendor>;
 

@@ -5,6 +5,7 @@ import type { WireFormat } from '../sandbox/wire-request.ts';
 import { threeSixtyLearning } from './360learning/index.ts';
 import { absorb } from './absorb/index.ts';
 import { adobeAlm } from './adobe-alm/index.ts';
+import { canvas } from './canvas/index.ts';
 import { learn365 } from './learn365/index.ts';
 import { learnWorlds } from './learnworlds/index.ts';
 import { litmos } from './litmos/index.ts';
@@ -41,4 +42,5 @@ export const VENDOR_REGISTRY: { readonly [V in Vendor]: VendorModule } = {
   '360learning': threeSixtyLearning,
   learnworlds: learnWorlds,
   litmos,
+  canvas,
 };
