@@ -19,6 +19,7 @@ export const VENDORS = [
   'thinkific',
   'litmos',
   'canvas',
+  'kajabi',
 ] as const;
 export const Vendor = z.enum(VENDORS).meta({ title: 'Vendor' });
 export type Vendor = z.infer<typeof Vendor>;

@@ -228,6 +228,30 @@ export function completionRequest(vendor: Vendor | 'xapi', inbound: Inbound, n =
           },
         }),
       };
+    case 'kajabi':
+      // Kajabi sends no learning events: its nearest is a purchase (GET /v1/hooks/purchase_sample), unsigned.
+      return {
+        path: '',
+        headers: json,
+        body: JSON.stringify({
+          id: String(700 + n),
+          event: 'purchase',
+          payload: [
+            {
+              id: String(700 + n),
+              type: 'purchases',
+              attributes: { amount_in_cents: 1000, currency: 'USD' },
+              relationships: { customer: { data: { id: '42', type: 'customers' } } },
+            },
+            {
+              id: '42',
+              type: 'customers',
+              attributes: { name: 'Maya Chen', email: 'maya@acme.example' },
+              relationships: { contact: { data: { id: '42', type: 'contacts' } } },
+            },
+          ],
+        }),
+      };
     case 'xapi':
       return {
         path: '/xapi/statements',

@@ -1,0 +1,98 @@
+/*
+ * Sources (facts only): the Kajabi Public API reference (https://developers.kajabi.com; the
+ * "Kajabi API V1" OpenAPI as copied in github.com/api-evangelist/kajabi openapi/*.yml):
+ * POST /v1/oauth/token with client_id, client_secret, grant_type=client_credentials, form-encoded,
+ * answering access_token, refresh_token, token_type Bearer, expires_in; JSON:API answers
+ * {data: {id, type, attributes}}; GET /v1/contacts/{id}, /v1/courses/{id}; lists paged with
+ * page[number] and page[size], links.next. The rate limit's value was not readable.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { Learner } from '../../catalog/index.ts';
+import { LmsApiError } from '../../hydrate/client.ts';
+import { isRetryable } from '../../hydrate/http-json.ts';
+import { createLogger } from '../../logger.ts';
+import { demoData } from '../../sandbox/demo-data.ts';
+import { emulatedClient, testLmsHttp as lmsHttp, openLmsData, readWholeList, startSandboxLms } from '../../testing/emulated-lms.ts';
+import { rejectionOf } from '../../testing/errors.ts';
+import { kajabiApiClient } from './api-client.ts';
+import { kajabiSandboxApi } from './sandbox-api.ts';
+
+describe('the Kajabi API client', () => {
+  it('gets a client-credentials token once and answers a contact as a learner, its one name split', async () => {
+    const requests: string[] = [];
+    const { data, client } = await emulatedClient(kajabiApiClient, kajabiSandboxApi, {
+      observe: (request) => requests.push(`${request.method} ${request.path}`),
+    });
+    const [first, second] = data.users;
+    if (!first || !second) throw new Error('no demo users');
+    const learner = Learner.parse(await client.user(String(first.id)));
+    expect(learner).toMatchObject({
+      id: String(first.id),
+      email: first.email,
+      first_name: first.first_name,
+      last_name: first.last_name,
+      name: `${first.first_name} ${first.last_name}`,
+    });
+    await client.user(String(second.id));
+    expect(requests.filter((request) => request.endsWith('/oauth/token'))).toHaveLength(1);
+  });
+
+  it('answers a course by id with its title', async () => {
+    const { data, client } = await emulatedClient(kajabiApiClient, kajabiSandboxApi);
+    const course = data.courses[0];
+    if (!course) throw new Error('no demo course');
+    expect(await client.course(String(course.id))).toEqual({ id: String(course.id), title: course.title, kind: 'online_course', url: null });
+  });
+
+  it('answers null for a contact Kajabi does not have', async () => {
+    const { client } = await emulatedClient(kajabiApiClient, kajabiSandboxApi);
+    expect(await client.user('999999')).toBeNull();
+  });
+
+  it('fails with a 401 not worth retrying when the client secret is wrong', async () => {
+    const { client } = await emulatedClient(kajabiApiClient, kajabiSandboxApi, { settings: { client_secret: 'wrong' } });
+    const error = await rejectionOf(LmsApiError, client.user('1'));
+    expect(error.status).toBe(401);
+    expect(isRetryable(error)).toBe(false);
+  });
+
+  it('lists every contact across pages', async () => {
+    const { client } = await emulatedClient(kajabiApiClient, kajabiSandboxApi, { data: demoData({ users: 150 }) });
+    if (!client.listUsers) throw new Error('no listUsers');
+    const { items, pages } = await readWholeList(client.listUsers.bind(client));
+    expect(pages).toBe(2);
+    expect(items).toHaveLength(150);
+  });
+
+  it("turns the sandbox's 429 into a retryable error carrying Retry-After", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'learnhook-kajabi-'));
+    const logger = createLogger({ level: 'silent' });
+    const lms = await startSandboxLms({ data: await openLmsData(path.join(dir, 'lms.json'), logger), port: 0, host: '127.0.0.1', logger });
+    onTestFinished(async () => {
+      await lms.close();
+      rmSync(dir, { recursive: true, force: true });
+    });
+    const base = lms.apiBase('kajabi');
+    if (!base) throw new Error('the sandbox serves no Kajabi API');
+    const client = kajabiApiClient.createClient(kajabiApiClient.settingsSchema.parse(kajabiSandboxApi.sandboxSettings(base)), lmsHttp());
+    await client.user('1');
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => client.user('1')));
+    const refused = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+    expect(refused.length).toBeGreaterThan(0);
+    for (const error of refused) {
+      expect(error).toBeInstanceOf(LmsApiError);
+      expect(error).toMatchObject({ status: 429 });
+      expect(error.retryAfterMs).toBeGreaterThan(0);
+      expect(isRetryable(error)).toBe(true);
+    }
+  });
+
+  it('defaults to api.kajabi.com and stays under the assumed 60 requests a minute', () => {
+    expect(kajabiApiClient.settingsSchema.parse({ client_id: 'i', client_secret: 's' }).base_url).toBe('https://api.kajabi.com');
+    const { capacity, perSecond } = kajabiApiClient.rateLimit;
+    expect(capacity + 60 * perSecond).toBeLessThanOrEqual(60);
+  });
+});
