@@ -108,6 +108,53 @@ describe('learnhook connections', () => {
     expect(names).not.toContain('acme-x');
   });
 
+  it('registers the URL at Learn365 with --register --events, prints what was registered, and removes it on delete', async () => {
+    const lms = await serveEmulator(emulatedApi('learn365'));
+    const held = async () => {
+      const response = await fetch(`${lms.base}/webhooks/registrations`, {
+        headers: { authorization: `Basic ${Buffer.from(`api:${String(lms.settings.api_key)}`).toString('base64')}` },
+      });
+      return (await response.json()) as Array<{ Id: string; WebHookUri: string; Filters: string[] }>;
+    };
+    const added = await connections([
+      'add',
+      'acme-365',
+      '--vendor',
+      'learn365',
+      '--api',
+      JSON.stringify(lms.settings),
+      '--register',
+      '--events',
+      'CourseCompleted, CourseEnrollment',
+    ]);
+    expect(added.code).toBe(0);
+    const [registration] = await held();
+    expect(registration?.Filters).toEqual(['CourseCompleted', 'CourseEnrollment']);
+    expect(added.out).toContain(`Registered at the LMS for CourseCompleted, CourseEnrollment (registration ${registration?.Id}): nothing to paste.`);
+    expect(added.out).toContain(`  ${registration?.WebHookUri}\n`);
+    const deleted = await connections(['delete', 'acme-365', '--yes']);
+    expect(deleted.out).toBe('Connection acme-365 deleted: its ingest URL no longer answers. Events already received stay.\n');
+    expect(await held()).toEqual([]);
+  });
+
+  it('says why a registration failed, and that --events needs --register', async () => {
+    const lms = await serveEmulator(emulatedApi('learn365'));
+    const added = await connections([
+      'add',
+      'acme-365-key',
+      '--vendor',
+      'learn365',
+      '--api',
+      JSON.stringify({ ...lms.settings, api_key: 'wrong' }),
+      '--register',
+    ]);
+    expect(added.code).toBe(0);
+    expect(added.out).toMatch(/Registration FAILED: Not registered at Learn365 \(Zensai\): Learn365 refused the webhook registration \(HTTP 401\)/);
+    await expect(connections(['add', 'acme-365-x', '--vendor', 'learn365', '--events', 'CourseCompleted'])).rejects.toThrow(
+      new CliError('--events says what to register at the LMS: give --register too.'),
+    );
+  });
+
   it('names the hub it could not reach and how to start one, and a server that is not a hub', async () => {
     const down = await refusedUrl();
     await expect(connections(['list', '--hub', down])).rejects.toThrow(`No hub answers at ${down}; start it with \`npm start\` or pass --hub URL.`);

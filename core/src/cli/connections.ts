@@ -7,12 +7,18 @@ import { Connection } from '../operations/schemas.ts';
 export const CONNECTIONS_USAGE = `Usage: learnhook connections <add|list|update|rotate|delete> [options]
 
   learnhook connections add <name> --vendor <vendor> [--description TEXT] [--inbound JSON] [--api JSON]
+                                 [--register [--events a,b]]
       Connects an LMS: prints the ingest URL to paste into the LMS's webhook settings and the
       inbound secrets (shown this once). vendor: ${VENDORS.join(', ')}.
       --inbound   the vendor's inbound auth settings (e.g. '{"secret":"..."}' for learn365);
                   what is left out is generated
       --api       the LMS API settings hydration uses (base URL and credentials), e.g.
                   '{"private_key":"...","username":"...","password":"..."}' for absorb
+      --register  registers the ingest URL at the LMS itself, through its webhook registration
+                  API and the --api settings, instead of pasting it (learn365); deleting the
+                  connection removes the registration
+      --events    with --register: the LMS's own event names, comma-separated (e.g.
+                  CourseCompleted,CourseEnrollment); every one it offers when left out
   learnhook connections list
       Lists connections: name, vendor, ingest URL, whether the LMS API is configured.
   learnhook connections update <name> [--description TEXT] [--inbound JSON] [--api JSON]
@@ -20,13 +26,26 @@ export const CONNECTIONS_USAGE = `Usage: learnhook connections <add|list|update|
   learnhook connections rotate <name>
       Issues a new ingest URL and prints it; the old one stops working at once.
   learnhook connections delete <name> --yes
-      Deletes the connection: its URL stops working. Events already received stay.
+      Deletes the connection: its URL stops working. Events already received stay. A URL it
+      registered at the LMS is removed there too.
 
 Talks to a running hub: --hub URL (default LEARNHOOK_URL, else http://localhost:$PORT, PORT 8080)
 with an admin key: --key KEY (default LEARNHOOK_API_KEY).
 `;
 
 const ConnectionPage = z.object({ data: z.array(Connection) });
+
+/** DELETE's answer: nothing (204), or what the LMS kept when it could not remove a registration. */
+const DeleteAnswer = z.union([z.null(), z.object({ deleted: z.boolean(), registration: z.object({ removed: z.boolean(), message: z.string() }) })]);
+
+/** What the hub registered at the LMS, or why it could not: the URL then still needs pasting. */
+function registrationLine(connection: z.infer<typeof Connection>): string {
+  const registration = connection.registration;
+  if (!registration) return '';
+  return registration.state === 'registered'
+    ? `\nRegistered at the LMS for ${registration.events.join(', ')} (registration ${registration.remote_id}): nothing to paste.\n`
+    : `\nRegistration FAILED: ${registration.message}\n`;
+}
 
 /** The hub's test call with API settings just saved: a wrong password is said now, with what to do. */
 function apiCheckLine(connection: z.infer<typeof Connection>): string {
@@ -59,6 +78,8 @@ export async function runConnections(args: string[], env: NodeJS.ProcessEnv, out
       description: { type: 'string' },
       inbound: { type: 'string' },
       api: { type: 'string' },
+      register: { type: 'boolean' },
+      events: { type: 'string' },
       hub: { type: 'string' },
       key: { type: 'string' },
       yes: { type: 'boolean' },
@@ -124,17 +145,24 @@ export async function runConnections(args: string[], env: NodeJS.ProcessEnv, out
   }
   if (action === 'delete') {
     if (!values.yes) throw new CliError(`Deleting ${name} stops its ingest URL at once; run again with --yes to do it.`);
-    await call(z.null(), 'DELETE', path);
+    const deleted = await call(DeleteAnswer, 'DELETE', path);
     out(`Connection ${name} deleted: its ingest URL no longer answers. Events already received stay.\n`);
+    if (deleted && !deleted.registration.removed) out(`But its registration at the LMS is still there: ${deleted.registration.message}\n`);
     return 0;
   }
   if (!values.vendor) throw new CliError(`Say which LMS sends to it: --vendor ${VENDORS.join('|')}.`);
+  if (values.events !== undefined && !values.register) throw new CliError('--events says what to register at the LMS: give --register too.');
+  const events = values.events
+    ?.split(',')
+    .map((event) => event.trim())
+    .filter(Boolean);
   const created = await call(Connection, 'POST', '/v1/connections', {
     name,
     vendor: values.vendor,
     description: values.description,
     api: jsonOption('api', values.api),
     ...jsonOption('inbound', values.inbound),
+    ...(values.register ? { register: true, ...(events?.length ? { events } : {}) } : {}),
   });
   out(`Connection ${created.name} (${created.vendor}) created.\n\n`);
   out(`Ingest URL, for the LMS's webhook settings:\n  ${created.ingest_url}\n`);
@@ -145,5 +173,6 @@ export async function runConnections(args: string[], env: NodeJS.ProcessEnv, out
       ? `\nLMS API configured: events are filled in (hydrated) from it.\n${apiCheckLine(created)}`
       : '\nNo LMS API configured: events go out as the LMS sent them (add one with --api, or PATCH /v1/connections/:id).\n',
   );
+  out(registrationLine(created));
   return 0;
 }
