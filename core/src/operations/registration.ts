@@ -69,7 +69,7 @@ export function registrationAsked(vendor: HubVendor, input: { register?: boolean
   if (!input.register) {
     if (input.events !== undefined)
       throw new PayloadError('"events" says what to register at the LMS: send it with "register": true.', [
-        { path: 'events', message: 'Needs register: true' },
+        { path: 'events', message: 'Goes with register: true' },
       ]);
     return null;
   }
@@ -77,11 +77,11 @@ export function registrationAsked(vendor: HubVendor, input: { register?: boolean
   if (!registration)
     throw new PayloadError(
       `${title} has no webhook registration API learnhook can use: leave out "register" and paste the ingest URL into ${vendor.setupGuide.where}.`,
-      [{ path: 'register', message: 'Not supported' }],
+      [{ path: 'register', message: `${title} has no registration API: paste the URL instead` }],
     );
   if (input.api === undefined || input.api === null)
     throw new PayloadError(`Registering the URL at ${title} goes through its API: give the API settings ("api") too.`, [
-      { path: 'api', message: 'Needed to register' },
+      { path: 'api', message: 'Registering the URL goes through the LMS API: give its settings too' },
     ]);
   if (input.events === undefined) return [...registration.events];
   // ASP.NET WebHooks and most registration APIs match event names case-insensitively; we send the vendor's spelling.
@@ -90,7 +90,7 @@ export function registrationAsked(vendor: HubVendor, input: { register?: boolean
   if (unknown.length)
     throw new PayloadError(
       `${title} offers no event ${unknown.map((event) => `"${event}"`).join(', ')} to register; pick from ${registration.events.join(', ')}.`,
-      [{ path: 'events', message: `Unknown: ${unknown.join(', ')}` }],
+      [{ path: 'events', message: `Unknown: ${unknown.join(', ')}; pick from ${registration.events.join(', ')}` }],
     );
   return [...new Set(input.events.map((event) => offered.get(event.toLowerCase()) ?? event))];
 }

@@ -9,6 +9,7 @@ import { html, type SafeHtml } from '../html.ts';
 import { csrfField, notice, sendPage } from '../layout.ts';
 import { isAdmin, userOf } from '../session.ts';
 import { timeAgo } from '../time.ts';
+import { registrationCard } from './connection-registration.ts';
 
 /** Copy boxes get ids unique within the page. */
 function pasteBox(paste: Paste, index: number, shown: boolean): SafeHtml {
@@ -125,6 +126,7 @@ export async function connectionPage(
     body: html`${shown ? notice('ok', 'Connection saved. Copy the secrets below now: they are shown in full only this once.') : ''}
       ${options.rotated ? notice('ok', 'A new URL is ready: the old one stopped working. Paste the new one into your LMS.') : ''}
       <p>${vendor.inbound.title}${connection.record.description ? html` · ${connection.record.description}` : ''}</p>
+      ${registrationCard(answer, vendor)}
       <div class="split">
         <section class="card" aria-labelledby="guide-heading">
           <h2 id="guide-heading">Set up ${vendor.inbound.title}</h2>

@@ -7,6 +7,7 @@ import { formInput, issuesByField, renderFields, typedValues } from '../forms.ts
 import { html } from '../html.ts';
 import { csrfField, notice, sendPage } from '../layout.ts';
 import { requireAdmin, userOf } from '../session.ts';
+import { unregisterNotice } from './connection-registration.ts';
 import { apiAccessResult, arrivalsFragment, connectionPage } from './connection-view.ts';
 import { connectionFields } from './connections.ts';
 
@@ -115,8 +116,14 @@ export function connectionPages(ctx: ConsoleContext): Router {
     const connection = await load(req);
     if (String(req.body?.confirm ?? '').trim() !== connection.record.name)
       throw new PayloadError(`Type "${connection.record.name}" to confirm the deletion; nothing was deleted.`);
-    await deleteConnection(ctx, userOf(res).id, connection.record.id);
-    res.redirect(303, '/connections');
+    const { unregistered } = await deleteConnection(ctx, userOf(res).id, connection.record.id);
+    if (!unregistered || unregistered.removed) return res.redirect(303, '/connections');
+    // The LMS kept its registration: say what to remove there rather than redirect past it.
+    sendPage(res, {
+      title: `${connection.record.name} deleted`,
+      active: '/connections',
+      body: html`${unregisterNotice(unregistered.message)}<p><a href="/connections">Back to the connections</a></p>`,
+    });
   });
 
   return router;

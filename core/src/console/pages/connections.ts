@@ -3,6 +3,7 @@ import { VENDORS, type Vendor } from '../../catalog/index.ts';
 import { PayloadError } from '../../errors.ts';
 import { apiCheckAfterSave, createConnection, isSecretKey } from '../../operations/connections.ts';
 import type { HubVendor } from '../../operations/context.ts';
+import { registerAfterCreate } from '../../operations/registration.ts';
 import { ConnectionCreateBase } from '../../operations/schemas.ts';
 import type { ConsoleContext } from '../context.ts';
 import { type FormField, fieldsOf, formInput, issuesByField, renderFields, typedValues } from '../forms.ts';
@@ -10,6 +11,7 @@ import { html } from '../html.ts';
 import { csrfField, notice, sendPage } from '../layout.ts';
 import { isAdmin, requireAdmin, userOf } from '../session.ts';
 import { timeAgo } from '../time.ts';
+import { registrationFieldset, registrationInput, registrationValues } from './connection-registration.ts';
 import { connectionPage } from './connection-view.ts';
 
 const isVendor = (value: string): value is Vendor => (VENDORS as readonly string[]).includes(value);
@@ -100,6 +102,7 @@ export function connectionsPages(ctx: ConsoleContext): Router {
           <button type="submit">Save and show the setup steps</button>
         </form>`,
     });
+          ${registrationFieldset(ctx.vendors[vendor], extra.values ?? {}, errors)}
   }
 
   router.get('/connections/new/:vendor', requireAdmin, (req, res) => {
@@ -112,11 +115,12 @@ export function connectionsPages(ctx: ConsoleContext): Router {
     const vendor = String(req.params.vendor);
     if (!isVendor(vendor)) return res.redirect(303, '/connections/new');
     const fields = connectionFields(ctx.vendors[vendor], { includeName: true });
-    const values = typedValues(req.body, fields);
+    const values = { ...typedValues(req.body, fields), ...(ctx.vendors[vendor].registration ? registrationValues(req.body) : {}) };
     try {
-      const input = { ...formInput(req.body, fields), vendor };
-      const connection = await createConnection(ctx, userOf(res).id, input);
-      const tested = await apiCheckAfterSave(ctx, connection, input);
+      const input = { ...formInput(req.body, fields), ...registrationInput(req.body), vendor };
+      const created = await createConnection(ctx, userOf(res).id, input);
+      const tested = await apiCheckAfterSave(ctx, created, input);
+      const connection = await registerAfterCreate(ctx, userOf(res).id, created, input, ctx.publicUrl(req));
       await connectionPage(ctx, req, res, connection, { justCreated: true, ...(tested ? { tested } : {}) });
     } catch (error) {
       if (!(error instanceof PayloadError)) throw error;
