@@ -14,6 +14,7 @@ export const VENDORS = [
   'adobe-alm',
   'seismic-learning',
   'standard',
+  'custom',
   'learnworlds',
   '360learning',
   'thinkific',

@@ -12,6 +12,7 @@ import { accountPages } from './pages/account.ts';
 import { authPages } from './pages/auth.ts';
 import { connectionPages } from './pages/connection.ts';
 import { connectionsPages } from './pages/connections.ts';
+import { customMappingPages } from './pages/custom-mapping.ts';
 import { eventPages } from './pages/event.ts';
 import { eventsPages } from './pages/events.ts';
 import { homePage } from './pages/home.ts';
@@ -94,6 +95,7 @@ export function createConsole(hub: HubContext, options: ConsoleOptions): { route
   pages.use(homePage(ctx));
   pages.use(connectionsPages(ctx));
   pages.use(connectionPages(ctx));
+  pages.use(customMappingPages(ctx));
   pages.use(eventsPages(ctx));
   pages.use(eventPages(ctx));
   pages.use(subscriptionsPages(ctx));

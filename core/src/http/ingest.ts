@@ -133,7 +133,7 @@ export function ingestRouter(deps: IngestDeps): Router {
     if (contentType && !READABLE_TYPES.test(contentType)) throw new UnsupportedMediaTypeError(contentType);
     const request = toRequest(req, route);
     adapter.verify(request, connection.inbound);
-    const vendorEvents = adapter.parse(request);
+    const vendorEvents = adapter.parse(request, connection.inbound);
     const context = { connection: connection.record.name, receivedAt: request.receivedAt };
     const mapped: MappedEvent[] = vendorEvents.flatMap((vendorEvent) => adapter.toCatalog(vendorEvent, context));
     const result = await deps.store.ingest({

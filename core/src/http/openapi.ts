@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CatalogEventSchema } from '../catalog/index.ts';
+import { PreviewAnswer, PreviewRequest } from '../operations/custom-preview.ts';
 import {
   Attempt,
   AuditItem,
@@ -131,6 +132,15 @@ export const OPERATIONS: readonly Operation[] = [
     scope: 'admin',
     body: ConnectionPatchBase.loose(),
     response: Connection,
+  },
+  {
+    method: 'post',
+    path: '/v1/connections/{id}/preview',
+    summary: "A custom connection's draft mapping applied to its latest requests or a sample: the envelopes and problems, storing nothing",
+    scope: 'admin',
+    body: PreviewRequest,
+    bodyOptional: true,
+    response: PreviewAnswer,
   },
   { method: 'delete', path: '/v1/connections/{id}', summary: 'Remove an LMS source', scope: 'admin', status: 204 },
   { method: 'get', path: '/v1/audit', summary: 'Admin actions, newest first', scope: 'admin', query: PageParams, response: list(AuditItem) },

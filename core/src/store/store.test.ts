@@ -80,6 +80,23 @@ describe.each(KINDS)('the $kind store', ({ skip, place: newPlace }) => {
     expect(await store.getRawRequest('evt_nobody')).toBeNull();
   });
 
+  test("lists a connection's latest raw requests newest first, and no other connection's", async () => {
+    const store = await open();
+    const request = (n: number) => ({
+      method: 'POST',
+      route: 'webhook' as const,
+      headers: { 'x-n': String(n) },
+      body: Buffer.from(`{"n":${n}}`),
+      received_at: n,
+    });
+    for (const n of [1, 2, 3]) await store.ingest({ ...ingestInput(`r${n}`), request: request(n) });
+    await store.ingest({ ...ingestInput('elsewhere'), connection_id: 'con_2', request: request(9) });
+    const latest = await store.listRawRequests('con_1', 2);
+    expect(latest.map((raw) => raw.body.toString())).toEqual(['{"n":3}', '{"n":2}']);
+    expect(latest[0]).toEqual(request(3));
+    expect(await store.listRawRequests('con_none', 5)).toEqual([]);
+  });
+
   test('counts events received and deliveries finished per hour and connection, for the activity chart', async () => {
     const store = await open();
     const hour = 3_600_000;

@@ -298,6 +298,8 @@ export interface Store {
   getEvent(id: string): Promise<StoredEvent | null>;
   /** The request an event came in with, as stored (credential headers blanked); null when none is kept. */
   getRawRequest(eventId: string): Promise<RawRequest | null>;
+  /** A connection's latest raw requests, newest first (credential headers blanked): what the custom mapping's preview reads. */
+  listRawRequests(connectionId: string, limit: number): Promise<RawRequest[]>;
   listEvents(query: EventQuery): Promise<Page<StoredEvent>>;
 
   insertHook(hook: HookRecord): Promise<void>;

@@ -6,6 +6,7 @@ export { openSqliteStore } from '../store/sqlite.ts';
 export { MIGRATIONS as SQLITE_MIGRATIONS } from '../store/sqlite-migrations.ts';
 export * from './cli.ts';
 export * from './console-browser.ts';
+export * from './custom-lms.ts';
 export * from './emulated-lms.ts';
 export * from './errors.ts';
 export * from './hub-api.ts';

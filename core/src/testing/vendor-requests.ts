@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { Vendor } from '../catalog/index.ts';
 import { signStandardWebhook } from '../signatures/standard-webhooks.ts';
+import { skillforgeItem, skillforgeRequest } from './custom-lms.ts';
 
 /**
  * One realistic, correctly authenticated request per vendor format, for tests that speak HTTP to

@@ -64,8 +64,11 @@ export interface VendorAdapter<VendorEvent = unknown, Inbound = unknown> {
    * Throws SignatureError or AuthenticationError (401).
    */
   verify(request: IngestRequest, inbound: Inbound): void;
-  /** Reads the body into the vendor's events; one request may carry several. Throws PayloadError (400). */
-  parse(request: IngestRequest): VendorEvent[];
+  /**
+   * Reads the body into the vendor's events; one request may carry several. Throws PayloadError (400).
+   * `inbound` is the connection's settings, for a format that is itself data on the connection (custom).
+   */
+  parse(request: IngestRequest, inbound?: Inbound): VendorEvent[];
   /**
    * Maps one vendor event to catalog events (usually one; a notification naming several users
    * gives one per user). Unknown vendor event names map to lms.event, never to an error.

@@ -6,6 +6,7 @@ import { threeSixtyLearning } from './360learning/index.ts';
 import { absorb } from './absorb/index.ts';
 import { adobeAlm } from './adobe-alm/index.ts';
 import { canvas } from './canvas/index.ts';
+import { custom } from './custom/index.ts';
 import { kajabi } from './kajabi/index.ts';
 import { learn365 } from './learn365/index.ts';
 import { learnWorlds } from './learnworlds/index.ts';
@@ -45,4 +46,5 @@ export const VENDOR_REGISTRY: { readonly [V in Vendor]: VendorModule } = {
   learnworlds: learnWorlds,
   litmos,
   canvas,
+  custom,
 };

@@ -146,6 +146,7 @@ export async function connectionPage(
       ${
         admin
           ? html`<section class="card" aria-labelledby="manage-heading"><h2 id="manage-heading">Manage</h2>
+            ${connection.record.vendor === 'custom' ? html`<p><a class="button" href="/connections/${id}/mapping">Map fields</a> <span class="hint">Where the event name, learner and course are in what your LMS sends.</span></p>` : ''}
             <p><a class="button secondary" href="/connections/${id}/edit">Change settings</a></p>
             <form method="post" action="/connections/${id}/rotate" data-confirm="Issue a new URL? The current one stops working at once, until you paste the new one into your LMS.">${csrfField(res)}<button type="submit" class="secondary">Issue a new URL</button></form>
             <p><a class="button danger" href="/connections/${id}/delete">Delete this connection</a></p>

@@ -24,10 +24,13 @@ export function connectionFields(vendor: HubVendor, options: { includeName: bool
       isSecret: isSecretKey,
     },
   );
-  const inbound = fieldsOf(vendor.inbound.inboundSchema, { isSecret: isSecretKey }).map((item) => ({
-    ...item,
-    group: item.group ?? 'How the LMS proves it is the LMS',
-  }));
+  // A custom connection's mapping has its own page, beside its preview (custom-mapping.ts).
+  const inbound = fieldsOf(vendor.inbound.inboundSchema, { isSecret: isSecretKey })
+    .filter((item) => !item.name.startsWith('mapping.'))
+    .map((item) => ({
+      ...item,
+      group: item.group ?? 'How the LMS proves it is the LMS',
+    }));
   const vendorApi = vendor.api;
   const api = vendorApi
     ? fieldsOf(vendorApi.settingsSchema, { prefix: 'api.', isSecret: isSecretKey }).map((item) => ({ ...item, group: 'LMS API, to fill events in (optional)' }))
@@ -99,10 +102,10 @@ export function connectionsPages(ctx: ConsoleContext): Router {
           ${csrfField(res)}
           ${renderFields(fields, extra.values ?? {}, errors)}
           <p class="hint">Leave a secret empty and learnhook generates a strong one for you.</p>
+          ${registrationFieldset(ctx.vendors[vendor], extra.values ?? {}, errors)}
           <button type="submit">Save and show the setup steps</button>
         </form>`,
     });
-          ${registrationFieldset(ctx.vendors[vendor], extra.values ?? {}, errors)}
   }
 
   router.get('/connections/new/:vendor', requireAdmin, (req, res) => {

@@ -1,5 +1,7 @@
 import express, { type Router } from 'express';
 import { apiCheckAfterSave, changeConnection, createConnection, deleteConnection, openConnection, presentConnection } from '../../operations/connections.ts';
+import { previewMapping } from '../../operations/custom-preview.ts';
+import { registerAfterCreate } from '../../operations/registration.ts';
 import { PageParams } from '../../operations/schemas.ts';
 import { callerOf } from '../auth.ts';
 import type { HubContext } from '../context.ts';
@@ -38,6 +40,11 @@ export function connectionsRouter(ctx: HubContext, requireScope: RequireScope): 
     const connection = await changeConnection(ctx, callerOf(res).id, pathParam(req, 'id'), body);
     const apiCheck = await apiCheckAfterSave(ctx, connection, body);
     res.json(presentConnection(ctx, connection, ctx.publicUrl(req), { showSecrets: false, apiCheck }));
+  });
+
+  // A custom connection's draft mapping over its latest requests or a sample: reads only (operations/custom-preview.ts).
+  router.post('/:id/preview', admin, async (req, res) => {
+    res.json(await previewMapping(ctx, pathParam(req, 'id'), req.body === undefined ? {} : jsonBodyOf(req, 'mapping preview')));
   });
 
   router.delete('/:id', admin, async (req, res) => {

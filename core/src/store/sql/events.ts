@@ -23,7 +23,7 @@ function eventConditions(dialect: Dialect, query: EventQuery): { sql: string; pa
   return conditions;
 }
 
-export type EventReads = Pick<Store, 'getEvent' | 'listEvents' | 'getRawRequest'>;
+export type EventReads = Pick<Store, 'getEvent' | 'listEvents' | 'getRawRequest' | 'listRawRequests'>;
 
 export function eventReads(runner: SqlRunner): EventReads {
   return {
@@ -32,6 +32,12 @@ export function eventReads(runner: SqlRunner): EventReads {
     async getRawRequest(eventId) {
       const [row] = await runner.rows('SELECT r.* FROM events e JOIN raw_requests r ON r.seq = e.raw_request_seq WHERE e.id = ?', [eventId]);
       return row ? toRawRequest(row) : null;
+    },
+
+    async listRawRequests(connectionId, limit) {
+      // raw_requests_by_connection (connection_id, seq) answers this newest-first without a sort.
+      const rows = await runner.rows('SELECT * FROM raw_requests WHERE connection_id = ? ORDER BY seq DESC LIMIT ?', [connectionId, limit]);
+      return rows.map(toRawRequest);
     },
 
     listEvents: (query) =>
