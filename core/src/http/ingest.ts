@@ -49,8 +49,9 @@ const CREDENTIAL_HEADERS = new Set(['authorization', 'proxy-authorization', 'coo
  * The headers as the raw request is stored: the store keeps raw requests unencrypted, so a
  * credential a vendor sends in a header is blanked there, as connection secrets are sealed.
  */
-export function storableHeaders(headers: Readonly<Record<string, string | undefined>>): Record<string, string | undefined> {
-  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, value !== undefined && CREDENTIAL_HEADERS.has(name) ? '[redacted]' : value]));
+export function storableHeaders(headers: Readonly<Record<string, string | undefined>>, more: readonly string[] = []): Record<string, string | undefined> {
+  const blanked = (name: string) => CREDENTIAL_HEADERS.has(name) || more.includes(name);
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name, value !== undefined && blanked(name) ? '[redacted]' : value]));
 }
 
 function acceptedSummary(mapped: readonly MappedEvent[], duplicates: number): string {
@@ -138,7 +139,13 @@ export function ingestRouter(deps: IngestDeps): Router {
     const mapped: MappedEvent[] = vendorEvents.flatMap((vendorEvent) => adapter.toCatalog(vendorEvent, context));
     const result = await deps.store.ingest({
       connection_id: connection.record.id,
-      request: { method: request.method, route, headers: storableHeaders(request.headers), body: request.body, received_at: request.receivedAt.getTime() },
+      request: {
+        method: request.method,
+        route,
+        headers: storableHeaders(request.headers, adapter.credentialHeaders?.(connection.inbound)),
+        body: request.body,
+        received_at: request.receivedAt.getTime(),
+      },
       events: mapped.map(({ event, dedupeKey, hydration }) => ({ id: event.id, type: event.type, dedupe_key: dedupeKey, event, needs: hydration })),
     });
     for (const { event } of mapped) if (result.inserted.includes(event.id)) deps.metrics.eventsStored.inc({ type: event.type });

@@ -74,6 +74,11 @@ export interface VendorAdapter<VendorEvent = unknown, Inbound = unknown> {
    * gives one per user). Unknown vendor event names map to lms.event, never to an error.
    */
   toCatalog(vendorEvent: VendorEvent, context: MappingContext): MappedEvent[];
+  /**
+   * Headers that carry this connection's own credential (a custom connection's fixed header), to be
+   * blanked in the stored raw request like Authorization is.
+   */
+  credentialHeaders?(inbound: Inbound): string[];
   /** A GET the vendor sends to check the URL (Learn365's ?echo=); null when not such a request. */
   handshake?(request: IngestRequest): IngestReply | null;
   /**

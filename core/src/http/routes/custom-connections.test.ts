@@ -162,6 +162,20 @@ describe('custom connections', { timeout: 30_000 }, () => {
     expect(await eventsOf(connection)).toEqual([]);
   });
 
+  it('checks a fixed header and blanks its value in the stored request, so the preview says it cannot check it', async () => {
+    const token = 'pw_tok_81hQ2mZr-static';
+    const connection = await customConnection('pathwright-header', { verify: { method: 'header', header: 'X-Webhook-Token', secret: token } });
+    const body = JSON.stringify({ event: 'Course Completed', payload: { id: 'pw-1' } });
+    const send = (value: string) =>
+      sendToIngest(connection.ingest_url, { path: '', headers: { 'content-type': 'application/json', 'x-webhook-token': value }, body });
+    expect((await send('wrong-token-value')).status).toBe(401);
+    expect((await send(token)).status).toBe(202);
+    const [stored] = await hub.hub.store.listRawRequests(connection.id, 1);
+    expect(stored?.headers['x-webhook-token']).toBe('[redacted]');
+    const preview = await hub.api<PreviewAnswer>('POST', `/v1/connections/${connection.id}/preview`, {});
+    expect(preview.body.requests[0]?.verification).toEqual({ ok: false, message: expect.stringContaining('blanked when stored') });
+  });
+
   it('answers a preview on a connection of another vendor with a 400', async () => {
     const other = await hub.api<ConnectionAnswer>('POST', '/v1/connections', { name: 'not-custom', vendor: 'absorb' });
     expect((await hub.api('POST', `/v1/connections/${other.body.id}/preview`, {})).status).toBe(400);

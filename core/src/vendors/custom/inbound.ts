@@ -269,6 +269,8 @@ export const customAdapter: VendorAdapter<CustomEvent, CustomInbound> = {
   // The names are the connection's own (mapping.types): none is known before it is mapped.
   events: {},
   verify: (request, inbound) => verifyCustom(request, inbound.verify),
+  // A fixed header value is a password; an HMAC signature is not, and is kept so the preview can check it.
+  credentialHeaders: ({ verify }) => (verify.method === 'header' && verify.header ? [verify.header] : []),
   parse,
   toCatalog: (event, context) => [mapCustomEvent(event, context).mapped],
 };
