@@ -1,5 +1,6 @@
 import type { VendorModule } from '../registry.ts';
 import { kajabiApiClient } from './api-client.ts';
+import { kajabiRegistration } from './api-registration.ts';
 import { kajabiAdapter, kajabiInboundDefaults } from './inbound.ts';
 import { kajabiSandboxApi } from './sandbox-api.ts';
 import { kajabiSetupGuide } from './setup-guide.ts';
@@ -11,5 +12,6 @@ export const kajabi: VendorModule = {
   inboundDefaults: kajabiInboundDefaults,
   api: kajabiApiClient,
   setupGuide: kajabiSetupGuide,
+  registration: kajabiRegistration,
   sandbox: { wireFormat: kajabiWireFormat, api: kajabiSandboxApi },
 };

@@ -44,7 +44,7 @@ function refusal(what: string, status: number, body: unknown): RegistrationError
       : status === 404
         ? ' This Learn365 API has no webhook registration resource at this address: paste the ingest URL into Learn365 by hand instead.'
         : '';
-  return new RegistrationError(`Learn365 refused ${what} (HTTP ${status})${said ? `: ${said}` : '.'}${hint}`, { status });
+  return new RegistrationError(`Learn365 refused ${what} (HTTP ${status})${said ? `: ${said.replace(/[.\s]+$/, '')}.` : '.'}${hint}`, { status });
 }
 
 const root = (settings: Learn365ApiSettings) => `${settings.base_url.replace(/\/+$/, '')}/webhooks/registrations`;
