@@ -21,6 +21,7 @@ let receiver: Awaited<ReturnType<typeof startReceiver>>;
 /** Real ids, so fuzzed calls also reach the handlers behind the lookups. */
 const real: Record<string, string[]> = { id: [], connection: [], token: [] };
 let hookId = '';
+let lmsDownUrl = '';
 const tally = statusTally();
 const figures = Object.assign(tally.figures, { operations: 0, refused_that_changed_rows: 0 });
 const count = tally.count;
@@ -34,6 +35,8 @@ function validBody(operation: Operation): unknown {
       return { url: `${receiver.url}/fuzz2`, events: ['course.created'], status: 'paused', description: null, filter: {} };
     case 'post /v1/hooks/{id}/test':
       return { type: 'enrollment.completed' };
+    case 'post /v1/hooks/{id}/rotate-secret':
+      return { overlap_seconds: 3_600 };
     case 'post /v1/events/{id}/replay':
       return { hook_id: hookId };
     case 'post /v1/connections':
@@ -41,7 +44,8 @@ function validBody(operation: Operation): unknown {
         name: 'fuzz-new',
         vendor: 'absorb',
         description: 'd',
-        api: { private_key: 'k', username: 'u', password: 'p', base_url: 'https://rest.myabsorb.com' },
+        // Saving API settings tries them: point them at the closed port, not at Absorb's servers.
+        api: { private_key: 'k', username: 'u', password: 'p', base_url: lmsDownUrl },
       };
     case 'patch /v1/connections/{id}':
       return { description: 'd', api: null, rotate_token: false };
@@ -54,11 +58,11 @@ beforeAll(async () => {
   // The LMS API is down: hydration gives up fast and the event goes out partial.
   hub = await startTestHub({ LEARNHOOK_HYDRATION_MAX_WAIT_MS: '500' });
   receiver = await startReceiver();
-  const lmsDown = await refusedUrl();
+  lmsDownUrl = await refusedUrl();
   const absorb = await hub.api<{ id: string; name: string; ingest_url: string }>('POST', '/v1/connections', {
     name: 'fuzz-absorb',
     vendor: 'absorb',
-    api: { private_key: 'k', username: 'u', password: 'p', base_url: lmsDown },
+    api: { private_key: 'k', username: 'u', password: 'p', base_url: lmsDownUrl },
   });
   expect(absorb.status).toBe(201);
   real.connection!.push(absorb.body.name);
