@@ -2,10 +2,9 @@ import { z } from 'zod';
 import { PayloadError } from '../errors.ts';
 import type { RawRequest } from '../store/store.ts';
 import type { IngestRequest } from '../vendors/adapter.ts';
-import { eventsOf, type MappingProblem, mapCustomEvent, verifyCustom } from '../vendors/custom/inbound.ts';
+import { type MappingProblem, mapCustomEvent, readEvents, verifyCustom } from '../vendors/custom/inbound.ts';
 import { CustomInbound, CustomMapping, CustomVerify } from '../vendors/custom/mapping.ts';
-import { bodyDigest } from '../vendors/event-id.ts';
-import { parseJsonBody, parseWith } from '../vendors/parse-body.ts';
+import { parseWith } from '../vendors/parse-body.ts';
 import { openConnection } from './connections.ts';
 import type { OperationsContext } from './context.ts';
 import { isoTime } from './schemas.ts';
@@ -100,7 +99,7 @@ function previewOne(request: IngestRequest, source: 'recent' | 'sample', inbound
     verification: verification(request, inbound.verify, source),
   };
   try {
-    const events = eventsOf(parseJsonBody(request.body), inbound.mapping, bodyDigest(request.body));
+    const events = readEvents(request, inbound.mapping);
     const problems: MappingProblem[] = events.length
       ? []
       : [{ setting: 'mapping.events', message: `${inbound.mapping.events} is an empty list in this request: it carries no events.` }];

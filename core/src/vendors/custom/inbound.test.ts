@@ -111,6 +111,13 @@ describe('customAdapter mapping', () => {
     expect(one?.mapped.event).toMatchObject({ type: 'lms.event', raw: pathwright });
   });
 
+  it('refuses a body nested deeper than any webhook needs with a 400', () => {
+    const deep = JSON.parse(`${'{"a":'.repeat(65)}1${'}'.repeat(65)}`);
+    const shallow = JSON.parse(`${'{"a":'.repeat(64)}1${'}'.repeat(64)}`);
+    expect(() => customAdapter.parse(ingestRequest({ body: deep }), CustomInbound.parse({}))).toThrow(/deeper than 64 levels/);
+    expect(customAdapter.parse(ingestRequest({ body: shallow }), CustomInbound.parse({}))).toHaveLength(1);
+  });
+
   it('refuses a body with more events than a request may carry', () => {
     const inbound = CustomInbound.parse({ mapping: { events: 'items' } });
     expect(() => customAdapter.parse(ingestRequest({ body: { items: Array.from({ length: 1001 }, () => ({})) } }), inbound)).toThrow(/more than 1000/);
