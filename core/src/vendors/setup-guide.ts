@@ -31,7 +31,7 @@ export interface SetupGuide {
   steps(values: GuideValues): GuideStep[];
   /** The vendor's event names worth ticking first; the connection page lists the rest. */
   tick: readonly string[];
-  /** The vendor's own documentation for the screen the steps describe. */
+  /** The vendor's own documentation for the screen the steps describe; empty when there is no one vendor (custom). */
   docs: string;
 }
 

@@ -130,10 +130,9 @@ export async function connectionPage(
       <div class="split">
         <section class="card" aria-labelledby="guide-heading">
           <h2 id="guide-heading">Set up ${vendor.inbound.title}</h2>
-          <p class="hint">Where: ${guide.where}. <a href="${guide.docs}" rel="noreferrer noopener" target="_blank">The vendor's guide</a></p>
+          <p class="hint">Where: ${guide.where}.${guide.docs ? html` <a href="${guide.docs}" rel="noreferrer noopener" target="_blank">The vendor's guide</a>` : ''}</p>
           <ol class="steps">${steps}</ol>
-          <h3>Events to tick</h3>
-          <p>${guide.tick.map((name, index) => html`${index ? ', ' : ''}<code>${name}</code>`)}</p>
+          ${guide.tick.length ? html`<h3>Events to tick</h3><p>${guide.tick.map((name, index) => html`${index ? ', ' : ''}<code>${name}</code>`)}</p>` : ''}
           ${others.length ? html`<details><summary>Other events learnhook understands</summary><p>${others.map((name, index) => html`${index ? ', ' : ''}<code>${name}</code>`)}</p></details>` : ''}
         </section>
         <section class="card" aria-labelledby="arrivals-heading">

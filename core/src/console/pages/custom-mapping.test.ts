@@ -71,6 +71,21 @@ describe('the custom mapping page', { timeout: 20_000 }, () => {
     expect(unknown.text).toContain('<code>mapping.types.module.passed</code>: &quot;enrollment.finished&quot; is not a catalog event type');
   });
 
+  it('previews without JavaScript as a whole page that keeps what was typed', async () => {
+    const page = await owner.submit(`/connections/${connection.id}/mapping`, `/connections/${connection.id}/mapping/preview`, mappingForm());
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<h2 id="preview-heading">Preview</h2>');
+    expect(page.text).toContain('<code>enrollment.completed</code> from <code>module.passed</code>');
+    expect(page.text).toMatch(/name="mapping.fields.course_title.path" type="text" value="module.label"/);
+  });
+
+  it("shows a custom connection's setup steps without a vendor guide link or events to tick", async () => {
+    const page = await owner.request('GET', `/connections/${connection.id}`);
+    expect(page.text).toContain('Then map its fields here');
+    expect(page.text).not.toContain("The vendor's guide");
+    expect(page.text).not.toContain('Events to tick');
+  });
+
   it('refuses to save a bad mapping beside its field, then saves a good one the ingest path uses', async () => {
     const bad = await owner.submit(`/connections/${connection.id}/mapping`, `/connections/${connection.id}/mapping`, {
       ...mappingForm(),

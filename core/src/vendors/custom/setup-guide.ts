@@ -15,5 +15,6 @@ export const customSetupGuide: SetupGuide = {
     },
   ],
   tick: [],
-  docs: 'https://github.com/learnhook/learnhook#custom-connections',
+  // Any LMS: there is no one vendor's guide to link to (README "Custom connections" describes the mapping).
+  docs: '',
 };
