@@ -170,6 +170,24 @@ export async function createConnection(ctx: OperationsContext, actor: string, in
   return openConnection(ctx, id);
 }
 
+/**
+ * A change's nested settings with the current secrets their caller left out: secrets are shown once,
+ * so a form sends a group of settings (a custom connection's verify, xAPI credentials) without its
+ * secret, and an absent secret means "keep it", as a left-out top-level one does.
+ */
+function keepingSecrets(current: unknown, given: Record<string, unknown>): Record<string, unknown> {
+  const before = asRecord(current);
+  return Object.fromEntries(
+    Object.entries(given).map(([key, value]) => {
+      const was = before[key];
+      if (typeof value !== 'object' || value === null || Array.isArray(value) || typeof was !== 'object' || was === null || Array.isArray(was))
+        return [key, value];
+      const kept = Object.fromEntries(Object.entries(asRecord(was)).filter(([inner]) => SECRET_KEYS.has(inner) && !(inner in value)));
+      return [key, { ...kept, ...keepingSecrets(was, asRecord(value)) }];
+    }),
+  );
+}
+
 /** PATCH /v1/connections/:id: description, API settings, inbound settings, or a new ingest token. */
 export async function changeConnection(ctx: OperationsContext, actor: string, idOrName: string, input: unknown): Promise<OpenConnection> {
   const current = await openConnection(ctx, idOrName);
@@ -180,7 +198,9 @@ export async function changeConnection(ctx: OperationsContext, actor: string, id
       throw new PayloadError(`A connection's ${fixed} cannot change; create a new connection instead.`, [{ path: fixed, message: 'Cannot change' }]);
   }
   const changesInbound = Object.keys(given).length > 0;
-  const inbound = changesInbound ? inboundFor(ctx.vendors[current.record.vendor], { ...asRecord(current.inbound), ...given }) : current.inbound;
+  const inbound = changesInbound
+    ? inboundFor(ctx.vendors[current.record.vendor], { ...asRecord(current.inbound), ...keepingSecrets(current.inbound, given) })
+    : current.inbound;
   const id = current.record.id;
   await ctx.store.updateConnection(id, {
     ...(base.description !== undefined ? { description: base.description } : {}),

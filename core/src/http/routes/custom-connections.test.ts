@@ -176,6 +176,20 @@ describe('custom connections', { timeout: 30_000 }, () => {
     expect(preview.body.requests[0]?.verification).toEqual({ ok: false, message: expect.stringContaining('blanked when stored') });
   });
 
+  it('keeps the signing secret when a change to the verify settings leaves it out, as it was shown only once', async () => {
+    const connection = await customConnection('skillforge-keep', { mapping: SKILLFORGE_MAPPING, verify: SKILLFORGE_VERIFY });
+    const { secret: _secret, ...withoutSecret } = SKILLFORGE_VERIFY;
+    const changed = await hub.api<ConnectionAnswer>('PATCH', `/v1/connections/${connection.id}`, {
+      verify: { ...withoutSecret, header: 'X-Skillforge-Signature' },
+    });
+    expect(changed.status, JSON.stringify(changed.body)).toBe(200);
+    expect((await sendToIngest(connection.ingest_url, skillforgeRequest([skillforgeItem(51)]))).status).toBe(202);
+    const rotated = await hub.api('PATCH', `/v1/connections/${connection.id}`, { verify: { ...SKILLFORGE_VERIFY, secret: 'sf_whk_rotated_key_2' } });
+    expect(rotated.status).toBe(200);
+    expect((await sendToIngest(connection.ingest_url, skillforgeRequest([skillforgeItem(52)]))).status).toBe(401);
+    expect((await sendToIngest(connection.ingest_url, skillforgeRequest([skillforgeItem(53)], 'sf_whk_rotated_key_2'))).status).toBe(202);
+  });
+
   it('answers a preview on a connection of another vendor with a 400', async () => {
     const other = await hub.api<ConnectionAnswer>('POST', '/v1/connections', { name: 'not-custom', vendor: 'absorb' });
     expect((await hub.api('POST', `/v1/connections/${other.body.id}/preview`, {})).status).toBe(400);
