@@ -206,29 +206,6 @@ export function completionRequest(vendor: Vendor | 'xapi', inbound: Inbound, n =
       const signature = createHmac('sha256', String(inbound.signing_key)).update(body).digest('hex');
       return { path: '', headers: { ...json, 'x-thinkific-topic': 'enrollment.completed', 'x-thinkific-hmac-sha256': signature }, body };
     }
-    case 'custom':
-      // A custom connection reads what its mapping says: this is Skillforge's, with SKILLFORGE_MAPPING.
-      return skillforgeRequest([skillforgeItem(n)]);
-    case 'canvas':
-      // instructure/canvas-lms doc/api/data_services/json/canvas/event-types/course_completed.json, unsigned.
-      return {
-        path: '',
-        headers: json,
-        body: JSON.stringify({
-          metadata: {
-            event_name: 'course_completed',
-            event_time: '2019-11-01T19:11:26.615Z',
-            request_id: `req-${n}`,
-            root_account_id: '21070000000000001',
-            producer: 'canvas',
-          },
-          body: {
-            course: { account_id: '79', id: '565', name: 'Computer Science I', sis_source_id: '2017.100.101.101-1' },
-            progress: { completed_at: '2019-11-05T13:38:00.218Z', next_requirement_url: null, requirement_completed_count: 6 + n, requirement_count: 6 + n },
-            user: { email: 'inewton@example.com', id: '123', name: 'Isaac Newton' },
-          },
-        }),
-      };
     case 'kajabi':
       // Kajabi sends no learning events: its nearest is a purchase (GET /v1/hooks/purchase_sample), unsigned.
       return {
@@ -251,6 +228,29 @@ export function completionRequest(vendor: Vendor | 'xapi', inbound: Inbound, n =
               relationships: { contact: { data: { id: '42', type: 'contacts' } } },
             },
           ],
+        }),
+      };
+    case 'custom':
+      // A custom connection reads what its mapping says: this is Skillforge's, with SKILLFORGE_MAPPING.
+      return skillforgeRequest([skillforgeItem(n)]);
+    case 'canvas':
+      // instructure/canvas-lms doc/api/data_services/json/canvas/event-types/course_completed.json, unsigned.
+      return {
+        path: '',
+        headers: json,
+        body: JSON.stringify({
+          metadata: {
+            event_name: 'course_completed',
+            event_time: '2019-11-01T19:11:26.615Z',
+            request_id: `req-${n}`,
+            root_account_id: '21070000000000001',
+            producer: 'canvas',
+          },
+          body: {
+            course: { account_id: '79', id: '565', name: 'Computer Science I', sis_source_id: '2017.100.101.101-1' },
+            progress: { completed_at: '2019-11-05T13:38:00.218Z', next_requirement_url: null, requirement_completed_count: 6 + n, requirement_count: 6 + n },
+            user: { email: 'inewton@example.com', id: '123', name: 'Isaac Newton' },
+          },
         }),
       };
     case 'xapi':
