@@ -37,6 +37,8 @@ function validBody(operation: Operation): unknown {
       return { type: 'enrollment.completed' };
     case 'post /v1/hooks/{id}/rotate-secret':
       return { overlap_seconds: 3_600 };
+    case 'post /v1/connections/{id}/preview':
+      return { sample: { body: '{"event":"module.passed","user":{"id":"u1"}}' }, limit: 2 };
     case 'post /v1/events/{id}/replay':
       return { hook_id: hookId };
     case 'post /v1/connections':

@@ -26,4 +26,10 @@ describe('openApiDocument', () => {
     expect(operation('/v1/hooks', 'post')?.requestBody?.required).toBe(true);
     expect(operation('/v1/events/{id}/replay', 'post')?.requestBody?.required).toBe(false);
   });
+
+  it('lists a second success answer beside the usual one: a deleted connection whose registration the LMS kept', () => {
+    const responses = (operation('/v1/connections/{id}', 'delete') as unknown as { responses: Record<string, { description: string }> }).responses;
+    expect(Object.keys(responses).sort()).toEqual(['200', '204', 'default']);
+    expect(responses['200']?.description).toMatch(/remove by hand/);
+  });
 });

@@ -6,6 +6,7 @@ import {
   AuditItem,
   Connection,
   ConnectionCreateBase,
+  ConnectionDeletedKeepingRegistration,
   ConnectionPatchBase,
   Delivery,
   DeliveryListParams,
@@ -43,6 +44,8 @@ export interface Operation {
   /** The response's media type when it is not JSON. */
   responseType?: string;
   status?: number;
+  /** A second success answer some calls give, beside `status`. */
+  alsoAnswers?: { status: number; description: string; response: z.ZodType };
 }
 
 const list = (item: z.ZodType) => z.object({ data: z.array(item), next_cursor: z.string().nullable() });
@@ -142,7 +145,18 @@ export const OPERATIONS: readonly Operation[] = [
     bodyOptional: true,
     response: PreviewAnswer,
   },
-  { method: 'delete', path: '/v1/connections/{id}', summary: 'Remove an LMS source', scope: 'admin', status: 204 },
+  {
+    method: 'delete',
+    path: '/v1/connections/{id}',
+    summary: 'Remove an LMS source',
+    scope: 'admin',
+    status: 204,
+    alsoAnswers: {
+      status: 200,
+      description: 'Deleted, but the LMS kept the webhook registration the hub made there: the message says what to remove by hand',
+      response: ConnectionDeletedKeepingRegistration,
+    },
+  },
   { method: 'get', path: '/v1/audit', summary: 'Admin actions, newest first', scope: 'admin', query: PageParams, response: list(AuditItem) },
   {
     method: 'post',
@@ -220,6 +234,14 @@ export function openApiDocument(version: string): Record<string, unknown> {
         [status]: operation.response
           ? { description: 'OK', content: { [operation.responseType ?? 'application/json']: { schema: jsonSchema(operation.response, 'output') } } }
           : { description: 'Done' },
+        ...(operation.alsoAnswers
+          ? {
+              [String(operation.alsoAnswers.status)]: {
+                description: operation.alsoAnswers.description,
+                content: { 'application/json': { schema: jsonSchema(operation.alsoAnswers.response, 'output') } },
+              },
+            }
+          : {}),
         default: { description: 'Error', content: { 'application/json': { schema: jsonSchema(ErrorBody, 'output') } } },
       },
     };

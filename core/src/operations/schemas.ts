@@ -274,3 +274,12 @@ export function isoTime(ms: number | null): string | null;
 export function isoTime(ms: number | null): string | null {
   return ms === null ? null : new Date(ms).toISOString();
 }
+
+/** DELETE /v1/connections/:id when the LMS kept the webhook registration the hub made there (otherwise 204, no body). */
+export const ConnectionDeletedKeepingRegistration = z.object({
+  deleted: z.literal(true),
+  registration: z.object({
+    removed: z.literal(false),
+    message: z.string().meta({ description: 'What the LMS answered, and which registration to remove there by hand.' }),
+  }),
+});
