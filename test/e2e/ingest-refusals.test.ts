@@ -23,6 +23,20 @@ describe('bad ingests get a clear error and change nothing', () => {
     expect(Array.isArray((errorOf(answer.body).details as { issues: unknown }).issues)).toBe(true);
   });
 
+  it('answers 400 invalid_payload to a body nested deeper than any webhook, which kept would break every event search over it', async () => {
+    const deep = `${'['.repeat(3000)}1${']'.repeat(3000)}`;
+    const answer = await ingest.expectRefused(
+      () =>
+        post(ingest.connections.absorb.ingest_url, {
+          headers: JSON_HEADERS,
+          body: `{"eventName":"Enrollment Completed by Learner","userId":"u-deep","courseId":"c-1","extra":${deep}}`,
+        }),
+      400,
+      'invalid_payload',
+    );
+    expect(errorOf(answer.body).message).toMatch(/deeper than 64 levels/);
+  });
+
   it('answers 400 invalid_payload naming the path of a body of the wrong shape', async () => {
     const absorb = await ingest.expectRefused(
       () => post(ingest.connections.absorb.ingest_url, { headers: JSON_HEADERS, body: JSON.stringify({ userId: 'u-1', courseId: 'c-1' }) }),
