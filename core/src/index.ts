@@ -15,6 +15,7 @@ export { type SandboxSession, startSandbox } from './sandbox/session.ts';
 export { wireRequest } from './sandbox/wire-formats.ts';
 export type { Subject, WireRequest } from './sandbox/wire-request.ts';
 export { generateSecret, signStandardWebhook, verifyStandardWebhook } from './signatures/standard-webhooks.ts';
+export { sqliteFileBytes } from './store/retention.ts';
 export type * from './vendors/adapter.ts';
 export { buildEvent } from './vendors/build-event.ts';
 export { eventId } from './vendors/event-id.ts';

@@ -1,10 +1,16 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import express, { type Request } from 'express';
 import { onTestFinished } from 'vitest';
 import type { Vendor } from '../catalog/index.ts';
-import type { ListPage, LmsHttp, VendorApi } from '../hydrate/client.ts';
+import { type ListPage, LmsApiError, type LmsHttp, type VendorApi } from '../hydrate/client.ts';
 import { createLmsHttp } from '../hydrate/http-json.ts';
+import { createLogger } from '../logger.ts';
 import type { EmulatedApi } from '../sandbox/api/types.ts';
 import { demoData, type SandboxData } from '../sandbox/demo-data.ts';
+import { openLmsData } from '../sandbox/lms-data.ts';
+import { startSandboxLms } from '../sandbox/server.ts';
 import { VENDOR_REGISTRY } from '../vendors/registry.ts';
 import { listenForTest } from './listen.ts';
 
@@ -106,4 +112,34 @@ export async function readWholeList<T>(list: (cursor: string | null) => Promise<
 export function spread<T>(items: readonly T[], count: number): T[] {
   if (items.length <= count) return [...items];
   return Array.from({ length: count }, (_, index) => items[Math.round((index * (items.length - 1)) / (count - 1))]).filter((item) => item !== undefined);
+}
+
+/**
+ * The errors `count` simultaneous lookups meet at the real sandbox LMS (its server, its rate limit)
+ * through a client `connect` makes for the vendor's emulated API at `base`: the 429s an API
+ * client must turn into retryable errors carrying Retry-After. One lookup goes first, alone, so a
+ * client that fetches a token does so before the burst.
+ */
+export async function sandboxRefusals(
+  vendor: Vendor,
+  connect: (base: string) => { user(id: string): Promise<unknown> },
+  count: number,
+): Promise<LmsApiError[]> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), `learnhook-${vendor}-`));
+  const logger = createLogger({ level: 'silent' });
+  const lms = await startSandboxLms({ data: await openLmsData(path.join(dir, 'lms.json'), logger), port: 0, host: '127.0.0.1', logger });
+  onTestFinished(async () => {
+    await lms.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const base = lms.apiBase(vendor);
+  if (!base) throw new Error(`the sandbox serves no ${vendor} API`);
+  const client = connect(base);
+  await client.user('1');
+  const results = await Promise.allSettled(Array.from({ length: count }, () => client.user('1')));
+  return results.flatMap((result) => {
+    if (result.status === 'fulfilled') return [];
+    if (result.reason instanceof LmsApiError) return [result.reason];
+    throw result.reason;
+  });
 }

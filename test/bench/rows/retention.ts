@@ -1,6 +1,6 @@
-import { statSync } from 'node:fs';
+
 import path from 'node:path';
-import { HUB_NODE_FLAGS } from '@learnhook/core';
+import { HUB_NODE_FLAGS, sqliteFileBytes } from '@learnhook/core';
 import { callApi } from '@learnhook/core/testing';
 import { learn365Requests } from '../lib/bodies.ts';
 import { closedLoad } from '../lib/load.ts';
@@ -42,14 +42,6 @@ interface CompressedHub {
   rate: number;
 }
 
-const fileBytes = (file: string) => {
-  const size = (name: string) => {
-    try {
-      return statSync(name).size;
-    } catch {
-      return 0;
-    }
-  };
   return size(file) + size(`${file}-wal`);
 };
 
@@ -114,7 +106,7 @@ export const retentionRow: Row = {
           hub.answered += run.ok;
           hub.rate = run.okPerSecond;
           await clock(hub, `set?now=${Math.round(start + hub.answered * msPerEvent)}`);
-          hub.samples.push({ day: dayOf(hub), bytes: fileBytes(hub.file), eventsPerSecond: run.okPerSecond });
+          hub.samples.push({ day: dayOf(hub), bytes: sqliteFileBytes(hub.file), eventsPerSecond: run.okPerSecond });
         }
       }
       const speed = Math.round((pruning.rate * msPerEvent) / 1000);

@@ -1,21 +1,9 @@
-/*
- * Sources (facts only): the Kajabi Public API reference (https://developers.kajabi.com; the
- * "Kajabi API V1" OpenAPI as copied in github.com/api-evangelist/kajabi openapi/*.yml):
- * POST /v1/oauth/token with client_id, client_secret, grant_type=client_credentials, form-encoded,
- * answering access_token, refresh_token, token_type Bearer, expires_in; JSON:API answers
- * {data: {id, type, attributes}}; GET /v1/contacts/{id}, /v1/courses/{id}; lists paged with
- * page[number] and page[size], links.next. The rate limit's value was not readable.
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Learner } from '../../catalog/index.ts';
 import { LmsApiError } from '../../hydrate/client.ts';
 import { isRetryable } from '../../hydrate/http-json.ts';
-import { createLogger } from '../../logger.ts';
 import { demoData } from '../../sandbox/demo-data.ts';
-import { emulatedClient, testLmsHttp as lmsHttp, openLmsData, readWholeList, startSandboxLms } from '../../testing/emulated-lms.ts';
+import { emulatedClient, testLmsHttp as lmsHttp, readWholeList, sandboxRefusals } from '../../testing/emulated-lms.ts';
 import { rejectionOf } from '../../testing/errors.ts';
 import { kajabiApiClient } from './api-client.ts';
 import { kajabiSandboxApi } from './sandbox-api.ts';
@@ -68,19 +56,11 @@ describe('the Kajabi API client', () => {
   });
 
   it("turns the sandbox's 429 into a retryable error carrying Retry-After", async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'learnhook-kajabi-'));
-    const logger = createLogger({ level: 'silent' });
-    const lms = await startSandboxLms({ data: await openLmsData(path.join(dir, 'lms.json'), logger), port: 0, host: '127.0.0.1', logger });
-    onTestFinished(async () => {
-      await lms.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    const base = lms.apiBase('kajabi');
-    if (!base) throw new Error('the sandbox serves no Kajabi API');
-    const client = kajabiApiClient.createClient(kajabiApiClient.settingsSchema.parse(kajabiSandboxApi.sandboxSettings(base)), lmsHttp());
-    await client.user('1');
-    const results = await Promise.allSettled(Array.from({ length: 10 }, () => client.user('1')));
-    const refused = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+    const refused = await sandboxRefusals(
+      'kajabi',
+      (base) => kajabiApiClient.createClient(kajabiApiClient.settingsSchema.parse(kajabiSandboxApi.sandboxSettings(base)), lmsHttp()),
+      10,
+    );
     expect(refused.length).toBeGreaterThan(0);
     for (const error of refused) {
       expect(error).toBeInstanceOf(LmsApiError);

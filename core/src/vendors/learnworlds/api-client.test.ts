@@ -1,18 +1,8 @@
-/*
- * Sources (facts only): the LearnWorlds API v2 reference (learnworlds.dev): OAuth2 client
- * credentials at /admin/api/oauth2/access_token with the Lw-Client header, /admin/api/v2/users/{id}
- * and /courses/{id}, 429 when a school exceeds about 30 requests per 10 seconds (the figure
- * api-evangelist/learnworlds rate-limits/learnworlds-rate-limits.yml cites from learnworlds.dev).
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Course, Learner } from '../../catalog/index.ts';
 import { LmsApiError } from '../../hydrate/client.ts';
 import { isRetryable } from '../../hydrate/http-json.ts';
-import { createLogger } from '../../logger.ts';
-import { courseOfKind, emulatedClient, openLmsData, startSandboxLms, testLmsHttp } from '../../testing/emulated-lms.ts';
+import { courseOfKind, emulatedClient, sandboxRefusals, testLmsHttp } from '../../testing/emulated-lms.ts';
 import { rejectionOf } from '../../testing/errors.ts';
 import { learnWorldsApiClient } from './api-client.ts';
 import { learnWorldsSandboxApi } from './sandbox-api.ts';
@@ -82,18 +72,11 @@ describe('the LearnWorlds API client', () => {
   });
 
   it("turns the sandbox school's 429 into a retryable error carrying Retry-After", async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'learnhook-lw-'));
-    const logger = createLogger({ level: 'silent' });
-    const lms = await startSandboxLms({ data: await openLmsData(path.join(dir, 'lms.json'), logger), port: 0, host: '127.0.0.1', logger });
-    onTestFinished(async () => {
-      await lms.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    const base = lms.apiBase('learnworlds');
-    if (!base) throw new Error('the sandbox serves no LearnWorlds API');
-    const client = learnWorldsApiClient.createClient(learnWorldsApiClient.settingsSchema.parse(learnWorldsSandboxApi.sandboxSettings(base)), testLmsHttp());
-    const results = await Promise.allSettled(Array.from({ length: 12 }, () => client.user('1')));
-    const refused = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+    const refused = await sandboxRefusals(
+      'learnworlds',
+      (base) => learnWorldsApiClient.createClient(learnWorldsApiClient.settingsSchema.parse(learnWorldsSandboxApi.sandboxSettings(base)), testLmsHttp()),
+      12,
+    );
     expect(refused.length).toBeGreaterThan(0);
     for (const error of refused) {
       expect(error).toBeInstanceOf(LmsApiError);

@@ -1,20 +1,9 @@
-/*
- * Sources (facts only): support.litmos.com "Overview Developer API"
- * (https://support.litmos.com/hc/en-us/articles/227734667-Overview-Developer-API): the apikey header,
- * the required source parameter, the US, EU and AU hosts; litmos.com/docs "Locate your API key"
- * (https://www.litmos.com/docs/litmos/apis/locate-your-api-key): 100 requests a minute per key;
- * litmos.com/docs "Users via API": the user fields Id, UserName, FirstName, LastName, FullName, Email.
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Request } from 'express';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Learner } from '../../catalog/index.ts';
 import { LmsApiError } from '../../hydrate/client.ts';
 import { isRetryable } from '../../hydrate/http-json.ts';
-import { createLogger } from '../../logger.ts';
-import { courseOfKind, emulatedClient, openLmsData, startSandboxLms, testLmsHttp } from '../../testing/emulated-lms.ts';
+import { courseOfKind, emulatedClient, sandboxRefusals, testLmsHttp } from '../../testing/emulated-lms.ts';
 import { rejectionOf } from '../../testing/errors.ts';
 import { listenForTest } from '../../testing/listen.ts';
 import { LITMOS_REGIONS, litmosApiClient } from './api-client.ts';
@@ -91,18 +80,11 @@ describe('the SAP Litmos API client', () => {
   });
 
   it("turns the sandbox's 429 into a retryable error carrying Retry-After", async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'learnhook-litmos-'));
-    const logger = createLogger({ level: 'silent' });
-    const lms = await startSandboxLms({ data: await openLmsData(path.join(dir, 'lms.json'), logger), port: 0, host: '127.0.0.1', logger });
-    onTestFinished(async () => {
-      await lms.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    const base = lms.apiBase('litmos');
-    if (!base) throw new Error('the sandbox serves no Litmos API');
-    const client = litmosApiClient.createClient(litmosApiClient.settingsSchema.parse(litmosSandboxApi.sandboxSettings(base)), testLmsHttp());
-    const results = await Promise.allSettled(Array.from({ length: 16 }, () => client.user('1')));
-    const refused = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+    const refused = await sandboxRefusals(
+      'litmos',
+      (base) => litmosApiClient.createClient(litmosApiClient.settingsSchema.parse(litmosSandboxApi.sandboxSettings(base)), testLmsHttp()),
+      16,
+    );
     expect(refused.length).toBeGreaterThan(0);
     for (const error of refused) {
       expect(error).toBeInstanceOf(LmsApiError);

@@ -1,24 +1,9 @@
-/*
- * Sources (facts only):
- * - "Authorization using API Key": https://support.thinkific.dev/hc/en-us/articles/4422657425431 —
- *   X-Auth-API-Key and X-Auth-Subdomain headers.
- * - "REST API Response Format": https://support.thinkific.dev/hc/en-us/articles/4422657182743 —
- *   lists as {items, meta: {pagination: {current_page, next_page, ...}}}, limit at most 250.
- * - "REST API Rate Limits": https://support.thinkific.dev/hc/en-us/articles/4422684774935 — 120
- *   requests a minute, 10 at once; 429 when exceeded.
- * - Admin API reference: https://developers.thinkific.com/api/api-documentation — base
- *   https://api.thinkific.com/api/public/v1, GET /users/{id}, /courses/{id}, /enrollments.
- */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Course, Learner } from '../../catalog/index.ts';
 import { LmsApiError } from '../../hydrate/client.ts';
 import { isRetryable } from '../../hydrate/http-json.ts';
-import { createLogger } from '../../logger.ts';
 import { demoData } from '../../sandbox/demo-data.ts';
-import { emulatedClient, testLmsHttp as lmsHttp, openLmsData, readWholeList, startSandboxLms } from '../../testing/emulated-lms.ts';
+import { emulatedClient, testLmsHttp as lmsHttp, readWholeList, sandboxRefusals } from '../../testing/emulated-lms.ts';
 import { rejectionOf } from '../../testing/errors.ts';
 import { listenForTest } from '../../testing/listen.ts';
 import { thinkificApiClient } from './api-client.ts';
@@ -66,18 +51,11 @@ describe('the Thinkific API client', () => {
   });
 
   it("turns the sandbox site's 429 into a retryable error carrying Retry-After", async () => {
-    const dir = mkdtempSync(path.join(os.tmpdir(), 'learnhook-thinkific-'));
-    const logger = createLogger({ level: 'silent' });
-    const lms = await startSandboxLms({ data: await openLmsData(path.join(dir, 'lms.json'), logger), port: 0, host: '127.0.0.1', logger });
-    onTestFinished(async () => {
-      await lms.close();
-      rmSync(dir, { recursive: true, force: true });
-    });
-    const base = lms.apiBase('thinkific');
-    if (!base) throw new Error('the sandbox serves no Thinkific API');
-    const client = thinkificApiClient.createClient(thinkificApiClient.settingsSchema.parse(thinkificSandboxApi.sandboxSettings(base)), lmsHttp());
-    const results = await Promise.allSettled(Array.from({ length: 14 }, () => client.user('1')));
-    const refused = results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []));
+    const refused = await sandboxRefusals(
+      'thinkific',
+      (base) => thinkificApiClient.createClient(thinkificApiClient.settingsSchema.parse(thinkificSandboxApi.sandboxSettings(base)), lmsHttp()),
+      14,
+    );
     expect(refused.length).toBeGreaterThan(0);
     for (const error of refused) {
       expect(error).toBeInstanceOf(LmsApiError);
