@@ -1,4 +1,3 @@
-
 import path from 'node:path';
 import { HUB_NODE_FLAGS, sqliteFileBytes } from '@learnhook/core';
 import { callApi } from '@learnhook/core/testing';
@@ -41,9 +40,6 @@ interface CompressedHub {
   /** Its last round's events/s. */
   rate: number;
 }
-
-  return size(file) + size(`${file}-wal`);
-};
 
 async function startCompressedHub(retentionDays: number): Promise<CompressedHub> {
   const dir = tempDir('retention');
