@@ -18,11 +18,25 @@ import { endToEndRow } from './rows/end-to-end.ts';
 import { fanOutRow } from './rows/fan-out.ts';
 import { hydrationRow } from './rows/hydration.ts';
 import { ingestRow } from './rows/ingest.ts';
+import { largeHistoryRow } from './rows/large-history.ts';
 import { n8nBurstRow, n8nPeerRow } from './rows/n8n.ts';
 import { postgresRow } from './rows/postgres.ts';
 import { retentionRow } from './rows/retention.ts';
 
-const ROWS: Row[] = [ceilingRow, ingestRow, n8nPeerRow, endToEndRow, fanOutRow, backlogRow, n8nBurstRow, hydrationRow, postgresRow, consoleRow, retentionRow];
+const ROWS: Row[] = [
+  ceilingRow,
+  ingestRow,
+  n8nPeerRow,
+  endToEndRow,
+  fanOutRow,
+  backlogRow,
+  n8nBurstRow,
+  hydrationRow,
+  postgresRow,
+  consoleRow,
+  retentionRow,
+  largeHistoryRow,
+];
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });
 const quick = values.quick ?? false;

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { ACCOUNT_TABLES } from './sql/accounts.ts';
 import { ACTIVITY_BACKFILL, ACTIVITY_TABLE } from './sql/activity.ts';
 import { HOOK_SECRET_OVERLAP } from './sql/hooks.ts';
+import { listIndexes } from './sql/list-indexes.ts';
 import { REGISTRATION_SCHEMA } from './sql/registration.ts';
 import { RETENTION_SCHEMA } from './sql/retention.ts';
 import { firstSchema } from './sql/tables.ts';
@@ -26,6 +27,8 @@ export const PG_MIGRATIONS: readonly string[] = [
   RETENTION_SCHEMA,
   // Auto-registration (issue 16 §5): what the hub registered at the LMS for the connection.
   REGISTRATION_SCHEMA,
+  // A large history (issue 17 §8): a subscription's deliveries by index (list-indexes.ts: why not a learner's events here).
+  listIndexes('postgres'),
 ];
 
 /**

@@ -3,6 +3,7 @@ import { num, type Row } from './rows.ts';
 import { ACCOUNT_TABLES } from './sql/accounts.ts';
 import { ACTIVITY_BACKFILL, ACTIVITY_TABLE } from './sql/activity.ts';
 import { HOOK_SECRET_OVERLAP } from './sql/hooks.ts';
+import { listIndexes } from './sql/list-indexes.ts';
 import { REGISTRATION_SCHEMA } from './sql/registration.ts';
 import { RETENTION_SCHEMA } from './sql/retention.ts';
 import { firstSchema } from './sql/tables.ts';
@@ -34,6 +35,8 @@ export const MIGRATIONS = [
   RETENTION_SCHEMA,
   // Auto-registration (issue 16 §5): what the hub registered at the LMS for the connection.
   REGISTRATION_SCHEMA,
+  // A large history (issue 17 §8): the subscription's deliveries and the learner's events by index.
+  listIndexes('sqlite'),
 ];
 
 /** Brings the file up to date, one transaction per migration. */

@@ -1,11 +1,11 @@
 import path from 'node:path';
-import { SAMPLES } from '@learnhook/core';
-import { openSqliteStore, ownerThrough } from '@learnhook/core/testing';
 import { learn365Requests } from '../lib/bodies.ts';
+import { signedIn } from '../lib/console-session.ts';
+import { fillEvents } from '../lib/history.ts';
 import { closedLoad } from '../lib/load.ts';
-import { type HubChild, startHub, tempDir } from '../lib/processes.ts';
+import { startHub, tempDir } from '../lib/processes.ts';
 import { judgeAll, type Row } from '../lib/report.ts';
-import { fmt, quantile, waitUntil } from '../lib/stats.ts';
+import { fmt, quantile } from '../lib/stats.ts';
 import { CONNECTIONS, learn365Connection } from '../lib/throughput.ts';
 
 /**
@@ -16,16 +16,6 @@ import { CONNECTIONS, learn365Connection } from '../lib/throughput.ts';
 export const TAIL_RATIO = 0.95;
 export const LIST_P95_MS = 200;
 const TAILS = 3;
-
-/** The owner, created through the setup link the hub printed: the cookie header of a signed-in browser. */
-async function signedIn(hub: HubChild): Promise<string> {
-  const linkIn = () => hub.output.map((line) => /https?:\/\/\S+\/setup\/\S+/.exec(line)?.[0]).find(Boolean);
-  // The banner with the link follows the line the hub is seen ready on.
-  await waitUntil(() => linkIn() !== undefined, 5_000, 50);
-  const link = linkIn();
-  if (!link) throw new Error('the hub printed no setup link');
-  return (await ownerThrough(hub.url, link)).cookie();
-}
 
 /** Live tails as a browser holds them: each reads its stream to the end, counting the events it was sent. */
 function openTails(url: string, cookie: string, count: number) {
@@ -89,23 +79,7 @@ async function listSpeed(quick: boolean, log: (line: string) => void) {
   const total = quick ? 100_000 : 1_000_000;
   const dataDir = tempDir('events');
   const file = path.join(dataDir, 'learnhook.db');
-  const store = openSqliteStore({ file });
-  const sample = SAMPLES['enrollment.completed'];
-  const started = performance.now();
-  const batch = 1_000;
-  for (let first = 0; first < total; first += batch) {
-    await store.ingest({
-      connection_id: 'con_bench',
-      request: { method: 'POST', route: 'webhook', headers: {}, body: Buffer.from('{}'), received_at: Date.now() },
-      events: Array.from({ length: batch }, (_, index) => {
-        const id = `evt_${first + index}`;
-        return { id, type: 'enrollment.completed' as const, dedupe_key: id, event: { ...sample, id }, needs: {} };
-      }),
-    });
-    if ((first + batch) % 200_000 === 0) log(`  stored ${fmt(first + batch)} events ...`);
-  }
-  await store.close();
-  const fillSeconds = (performance.now() - started) / 1000;
+  const fillSeconds = await fillEvents(file, { total, log });
   const hub = await startHub({ LEARNHOOK_DATA: file });
   try {
     const cookie = await signedIn(hub);

@@ -1,6 +1,7 @@
 import { toEvent, toRawRequest } from '../rows.ts';
 import type { EventQuery, Store } from '../store.ts';
 import { type Dialect, jsonText } from './dialect.ts';
+import { learnerEmailKey } from './list-indexes.ts';
 import { findById, pageOf } from './reads.ts';
 import type { SqlRunner, SqlValue } from './runner.ts';
 
@@ -9,7 +10,8 @@ import type { SqlRunner, SqlValue } from './runner.ts';
 function eventConditions(dialect: Dialect, query: EventQuery): { sql: string; params: SqlValue[] }[] {
   const field = (...path: string[]) => jsonText(dialect, 'body', path);
   const conditions: { sql: string; params: SqlValue[] }[] = [];
-  if (query.learner_email) conditions.push({ sql: `lower(${field('learner', 'email')}) = ?`, params: [query.learner_email.toLowerCase()] });
+  // The embedded store's events_by_learner_email indexes this very expression (list-indexes.ts).
+  if (query.learner_email) conditions.push({ sql: `${learnerEmailKey(dialect)} = ?`, params: [query.learner_email.toLowerCase()] });
   if (query.course) {
     // A % or _ typed into the search means itself, not a wildcard.
     const pattern = `%${query.course.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;
