@@ -2,6 +2,7 @@ import { type Config, ConfigError } from '../config.ts';
 import { openPostgresStore } from './postgres.ts';
 import { openSqliteStore } from './sqlite.ts';
 import type { Store } from './store.ts';
+import { NewerStoreError } from './store-version.ts';
 import type { StoreWriteHealth } from './write-health.ts';
 
 export interface OpenStoreOptions {
@@ -29,11 +30,17 @@ export async function openStore(config: Config, options: OpenStoreOptions): Prom
       idleTimeoutMs: config.LEARNHOOK_PG_IDLE_TIMEOUT_MS,
       onListenError: options.onListenError,
       onWriteHealth: options.onWriteHealth,
+    }).catch((error: unknown) => {
+      if (error instanceof NewerStoreError)
+        throw new ConfigError(`DATABASE_URL: the store in schema ${config.LEARNHOOK_PG_SCHEMA} cannot be used: ${error.message}`, { cause: error });
+      throw error;
     });
   }
   try {
     return openSqliteStore({ file: config.LEARNHOOK_DATA, recoverInFlight: options.owner, onWriteHealth: options.onWriteHealth });
   } catch (error) {
+    if (error instanceof NewerStoreError)
+      throw new ConfigError(`LEARNHOOK_DATA: the embedded store at ${config.LEARNHOOK_DATA} cannot be used: ${error.message}`, { cause: error });
     // The raw error names a path or a SQLite code; say which setting points there and what to do.
     const reason = error instanceof Error ? error.message : String(error);
     throw new ConfigError(

@@ -5,6 +5,7 @@ import type { Row } from './rows.ts';
 import { numberPlaceholders } from './sql/dialect.ts';
 import type { SqlRunner } from './sql/runner.ts';
 import type { WakeTopic } from './store.ts';
+import { NewerStoreError } from './store-version.ts';
 import { createWriteHealth, type StoreWriteHealth, type WriteHealth } from './write-health.ts';
 
 export interface PostgresConnectOptions {
@@ -79,6 +80,8 @@ export async function connectPostgres(options: PostgresConnectOptions): Promise<
   } catch (error) {
     setup.release();
     await pool.end();
+    // Not a failure to migrate: there is nothing this version may do to that schema.
+    if (error instanceof NewerStoreError) throw error;
     throw new Error(`Could not bring the PostgreSQL schema "${schema}" at ${where} up to date: ${error instanceof Error ? error.message : String(error)}`, {
       cause: error,
     });

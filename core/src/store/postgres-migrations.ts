@@ -6,6 +6,7 @@ import { listIndexes } from './sql/list-indexes.ts';
 import { REGISTRATION_SCHEMA } from './sql/registration.ts';
 import { RETENTION_SCHEMA } from './sql/retention.ts';
 import { firstSchema } from './sql/tables.ts';
+import { refuseNewerStore } from './store-version.ts';
 
 /**
  * The PostgreSQL schema, as a versioned list: each entry runs once, in order, recorded in
@@ -46,6 +47,7 @@ export async function migratePostgres(client: pg.ClientBase, schema: string): Pr
     await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at BIGINT NOT NULL)');
     const { rows } = await client.query<{ version: number }>('SELECT version FROM schema_migrations');
     const applied = new Set(rows.map((row) => row.version));
+    refuseNewerStore(Math.max(0, ...applied), PG_MIGRATIONS.length);
     for (const [index, sql] of PG_MIGRATIONS.entries()) {
       const version = index + 1;
       if (applied.has(version)) continue;

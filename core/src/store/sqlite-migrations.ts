@@ -7,6 +7,7 @@ import { listIndexes } from './sql/list-indexes.ts';
 import { REGISTRATION_SCHEMA } from './sql/registration.ts';
 import { RETENTION_SCHEMA } from './sql/retention.ts';
 import { firstSchema } from './sql/tables.ts';
+import { refuseNewerStore } from './store-version.ts';
 
 /**
  * The embedded store's schema, as a versioned list: each entry runs once, in order, recorded in
@@ -43,6 +44,7 @@ export const MIGRATIONS = [
 export function migrateSqlite(db: DatabaseSync): void {
   const row = db.prepare('PRAGMA user_version').get() as Row | undefined;
   const version = num(row?.user_version ?? 0);
+  refuseNewerStore(version, MIGRATIONS.length);
   for (let index = version; index < MIGRATIONS.length; index += 1) {
     db.exec('BEGIN');
     db.exec(MIGRATIONS[index] ?? '');
