@@ -7,7 +7,16 @@ import { createLogger, type SandboxSession, startSandbox } from '@learnhook/core
 import { dropSchema, eventually, freePort, postgresUnavailable, TEST_DATABASE_URL, testSchemaName } from '@learnhook/core/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { installCommunityPackage, learnhookWorkflow, type N8nProcess, n8nApi, n8nUnavailable, packCommunityPackage, setUpOwner, startN8n } from '../lib/n8n.ts';
+import {
+  activateLearnhookWorkflow,
+  installCommunityPackage,
+  type N8nProcess,
+  n8nApi,
+  n8nUnavailable,
+  packCommunityPackage,
+  setUpOwner,
+  startN8n,
+} from '../lib/n8n.ts';
 
 /**
  * n8n in queue mode, the setup n8n's docs send to the manual install: a main instance takes the
@@ -114,22 +123,11 @@ describe.skipIf(unavailable !== null)('the n8n community package in queue-mode n
   }, 60_000);
 
   it('an LMS event is taken by the main instance and executed by the worker, through the trigger and the action node', async () => {
-    const credential = await n8nApi({ url: main.url, apiKey }, 'POST', '/credentials', {
-      name: 'Learnhook sandbox',
-      type: 'learnhookApi',
-      data: { hubUrl: session.hub.url, apiKey: session.apiKey },
-    });
-    expect(credential.status, JSON.stringify(credential.body)).toBe(200);
-    const workflow = await n8nApi(
+    workflowId = await activateLearnhookWorkflow(
       { url: main.url, apiKey },
-      'POST',
-      '/workflows',
-      learnhookWorkflow({ name: 'Learnhook queue mode', webhookId: WEBHOOK_ID, credential: { id: credential.body.id, name: 'Learnhook sandbox' } }),
+      { url: session.hub.url, apiKey: session.apiKey },
+      { name: 'Learnhook queue mode', webhookId: WEBHOOK_ID },
     );
-    expect(workflow.status, JSON.stringify(workflow.body)).toBe(200);
-    workflowId = workflow.body.id;
-    const activated = await n8nApi({ url: main.url, apiKey }, 'POST', `/workflows/${workflowId}/activate`);
-    expect(activated.status, JSON.stringify(activated.body)).toBe(200);
     // Activation subscribes asynchronously: an event sent before the subscription exists reaches no one.
     await eventually(async () => (await hubHooks()).length === 1, 30_000, 'the trigger subscribed on the hub');
 

@@ -7,9 +7,9 @@ import { eventually, freePort } from '@learnhook/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ACTION_TYPE,
+  activateLearnhookWorkflow,
   editorNodeTypes,
   installCommunityPackage,
-  learnhookWorkflow,
   logIn,
   type N8nProcess,
   n8nApi,
@@ -99,22 +99,11 @@ describe.skipIf(unavailable !== null)('the n8n community node in a real n8n', ()
   });
 
   it('activating the workflow creates exactly one hub subscription', async () => {
-    const credential = await n8nApi({ url: n8n.url, apiKey }, 'POST', '/credentials', {
-      name: 'Learnhook sandbox',
-      type: 'learnhookApi',
-      data: { hubUrl: session.hub.url, apiKey: session.apiKey },
-    });
-    expect(credential.status, JSON.stringify(credential.body)).toBe(200);
-    const workflow = await n8nApi(
+    workflowId = await activateLearnhookWorkflow(
       { url: n8n.url, apiKey },
-      'POST',
-      '/workflows',
-      learnhookWorkflow({ name: 'Learnhook e2e', webhookId: WEBHOOK_ID, credential: { id: credential.body.id, name: 'Learnhook sandbox' } }),
+      { url: session.hub.url, apiKey: session.apiKey },
+      { name: 'Learnhook e2e', webhookId: WEBHOOK_ID },
     );
-    expect(workflow.status, JSON.stringify(workflow.body)).toBe(200);
-    workflowId = workflow.body.id;
-    const activated = await n8nApi({ url: n8n.url, apiKey }, 'POST', `/workflows/${workflowId}/activate`);
-    expect(activated.status, JSON.stringify(activated.body)).toBe(200);
     await eventually(async () => (await hubHooks()).length === 1, 15_000, 'one subscription');
     await new Promise((resolve) => setTimeout(resolve, 1000));
     expect(await hubHooks()).toHaveLength(1);

@@ -4,6 +4,7 @@ import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from '@learnhook/core/testing';
+import { expect } from 'vitest';
 
 /** Where n8n-node/scripts/install-n8n.mjs puts a real n8n (outside the repo, cached between runs). */
 export const N8N_VERSION = '2.40.7';
@@ -228,4 +229,32 @@ export function learnhookWorkflow(options: { name: string; webhookId: string; cr
     connections: { 'Learnhook Trigger': { main: [[{ node: 'Get Event', type: 'main', index: 0 }]] } },
     settings: { saveDataSuccessExecution: 'all' },
   };
+}
+
+/**
+ * Through n8n's public API, as a person would in the editor: a Learnhook API credential for the hub,
+ * the two-node workflow (learnhookWorkflow) and its activation; answers the workflow's id. The
+ * assertions say which step n8n refused, with its answer.
+ */
+export async function activateLearnhookWorkflow(
+  n8n: { url: string; apiKey: string },
+  hub: { url: string; apiKey: string },
+  workflow: { name: string; webhookId: string },
+): Promise<string> {
+  const credential = await n8nApi(n8n, 'POST', '/credentials', {
+    name: 'Learnhook sandbox',
+    type: 'learnhookApi',
+    data: { hubUrl: hub.url, apiKey: hub.apiKey },
+  });
+  expect(credential.status, JSON.stringify(credential.body)).toBe(200);
+  const created = await n8nApi(
+    n8n,
+    'POST',
+    '/workflows',
+    learnhookWorkflow({ ...workflow, credential: { id: credential.body.id, name: 'Learnhook sandbox' } }),
+  );
+  expect(created.status, JSON.stringify(created.body)).toBe(200);
+  const activated = await n8nApi(n8n, 'POST', `/workflows/${created.body.id}/activate`);
+  expect(activated.status, JSON.stringify(activated.body)).toBe(200);
+  return created.body.id;
 }
