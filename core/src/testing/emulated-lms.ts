@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import express, { type Request } from 'express';
-import { onTestFinished } from 'vitest';
+import { expect, onTestFinished } from 'vitest';
 import type { Vendor } from '../catalog/index.ts';
 import { type ListPage, LmsApiError, type LmsHttp, type VendorApi } from '../hydrate/client.ts';
-import { createLmsHttp } from '../hydrate/http-json.ts';
+import { createLmsHttp, isRetryable } from '../hydrate/http-json.ts';
 import { createLogger } from '../logger.ts';
 import type { EmulatedApi } from '../sandbox/api/types.ts';
 import { demoData, type SandboxData } from '../sandbox/demo-data.ts';
@@ -142,4 +142,15 @@ export async function sandboxRefusals(
     if (result.reason instanceof LmsApiError) return [result.reason];
     throw result.reason;
   });
+}
+
+/** There was a refusal, and every one is a 429 the hydrator retries after the Retry-After it carries. */
+export function expectRetryableThrottles(refused: readonly LmsApiError[]): void {
+  expect(refused.length).toBeGreaterThan(0);
+  for (const error of refused) {
+    expect(error).toBeInstanceOf(LmsApiError);
+    expect(error).toMatchObject({ status: 429 });
+    expect(error.retryAfterMs).toBeGreaterThan(0);
+    expect(isRetryable(error)).toBe(true);
+  }
 }

@@ -3,7 +3,7 @@ import { Learner } from '../../catalog/index.ts';
 import { LmsApiError } from '../../hydrate/client.ts';
 import { isRetryable } from '../../hydrate/http-json.ts';
 import { demoData } from '../../sandbox/demo-data.ts';
-import { emulatedClient, testLmsHttp as lmsHttp, readWholeList, sandboxRefusals } from '../../testing/emulated-lms.ts';
+import { emulatedClient, expectRetryableThrottles, testLmsHttp as lmsHttp, readWholeList, sandboxRefusals } from '../../testing/emulated-lms.ts';
 import { rejectionOf } from '../../testing/errors.ts';
 import { kajabiApiClient } from './api-client.ts';
 import { kajabiSandboxApi } from './sandbox-api.ts';
@@ -61,13 +61,7 @@ describe('the Kajabi API client', () => {
       (base) => kajabiApiClient.createClient(kajabiApiClient.settingsSchema.parse(kajabiSandboxApi.sandboxSettings(base)), lmsHttp()),
       10,
     );
-    expect(refused.length).toBeGreaterThan(0);
-    for (const error of refused) {
-      expect(error).toBeInstanceOf(LmsApiError);
-      expect(error).toMatchObject({ status: 429 });
-      expect(error.retryAfterMs).toBeGreaterThan(0);
-      expect(isRetryable(error)).toBe(true);
-    }
+    expectRetryableThrottles(refused);
   });
 
   it('defaults to api.kajabi.com and stays under the assumed 60 requests a minute', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Course, Learner } from '../../catalog/index.ts';
 import { LmsApiError } from '../../hydrate/client.ts';
 import { isRetryable } from '../../hydrate/http-json.ts';
-import { courseOfKind, emulatedClient, sandboxRefusals, testLmsHttp } from '../../testing/emulated-lms.ts';
+import { courseOfKind, emulatedClient, expectRetryableThrottles, sandboxRefusals, testLmsHttp } from '../../testing/emulated-lms.ts';
 import { rejectionOf } from '../../testing/errors.ts';
 import { learnWorldsApiClient } from './api-client.ts';
 import { learnWorldsSandboxApi } from './sandbox-api.ts';
@@ -77,12 +77,6 @@ describe('the LearnWorlds API client', () => {
       (base) => learnWorldsApiClient.createClient(learnWorldsApiClient.settingsSchema.parse(learnWorldsSandboxApi.sandboxSettings(base)), testLmsHttp()),
       12,
     );
-    expect(refused.length).toBeGreaterThan(0);
-    for (const error of refused) {
-      expect(error).toBeInstanceOf(LmsApiError);
-      expect(error).toMatchObject({ status: 429 });
-      expect(error.retryAfterMs).toBeGreaterThan(0);
-      expect(isRetryable(error)).toBe(true);
-    }
+    expectRetryableThrottles(refused);
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Learner } from '../../catalog/index.ts';
 import { LmsApiError } from '../../hydrate/client.ts';
 import { isRetryable } from '../../hydrate/http-json.ts';
-import { courseOfKind, emulatedClient, sandboxRefusals, testLmsHttp } from '../../testing/emulated-lms.ts';
+import { courseOfKind, emulatedClient, expectRetryableThrottles, sandboxRefusals, testLmsHttp } from '../../testing/emulated-lms.ts';
 import { rejectionOf } from '../../testing/errors.ts';
 import { listenForTest } from '../../testing/listen.ts';
 import { LITMOS_REGIONS, litmosApiClient } from './api-client.ts';
@@ -85,11 +85,6 @@ describe('the SAP Litmos API client', () => {
       (base) => litmosApiClient.createClient(litmosApiClient.settingsSchema.parse(litmosSandboxApi.sandboxSettings(base)), testLmsHttp()),
       16,
     );
-    expect(refused.length).toBeGreaterThan(0);
-    for (const error of refused) {
-      expect(error).toBeInstanceOf(LmsApiError);
-      expect(error).toMatchObject({ status: 429 });
-      expect(error.retryAfterMs).toBeGreaterThan(0);
-    }
+    expectRetryableThrottles(refused);
   });
 });

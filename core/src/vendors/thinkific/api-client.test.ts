@@ -3,7 +3,7 @@ import { Course, Learner } from '../../catalog/index.ts';
 import { LmsApiError } from '../../hydrate/client.ts';
 import { isRetryable } from '../../hydrate/http-json.ts';
 import { demoData } from '../../sandbox/demo-data.ts';
-import { emulatedClient, testLmsHttp as lmsHttp, readWholeList, sandboxRefusals } from '../../testing/emulated-lms.ts';
+import { emulatedClient, expectRetryableThrottles, testLmsHttp as lmsHttp, readWholeList, sandboxRefusals } from '../../testing/emulated-lms.ts';
 import { rejectionOf } from '../../testing/errors.ts';
 import { listenForTest } from '../../testing/listen.ts';
 import { thinkificApiClient } from './api-client.ts';
@@ -56,13 +56,7 @@ describe('the Thinkific API client', () => {
       (base) => thinkificApiClient.createClient(thinkificApiClient.settingsSchema.parse(thinkificSandboxApi.sandboxSettings(base)), lmsHttp()),
       14,
     );
-    expect(refused.length).toBeGreaterThan(0);
-    for (const error of refused) {
-      expect(error).toBeInstanceOf(LmsApiError);
-      expect(error).toMatchObject({ status: 429 });
-      expect(error.retryAfterMs).toBeGreaterThan(0);
-      expect(isRetryable(error)).toBe(true);
-    }
+    expectRetryableThrottles(refused);
   });
 
   it('reads Retry-After from a 429 of the real API shape', async () => {
