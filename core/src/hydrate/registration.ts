@@ -107,3 +107,35 @@ export function createRegistrationHttp(options: { userAgent: string; timeoutMs?:
     },
   };
 }
+
+/**
+ * For registration APIs that take one event per webhook (Kajabi's hooks, Thinkific's webhooks):
+ * creates one for each event and answers their ids joined with commas, the connection's one
+ * remote id. All or nothing: when the LMS refuses one, those already made are removed and the
+ * refusal is thrown, since a half-registered connection would miss events nobody is told about.
+ */
+export async function registerOnePerEvent(
+  events: readonly string[],
+  create: (event: string) => Promise<string>,
+  remove: (id: string) => Promise<void>,
+): Promise<RemoteRegistration> {
+  const made: string[] = [];
+  try {
+    for (const event of events) made.push(await create(event));
+  } catch (error) {
+    for (const id of made) await remove(id).catch(() => undefined);
+    throw error;
+  }
+  return { id: made.join(',') };
+}
+
+/** Removes every webhook a registerOnePerEvent id names; tries them all, then reports each that failed. */
+export async function unregisterEach(remoteId: string, remove: (id: string) => Promise<void>): Promise<void> {
+  const failures: string[] = [];
+  for (const id of remoteId.split(',').filter(Boolean)) {
+    await remove(id).catch((error: unknown) => {
+      failures.push(error instanceof Error ? error.message : String(error));
+    });
+  }
+  if (failures.length) throw new RegistrationError(failures.join(' '));
+}

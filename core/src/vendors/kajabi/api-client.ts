@@ -27,6 +27,10 @@ export const KajabiApiSettings = z.object({
     .meta({ title: 'API Base URL', description: 'Without /v1: https://api.kajabi.com.' }),
   client_id: z.string().min(1).meta({ title: 'Client ID', description: 'Settings > Public API > User API Keys in Kajabi.' }),
   client_secret: z.string().min(1).meta({ title: 'Client Secret' }),
+  site_id: z.string().regex(/^\d+$/, 'A Kajabi site id is a number.').optional().meta({
+    title: 'Site ID',
+    description: 'Only for registering hooks with a key that reaches several Kajabi sites: the id of the site whose events to send (GET /v1/sites lists them).',
+  }),
 });
 export type KajabiApiSettings = z.infer<typeof KajabiApiSettings>;
 
