@@ -15,7 +15,7 @@ import { type Connection, ConnectionCreateBase, ConnectionPatchBase, isoTime } f
  */
 
 /** Keys whose values are credentials: shown in full once, at creation, then only their last characters. */
-const SECRET_KEYS = new Set(['secret', 'secrets', 'password', 'authorization', 'api_key', 'private_key', 'client_secret', 'refresh_token']);
+const SECRET_KEYS = new Set(['secret', 'secrets', 'password', 'authorization', 'api_key', 'private_key', 'client_secret', 'access_token', 'refresh_token']);
 
 export const isSecretKey = (key: string): boolean => SECRET_KEYS.has(key);
 

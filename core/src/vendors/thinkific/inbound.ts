@@ -30,10 +30,11 @@ import { parseThinkificWebhook, type ThinkificEvent } from './webhook.ts';
 
 /** The connection's inbound settings: the key Thinkific signs with. */
 export const ThinkificInbound = z.object({
-  signing_key: z
-    .string()
-    .min(1)
-    .meta({ title: 'Signing Key', description: "The site's API key (Settings > Code & analytics > API), or the app's client secret." }),
+  signing_key: z.string().min(1).meta({
+    title: 'Signing Key',
+    description:
+      "The site's API key (Settings > Code & analytics > API); for webhooks learnhook registers through an app's access token, that app's client secret.",
+  }),
 });
 export type ThinkificInbound = z.infer<typeof ThinkificInbound>;
 

@@ -1,5 +1,6 @@
 import type { VendorModule } from '../registry.ts';
 import { thinkificApiClient } from './api-client.ts';
+import { thinkificRegistration } from './api-registration.ts';
 import { thinkificAdapter, thinkificInboundDefaults } from './inbound.ts';
 import { thinkificSandboxApi } from './sandbox-api.ts';
 import { thinkificSetupGuide } from './setup-guide.ts';
@@ -11,5 +12,6 @@ export const thinkific: VendorModule = {
   inboundDefaults: thinkificInboundDefaults,
   api: thinkificApiClient,
   setupGuide: thinkificSetupGuide,
+  registration: thinkificRegistration,
   sandbox: { wireFormat: thinkificWireFormat, api: thinkificSandboxApi },
 };

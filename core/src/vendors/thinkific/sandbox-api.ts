@@ -1,9 +1,12 @@
-import express, { type Request, type Response, type Router } from 'express';
-import { callerKey, departmentOf, hasStarted, header, queryOf } from '../../sandbox/api/common.ts';
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import { callerKey, departmentOf, hasStarted, header, queryOf, tokenOf } from '../../sandbox/api/common.ts';
+import { createRegistrationBook, type RegistrationBook, type SandboxRegistration } from '../../sandbox/api/registrations.ts';
 import type { EmulatedApi } from '../../sandbox/api/types.ts';
 import type { SandboxCourse, SandboxData, SandboxEnrollment, SandboxUser } from '../../sandbox/demo-data.ts';
 import { type EntityKind, sandboxId, vendorId } from '../../sandbox/vendor-ids.ts';
 import { constantTimeEqual } from '../../signatures/constant-time.ts';
+import { THINKIFIC_TOPICS } from './tables.ts';
 
 /**
  * The Thinkific Admin API as the sandbox serves it: /api/public/v1 with `X-Auth-API-Key` and
@@ -11,10 +14,45 @@ import { constantTimeEqual } from '../../signatures/constant-time.ts';
  * courses with name and slug; enrollments with percentage_completed and completed), lists as
  * `{items, meta: {pagination}}`. Rate limiting (429 + Retry-After) is the sandbox server's, at
  * Thinkific's 120 a minute.
+ *
+ * The Webhooks API v2 (issue 16 §5; see api-registration.ts) under /api/v2, which takes only an
+ * app's OAuth access token (`Authorization: Bearer`; the API key answers 401): the sandbox site has
+ * one app installed (THINKIFIC_SANDBOX_APP), whose token the sandbox's settings carry. POST
+ * /api/v2/webhooks `{topic, target_url}` answers 201 with the webhook, 422 `{errors: {topic:
+ * "invalid format"}}` for a topic Thinkific does not document or `{errors: {url: "is not valid"}}`;
+ * GET lists them (`{items, meta: {page}}`, `limit`, `next`) or answers one; DELETE removes one (204;
+ * 404 `{error: "Record not found."}`). Thinkific takes only https target URLs; the emulator takes
+ * http too, so a hub on this machine can be registered. The sandbox's emitter sends each event to
+ * the webhooks for its topic, signed as Thinkific signs an app's webhooks: with the app's client secret.
  */
 
 const SUBDOMAIN = 'acme-training';
 const API_KEY = 'thinkific-sandbox-8d2f4a6c1e3b5a7d';
+
+/** The app installed on the sandbox site: its access token registers webhooks, its client secret signs them. */
+export const THINKIFIC_SANDBOX_APP = { access_token: 'thinkific-sandbox-app-token-3e7b91c4', client_secret: 'thinkific-sandbox-app-secret-a5d20f8e' } as const;
+
+/**
+ * Every topic the Webhooks Documentation lists
+ * (https://support.thinkific.dev/hc/en-us/articles/4422658311703-Webhooks-Documentation), those the
+ * adapter maps and the rest, which a person could register too.
+ */
+const TOPICS = new Set([
+  ...Object.keys(THINKIFIC_TOPICS),
+  'user.signin',
+  'subscription.past_due',
+  'subscription.unpaid',
+  'course.created',
+  'course.deleted',
+  'course.updated',
+  'lesson.completed',
+  'quiz.attempted',
+  'app.uninstalled',
+  'product.created',
+  'product.deleted',
+  'product.updated',
+  'plan.updated',
+]);
 
 /** 120 requests a minute, at most 10 at once: a burst of 10 plus 1.8/s. */
 const RATE_LIMIT = { capacity: 10, perSecond: 1.8 };
@@ -125,23 +163,121 @@ function paged<T>(req: Request, items: T[]) {
   };
 }
 
-const notFound = (res: Response) => res.status(404).json({ error: 'Record not found' });
+const notFound = (res: Response) => res.status(404).json({ error: 'Record not found.' });
 
-function router(data: () => SandboxData): Router {
+/** The Admin API's auth: the site's API key and subdomain. */
+function apiKeyAuth(req: Request, res: Response, next: NextFunction): void {
+  const key = header(req.headers, 'x-auth-api-key') ?? '';
+  const subdomain = header(req.headers, 'x-auth-subdomain') ?? '';
+  // Both are compared, each in constant time, so neither a wrong subdomain nor a wrong key answers faster.
+  const keyOk = constantTimeEqual(key, API_KEY);
+  const subdomainOk = constantTimeEqual(subdomain, SUBDOMAIN);
+  if (!keyOk || !subdomainOk) {
+    res.status(401).json({ error: 'Unauthorized: the API key or the subdomain is not right.' });
+    return;
+  }
+  next();
+}
+
+/** The Webhooks API's auth: only an app's access token. */
+function appTokenAuth(req: Request, res: Response, next: NextFunction): void {
+  const token = tokenOf(header(req.headers, 'authorization'));
+  if (!token || !constantTimeEqual(token, THINKIFIC_SANDBOX_APP.access_token)) {
+    res.status(401).json({ error: 'Authentication Error: the Webhooks API takes an app access token (Authorization: Bearer).' });
+    return;
+  }
+  next();
+}
+
+const WebhookRequest = z.object({ topic: z.string(), target_url: z.string() });
+
+/** The webhook as the emulated Thinkific holds it: the registration the emitter reads, and its times. */
+interface Webhook {
+  registration: SandboxRegistration;
+  createdAt: string;
+}
+
+/** Who made the sandbox's webhooks, as Thinkific answers it: the site owner's user id. */
+const CREATED_BY = 156118;
+
+function webhookBody({ registration, createdAt }: Webhook) {
+  return {
+    id: registration.id,
+    status: 'active',
+    topic: registration.events[0],
+    target_url: registration.url,
+    created_at: createdAt,
+    created_by: CREATED_BY,
+    updated_at: createdAt,
+    updated_by: CREATED_BY,
+  };
+}
+
+/** Thinkific's webhook ids are the creation time to the nanosecond, as digits: 20200227213233625839530. */
+function webhookId(at: Date, sequence: number): string {
+  return `${at.toISOString().replace(/\D/g, '').slice(0, 17)}${String(sequence % 1_000_000).padStart(6, '0')}`;
+}
+
+/** The Webhooks API: what the hub's api-registration.ts calls. Webhooks go to the book the emitter reads. */
+function webhookRoutes(api: Router, book: RegistrationBook): void {
+  const webhooks = new Map<string, Webhook>();
+  let sequence = 0;
+
+  api.post('/api/v2/webhooks', express.json(), (req, res) => {
+    const parsed = WebhookRequest.safeParse(req.body);
+    if (!parsed.success || !TOPICS.has(parsed.data.topic)) return res.status(422).json({ errors: { topic: 'invalid format' } });
+    if (!z.url({ protocol: /^https?$/ }).safeParse(parsed.data.target_url).success) return res.status(422).json({ errors: { url: 'is not valid' } });
+    sequence += 1;
+    const at = new Date();
+    const registration: SandboxRegistration = {
+      id: webhookId(at, sequence),
+      url: parsed.data.target_url,
+      inbound: { signing_key: THINKIFIC_SANDBOX_APP.client_secret },
+      events: [parsed.data.topic],
+      description: null,
+    };
+    const webhook = { registration, createdAt: at.toISOString() };
+    webhooks.set(registration.id, webhook);
+    book.add(registration);
+    res.status(201).json(webhookBody(webhook));
+  });
+
+  api.get('/api/v2/webhooks', (req, res) => {
+    const query = queryOf(req);
+    const limit = positiveInt(query.get('limit'), DEFAULT_LIMIT);
+    const all = [...webhooks.values()];
+    // `next` is the id of the first webhook of the page, as the list answers it.
+    const start = Math.max(
+      0,
+      all.findIndex((webhook) => webhook.registration.id === query.get('next')),
+    );
+    const items = all.slice(start, start + limit);
+    const following = all[start + limit];
+    res.json({
+      items: items.map(webhookBody),
+      meta: { page: { has_next: Boolean(following), next_page: following?.registration.id ?? '', page_items: items.length, total_items: all.length } },
+    });
+  });
+
+  api.get('/api/v2/webhooks/:id', (req, res) => {
+    const webhook = webhooks.get(req.params.id);
+    if (!webhook) return notFound(res);
+    res.json(webhookBody(webhook));
+  });
+
+  api.delete('/api/v2/webhooks/:id', (req, res) => {
+    if (!webhooks.delete(req.params.id)) return notFound(res);
+    book.remove(req.params.id);
+    res.status(204).end();
+  });
+}
+
+function router(data: () => SandboxData, registrations: RegistrationBook = createRegistrationBook()): Router {
   const api = express.Router();
 
-  api.use((req, res, next) => {
-    const key = header(req.headers, 'x-auth-api-key') ?? '';
-    const subdomain = header(req.headers, 'x-auth-subdomain') ?? '';
-    // Both are compared, each in constant time, so neither a wrong subdomain nor a wrong key answers faster.
-    const keyOk = constantTimeEqual(key, API_KEY);
-    const subdomainOk = constantTimeEqual(subdomain, SUBDOMAIN);
-    if (!keyOk || !subdomainOk) {
-      res.status(401).json({ error: 'Unauthorized: the API key or the subdomain is not right.' });
-      return;
-    }
-    next();
-  });
+  api.use('/api/public/v1', apiKeyAuth);
+  api.use('/api/v2', appTokenAuth);
+  webhookRoutes(api, registrations);
 
   api.get('/api/public/v1/users', (req, res) => {
     const current = data();
@@ -196,9 +332,16 @@ export const thinkificSandboxApi: EmulatedApi = {
   rateLimit: RATE_LIMIT,
   callerOf(headers) {
     const key = header(headers, 'x-auth-api-key');
-    // Thinkific counts requests per site: its subdomain, and the key hashed.
-    return key ? callerKey(`thinkific:${header(headers, 'x-auth-subdomain') ?? ''}`, key) : null;
+    // Thinkific counts requests per site: its subdomain, and the key hashed; an app's calls by its token.
+    if (key) return callerKey(`thinkific:${header(headers, 'x-auth-subdomain') ?? ''}`, key);
+    const token = tokenOf(header(headers, 'authorization'));
+    return token ? callerKey('thinkific:app', token) : null;
   },
   router,
-  sandboxSettings: (baseUrl) => ({ base_url: `${baseUrl}/api/public/v1`, subdomain: SUBDOMAIN, api_key: API_KEY }),
+  sandboxSettings: (baseUrl) => ({
+    base_url: `${baseUrl}/api/public/v1`,
+    subdomain: SUBDOMAIN,
+    api_key: API_KEY,
+    access_token: THINKIFIC_SANDBOX_APP.access_token,
+  }),
 };

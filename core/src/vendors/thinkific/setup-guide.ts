@@ -17,6 +17,9 @@ export const thinkificSetupGuide: SetupGuide = {
       text: 'Thinkific documents the signature for webhooks created through its Webhooks API; if requests made in the admin screens arrive unsigned, create them through the API instead.',
     },
     { text: 'Add the subdomain and API key under LMS API (Change settings) so events carry course addresses and any missing learner details.' },
+    {
+      text: "Or let learnhook make the webhooks for you: Thinkific's Webhooks API takes no API key, only the access token of a Thinkific app installed on your site. Give it as the LMS API's App Access Token and tick \"Register the URL in Thinkific for me\" when you connect. Thinkific signs the webhooks an app makes with the app's client secret, so enter that secret as the Signing Key. Deleting the connection deletes the webhooks.",
+    },
   ],
   tick: ['enrollment.completed', 'enrollment.created', 'order.created', 'user.signup', 'lead.created'],
   docs: 'https://support.thinkific.dev/hc/en-us/articles/4422685850775-Using-Webhooks',
