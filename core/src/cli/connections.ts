@@ -15,8 +15,8 @@ export const CONNECTIONS_USAGE = `Usage: learnhook connections <add|list|update|
       --api       the LMS API settings hydration uses (base URL and credentials), e.g.
                   '{"private_key":"...","username":"...","password":"..."}' for absorb
       --register  registers the ingest URL at the LMS itself, through its webhook registration
-                  API and the --api settings, instead of pasting it (learn365); deleting the
-                  connection removes the registration
+                  API and the --api settings, instead of pasting it (learn365, kajabi,
+                  thinkific); deleting the connection removes the registration
       --events    with --register: the LMS's own event names, comma-separated (e.g.
                   CourseCompleted,CourseEnrollment); every one it offers when left out
   learnhook connections list

@@ -176,7 +176,7 @@ export const ConnectionCreateBase = z.object({
   api: z.record(z.string(), z.unknown()).optional().meta({ description: "The LMS API settings hydration uses (the vendor's base URL and credentials)." }),
   register: z.boolean().optional().meta({
     description:
-      'Register the ingest URL at the LMS through its webhook registration API (issue 16 §5; Learn365), with the API settings in "api". The connection is saved even when the LMS refuses; `registration` says what happened.',
+      'Register the ingest URL at the LMS through its webhook registration API (issue 16 §5; Learn365, Kajabi, Thinkific), with the API settings in "api". The connection is saved even when the LMS refuses; `registration` says what happened.',
   }),
   events: z
     .array(z.string().min(1))
