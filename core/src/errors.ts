@@ -96,6 +96,25 @@ export class RateLimitError extends LearnhookError {
   }
 }
 
+/**
+ * The keys a request's signature is checked against are published at a URL that could not be read
+ * (unreachable, slow, not a key set): nothing of the request was kept, and it may be sent again
+ * later (503 with Retry-After). The message names the URL, which is public configuration.
+ */
+export class KeySetUnavailableError extends LearnhookError {
+  readonly retryAfterSeconds: number;
+
+  constructor(url: string, reason: string, retryAfterSeconds: number, options: { cause?: unknown } = {}) {
+    super(
+      503,
+      'key_set_unavailable',
+      `learnhook could not read the signing keys at ${url} (${reason}), so it cannot check this request's signature. Nothing of it was kept; send it again in ${retryAfterSeconds} s. An LMS that does not retry has lost this event: the connection's recent arrivals in the console show the refusal.`,
+      { details: { url, reason, retry_after_seconds: retryAfterSeconds }, cause: options.cause },
+    );
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 /** Why the store refused a write: its disk is full, it is read-only, or the disk failed. */
 export type StoreFailure = 'disk_full' | 'read_only' | 'io_error';
 

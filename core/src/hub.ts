@@ -12,6 +12,7 @@ import { createFanOut, type FanOut } from './delivery/fan-out.ts';
 import { createTransport } from './delivery/transport.ts';
 import { createApp } from './http/app.ts';
 import type { HubContext } from './http/context.ts';
+import { createKeySets } from './http/key-sets.ts';
 import { diskUseOf, startAlertsWatch } from './hub/alerts-watch.ts';
 import { seedApiKey } from './hub/seed-api-key.ts';
 import { createWakes } from './hub/wakes.ts';
@@ -119,6 +120,8 @@ export async function startHub(config: Config, logger: Logger, vendors: HubVendo
   });
   const connections = createConnectionRegistry({ store, box, vendors });
   const lmsHttp = createLmsHttp({ userAgent: `learnhook/${VERSION}` });
+  // A connection's key set URL is settings, not the LMS's choice: fetched under the same policy as deliveries.
+  const keySets = createKeySets({ policy: targetPolicy, userAgent: `learnhook/${VERSION}`, logger });
   const apiStats = createApiStats(now);
   const breakers = createCircuitBreakers({ threshold: config.LEARNHOOK_LMS_FAILURES_TO_OPEN, cooldownMs: config.LEARNHOOK_LMS_COOLDOWN_MS });
   const clientFor = createClientRegistry({ connections, vendors, httpFor: (id) => breakers.guarding(id, apiStats.counting(id, lmsHttp)), logger });
@@ -155,6 +158,7 @@ export async function startHub(config: Config, logger: Logger, vendors: HubVendo
       minFreePercent: config.LEARNHOOK_DISK_MIN_FREE_PERCENT,
     },
     arrivals: createIngestArrivals(),
+    keySets,
     fanOut,
     wakeDispatcher: () => dispatcher.wake(),
     sendTest: (hook, event) => dispatcher.sendTest(hook, event),
@@ -252,6 +256,7 @@ export async function startHub(config: Config, logger: Logger, vendors: HubVendo
       await dispatcher.stop();
       await transport.close();
       await lmsHttp.close();
+      await keySets.close();
       await store.close();
     },
   };

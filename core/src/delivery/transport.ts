@@ -142,7 +142,8 @@ function findRefusal(error: unknown): TargetRefusedError | null {
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NODATA', 'EAI_NONAME', 'EAI_FAIL']);
 
-function classify(error: unknown, timedOut: boolean, timeoutMs: number): TransportError {
+/** What went wrong with a request that got no usable answer, safe to show: no URL, no headers. */
+export function classifyFailure(error: unknown, timedOut: boolean, timeoutMs: number): TransportError {
   if (timedOut) return { code: 'timeout', message: `The target did not answer within ${timeoutMs} ms.` };
   const refusal = findRefusal(error);
   if (refusal) return { code: 'refused_target', message: refusal.message };
@@ -158,17 +159,24 @@ function headerValue(value: string | string[] | undefined): string | null {
 }
 
 /**
+ * An undici agent whose every connection is judged by the target policy at connect time: one pool
+ * per origin, so the lookup knows the host and port that LEARNHOOK_ALLOWED_TARGETS entries name.
+ * IP-literal hosts skip lookup: the caller judges those with checkTargetUrl before any request.
+ */
+export function policedAgent(policy: TargetPolicyOptions, connectTimeoutMs: number): Agent {
+  return new Agent({
+    factory: (origin, pool) =>
+      new Pool(origin, { ...pool, connect: { lookup: guardedLookup(policy, targetOrigin(new URL(origin))), timeout: connectTimeoutMs } }),
+  });
+}
+
+/**
  * A transport with one keep-alive connection pool per target origin, shared by all sends.
  * Applies the target policy to the URL before sending and to every resolved address at connect.
  */
 export function createTransport(options: TransportOptions): Transport {
   const policy: TargetPolicyOptions = { allowPrivate: options.allowPrivate, allowed: options.allowed ?? [] };
-  // One pool per origin, so the lookup knows the host and port that LEARNHOOK_ALLOWED_TARGETS
-  // entries name. IP-literal hosts skip lookup; checkTargetUrl has judged those before any send.
-  const agent = new Agent({
-    factory: (origin, pool) =>
-      new Pool(origin, { ...pool, connect: { lookup: guardedLookup(policy, targetOrigin(new URL(origin))), timeout: options.timeoutMs } }),
-  });
+  const agent = policedAgent(policy, options.timeoutMs);
 
   async function send(request: TransportRequest): Promise<TransportResult> {
     const started = performance.now();
@@ -208,7 +216,7 @@ export function createTransport(options: TransportOptions): Transport {
       const observed = { status: response.statusCode, snippet, durationMs: elapsed(), retryAfter };
       return status >= 200 && status < 300 ? { ok: true, ...observed } : { ok: false, ...observed };
     } catch (error) {
-      return { ok: false, status, error: classify(error, timedOut, options.timeoutMs), snippet: '', durationMs: elapsed(), retryAfter };
+      return { ok: false, status, error: classifyFailure(error, timedOut, options.timeoutMs), snippet: '', durationMs: elapsed(), retryAfter };
     } finally {
       clearTimeout(timer);
     }

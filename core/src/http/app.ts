@@ -78,6 +78,7 @@ export function createApp(ctx: HubContext, options: AppOptions): Express {
       metrics: ctx.metrics,
       onStored: () => ctx.fanOut.wake(),
       arrivals: ctx.arrivals,
+      keySets: ctx.keySets,
       now: ctx.now,
     }),
   );

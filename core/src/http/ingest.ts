@@ -10,6 +10,7 @@ import type { Store } from '../store/store.ts';
 import type { IngestReply, IngestRequest, MappedEvent, VendorAdapter } from '../vendors/adapter.ts';
 import type { ConnectionRegistry, OpenConnection } from '../vendors/connection-registry.ts';
 import { limitedBody } from './body-limit.ts';
+import type { KeySets } from './key-sets.ts';
 import { pathParam } from './request.ts';
 
 /** LMS bodies are small JSON documents; a batch of a few hundred ALM events fits well within this. */
@@ -25,6 +26,8 @@ export interface IngestDeps {
   onStored: () => void;
   /** What reached each connection lately, accepted or refused, for the console's setup check. */
   arrivals: IngestArrivals;
+  /** The published key sets signed requests are checked against (Canvas's JWKS), fetched and cached. */
+  keySets: KeySets;
   /** The hub's clock: a request's receive time, which retention later measures its age by. */
   now?: (() => number) | undefined;
 }
@@ -34,7 +37,8 @@ interface Target {
   adapter: VendorAdapter<unknown, unknown>;
 }
 
-const READABLE_TYPES = /^(application\/([\w.+-]*json)|text\/plain)\b/i;
+// application/jwt (RFC 7519 §10.3.1): how a signed body such as a Canvas Live Event may be labelled.
+const READABLE_TYPES = /^(application\/([\w.+-]*json|jwt)|text\/plain)\b/i;
 
 function headersOf(req: Request): Record<string, string | undefined> {
   const headers: Record<string, string | undefined> = {};
@@ -133,7 +137,8 @@ export function ingestRouter(deps: IngestDeps): Router {
     const contentType = req.get('content-type');
     if (contentType && !READABLE_TYPES.test(contentType)) throw new UnsupportedMediaTypeError(contentType);
     const request = toRequest(req, route);
-    adapter.verify(request, connection.inbound);
+    const need = adapter.keySet?.(request, connection.inbound) ?? null;
+    adapter.verify(request, connection.inbound, need ? await deps.keySets.keysFor(need) : undefined);
     const vendorEvents = adapter.parse(request, connection.inbound);
     const context = { connection: connection.record.name, receivedAt: request.receivedAt };
     const mapped: MappedEvent[] = vendorEvents.flatMap((vendorEvent) => adapter.toCatalog(vendorEvent, context));

@@ -87,15 +87,18 @@ export async function startSandbox(options: {
     const name = connectionName(vendor);
     const base = lms.apiBase(vendor);
     const apiSettings = base ? VENDOR_REGISTRY[vendor].sandbox.api?.sandboxSettings(base) : undefined;
+    // Set again on every start: the emulator's URL (where Canvas's key set is) changes with its port.
+    const inboundSettings = base ? (VENDOR_REGISTRY[vendor].sandbox.api?.sandboxInbound?.(base) ?? {}) : {};
     const existing = await api<{ id: string }>(hub, key, 'GET', `/v1/connections/${name}`);
     const answer =
       existing.status === 200
-        ? await api<{ ingest_url: string; message?: string }>(hub, key, 'PATCH', `/v1/connections/${name}`, { api: apiSettings ?? null })
+        ? await api<{ ingest_url: string; message?: string }>(hub, key, 'PATCH', `/v1/connections/${name}`, { api: apiSettings ?? null, ...inboundSettings })
         : await api<{ ingest_url: string; error?: { message: string } }>(hub, key, 'POST', '/v1/connections', {
             name,
             vendor,
             description: `Sandbox ${vendor} LMS`,
             ...(apiSettings ? { api: apiSettings } : {}),
+            ...inboundSettings,
           });
     if (answer.status >= 300) throw new Error(`Could not set up the ${vendor} connection: ${JSON.stringify(answer.body)}`);
     const opened = await hub.connections.get(name);

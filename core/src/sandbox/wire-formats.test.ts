@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { VENDORS } from '../catalog/index.ts';
 import { ingestRequest } from '../testing/ingest-request.ts';
+import { canvasSandboxJwks } from '../vendors/canvas/sandbox-signing.ts';
 import { VENDOR_REGISTRY } from '../vendors/registry.ts';
 import { demoData } from './demo-data.ts';
 import { courseKindFor, wireRequest } from './wire-formats.ts';
@@ -37,6 +38,22 @@ describe('the sandbox wire formats', () => {
     const inbound = { auth: 'basic', username: 'alm', password: 'pw' };
     const wire = wireRequest('adobe-alm', 'COURSE_COMPLETED', subjectFor('COURSE_COMPLETED', 2), inbound);
     expect(() => VENDOR_REGISTRY['adobe-alm'].inbound.verify(ingestRequest({ body: wire.body, headers: wire.headers }), inbound)).not.toThrow();
+  });
+
+  it('sign Canvas Live Events RS256 with a key the sandbox publishes when the connection requires signed ones', () => {
+    const { inbound: adapter } = VENDOR_REGISTRY.canvas;
+    const api = VENDOR_REGISTRY.canvas.sandbox.api;
+    const inbound = adapter.inboundSchema.parse(api?.sandboxInbound?.('http://127.0.0.1:8081/canvas'));
+    expect(inbound).toEqual({ signed_payloads: 'required', jwks_url: 'http://127.0.0.1:8081/canvas/live-events/jwks' });
+    const wire = wireRequest('canvas', 'course_completed', subjectFor('course_completed', 3), inbound as Record<string, unknown>);
+    expect(wire.headers['content-type']).toBe('application/jwt');
+    const request = ingestRequest({ body: wire.body, headers: wire.headers });
+    const need = adapter.keySet?.(request, inbound);
+    const keys = canvasSandboxJwks();
+    expect(keys.keys.map(({ kid }) => kid)).toContain(need?.kid);
+    expect(() => adapter.verify(request, inbound, keys)).not.toThrow();
+    const mapped = adapter.parse(request).flatMap((vendorEvent) => adapter.toCatalog(vendorEvent, { connection: 'sandbox', receivedAt: request.receivedAt }));
+    expect(mapped.map(({ event }) => event.type)).toEqual(['enrollment.completed']);
   });
 
   it('give each emit its own vendor event id, so the hub stores each once', () => {

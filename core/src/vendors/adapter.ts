@@ -2,10 +2,13 @@ import type { z } from 'zod';
 import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
 import type { CatalogEvent, EventType, Vendor } from '../catalog/index.ts';
 import type { IngestRoute } from '../catalog/ingest-route.ts';
+import type { JsonWebKeySet } from '../signatures/jwks.ts';
 
 /**
  * The one shape every LMS format has (DESIGN §3): verify -> parse -> toCatalog. Adapters are pure:
- * no I/O, no clock (the receive time comes in the request), so each is tested alone.
+ * no I/O, no clock (the receive time comes in the request), so each is tested alone. Keys a vendor
+ * publishes at a URL (Canvas's rotating JWKS) are I/O, so an adapter only names them (keySet) and
+ * the ingest path fetches them and hands them to verify.
  */
 
 /** An ingest request as the HTTP layer hands it over. */
@@ -46,6 +49,12 @@ export interface IngestReply {
   headers?: Record<string, string>;
 }
 
+/** The published key set a signed request is checked against, and the key it names. */
+export interface KeySetNeed {
+  url: string;
+  kid: string;
+}
+
 export interface VendorAdapter<VendorEvent = unknown, Inbound = unknown> {
   vendor: Vendor;
   /** Human name: "Absorb LMS". */
@@ -60,10 +69,17 @@ export interface VendorAdapter<VendorEvent = unknown, Inbound = unknown> {
    */
   events: Readonly<Record<string, EventType>>;
   /**
-   * Checks the vendor's own signature or credentials, on top of the ingest URL's token.
-   * Throws SignatureError or AuthenticationError (401).
+   * The key set this request's signature needs, for a vendor that signs with keys it publishes at a
+   * URL; null when the request needs none (unsigned). The ingest path fetches and caches the set
+   * (http/key-sets.ts) and passes it to verify. Throws SignatureError (401) for a token that names
+   * no key or a refused algorithm, before anything is fetched for it.
    */
-  verify(request: IngestRequest, inbound: Inbound): void;
+  keySet?(request: IngestRequest, inbound: Inbound): KeySetNeed | null;
+  /**
+   * Checks the vendor's own signature or credentials, on top of the ingest URL's token; `keys` is
+   * the key set keySet named, when it named one. Throws SignatureError or AuthenticationError (401).
+   */
+  verify(request: IngestRequest, inbound: Inbound, keys?: JsonWebKeySet): void;
   /**
    * Reads the body into the vendor's events; one request may carry several. Throws PayloadError (400).
    * `inbound` is the connection's settings, for a format that is itself data on the connection (custom).

@@ -24,4 +24,9 @@ export interface EmulatedApi {
    * credentials the emulator accepts), in the shape the vendor's hydration client's settingsSchema reads.
    */
   sandboxSettings(baseUrl: string): Record<string, unknown>;
+  /**
+   * Inbound settings the sandbox's own connection takes for this emulator's events, beside the
+   * vendor's defaults (Canvas: sign, and check against the key set the emulator publishes at `baseUrl`).
+   */
+  sandboxInbound?(baseUrl: string): Record<string, unknown>;
 }

@@ -3,12 +3,15 @@
  * doc/api/data_services/json/canvas/event-types/course_completed.json, course_progress.json,
  * enrollment_created.json, enrollment_updated.json, user_created.json, course_created.json; metadata
  * trimmed to the fields the adapter reads plus a few others), delivered as
- * doc/api/data_services/md/static/data_service_setup.md describes (HTTPS, Canvas format).
+ * doc/api/data_services/md/static/data_service_setup.md describes (HTTPS, Canvas format): as JSON,
+ * or with "Sign Payload" on as an RS256 JWT with the event in its claims (signed here with the
+ * sandbox's keys, since Instructure's private keys are, rightly, nowhere).
  */
 import { describe, expect, it } from 'vitest';
-import { PayloadError } from '../../errors.ts';
+import { SignatureError } from '../../errors.ts';
 import { ingestRequest } from '../../testing/ingest-request.ts';
-import { canvasAdapter as adapter, CanvasInbound } from './inbound.ts';
+import { canvasAdapter as adapter, CanvasInbound, INSTRUCTURE_LIVE_EVENTS_JWKS } from './inbound.ts';
+import { canvasSandboxJwks, signCanvasLiveEvent } from './sandbox-signing.ts';
 
 const RECEIVED_AT = new Date('2026-11-20T14:03:11.482Z');
 
@@ -189,18 +192,58 @@ describe('the Canvas adapter', () => {
     expect(mapped({ ...COURSE_COMPLETED, metadata: { ...COURSE_COMPLETED.metadata, event_time: '2019-11-01T19:11:26.616Z' } })[0]?.event.id).not.toBe(first);
   });
 
-  it('refuses a signed (JWT) Live Event, saying to turn signing off', () => {
-    const jwt = 'eyJhbGciOiJSUzI1NiIsImtpZCI6IjEifQ.eyJtZXRhZGF0YSI6e319.c2lnbmF0dXJl';
-    const request = ingestRequest({ body: jwt, receivedAt: RECEIVED_AT });
-    expect(() => adapter.parse(request)).toThrow(PayloadError);
-    expect(() => adapter.parse(request)).toThrow(/Signed JWT payloads/);
+  it('reads a signed Live Event: the claims are the event, checked against the key set its kid names', () => {
+    const inbound = CanvasInbound.parse({ signed_payloads: 'required' });
+    const jwt = signCanvasLiveEvent({ ...COURSE_COMPLETED, iss: 'https://live-events.canvas.instructure.com', iat: 1_700_000_000 });
+    for (const body of [jwt, JSON.stringify(jwt)]) {
+      const request = ingestRequest({ body, headers: { 'content-type': 'application/jwt' }, receivedAt: RECEIVED_AT });
+      const need = adapter.keySet?.(request, inbound);
+      expect(need).toEqual({ url: INSTRUCTURE_LIVE_EVENTS_JWKS, kid: expect.stringMatching(/^sandbox-current-/) });
+      expect(() => adapter.verify(request, inbound, canvasSandboxJwks())).not.toThrow();
+      const [one] = adapter.parse(request).flatMap((event) => adapter.toCatalog(event, { connection: 'acme-canvas', receivedAt: RECEIVED_AT }));
+      expect(one?.event).toMatchObject({
+        type: 'enrollment.completed',
+        learner: { id: '123' },
+        raw: { metadata: COURSE_COMPLETED.metadata, iat: 1_700_000_000 },
+      });
+    }
+  });
+
+  it('refuses a signed Live Event whose signature does not hold, or that names no key set it can be checked with', () => {
+    const inbound = CanvasInbound.parse({});
+    const [header, payload, signature] = signCanvasLiveEvent(COURSE_COMPLETED).split('.');
+    const changed = Buffer.from(JSON.stringify({ ...COURSE_COMPLETED, body: { ...COURSE_COMPLETED.body, user: { id: '1' } } })).toString('base64url');
+    const tampered = ingestRequest({ body: `${header}.${changed}.${signature}`, receivedAt: RECEIVED_AT });
+    expect(() => adapter.verify(tampered, inbound, canvasSandboxJwks())).toThrow(SignatureError);
+    const genuine = ingestRequest({ body: `${header}.${payload}.${signature}`, receivedAt: RECEIVED_AT });
+    expect(() => adapter.verify(genuine, inbound, { keys: [] })).toThrow(/does not list/);
+    const unsigned = ingestRequest({ body: `${Buffer.from('{"alg":"none"}').toString('base64url')}.${payload}.c2ln` });
+    expect(() => adapter.keySet?.(unsigned, inbound)).toThrow(/only RS256/);
+  });
+
+  it('dedupes a signed event on the event, not the token: signed again with a new iat it is still one', () => {
+    const idOf = (iat: number) => {
+      const request = ingestRequest({ body: signCanvasLiveEvent({ ...COURSE_COMPLETED, iat }), receivedAt: RECEIVED_AT });
+      return adapter.parse(request).flatMap((event) => adapter.toCatalog(event, { connection: 'acme-canvas', receivedAt: RECEIVED_AT }))[0]?.event.id;
+    };
+    expect(idOf(1)).toBe(idOf(2));
+  });
+
+  it('refuses an unsigned Live Event when the connection requires signed ones, saying to turn Sign Payload on', () => {
+    const request = ingestRequest({ body: COURSE_COMPLETED });
+    const inbound = CanvasInbound.parse({ signed_payloads: 'required' });
+    expect(adapter.keySet?.(request, inbound)).toBeNull();
+    expect(() => adapter.verify(request, inbound)).toThrow(SignatureError);
+    expect(() => adapter.verify(request, inbound)).toThrow(/"Sign Payload" on/);
   });
 
   it('refuses a body without metadata.event_name', () => {
     expect(() => adapter.parse(ingestRequest({ body: { body: {} } }))).toThrow(/Canvas Live Event/);
   });
 
-  it('needs no inbound secret: the ingest URL token protects the connection', () => {
+  it("takes unsigned events by default, the ingest URL token protecting the connection, and checks signed ones with Instructure's keys", () => {
+    expect(CanvasInbound.parse({})).toEqual({ signed_payloads: 'accepted', jwks_url: INSTRUCTURE_LIVE_EVENTS_JWKS });
     expect(() => adapter.verify(ingestRequest({ body: COURSE_COMPLETED }), CanvasInbound.parse({}))).not.toThrow();
+    expect(() => CanvasInbound.parse({ jwks_url: 'file:///etc/keys' })).toThrow();
   });
 });

@@ -1,8 +1,9 @@
 import { z } from 'zod';
 import type { HydrationNeeds } from '../../catalog/hydration-needs.ts';
 import type { EnrollmentStatus, EventType } from '../../catalog/index.ts';
-import { PayloadError } from '../../errors.ts';
-import { eventTypesOf, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from '../adapter.ts';
+import { SignatureError } from '../../errors.ts';
+import { isCompactJwt, type JsonWebKeySet, jwtKeyId, jwtPayloadBytes, verifyJwt } from '../../signatures/jwks.ts';
+import { eventTypesOf, type IngestRequest, type KeySetNeed, type MappedEvent, type MappingContext, type VendorAdapter } from '../adapter.ts';
 import { buildEvent, type EventParts } from '../build-event.ts';
 import { bodyDigest } from '../event-id.ts';
 import { lookupName } from '../names.ts';
@@ -17,28 +18,49 @@ import { canonicalId, shardOf } from './canvas-ids.ts';
  * `metadata.event_time` and `metadata.root_account_id`; `body` per event type as the
  * doc/api/data_services/json/canvas/event-types/*.json examples show it.
  *
- * Only the unsigned form is accepted ("Signed JWT payloads" Off in the subscription). Canvas can
- * instead send the body as a JWT signed RS256 with keys from a JWKS it rotates monthly
- * (https://8axpcl50e4.execute-api.us-east-1.amazonaws.com/main/jwks; Instructure's guide "How do I
- * configure and test Canvas Live Events using HTTPS delivery?"). Verifying it needs that key set
- * fetched and refreshed as it rotates, which the synchronous, I/O-free adapter contract cannot do,
- * and the docs do not say how the claims carry the event. So a JWT body is refused with a message
- * saying to turn signing off, and the connection is protected by its unguessable ingest URL alone.
+ * Signed or not, as the subscription's "Sign Payload" says (data_service_setup.md): unsigned, the
+ * POST body is the event JSON; signed, "the event body will be a signed JWT with the live event
+ * data in the claims", its header's kid naming a key in the JWKS at
+ * https://8axpcl50e4.execute-api.us-east-1.amazonaws.com/main/jwks, which "returns the previous,
+ * current, and next (future) JWK" and is rotated monthly; RS256 (Instructure's guide "How do I
+ * configure and test Canvas Live Events using HTTPS delivery?"). Neither says which claims carry
+ * the event; consumers that run against Canvas read `metadata` and `body` as top-level claims
+ * beside the standard ones (Pontificia Universidad Católica de Chile's lti-gradebook,
+ * EventHandlingController.java; it notes Canvas may wrap the token in JSON quotes, read here too),
+ * and name `https://live-events.canvas.instructure.com` as the issuer, which nothing official
+ * states, so the issuer is not checked: the key set is Instructure's either way. Whether tokens
+ * carry exp is not documented; it is checked when present. The key set is I/O, so this adapter
+ * names it (keySet) and the ingest path fetches it (http/key-sets.ts); `signed_payloads: required`
+ * refuses unsigned events, else both forms are taken and a signed one must verify.
  *
  * Canvas mixes local and global (shard * 10^13 + local) ids; ids on the root account's shard are
  * kept local, others global (canvas-ids.ts), so one learner is one id across events.
  *
- * Retries: none while the endpoint is down; repeated failures within 24 hours deactivate the
- * subscription (data_service_setup.md). Events carry no event id: the dedupe key is a digest of the
- * body, whose metadata (event_time to the millisecond, request_id) tells events apart.
+ * Retries: a non-2xx answer is retried up to three times over about 10 to 20 minutes, then the
+ * event is lost at Canvas's side; many failures within 24 hours deactivate the subscription
+ * (data_service_setup.md, "HTTPS delivery failures"). Events carry no event id: the dedupe key is
+ * a digest of `{metadata, body}`, whose metadata (event_time to the millisecond, request_id) tells
+ * events apart.
  *
  * Learning events are mapped (table below); the other ~80 event types (submissions, grades,
  * assignments, discussions, page views, ...) arrive as lms.event with the body in raw. Only
  * StudentEnrollment enrollments are learner enrollments; teachers', TAs' and observers' are lms.event.
  */
 
-/** Canvas signs nothing learnhook can check (see above): the ingest URL's token is the credential. */
-export const CanvasInbound = z.object({});
+/** Instructure's published key set for signed Live Events (data_service_setup.md). */
+export const INSTRUCTURE_LIVE_EVENTS_JWKS = 'https://8axpcl50e4.execute-api.us-east-1.amazonaws.com/main/jwks';
+
+/** Signed Live Events are checked against a key set; the ingest URL's token protects either form. */
+export const CanvasInbound = z.object({
+  signed_payloads: z.enum(['accepted', 'required']).default('accepted').meta({
+    title: 'Signed payloads',
+    description: 'required: refuse Live Events unless "Sign Payload" is on in Canvas. accepted: take unsigned ones too (a signed one must still verify).',
+  }),
+  jwks_url: z
+    .url({ protocol: /^https?$/ })
+    .default(INSTRUCTURE_LIVE_EVENTS_JWKS)
+    .meta({ title: 'Key set (JWKS) URL', description: "Where Canvas's signing keys are published; Instructure's unless you test with your own." }),
+});
 export type CanvasInbound = z.infer<typeof CanvasInbound>;
 
 const Id = z.union([z.string(), z.number()]).nullish();
@@ -174,18 +196,41 @@ function compact<T extends object>(value: T | undefined): T | undefined {
   return value ? (Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T) : undefined;
 }
 
-function parse(request: IngestRequest): CanvasEvent[] {
-  const text = request.body.toString('utf8').trim();
-  // A compact JWT (three base64url parts): the subscription has "Signed JWT payloads" on.
-  if (/^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/.test(text)) {
-    throw new PayloadError(
-      'This is a signed (JWT) Live Event, which learnhook cannot verify: turn "Signed JWT payloads" off in the Canvas Data Services subscription.',
-      [{ path: 'body', message: 'signed JWT payloads are not supported' }],
+const ALGORITHMS = ['RS256'] as const;
+
+/** The compact JWT a signed Live Event's body is, bare or in JSON quotes; null for an unsigned one. */
+function signedToken(body: Buffer): string | null {
+  const text = body.toString('utf8').trim();
+  const unquoted = text.length > 2 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text;
+  return isCompactJwt(unquoted) ? unquoted : null;
+}
+
+function keySet(request: IngestRequest, inbound: CanvasInbound): KeySetNeed | null {
+  const token = signedToken(request.body);
+  return token ? { url: inbound.jwks_url, kid: jwtKeyId(token, ALGORITHMS) } : null;
+}
+
+function verify(request: IngestRequest, inbound: CanvasInbound, keys?: JsonWebKeySet): void {
+  const token = signedToken(request.body);
+  if (token) {
+    verifyJwt(token, keys ?? { keys: [] }, { algorithms: ALGORITHMS, at: request.receivedAt });
+    return;
+  }
+  if (inbound.signed_payloads === 'required') {
+    throw new SignatureError(
+      'This Live Event is unsigned, and this connection takes signed ones only: turn "Sign Payload" on in the Canvas Data Services subscription, or set the connection\'s signed payloads to "accepted".',
     );
   }
-  const raw = parseJsonBody(request.body);
+}
+
+function parse(request: IngestRequest): CanvasEvent[] {
+  const token = signedToken(request.body);
+  // verify has checked the token's signature; its claims are the event, beside iat, exp, iss.
+  const raw = parseJsonBody(token ? jwtPayloadBytes(token) : request.body);
   const event = parseWith(LiveEvent, raw, 'Canvas Live Event');
-  return [{ name: event.metadata.event_name, metadata: event.metadata, body: event.body, raw, digest: bodyDigest(request.body) }];
+  // The event itself, not the token: a re-signed retry (new iat or exp) is still the same event.
+  const digest = token ? bodyDigest(Buffer.from(JSON.stringify({ metadata: event.metadata, body: event.body }))) : bodyDigest(request.body);
+  return [{ name: event.metadata.event_name, metadata: event.metadata, body: event.body, raw, digest }];
 }
 
 function toCatalog(event: CanvasEvent, context: MappingContext): MappedEvent[] {
@@ -218,18 +263,18 @@ function toCatalog(event: CanvasEvent, context: MappingContext): MappedEvent[] {
   ];
 }
 
-/** Canvas LMS Live Events (HTTPS, Canvas format, unsigned): learning events mapped, the rest lms.event. */
+/** Canvas LMS Live Events (HTTPS, Canvas format, signed or not): learning events mapped, the rest lms.event. */
 export const canvasAdapter: VendorAdapter<CanvasEvent, CanvasInbound> = {
   vendor: 'canvas',
   title: 'Canvas LMS',
   inboundSchema: CanvasInbound,
   routes: ['webhook'],
   events: eventTypesOf(CANVAS_EVENTS),
-  // Unsigned Live Events carry no credential; the ingest URL's token is checked before this (see the module note).
-  verify: () => {},
+  keySet,
+  verify,
   parse,
   toCatalog,
 };
 
-/** Canvas's unsigned Live Events carry no secret: nothing to generate. */
+/** Canvas signs with Instructure's published keys: no secret to generate. */
 export const canvasInboundDefaults = (): Record<string, unknown> => ({});

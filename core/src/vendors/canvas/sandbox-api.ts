@@ -4,6 +4,7 @@ import type { EmulatedApi } from '../../sandbox/api/types.ts';
 import type { SandboxCourse, SandboxData, SandboxUser } from '../../sandbox/demo-data.ts';
 import { constantTimeEqual } from '../../signatures/constant-time.ts';
 import { canonicalId } from './canvas-ids.ts';
+import { canvasSandboxJwks } from './sandbox-signing.ts';
 
 /**
  * The Canvas REST API as the sandbox serves it: `Authorization: Bearer <token>` (else 401
@@ -17,6 +18,10 @@ import { canonicalId } from './canvas-ids.ts';
  * drain it; when it is spent, `403 Forbidden (Rate Limit Exceeded)`. Every answer carries
  * X-Rate-Limit-Remaining. The real quota's numbers are unpublished: these (700, refilled at 10 a
  * second, penalty 50) are only plausible.
+ *
+ * Beside the API, GET /live-events/jwks publishes the keys the sandbox signs Live Events with, as
+ * Instructure publishes its own at a URL of their own (sandbox-signing.ts); the sandbox's Canvas
+ * connection points its key set URL there.
  */
 
 const ACCESS_TOKEN = 'canvas-sandbox-token-1~9f3a6c2e7b5d4e8a';
@@ -128,6 +133,10 @@ export function createCanvasApi(options: CanvasApiOptions = {}): EmulatedApi {
       res.json(courses.slice(0, perPage(query.get('per_page'))).map(courseJson));
     });
 
+    api.get('/live-events/jwks', (_req, res) => {
+      res.json(canvasSandboxJwks());
+    });
+
     api.use((_req, res) => notFound(res));
     return api;
   }
@@ -142,6 +151,8 @@ export function createCanvasApi(options: CanvasApiOptions = {}): EmulatedApi {
     },
     router,
     sandboxSettings: (baseUrl) => ({ base_url: baseUrl, access_token: ACCESS_TOKEN }),
+    // As a subscription with "Sign Payload" on: the wire format signs, and the hub checks against the sandbox's keys.
+    sandboxInbound: (baseUrl) => ({ signed_payloads: 'required', jwks_url: `${baseUrl}/live-events/jwks` }),
   };
 }
 

@@ -1,6 +1,6 @@
 import type { SetupGuide } from '../setup-guide.ts';
 
-/** Pointing Canvas Live Events at a connection: the console's setup guide (canvas-lms doc/api/data_services/md/static/data_service_setup.md). */
+/** Pointing Canvas Live Events at a connection: the console's setup guide (canvas-lms doc/api/data_services/md/static/data_service_setup.md, its "HTTPS delivery failures" for retries). */
 export const canvasSetupGuide: SetupGuide = {
   summary: 'Canvas LMS Live Events over HTTPS (Canvas format) for completions, progress, enrollments and users; filled in from the Canvas API.',
   where: 'Canvas admin: Admin > your account > Data Services > + Add',
@@ -11,11 +11,14 @@ export const canvasSetupGuide: SetupGuide = {
       paste: [{ label: 'HTTPS URL', value: values.ingestUrl }],
     },
     {
-      text: 'Turn "Signed JWT payloads" off and choose the Canvas event format (not Caliper): learnhook reads the plain JSON events and cannot check the JWT signature.',
+      text:
+        values.inbound.signed_payloads === 'required'
+          ? 'Turn "Sign Payload" on and choose the Canvas event format (not Caliper): this connection refuses unsigned events, and checks each signature against the keys Instructure publishes.'
+          : 'Turn "Sign Payload" on and choose the Canvas event format (not Caliper): learnhook checks each signature against the keys Instructure publishes. Then set this connection\'s signed payloads to "required" (Change settings), so unsigned requests are refused.',
     },
     { text: 'Select the events you want (the list below names the ones learnhook maps; others arrive as LMS events), then save.' },
     {
-      text: 'Canvas does not retry while this URL is down and switches the subscription off after repeated failures within a day: check it here if events stop.',
+      text: 'Canvas retries an event learnhook refuses (or cannot take while its keys cannot be read) up to three times over about 20 minutes, then drops it, and switches the subscription off after many failures within a day: the recent arrivals here show each refusal.',
     },
     {
       text: 'Add the Canvas API settings (Change settings, LMS API: your Canvas URL and an admin access token from Account > Settings > New Access Token) so learnhook can fill in emails and course titles.',

@@ -1,16 +1,21 @@
 import { JSON_TYPE, uuidFrom, type WireFormat } from '../../sandbox/wire-request.ts';
 import { CANVAS_SANDBOX_SHARD } from './sandbox-api.ts';
+import { signCanvasLiveEvent } from './sandbox-signing.ts';
 
 const SHARD_FACTOR = 10_000_000_000_000n;
 /** A sandbox id as Canvas's global form on the sandbox's shard, as the enrollment and user examples write ids. */
 const globalId = (id: number) => String(CANVAS_SANDBOX_SHARD * SHARD_FACTOR + BigInt(id));
 
 /**
- * What Canvas sends as a Live Event over HTTPS, unsigned, in the Canvas format: `{metadata, body}`
- * shaped as the doc/api/data_services examples, with their mix of local ids (course_completed,
- * course_progress) and global ids (enrollment_*, user_*, course_created).
+ * What Canvas sends as a Live Event over HTTPS in the Canvas format: `{metadata, body}` shaped as
+ * the doc/api/data_services examples, with their mix of local ids (course_completed,
+ * course_progress) and global ids (enrollment_*, user_*, course_created). Unsigned as JSON; when
+ * the connection requires signed payloads, as a subscription with "Sign Payload" on sends it: a
+ * JWT signed RS256 with the sandbox's current key, `{metadata, body}` as its claims beside iat and
+ * the issuer consumers report (inbound.ts says what is documented and what is not). Canvas's
+ * Content-Type for it is not documented either; application/jwt is the registered one.
  */
-export const canvasWireFormat: WireFormat = (event, subject) => {
+export const canvasWireFormat: WireFormat = (event, subject, inbound) => {
   const { user, course, enrollment, sequence, at } = subject;
   const when = at.toISOString();
   const name = `${user.first_name} ${user.last_name}`;
@@ -82,5 +87,7 @@ export const canvasWireFormat: WireFormat = (event, subject) => {
     },
     body: bodies[event] ?? { user_id: globalId(user.id) },
   };
-  return { path: '', headers: JSON_TYPE, body: JSON.stringify(body) };
+  if (inbound.signed_payloads !== 'required') return { path: '', headers: JSON_TYPE, body: JSON.stringify(body) };
+  const claims = { ...body, iss: 'https://live-events.canvas.instructure.com', iat: Math.floor(at.getTime() / 1000) };
+  return { path: '', headers: { 'content-type': 'application/jwt' }, body: signCanvasLiveEvent(claims) };
 };
