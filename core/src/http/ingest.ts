@@ -162,7 +162,7 @@ export function ingestRouter(deps: IngestDeps): Router {
       send(res, reply);
       return;
     }
-    res.status(202).json({ accepted: result.inserted.length, duplicates: result.duplicates.length, event_ids: mapped.map(({ event }) => event.id) });
+    res.status(202).json({ accepted: result.inserted.length, duplicates: result.duplicates.length, event_ids: result.ids });
   }
 
   router.post('/:connection/:token', accepting('webhook'));

@@ -73,6 +73,17 @@ export function postgresWrites(database: PostgresDatabase, notify: Notify): Post
   };
 }
 
+/** The ids stored under these dedupe keys (of resent events), by "connection_id\0dedupe_key"; no query when there are none. */
+async function storedEventIds(query: PostgresDatabase['query'], keys: Array<{ connection_id: string; dedupe_key: string }>): Promise<Map<string, string>> {
+  if (keys.length === 0) return new Map();
+  const rows = await query(
+    `SELECT e.connection_id, e.dedupe_key, e.id FROM unnest($1::text[], $2::text[]) AS k(connection_id, dedupe_key)
+     JOIN events e ON e.connection_id = k.connection_id AND e.dedupe_key = k.dedupe_key`,
+    [keys.map((key) => key.connection_id), keys.map((key) => key.dedupe_key)],
+  );
+  return new Map(rows.map((row) => [`${str(row.connection_id)}\0${str(row.dedupe_key)}`, str(row.id)]));
+}
+
 // Requests acknowledged in the same turn commit together: each raw request gets its sequence
 // number up front, so its events can name it within the one statement.
 function ingestBatcher(database: PostgresDatabase, notify: Notify): (input: IngestInput) => Promise<IngestResult> {
@@ -118,11 +129,18 @@ function ingestBatcher(database: PostgresDatabase, notify: Notify): (input: Inge
       database.health.succeeded();
       if (stored.size > 0) notify('events');
       // In request order, the first to carry an id stored it; any later one, and an id seen before, is a duplicate.
+      const duplicates = events.filter(({ event }) => !stored.has(event.id));
+      const storedIds = await storedEventIds(
+        query,
+        duplicates.map(({ index, event }) => ({ connection_id: inputs[index]?.connection_id ?? '', dedupe_key: event.dedupe_key })),
+      );
       const results = inputs.map((input) => {
-        const result: IngestResult = { inserted: [], duplicates: [] };
+        const result: IngestResult = { inserted: [], duplicates: [], ids: [] };
         for (const event of input.events) {
-          if (stored.delete(event.id)) result.inserted.push(event.id);
-          else result.duplicates.push(event.id);
+          const inserted = stored.delete(event.id);
+          const id = inserted ? event.id : (storedIds.get(`${input.connection_id}\0${event.dedupe_key}`) ?? event.id);
+          (inserted ? result.inserted : result.duplicates).push(id);
+          result.ids.push(id);
         }
         return result;
       });

@@ -53,7 +53,7 @@ describe.skipIf(pgUnavailable)('the postgres store', () => {
     expect(versions.map((row) => row.version)).toEqual(PG_MIGRATIONS.map((_, index) => index + 1));
     // A store opened later finds the schema current and works on it.
     const later = await open(schema);
-    expect(await later.ingest(ingestInput('x'))).toEqual({ inserted: ['evt_x'], duplicates: [] });
+    expect(await later.ingest(ingestInput('x'))).toEqual({ inserted: ['evt_x'], duplicates: [], ids: ['evt_x'] });
   });
 
   it('keeps each schema to itself', async () => {

@@ -1,6 +1,7 @@
 import { ACTIVITY_UPSERT, HOUR_MS } from './sql/activity.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
-import type { IngestResult, NewDelivery, Store } from './store.ts';
+import { str } from './rows.ts';
+import type { IngestResult, NewDelivery, NewEvent, Store } from './store.ts';
 
 export type SqliteWrites = Pick<Store, 'ingest' | 'completeEvent' | 'insertDeliveries' | 'deleteHook' | 'finishAttempt'>;
 
@@ -27,6 +28,11 @@ export function sqliteWrites(database: SqliteDatabase): SqliteWrites {
     }
   }
 
+  function storedEventId(connectionId: string, event: NewEvent): string {
+    const row = database.get('SELECT id FROM events WHERE connection_id = ? AND dedupe_key = ?', connectionId, event.dedupe_key);
+    return row ? str(row.id) : event.id;
+  }
+
   return {
     ingest(input) {
       return write((): IngestResult => {
@@ -40,7 +46,7 @@ export function sqliteWrites(database: SqliteDatabase): SqliteWrites {
           request.body,
           request.received_at,
         );
-        const result: IngestResult = { inserted: [], duplicates: [] };
+        const result: IngestResult = { inserted: [], duplicates: [], ids: [] };
         for (const event of input.events) {
           const inserted = run(
             `INSERT INTO events (id, connection_id, dedupe_key, type, state, body, needs, raw_request_seq)
@@ -53,7 +59,9 @@ export function sqliteWrites(database: SqliteDatabase): SqliteWrites {
             JSON.stringify(event.needs),
             raw.lastInsertRowid,
           );
-          (inserted.changes > 0 ? result.inserted : result.duplicates).push(event.id);
+          const id = inserted.changes > 0 ? event.id : storedEventId(input.connection_id, event);
+          (inserted.changes > 0 ? result.inserted : result.duplicates).push(id);
+          result.ids.push(id);
         }
         if (result.inserted.length) {
           run(

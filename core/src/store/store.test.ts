@@ -64,11 +64,22 @@ describe.each(KINDS)('the $kind store', ({ skip, place: newPlace }) => {
 
   test('stores an ingested request once and reports a resent event as a duplicate', async () => {
     const store = await open();
-    expect(await store.ingest(ingestInput('a', 'b'))).toEqual({ inserted: ['evt_a', 'evt_b'], duplicates: [] });
-    expect(await store.ingest(ingestInput('b', 'c'))).toEqual({ inserted: ['evt_c'], duplicates: ['evt_b'] });
-    expect(await store.ingest(ingestInput('d', 'd'))).toEqual({ inserted: ['evt_d'], duplicates: ['evt_d'] });
+    expect(await store.ingest(ingestInput('a', 'b'))).toEqual({ inserted: ['evt_a', 'evt_b'], duplicates: [], ids: ['evt_a', 'evt_b'] });
+    expect(await store.ingest(ingestInput('b', 'c'))).toEqual({ inserted: ['evt_c'], duplicates: ['evt_b'], ids: ['evt_b', 'evt_c'] });
+    expect(await store.ingest(ingestInput('d', 'd'))).toEqual({ inserted: ['evt_d'], duplicates: ['evt_d'], ids: ['evt_d', 'evt_d'] });
     const events = await store.listEvents({ limit: 10 });
     expect(events.data.map((event) => event.id)).toEqual(['evt_d', 'evt_c', 'evt_b', 'evt_a']);
+  });
+
+  test('answers a resent event whose id came out different (it had no time of its own) with the id it was stored under', async () => {
+    const store = await open();
+    await store.ingest(ingestInput('a'));
+    const resent = ingestInput('a');
+    const [event] = resent.events;
+    if (!event) throw new Error('no event');
+    resent.events = [{ ...event, id: 'evt_later', event: { ...event.event, id: 'evt_later' } }];
+    expect(await store.ingest(resent)).toEqual({ inserted: [], duplicates: ['evt_a'], ids: ['evt_a'] });
+    expect((await store.listEvents({ limit: 10 })).data.map((stored) => stored.id)).toEqual(['evt_a']);
   });
 
   test('keeps the exact request bytes each event came in with, and answers null for an unknown event', async () => {
@@ -156,7 +167,10 @@ describe.each(KINDS)('the $kind store', ({ skip, place: newPlace }) => {
   test('stores an event sent in two requests at once for the first of them only', async () => {
     const store = await open();
     const [first, second] = await Promise.all([store.ingest(ingestInput('a', 'b')), store.ingest(ingestInput('b', 'c'))]);
-    expect({ first, second }).toEqual({ first: { inserted: ['evt_a', 'evt_b'], duplicates: [] }, second: { inserted: ['evt_c'], duplicates: ['evt_b'] } });
+    expect({ first, second }).toEqual({
+      first: { inserted: ['evt_a', 'evt_b'], duplicates: [], ids: ['evt_a', 'evt_b'] },
+      second: { inserted: ['evt_c'], duplicates: ['evt_b'], ids: ['evt_b', 'evt_c'] },
+    });
     expect((await store.getEvent('evt_b'))?.state).toBe('received');
     expect((await store.listEvents({ limit: 10 })).data).toHaveLength(3);
   });

@@ -104,8 +104,13 @@ export interface IngestInput {
 export interface IngestResult {
   /** Ids of events stored by this call. */
   inserted: string[];
-  /** Ids that were already stored (the vendor resent them): nothing new was stored for them. */
+  /** Ids of the events already stored under the same dedupe key (the vendor resent them): nothing new was stored for them. */
   duplicates: string[];
+  /**
+   * The stored id of each input event, in order: its own when inserted, the stored one's when a
+   * duplicate (a resent event whose id came out different, having no timestamp of its own).
+   */
+  ids: string[];
 }
 
 export type EventState = 'received' | 'processed';

@@ -86,10 +86,11 @@ export function buildEvent(parts: EventParts, context: MappingContext): MappedEv
   }
   const hydration = parts.hydration ?? {};
   const receivedAt = context.receivedAt.toISOString();
+  const occurredAt = toIsoTimestamp(parts.occurredAt) ?? receivedAt;
   const candidate = {
-    id: eventId(context.connection, parts.dedupeKey),
+    id: eventId(context.connection, parts.dedupeKey, Date.parse(occurredAt)),
     type: parts.type,
-    occurred_at: toIsoTimestamp(parts.occurredAt) ?? receivedAt,
+    occurred_at: occurredAt,
     received_at: receivedAt,
     source: { vendor: parts.vendor, connection: context.connection, event: parts.vendorEvent, event_id: parts.vendorEventId },
     actor: parts.actor ?? null,
