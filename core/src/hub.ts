@@ -147,7 +147,7 @@ export async function startHub(config: Config, logger: Logger, vendors: HubVendo
     metrics,
     connections,
     vendors,
-    lmsHttp,
+    clientFor,
     apiStats,
     breakers,
     disk: {
