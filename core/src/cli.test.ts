@@ -3,6 +3,7 @@ import { CONNECTIONS_USAGE } from './cli/connections.ts';
 import { EMIT_USAGE } from './cli/emit.ts';
 import { KEYS_USAGE } from './cli/keys.ts';
 import { SANDBOX_USAGE } from './cli/sandbox.ts';
+import { SETUP_LINK_USAGE } from './cli/setup-link.ts';
 import { ENV_SETTINGS } from './config.ts';
 import { VERSION } from './hub.ts';
 import { runCli } from './testing/cli.ts';
@@ -20,7 +21,8 @@ describe('learnhook', { timeout: 30_000 }, () => {
   it('lists its commands: exit 0 with --help, exit 2 with no command at all', async () => {
     const help = await runCli(['--help']);
     expect(help.code).toBe(0);
-    for (const command of ['serve', 'keys', 'connections', 'sandbox', 'emit']) expect(help.stdout).toMatch(new RegExp(`^ {2}${command} +\\S`, 'm'));
+    for (const command of ['serve', 'keys', 'connections', 'sandbox', 'emit', 'setup-link'])
+      expect(help.stdout).toMatch(new RegExp(`^ {2}${command} +\\S`, 'm'));
     expect(await runCli([])).toEqual({ code: 2, stdout: help.stdout, stderr: '' });
   });
 
@@ -31,7 +33,7 @@ describe('learnhook', { timeout: 30_000 }, () => {
   });
 
   it("hands each command its own arguments: `learnhook <command> --help` prints that command's help", async () => {
-    const usages = { keys: KEYS_USAGE, connections: CONNECTIONS_USAGE, emit: EMIT_USAGE, sandbox: SANDBOX_USAGE };
+    const usages = { keys: KEYS_USAGE, connections: CONNECTIONS_USAGE, emit: EMIT_USAGE, sandbox: SANDBOX_USAGE, 'setup-link': SETUP_LINK_USAGE };
     const runs = await Promise.all(Object.keys(usages).map((command) => runCli([command, '--help'])));
     expect(runs).toEqual(Object.values(usages).map((usage) => ({ code: 0, stdout: usage, stderr: '' })));
   });

@@ -7,7 +7,8 @@ import { runKeys } from './cli/keys.ts';
 import { runRestore } from './cli/restore.ts';
 import { runSandbox } from './cli/sandbox.ts';
 import { runSecrets } from './cli/secrets.ts';
-import { SERVE_USAGE, serveEnvironment } from './cli/serve.ts';
+import { consoleAnnouncement, SERVE_USAGE, serveEnvironment } from './cli/serve.ts';
+import { runSetupLink } from './cli/setup-link.ts';
 import { readConfig } from './config.ts';
 import { CliError } from './errors.ts';
 import { startHub, VERSION } from './hub.ts';
@@ -27,6 +28,7 @@ Commands:
   backup       Copy the embedded store and its key while the hub runs (learnhook backup /var/backups/learnhook/).
   restore      Put a backup back in place of the embedded store (stop the hub first).
   secrets      Re-seal the stored secrets with a new LEARNHOOK_SECRET_KEY (learnhook secrets rotate), with no downtime.
+  setup-link   Print a one-time link that creates the console's owner account, while it has none.
 
 Options:
   -h, --help     Show help (also: learnhook <command> --help).
@@ -66,11 +68,6 @@ async function runUntilSignal(start: () => Promise<{ close(): Promise<void> } | 
   if (pending) stop(pending);
 }
 
-function consoleBanner(url: string, setupLink: string | null): string {
-  if (!setupLink) return `\nConsole: ${url}/ (sign in with your console account)\n\n`;
-  return `\nConsole: ${url}/\nFirst run: open this link to create the owner account (it works once, for 24 hours):\n  ${setupLink}\n\n`;
-}
-
 async function serve(env: NodeJS.ProcessEnv): Promise<void> {
   const config = readConfig(env);
   const logger = createLogger({ level: config.LOG_LEVEL });
@@ -81,8 +78,9 @@ async function serve(env: NodeJS.ProcessEnv): Promise<void> {
         throw error;
       });
       logger.info({ url: hub.url, version: VERSION }, `learnhook hub listening on ${hub.url}`);
-      // Plain lines for the person at the terminal; the setup link is a credential, so it goes here and never to the log.
-      process.stdout.write(consoleBanner(hub.url, hub.setupLink));
+      const announcement = consoleAnnouncement(hub.url, hub.setupLink, process.stdout.isTTY === true);
+      if ('print' in announcement) process.stdout.write(announcement.print);
+      else logger.info({ console: `${hub.url}/` }, announcement.log);
       return hub;
     },
     (signal) => logger.info({ signal }, 'stopping: finishing in-flight requests and deliveries'),
@@ -142,6 +140,9 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'keys') {
     return runKeys(argv.slice(argv.indexOf('keys') + 1), readConfig(process.env), (text) => process.stdout.write(text));
+  }
+  if (command === 'setup-link') {
+    return runSetupLink(argv.slice(argv.indexOf('setup-link') + 1), readConfig(process.env), (text) => process.stdout.write(text));
   }
   if (command === 'secrets') {
     return runSecrets(argv.slice(argv.indexOf('secrets') + 1), readConfig(process.env), (text) => process.stdout.write(text));

@@ -236,3 +236,8 @@ export function readConfig(env: NodeJS.ProcessEnv): Config {
   const lines = result.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
   throw new ConfigError(`Invalid environment:\n${lines.join('\n')}`);
 }
+
+/** The address a server listening on `host`:`port` is reached at from this machine (0.0.0.0 listens on localhost too). */
+export function localUrl(host: string, port: number): string {
+  return `http://${host === '0.0.0.0' ? 'localhost' : host}:${port}`;
+}

@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import packageJson from '../package.json' with { type: 'json' };
-import type { Config } from './config.ts';
+import { type Config, localUrl } from './config.ts';
 import { createConsole } from './console/router.ts';
 import { issueSetupLink } from './console/setup-link.ts';
 import { createConcurrencyLimiter } from './delivery/concurrency.ts';
@@ -150,7 +150,7 @@ export async function startHub(config: Config, logger: Logger, vendors: HubVendo
     metrics,
     connections,
     vendors,
-    lmsHttp,
+    clientFor,
     apiStats,
     breakers,
     disk: {
@@ -199,7 +199,7 @@ export async function startHub(config: Config, logger: Logger, vendors: HubVendo
     throw error;
   }
   const { port } = server.address() as AddressInfo;
-  const url = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${port}`;
+  const url = localUrl(config.HOST, port);
   const setupLink = await issueSetupLink(store.accounts, config.LEARNHOOK_PUBLIC_URL ?? url, now());
   // Events acknowledged but not yet fanned out before a stop or crash are picked up now.
   fanOut.wake();

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readConfig } from '@learnhook/core';
-import { freePort } from '@learnhook/core/testing';
+import { eventually, freePort } from '@learnhook/core/testing';
 import { describe, expect, it } from 'vitest';
 import { envFile, environmentAssignments, hasTool, hubSettingNames, ROOT, readRepoFile, runHub, startCommand, unitEntries } from './deploy-files.ts';
 
@@ -43,6 +43,16 @@ describe('deploy/learnhook.service', () => {
     expect(() => readConfig({ ...env, ...commented, LEARNHOOK_SECRET_KEY: Buffer.alloc(32, 7).toString('base64') })).not.toThrow();
   });
 
+  it('has the README print the setup link as the unit runs the hub: its user, directory, node, store and env file', () => {
+    const command = /sudo systemd-run ((?:[^\n\\]|\\\n)*)/.exec(readRepoFile('README.md'))?.[1]?.replace(/\\\n\s*/g, ' ') ?? '';
+    const [execStart = ''] = service('ExecStart');
+    expect(command).toContain(`--uid=${service('User')[0]}`);
+    expect(command).toContain(`--working-directory=${service('WorkingDirectory')[0]}`);
+    expect(command).toContain(`-E LEARNHOOK_DATA=${unitEnv().LEARNHOOK_DATA}`);
+    expect(command).toContain(`-p EnvironmentFile=${service('EnvironmentFile')[0]}`);
+    expect(command).toContain(`${execStart.split(/\s+/)[0]} core/src/cli.ts setup-link`);
+  });
+
   it('gives the hub longer to stop than one delivery attempt may take', () => {
     const deliveryTimeoutMs = readConfig({}).LEARNHOOK_DELIVERY_TIMEOUT_MS;
     expect(Number(service('TimeoutStopSec')[0]) * 1000).toBeGreaterThan(deliveryTimeoutMs);
@@ -73,8 +83,15 @@ describe('deploy/learnhook.service', () => {
     const hub = await runHub(argv, { cwd: ROOT, env, url: `http://127.0.0.1:${port}` });
     const answer = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(await answer.json()).toMatchObject({ status: 'ok' });
+    // The journal gets no setup link (whoever reads it could claim the console), only the command that prints one.
+    await eventually(async () => hub.output.join('').includes('learnhook setup-link'), 10_000, 'the setup-link hint');
+    expect(hub.output.join('')).not.toContain('/setup/');
+    // That command, run as the README says (the unit's node, directory and environment), prints a link to the public URL.
+    const [node = '', ...args] = argv;
+    const cli = args.filter((arg) => arg.endsWith('cli.ts'));
+    const printed = spawnSync(node, [...cli, 'setup-link'], { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' });
+    expect(printed.stderr).toBe('');
+    expect(printed.stdout).toContain(`${envFile(readRepoFile('deploy/learnhook.env')).LEARNHOOK_PUBLIC_URL}/setup/`);
     expect(await hub.stop()).toBe(0);
-    // The setup link names the public URL from the env file, not the loopback address.
-    expect(hub.output.join('')).toContain(`${envFile(readRepoFile('deploy/learnhook.env')).LEARNHOOK_PUBLIC_URL}/setup/`);
   }, 40_000);
 });

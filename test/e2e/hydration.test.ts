@@ -262,3 +262,51 @@ describe('hydration warm-up when the hub starts', () => {
     }
   }, 60_000);
 });
+
+describe('LMS API settings saved while hydration runs', () => {
+  let sandbox: Awaited<ReturnType<typeof openSandbox>>;
+  let log: ReturnType<typeof recordingLogger>;
+  beforeAll(async () => {
+    log = recordingLogger();
+    sandbox = await openSandbox({}, log.logger);
+  }, 30_000);
+  afterAll(async () => {
+    await sandbox.session.close();
+    await sandbox.receiver.close();
+  });
+
+  // Absorb keeps one token per admin: a second client logging in for the save's check would cancel
+  // the token hydration holds, and its next call would meet a 401 that nothing caused.
+  it('leaves no 401 in the Absorb connection API health: the check after a save shares the hydration client', async () => {
+    const { session } = sandbox;
+    const headers = { authorization: `Bearer ${session.apiKey}`, 'content-type': 'application/json' };
+    const absorb = emulatedApi('absorb');
+    const saved = await fetch(`${session.hub.url}/v1/connections/sandbox-absorb`, {
+      method: 'PATCH',
+      headers,
+      body: JSON.stringify({ api: absorb.sandboxSettings(session.lms.apiBase('absorb')!) }),
+    });
+    expect(saved.status).toBe(200);
+    expect(((await saved.json()) as { api_check: { ok: boolean } }).api_check.ok).toBe(true);
+    const connection = await session.hub.connections.get('sandbox-absorb');
+    await eventually(
+      async () => log.lines.filter((line) => line.connection_id === connection!.record.id && line.msg.startsWith('hydration warm-up finished')).length >= 2,
+      30_000,
+      'the warm-up after the save',
+    );
+
+    // An enrollment is not warmed: the event costs a call, with the token the save and its check left.
+    await emit(session, {
+      vendor: 'absorb',
+      event: 'Enrollment Completed by Learner',
+      user: 'liam.chen@acme-training.example',
+      course: 'Accessibility Basics',
+    });
+    const event = await eventually(async () => sandbox.delivered().find((candidate) => candidate.type === 'enrollment.completed'), 20_000, 'the delivery');
+    expect(event.hydration.status).toBe('complete');
+    const answer = await fetch(`${session.hub.url}/v1/connections/sandbox-absorb`, { headers });
+    const health = ((await answer.json()) as { api_health: { calls: number; last_error: { message: string } | null } }).api_health;
+    expect(health.calls).toBeGreaterThan(0);
+    expect(health.last_error).toBeNull();
+  }, 60_000);
+});

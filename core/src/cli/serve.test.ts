@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ENV_SETTINGS } from '../config.ts';
 import { CliError } from '../errors.ts';
-import { SERVE_USAGE, serveEnvironment } from './serve.ts';
+import { consoleAnnouncement, SERVE_USAGE, serveEnvironment } from './serve.ts';
 
 describe('learnhook serve', () => {
   it('takes --port and --host over PORT and HOST', () => {
@@ -22,5 +22,25 @@ describe('learnhook serve', () => {
     expect(serveEnvironment(['--help'], {})).toEqual({ help: true });
     for (const [name, setting] of Object.entries(ENV_SETTINGS))
       expect(SERVE_USAGE).toMatch(new RegExp(`^  ${name} {2,}${setting.help.slice(0, 20).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`, 'm'));
+  });
+
+  describe('tells of the console once it listens', () => {
+    const link = 'https://learnhook.example.com/setup/0123456789abcdefghijklmnopqrstuvwxyzABCDEFG';
+
+    it('prints the one-time setup link to a terminal, the way npm start on a new machine shows it', () => {
+      expect(consoleAnnouncement('http://localhost:8080', link, true)).toEqual({
+        print: `\nConsole: http://localhost:8080/\nFirst run: open this link to create the owner account (it works once, for 24 hours):\n  ${link}\n\n`,
+      });
+      expect(consoleAnnouncement('http://localhost:8080', null, true)).toEqual({
+        print: '\nConsole: http://localhost:8080/ (sign in with your console account)\n\n',
+      });
+    });
+
+    it('only logs, for a service, that a link is waiting and the command that prints one, never the link', () => {
+      const said = consoleAnnouncement('http://127.0.0.1:8080', link, false);
+      expect(said).toEqual({ log: expect.stringContaining("run `learnhook setup-link` as the hub's user") });
+      expect(JSON.stringify(said)).not.toContain('/setup/');
+      expect(consoleAnnouncement('http://127.0.0.1:8080', null, false)).toEqual({ log: 'console at http://127.0.0.1:8080/' });
+    });
   });
 });

@@ -40,3 +40,20 @@ export function serveEnvironment(args: string[], env: NodeJS.ProcessEnv): { help
     env: { ...env, ...(values.port !== undefined ? { PORT: values.port } : {}), ...(values.host !== undefined ? { HOST: values.host } : {}) },
   };
 }
+
+/**
+ * What `serve` says about the console once it listens. A setup link lets whoever opens it first
+ * claim the owner account, so it is printed only to a terminal: `npm start` on a person's machine.
+ * A service's stdout goes to journald or `docker logs`, which more people read; there the hub
+ * logs that a link is waiting and which command prints one, never the link.
+ */
+export function consoleAnnouncement(url: string, setupLink: string | null, terminal: boolean): { print: string } | { log: string } {
+  if (terminal && setupLink)
+    return { print: `\nConsole: ${url}/\nFirst run: open this link to create the owner account (it works once, for 24 hours):\n  ${setupLink}\n\n` };
+  if (terminal) return { print: `\nConsole: ${url}/ (sign in with your console account)\n\n` };
+  if (setupLink)
+    return {
+      log: `console at ${url}/ has no account yet: run \`learnhook setup-link\` as the hub's user, with its settings, to print the one-time link that creates the owner account`,
+    };
+  return { log: `console at ${url}/` };
+}

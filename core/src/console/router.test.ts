@@ -16,6 +16,8 @@ describe('the console', () => {
     expect(home.location).toBe('/sign-in?next=%2F');
     const signIn = await person.request('GET', '/sign-in');
     expect(signIn.text).toContain('no console account yet');
+    // A hub run as a service keeps its link out of the log: the page names the command that prints one.
+    expect(signIn.text).toContain('<code>learnhook setup-link</code>');
     expect(signIn.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(signIn.text).not.toMatch(/<script>(?!<\/script>)/);
   });

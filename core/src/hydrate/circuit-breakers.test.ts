@@ -95,10 +95,22 @@ describe('a connection circuit breaker', () => {
     server.answer = down;
     for (let i = 0; i < 3; i++) await call();
     server.answer = () => ({ users: [] });
-    const probe = breakers.guarding('con_1', server.http, { probe: true });
-    await expect(probe.json({ url: 'http://lms.test/api/users?limit=1' })).resolves.toEqual({ users: [] });
+    await expect(breakers.probing('con_1', call)).resolves.toBe('answered');
     expect(breakers.stateOf('con_1').state).toBe('closed');
     expect(await call()).toBe('answered');
+  });
+
+  it("lets only the probe's own calls through an open breaker, though they share one client with the calls made meanwhile", async () => {
+    const { breakers, server, call } = setup();
+    server.answer = down;
+    for (let i = 0; i < 3; i++) await call();
+    const probe = breakers.probing('con_1', async () => {
+      await Promise.resolve();
+      return call();
+    });
+    // The probe reaches the LMS (still down); the hydration call beside it is refused at once.
+    expect(await Promise.all([probe, call()])).toEqual(['failed', 'refused at once']);
+    expect(server.calls).toBe(3 + 1);
   });
 
   it('refuses with an error the hydrator does not retry, naming the last failure', () => {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { LmsApiError, type LmsHttp } from './client.ts';
 import { isRetryable } from './http-json.ts';
 
@@ -18,11 +19,15 @@ export type BreakerState =
 
 export interface CircuitBreakers {
   stateOf(connectionId: string): BreakerState;
+  /** The same HTTP client behind the connection's breaker. */
+  guarding(connectionId: string, http: LmsHttp): LmsHttp;
   /**
-   * The same HTTP client behind the connection's breaker. A `probe` (a person's "Test API access")
-   * always goes through, whatever the state, and its outcome counts like any call's.
+   * Runs `call` as a probe (a person's "Test API access"): the calls it makes through this
+   * connection's breaker go through whatever the state, and their outcomes count like any call's.
+   * The probe follows `call` through its awaits, not the connection's other calls made meanwhile,
+   * so the same API client (and its one token) serves hydration and the probe.
    */
-  guarding(connectionId: string, http: LmsHttp, options?: { probe?: boolean }): LmsHttp;
+  probing<T>(connectionId: string, call: () => Promise<T>): Promise<T>;
   /** Told when a breaker opens and when it closes again, for alerts and logs. */
   onChange(listener: (connectionId: string, state: BreakerState) => void): void;
 }
@@ -59,6 +64,7 @@ export function createCircuitBreakers(options: CircuitBreakerOptions = {}): Circ
   const now = options.now ?? Date.now;
   const breakers = new Map<string, Breaker>();
   const listeners: Array<(connectionId: string, state: BreakerState) => void> = [];
+  const probes = new AsyncLocalStorage<string>();
 
   const breakerOf = (connectionId: string): Breaker => {
     let breaker = breakers.get(connectionId);
@@ -112,9 +118,9 @@ export function createCircuitBreakers(options: CircuitBreakerOptions = {}): Circ
 
   return {
     stateOf: (connectionId) => breakers.get(connectionId)?.state ?? CLOSED,
-    guarding: (connectionId, http, guard = {}) => ({
+    guarding: (connectionId, http) => ({
       async json(request) {
-        admit(connectionId, guard.probe === true);
+        admit(connectionId, probes.getStore() === connectionId);
         try {
           const answer = await http.json(request);
           settled(connectionId, null);
@@ -125,6 +131,7 @@ export function createCircuitBreakers(options: CircuitBreakerOptions = {}): Circ
         }
       },
     }),
+    probing: (connectionId, call) => probes.run(connectionId, call),
     onChange: (listener) => {
       listeners.push(listener);
     },

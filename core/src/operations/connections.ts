@@ -242,7 +242,8 @@ export interface ApiAccessResult {
 
 /**
  * "Test API access": one real call to the LMS with the connection's saved settings (a search for
- * one learner), so wrong credentials show now and not as partial events later.
+ * one learner), so wrong credentials show now and not as partial events later. It goes through
+ * the client hydration uses (ctx.clientFor), which a save has just replaced when it changed them.
  */
 export async function testApiAccess(ctx: OperationsContext, connection: OpenConnection): Promise<ApiAccessResult> {
   const title = ctx.vendors[connection.record.vendor].inbound.title;
@@ -252,10 +253,11 @@ export async function testApiAccess(ctx: OperationsContext, connection: OpenConn
   const settings = vendorApi.settingsSchema.safeParse(connection.api);
   if (!settings.success)
     return { ok: false, message: `The saved settings are not valid at ${settings.error.issues[0]?.path.join('.')}: ${settings.error.issues[0]?.message}` };
+  const found = await ctx.clientFor(connection.record.id);
+  if (!found) return { ok: false, message: 'The connection has no LMS API settings any more: it was changed or deleted meanwhile.' };
   try {
     // A person asking is a probe: it goes through an open circuit breaker, and an answer closes it.
-    const http = ctx.breakers.guarding(connection.record.id, ctx.apiStats.counting(connection.record.id, ctx.lmsHttp), { probe: true });
-    const learners = await vendorApi.createClient(settings.data, http).searchUsers(undefined, 1);
+    const learners = await ctx.breakers.probing(connection.record.id, () => found.client.searchUsers(undefined, 1));
     const first = learners[0];
     return {
       ok: true,

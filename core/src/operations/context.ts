@@ -4,7 +4,8 @@ import type { FanOut } from '../delivery/fan-out.ts';
 import type { TargetPolicyOptions } from '../delivery/target-policy.ts';
 import type { ApiStatsBook } from '../hydrate/api-stats.ts';
 import type { CircuitBreakers } from '../hydrate/circuit-breakers.ts';
-import type { LmsHttp, VendorApi } from '../hydrate/client.ts';
+import type { VendorApi } from '../hydrate/client.ts';
+import type { ClientFor } from '../hydrate/client-registry.ts';
 import type { VendorRegistration } from '../hydrate/registration.ts';
 import type { SecretBox } from '../store/secret-box.ts';
 import type { HookRecord, Store } from '../store/store.ts';
@@ -36,8 +37,11 @@ export interface OperationsContext {
   connections: ConnectionRegistry;
   /** The vendor registry, handed down from the top (vendors/registry.ts). */
   vendors: HubVendors;
-  /** The HTTP client hydration calls LMS APIs with: "Test API access" uses the same one. */
-  lmsHttp: LmsHttp;
+  /**
+   * Each connection's LMS API client, the one hydration uses: "Test API access" asks through it,
+   * since a second client's login would cancel hydration's token (Absorb keeps one per admin).
+   */
+  clientFor: ClientFor;
   /** How each connection's LMS API has been answering. */
   apiStats: ApiStatsBook;
   /** Each connection's LMS API circuit breaker: open while the LMS keeps failing. */

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type Express } from 'express';
 import { z } from 'zod';
 import { VENDORS, type Vendor } from '../catalog/index.ts';
+import { localUrl } from '../config.ts';
 import { NotFoundError, PayloadError } from '../errors.ts';
 import { errorHandler, notFoundHandler } from '../http/error-handler.ts';
 import { bodyOf } from '../http/request.ts';
@@ -211,7 +212,7 @@ export async function startSandboxLms(options: { data: LmsData; port: number; ho
   server.listen(options.port, options.host);
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  const url = `http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port}`;
+  const url = localUrl(options.host, port);
   return {
     url,
     apiBase: (vendor) => {

@@ -1,13 +1,13 @@
-import { ownerThrough } from '@learnhook/core/testing';
+import { ownerThrough, runCli } from '@learnhook/core/testing';
 import type { HubChild } from './processes.ts';
-import { waitUntil } from './stats.ts';
 
-/** The owner, created through the setup link the hub printed: the cookie header of a signed-in browser. */
+/**
+ * The owner, created through a setup link `learnhook setup-link` printed beside the hub (its piped
+ * stdout is a service's, which gets no link): the cookie header of a signed-in browser.
+ */
 export async function signedIn(hub: HubChild): Promise<string> {
-  const linkIn = () => hub.output.map((line) => /https?:\/\/\S+\/setup\/\S+/.exec(line)?.[0]).find(Boolean);
-  // The banner with the link follows the line the hub is seen ready on.
-  await waitUntil(() => linkIn() !== undefined, 5_000, 50);
-  const link = linkIn();
-  if (!link) throw new Error('the hub printed no setup link');
+  const printed = await runCli(['setup-link'], { env: { LEARNHOOK_DATA: hub.dataFile, LEARNHOOK_PUBLIC_URL: hub.url } });
+  const link = /https?:\/\/\S+\/setup\/\S+/.exec(printed.stdout)?.[0];
+  if (!link) throw new Error(`learnhook setup-link printed no link: ${printed.stderr}`);
   return (await ownerThrough(hub.url, link)).cookie();
 }

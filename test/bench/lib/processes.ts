@@ -106,6 +106,8 @@ export const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 export interface HubChild extends Child {
   url: string;
   dataDir: string;
+  /** The hub's embedded store (LEARNHOOK_DATA), for CLI commands run beside it. */
+  dataFile: string;
   /** Calls the hub's API with the admin key. */
   api<T>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }>;
   /** A Prometheus counter's total over all its label sets. */
@@ -121,12 +123,13 @@ function stopAndClean(child: Child, dataDir: string): () => Promise<void> {
   };
 }
 
-function withApi(child: Child, url: string, key: string, dataDir: string): HubChild {
+function withApi(child: Child, url: string, key: string, dataDir: string, dataFile: string): HubChild {
   return {
     ...child,
     stop: stopAndClean(child, dataDir),
     url,
     dataDir,
+    dataFile,
     api: <T>(method: string, route: string, body?: unknown) => callApi<T>(url, method, route, body, key),
     async counter(name, labels = {}) {
       const text = await (await fetch(`${url}/metrics`)).text();
@@ -157,12 +160,13 @@ function withApi(child: Child, url: string, key: string, dataDir: string): HubCh
  */
 export async function startHub(env: Record<string, string> = {}, nodeOptions = ''): Promise<HubChild> {
   const dataDir = tempDir('hub');
+  const dataFile = env.LEARNHOOK_DATA ?? path.join(dataDir, 'learnhook.db');
   const child = await startChild(
     [...HUB_NODE_FLAGS, CLI, 'serve'],
     {
       PORT: '0',
       HOST: '127.0.0.1',
-      LEARNHOOK_DATA: path.join(dataDir, 'learnhook.db'),
+      LEARNHOOK_DATA: dataFile,
       LEARNHOOK_API_KEY: ADMIN_KEY,
       LEARNHOOK_ALLOW_PRIVATE_TARGETS: 'true',
       LEARNHOOK_RATE_LIMIT: '1000000',
@@ -171,7 +175,7 @@ export async function startHub(env: Record<string, string> = {}, nodeOptions = '
     },
     LISTENING,
   );
-  return withApi(child, child.ready, ADMIN_KEY, dataDir);
+  return withApi(child, child.ready, ADMIN_KEY, dataDir, dataFile);
 }
 
 export interface SandboxInfo {
@@ -194,5 +198,6 @@ export async function startSandboxChild(
     60_000,
   );
   const info = JSON.parse(child.ready) as SandboxInfo;
-  return { ...withApi(child, info.url, info.apiKey, dir), info };
+  // The sandbox session keeps its hub's store as hub.db in its folder (sandbox/session.ts).
+  return { ...withApi(child, info.url, info.apiKey, dir, path.join(dir, 'hub.db')), info };
 }

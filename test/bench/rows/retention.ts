@@ -53,6 +53,7 @@ async function startCompressedHub(retentionDays: number): Promise<CompressedHub>
     ...child,
     url: info.url,
     dataDir: dir,
+    dataFile: info.file,
     api: <T>(method: string, route: string, body?: unknown) => callApi<T>(info.url, method, route, body, ADMIN_KEY),
     counter: async () => Number.NaN,
   };

@@ -47,7 +47,7 @@ export function authPages(ctx: ConsoleContext): Router {
       title: 'This link cannot be used',
       status: 410,
       body: html`${notice('error', 'This link was used already or has expired.')}
-        <p>A setup link works once. If nobody has set up this hub yet, restart it to get a new one. An invitation can be sent again by an admin.</p>
+        <p>A setup link works once. If nobody has set up this hub yet, run <code>learnhook setup-link</code> where the hub runs to get a new one. An invitation can be sent again by an admin.</p>
         <p><a href="/sign-in">Go to sign-in</a></p>`,
     });
 
@@ -111,8 +111,8 @@ export function authPages(ctx: ConsoleContext): Router {
     if ((await accounts.countUsers()) === 0) {
       return sendPage(res, {
         title: 'Set up learnhook',
-        body: html`<p>This hub has no console account yet. Open the setup link that <code>learnhook serve</code> (or <code>npm start</code>) printed when it started: it creates the owner account.</p>
-          <p>Lost it, or more than a day passed? Restart the hub to get a new one.</p>`,
+        body: html`<p>This hub has no console account yet. Open the setup link that <code>npm start</code> (or <code>learnhook serve</code>) printed in its terminal when it started: it creates the owner account.</p>
+          <p>Lost it, more than a day passed, or the hub runs as a service (which keeps the link out of its logs)? Run <code>learnhook setup-link</code> where the hub runs, as its user, to print a new one.</p>`,
       });
     }
     signInPage(req, res, { next: typeof req.query.next === 'string' ? req.query.next : undefined });

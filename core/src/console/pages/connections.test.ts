@@ -26,9 +26,14 @@ describe('the console connection pages', () => {
   });
   afterEach(() => hub.close());
 
-  it('offer every supported LMS in the gallery, each with a form built from its schemas', async () => {
+  it('offer every supported LMS in the gallery, say which card fits an LMS not listed, and build each form from its schemas', async () => {
     const gallery = await owner.request('GET', '/connections/new');
     for (const { inbound } of Object.values(VENDOR_REGISTRY)) expect(gallery.text).toContain(`href="/connections/new/${inbound.vendor}"`);
+    // A person whose LMS has no card of its own is told which of the two open cards to pick.
+    const lead = /<p>Choose your LMS\.([^<]*(?:<\/?strong>[^<]*)*)<\/p>/.exec(gallery.text)?.[1] ?? '';
+    expect(lead).toContain('Not listed?');
+    expect(lead).toContain('<strong>Any other LMS (custom mapping)</strong> fits any other LMS that sends JSON webhooks');
+    expect(lead).toContain('<strong>Standard Webhooks / xAPI</strong>');
     const absorb = await owner.request('GET', '/connections/new/absorb');
     expect(absorb.text).toContain('name="api.base_url"');
     expect(absorb.text).toContain('Leave empty for https://rest.myabsorb.com.');

@@ -83,7 +83,7 @@ export function connectionsPages(ctx: ConsoleContext): Router {
     sendPage(res, {
       title: 'Add a connection',
       active: '/connections',
-      body: html`<p>Choose your LMS. Not listed? "Standard Webhooks / xAPI" fits any system that signs its webhooks that way or sends xAPI statements.</p>
+      body: html`<p>Choose your LMS. Not listed? <strong>${ctx.vendors.standard.inbound.title}</strong> fits any system that signs its webhooks that way or sends xAPI statements, and <strong>${ctx.vendors.custom.inbound.title}</strong> fits any other LMS that sends JSON webhooks: you map its fields to learnhook events, no code needed.</p>
         <ul class="grid gallery">${VENDORS.map((vendor) => vendorCard(ctx.vendors[vendor]))}</ul>`,
     });
   });

@@ -171,3 +171,25 @@ describe('API settings saved through the API', { timeout: 20_000 }, () => {
     expect(described.body.api_check).toBeNull();
   });
 });
+
+describe('API settings changed twice within one tick of the clock', { timeout: 20_000 }, () => {
+  it('are tried with the settings just saved, not the API client made for the ones before', async () => {
+    const frozen = await startTestHub({}, undefined, { now: () => Date.parse('2026-11-20T14:03:11Z') });
+    try {
+      const lms = await serveEmulator(emulatedApi('absorb'));
+      const api = { ...lms.settings, base_url: lms.base };
+      const wrong = await frozen.api<ConnectionAnswer>('POST', '/v1/connections', {
+        name: 'frozen-absorb',
+        vendor: 'absorb',
+        api: { ...api, password: 'wrong' },
+      });
+      expect(wrong.body.api_check).toMatchObject({ ok: false });
+      const fixed = await frozen.api<ConnectionAnswer>('PATCH', '/v1/connections/frozen-absorb', { api });
+      // Same updated_at as before: only the save's own notice tells the hydration client to go.
+      expect(fixed.body.updated_at).toBe(wrong.body.updated_at);
+      expect(fixed.body.api_check).toMatchObject({ ok: true });
+    } finally {
+      await frozen.close();
+    }
+  });
+});
