@@ -1,6 +1,6 @@
+import { str } from './rows.ts';
 import { ACTIVITY_UPSERT, HOUR_MS } from './sql/activity.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
-import { str } from './rows.ts';
 import type { IngestResult, NewDelivery, NewEvent, Store } from './store.ts';
 
 export type SqliteWrites = Pick<Store, 'ingest' | 'completeEvent' | 'insertDeliveries' | 'deleteHook' | 'finishAttempt'>;
