@@ -2,6 +2,8 @@
 
 /** The embedded store, for tests and benchmarks that fill a data file before a hub opens it. */
 export { openSqliteStore } from '../store/sqlite.ts';
+/** The embedded store's group commit, for the bench's durable floor (the least a durable receiver does). */
+export { createGroupCommit } from '../store/sqlite-group-commit.ts';
 /** The embedded store's migrations, in order: tests build data files at older schema versions from them. */
 export { MIGRATIONS as SQLITE_MIGRATIONS } from '../store/sqlite-migrations.ts';
 export * from './cli.ts';

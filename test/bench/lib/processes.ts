@@ -100,6 +100,7 @@ export function startChild(args: string[], env: Record<string, string>, ready: R
 const LISTENING = /listening on (http:\/\/[\w.:[\]-]+)/;
 
 export const startBare = () => startChild([path.join(SERVERS, 'bare.ts')], {}, LISTENING);
+export const startDurableFloor = () => startChild([path.join(SERVERS, 'durable-floor.ts')], {}, LISTENING);
 
 export const ADMIN_KEY = 'bench-admin-key-0123456789abcdef';
 

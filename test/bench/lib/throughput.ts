@@ -1,15 +1,18 @@
 import { learn365Requests, type RequestFactory } from './bodies.ts';
 import { closedLoad } from './load.ts';
 import { cpuMeter } from './machine.ts';
-import { type Child, type HubChild, startBare, startHub } from './processes.ts';
+import { type Child, type HubChild, startBare, startDurableFloor, startHub } from './processes.ts';
 
 /**
- * Rows 1 and 2 load their servers the same way: autocannon, CONNECTIONS connections, the same
+ * Rows 1 and 2 (and row 2's durable floor) load their servers the same way: autocannon, CONNECTIONS connections, the same
  * Learn365 body (distinct per request). Both servers run side by side and are measured in
  * alternating rounds (A B B A ...), so that other work on the machine, which comes and goes,
  * weighs on both alike; each row reports the median of its rounds.
  */
 export const CONNECTIONS = 50;
+
+/** The Learn365 secret the durable floor server verifies with (its default). */
+const FLOOR_SECRET = 'a-learn365-secret-of-32-characters-or-more';
 
 export interface Round {
   okPerSecond: number;
@@ -37,6 +40,8 @@ export interface Measured {
 
 export interface PairResult {
   ceiling: Measured;
+  /** The least a durable signed receiver does (servers/durable-floor.ts), under the same load. */
+  floor: Measured;
   ingest: Measured & { stored: number; duplicates: number };
   bodyBytes: number;
   bodyMode: string;
@@ -90,15 +95,19 @@ async function measurePair(quick: boolean, log: (line: string) => void): Promise
   const rounds = quick ? 2 : 4;
   const roundSeconds = quick ? 2.5 : 5;
   let bare: Child | null = null;
+  let floor: Child | null = null;
   let hub: HubChild | null = null;
   try {
     bare = await startBare();
+    floor = await startDurableFloor();
     hub = await startHub();
     const { pathPrefix, inbound } = await learn365Connection(hub);
-    const bareRequests = learn365Requests({ secret: 'a-learn365-secret-of-32-characters-or-more' }, '/');
+    // The bare server reads any body; the floor checks the signature with the secret it was started with.
+    const bareRequests = learn365Requests({ secret: FLOOR_SECRET }, '/');
     const hubRequests = learn365Requests(inbound, pathPrefix);
     const servers = {
       ceiling: { url: bare.ready, factory: bareRequests, pid: bare.child.pid, rounds: [] as Round[], warmupOk: 0 },
+      floor: { url: floor.ready, factory: learn365Requests({ secret: FLOOR_SECRET }, '/'), pid: floor.child.pid, rounds: [] as Round[], warmupOk: 0 },
       ingest: { url: hub.url, factory: hubRequests, pid: hub.child.pid, rounds: [] as Round[], warmupOk: 0 },
     };
     for (const server of Object.values(servers)) {
@@ -106,13 +115,14 @@ async function measurePair(quick: boolean, log: (line: string) => void): Promise
     }
     log(`  ${rounds} alternating rounds of ${roundSeconds} s per server, ${CONNECTIONS} connections ...`);
     for (let index = 0; index < rounds; index++) {
-      const order = index % 2 === 0 ? [servers.ceiling, servers.ingest] : [servers.ingest, servers.ceiling];
+      const order = index % 2 === 0 ? [servers.ceiling, servers.floor, servers.ingest] : [servers.ingest, servers.floor, servers.ceiling];
       for (const server of order) server.rounds.push(await round(server.url, server.factory, roundSeconds, server.pid));
     }
     const stored = await hub.counter('learnhook_events_stored_total');
     const duplicates = await hub.counter('learnhook_events_duplicate_total');
     return {
       ceiling: aggregate(servers.ceiling.rounds, servers.ceiling.warmupOk),
+      floor: aggregate(servers.floor.rounds, servers.floor.warmupOk),
       ingest: { ...aggregate(servers.ingest.rounds, servers.ingest.warmupOk), stored, duplicates },
       bodyBytes: hubRequests.bodyBytes,
       bodyMode: hubRequests.mode,
@@ -120,6 +130,7 @@ async function measurePair(quick: boolean, log: (line: string) => void): Promise
     };
   } finally {
     await bare?.stop();
+    await floor?.stop();
     await hub?.stop();
   }
 }

@@ -50,6 +50,7 @@ export const ingestRow: Row = {
     const pair = await ceilingAndIngest(quick, log);
     const run = pair.ingest;
     const ratio = run.okPerSecond / pair.ceiling.okPerSecond;
+    const floorRatio = pair.floor.okPerSecond / pair.ceiling.okPerSecond;
     const { status, verdict } = judge(Math.round(ratio * 100) / 100, TARGET_RATIO, 'higher');
     // autocannon stops counting with requests still in flight (up to one per connection per run).
     const unanswered = run.stored - run.answered;
@@ -57,6 +58,7 @@ export const ingestRow: Row = {
     const notes = [
       `${fmt(run.answered)} requests answered 202, ${fmt(run.stored)} new events stored, ${fmt(run.duplicates)} duplicates: ${consistent ? `every acknowledgement is a new durable event (${unanswered} more were stored for requests still in flight when a round ended)` : 'MISMATCH between acknowledgements and stored events'}.`,
       `The hub spent ${run.cpuMicrosPerRequest} µs of CPU per event, the bare server ${pair.ceiling.cpuMicrosPerRequest} µs per request; hub ${run.serverCores} cores, load generator ${run.benchCores}, other work on the machine ${run.otherCores}.`,
+      `Durable floor (test/bench/servers/durable-floor.ts: node:http, the same Learn365 signature check, one row per request through the hub's group commit, 202 once durable; no mapping, no indexes, no express), in the same alternating rounds: ${fmt(pair.floor.okPerSecond)} req/s, ratio ${fmt(floorRatio, 2)} of the ceiling, ${pair.floor.cpuMicrosPerRequest} µs of CPU per request. The hub reaches ${fmt(run.okPerSecond / pair.floor.okPerSecond, 2)} of it: that is what the hub's own work (mapping, the event row and its indexes, fan-out, express) costs; the floor's distance from the ceiling is the signature's and the disk's.`,
     ];
     if (status === 'missed') {
       log('  ingest missed its target: profiling a short run under --cpu-prof ...');
@@ -70,6 +72,10 @@ export const ingestRow: Row = {
       metrics: {
         events_per_s: Math.round(run.okPerSecond),
         ratio_to_ceiling: Math.round(ratio * 1000) / 1000,
+        floor_req_per_s: Math.round(pair.floor.okPerSecond),
+        floor_ratio_to_ceiling: Math.round(floorRatio * 1000) / 1000,
+        ratio_to_floor: Math.round((run.okPerSecond / pair.floor.okPerSecond) * 1000) / 1000,
+        floor_cpu_us_per_request: pair.floor.cpuMicrosPerRequest,
         p50_ms: run.p50Ms,
         p99_ms: run.p99Ms,
         rounds_events_per_s: run.rounds.map((round) => Math.round(round.okPerSecond)).join(','),
