@@ -20,6 +20,16 @@ type JsonSchema = z.core.JSONSchema.JSONSchema;
 export const isSecretJson = (schema: JsonSchema): boolean => schema[MARK] === true;
 
 /**
+ * z.toJSONSchema's `override` for a published document: the mark in words OpenAPI tools know,
+ * `format: password` (hidden while typed) and `writeOnly` (given to the hub, never answered whole).
+ */
+export function publishSecret({ jsonSchema }: { jsonSchema: JsonSchema }): void {
+  if (!isSecretJson(jsonSchema)) return;
+  delete jsonSchema[MARK];
+  Object.assign(jsonSchema, { format: 'password', writeOnly: true });
+}
+
+/**
  * Where the credentials sit in a settings value: `true` for a value that is one (an array of
  * them: each item), else the keys within that hold one. Arrays of objects are read through: their
  * items' keys are listed as the array's. Unions list every variant's credentials.
