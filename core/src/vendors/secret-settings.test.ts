@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { fieldsOf } from '../console/forms.ts';
+import { createLogger } from '../logger.ts';
 import { type SecretShape, secretShapeOf, secretUnder } from '../secret-fields.ts';
-import { VENDOR_REGISTRY } from './registry.ts';
+import { credentialKeys, VENDOR_REGISTRY } from './registry.ts';
 
 /**
  * Every vendor's credentials are marked `secret(...)` in its settings schemas, since the mark alone
@@ -70,5 +71,28 @@ describe('vendor settings schemas', () => {
     expect(secretShapeOf(VENDOR_REGISTRY.standard.inbound.inboundSchema)).toEqual({ secret: true, secrets: true, xapi: { password: true } });
     expect(secretShapeOf(VENDOR_REGISTRY['adobe-alm'].inbound.inboundSchema)).toEqual({ password: true });
     expect(secretShapeOf(VENDOR_REGISTRY.thinkific.inbound.inboundSchema)).toEqual({ signing_key: true });
+  });
+});
+
+describe('credentialKeys', () => {
+  it('names every key a vendor marks, so a connection logged whole shows none of its credentials', () => {
+    const keys = credentialKeys();
+    for (const key of ['signing_key', 'signature', 'previous_secrets', 'client_secret', 'private_key', 'refresh_token', 'access_token', 'api_key'])
+      expect(keys).toContain(key);
+    const lines: string[] = [];
+    const logger = createLogger({ destination: { write: (line: string) => void lines.push(line) }, credentialKeys: keys });
+    const credentials = ['thinkific-key-0b5e', 'lw-signature-77aa', 'custom-hmac-secret', 'app-access-token-19'];
+    logger.info(
+      {
+        connections: [
+          { vendor: 'thinkific', inbound: { signing_key: credentials[0] }, api: { subdomain: 'acme', access_token: credentials[3] } },
+          { vendor: 'learnworlds', inbound: { signature: credentials[1] } },
+          { vendor: 'custom', inbound: { verify: { method: 'hmac', header: 'X-Sig', secret: credentials[2] } } },
+        ],
+      },
+      'connections logged whole',
+    );
+    for (const credential of credentials) expect(lines[0]).not.toContain(credential);
+    expect(lines[0]).toContain('"subdomain":"acme"');
   });
 });
