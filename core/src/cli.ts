@@ -13,7 +13,7 @@ import { readConfig } from './config.ts';
 import { CliError } from './errors.ts';
 import { startHub, VERSION } from './hub.ts';
 import { createLogger } from './logger.ts';
-import { VENDOR_REGISTRY } from './vendors/registry.ts';
+import { credentialKeys, VENDOR_REGISTRY } from './vendors/registry.ts';
 
 const USAGE = `learnhook ${VERSION}: connect your LMS to Zapier and n8n.
 
@@ -70,7 +70,7 @@ async function runUntilSignal(start: () => Promise<{ close(): Promise<void> } | 
 
 async function serve(env: NodeJS.ProcessEnv): Promise<void> {
   const config = readConfig(env);
-  const logger = createLogger({ level: config.LOG_LEVEL });
+  const logger = createLogger({ level: config.LOG_LEVEL, credentialKeys: credentialKeys() });
   await runUntilSignal(
     async () => {
       const hub = await startHub(config, logger, VENDOR_REGISTRY).catch((error: NodeJS.ErrnoException) => {
@@ -113,7 +113,7 @@ async function main(argv: string[]): Promise<number> {
     return -1;
   }
   if (command === 'sandbox') {
-    const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn' });
+    const logger = createLogger({ level: process.env.LOG_LEVEL ?? 'warn', credentialKeys: credentialKeys() });
     const out = (text: string) => process.stdout.write(text);
     let ran = false;
     await runUntilSignal(

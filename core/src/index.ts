@@ -19,4 +19,4 @@ export { sqliteFileBytes } from './store/retention.ts';
 export type * from './vendors/adapter.ts';
 export { buildEvent } from './vendors/build-event.ts';
 export { eventId } from './vendors/event-id.ts';
-export { VENDOR_REGISTRY, type VendorModule } from './vendors/registry.ts';
+export { credentialKeys, VENDOR_REGISTRY, type VendorModule } from './vendors/registry.ts';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { PayloadError } from '../errors.ts';
+import { isSecretJson } from '../secret-fields.ts';
 import { html, type SafeHtml } from './html.ts';
 import { field } from './layout.ts';
 
@@ -30,9 +31,17 @@ const propertiesOf = (schema: JsonSchema): [string, JsonSchema][] =>
 
 const humanise = (key: string) => key.replace(/_/g, ' ').replace(/^\w/, (char) => char.toUpperCase());
 
-function leaf(name: string, key: string, schema: JsonSchema, required: boolean, isSecret: (key: string) => boolean, group?: string): FormField {
+function leaf(name: string, key: string, schema: JsonSchema, required: boolean, group?: string): FormField {
   const choices = schema.enum?.map(String);
-  const kind: FormField['kind'] = choices ? 'choice' : schema.type === 'array' ? 'lines' : isSecret(key) ? 'secret' : schema.format === 'uri' ? 'url' : 'text';
+  const kind: FormField['kind'] = choices
+    ? 'choice'
+    : schema.type === 'array'
+      ? 'lines'
+      : isSecretJson(schema)
+        ? 'secret'
+        : schema.format === 'uri'
+          ? 'url'
+          : 'text';
   return {
     name,
     label: schema.title ?? humanise(key),
@@ -45,12 +54,12 @@ function leaf(name: string, key: string, schema: JsonSchema, required: boolean, 
   };
 }
 
-function objectFields(schema: JsonSchema, prefix: string, isSecret: (key: string) => boolean, group?: string): FormField[] {
+function objectFields(schema: JsonSchema, prefix: string, group?: string): FormField[] {
   const required = new Set(schema.required ?? []);
   return propertiesOf(schema).flatMap(([key, property]) =>
     property.type === 'object' && property.properties
-      ? objectFields(property, `${prefix}${key}.`, isSecret, property.title ?? humanise(key))
-      : [leaf(`${prefix}${key}`, key, property, required.has(key), isSecret, group)],
+      ? objectFields(property, `${prefix}${key}.`, property.title ?? humanise(key))
+      : [leaf(`${prefix}${key}`, key, property, required.has(key), group)],
   );
 }
 
@@ -59,18 +68,18 @@ function objectFields(schema: JsonSchema, prefix: string, isSecret: (key: string
  * basic or signature) becomes a choice of that property plus every variant's other fields, each
  * hinted with the choice it belongs to.
  */
-function unionFields(variants: JsonSchema[], prefix: string, isSecret: (key: string) => boolean): FormField[] {
+function unionFields(variants: JsonSchema[], prefix: string): FormField[] {
   const constOf = (variant: JsonSchema, key: string) => propertiesOf(variant).find(([name]) => name === key)?.[1].const;
   const discriminator = propertiesOf(variants[0] ?? {})
     .map(([key]) => key)
     .find((key) => variants.every((variant) => constOf(variant, key) !== undefined));
-  if (!discriminator) return variants.flatMap((variant) => objectFields(variant, prefix, isSecret));
+  if (!discriminator) return variants.flatMap((variant) => objectFields(variant, prefix));
   const values = variants.map((variant) => String(constOf(variant, discriminator)));
   const choice: FormField = { name: `${prefix}${discriminator}`, label: humanise(discriminator), kind: 'choice', choices: values, required: true };
   const others = variants.flatMap((variant) => {
     const value = String(constOf(variant, discriminator));
     const rest = Object.fromEntries(propertiesOf(variant).filter(([key]) => key !== discriminator));
-    return objectFields({ ...variant, properties: rest }, prefix, isSecret).map((item) => ({
+    return objectFields({ ...variant, properties: rest }, prefix).map((item) => ({
       ...item,
       required: false,
       hint: `Only for ${humanise(discriminator).toLowerCase()} "${value}".${item.hint ? ` ${item.hint}` : ''}`,
@@ -79,11 +88,12 @@ function unionFields(variants: JsonSchema[], prefix: string, isSecret: (key: str
   return [choice, ...others];
 }
 
-export function fieldsOf(schema: z.ZodType, options: { prefix?: string; isSecret: (key: string) => boolean }): FormField[] {
+/** A schema's fields; those marked with `secret(...)` (secret-fields.ts) become password inputs. */
+export function fieldsOf(schema: z.ZodType, options: { prefix?: string } = {}): FormField[] {
   const json: JsonSchema = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' });
   const prefix = options.prefix ?? '';
   const variants = json.oneOf ?? json.anyOf;
-  return variants ? unionFields(variants, prefix, options.isSecret) : objectFields(json, prefix, options.isSecret);
+  return variants ? unionFields(variants, prefix) : objectFields(json, prefix);
 }
 
 const formOf = (body: unknown): Record<string, unknown> => (typeof body === 'object' && body !== null ? Object.fromEntries(Object.entries(body)) : {});

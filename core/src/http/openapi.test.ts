@@ -32,4 +32,14 @@ describe('openApiDocument', () => {
     expect(Object.keys(responses).sort()).toEqual(['200', '204', 'default']);
     expect(responses['200']?.description).toMatch(/remove by hand/);
   });
+
+  it("publishes a credential the schemas mark as a password the hub is given and never answers whole: a custom preview's verify secret", () => {
+    const preview = operation('/v1/connections/{id}/preview', 'post') as unknown as {
+      requestBody: { content: { 'application/json': { schema: { properties: { verify: { properties: Record<string, unknown> } } } } } };
+    };
+    const verify = preview.requestBody.content['application/json'].schema.properties.verify.properties;
+    expect(verify.secret).toMatchObject({ type: 'string', format: 'password', writeOnly: true });
+    expect(verify.header).not.toHaveProperty('writeOnly');
+    expect(JSON.stringify(paths)).not.toContain('"secret":true');
+  });
 });

@@ -24,6 +24,7 @@ import {
   PageParams,
   ReplayRequest,
 } from '../operations/schemas.ts';
+import { publishSecret } from '../secret-fields.ts';
 import type { ApiScope } from '../store/store.ts';
 
 /**
@@ -194,7 +195,8 @@ export const OPERATIONS: readonly Operation[] = [
 
 const ErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.unknown() }) });
 
-const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' });
+const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') =>
+  z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12', override: publishSecret });
 
 /** Who may call: OpenAPI's security requirements, with the key scopes as role names (any one suffices). */
 function security(scope: Operation['scope']): Array<Record<string, string[]>> {

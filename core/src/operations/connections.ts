@@ -3,6 +3,7 @@ import { VENDORS } from '../catalog/index.ts';
 import { NotFoundError, PayloadError, type PayloadIssue } from '../errors.ts';
 import { LmsApiError } from '../hydrate/client.ts';
 import { newId, newToken } from '../ids.ts';
+import { mapSecrets, type SecretShape, secretShapeOf, secretUnder } from '../secret-fields.ts';
 import type { OpenConnection } from '../vendors/connection-registry.ts';
 import { parseWith, toPayloadIssues } from '../vendors/parse-body.ts';
 import type { HubVendor, HubVendors, OperationsContext } from './context.ts';
@@ -14,24 +15,11 @@ import { type Connection, ConnectionCreateBase, ConnectionPatchBase, isoTime } f
  * (http/routes/connections.ts) and the console (console/pages/connections.ts) both call them.
  */
 
-/** Keys whose values are credentials: shown in full once, at creation, then only their last characters. */
-const SECRET_KEYS = new Set(['secret', 'secrets', 'password', 'authorization', 'api_key', 'private_key', 'client_secret', 'access_token', 'refresh_token']);
+/** A credential as later answers show it: its last characters, enough to tell which one is saved. */
+const masked = (credential: unknown): unknown => (typeof credential === 'string' ? `…${credential.slice(-4)}` : credential);
 
-export const isSecretKey = (key: string): boolean => SECRET_KEYS.has(key);
-
-function masked(value: unknown, key = ''): unknown {
-  if (SECRET_KEYS.has(key)) {
-    if (Array.isArray(value)) return value.map((item) => masked(item, key));
-    return typeof value === 'string' ? `…${value.slice(-4)}` : value;
-  }
-  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
-    return Object.fromEntries(Object.entries(value).map(([child, inner]) => [child, masked(inner, child)]));
-  }
-  return value;
-}
-
-const asRecord = (value: unknown): Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.fromEntries(Object.entries(value)) : {};
+const isRecord = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const asRecord = (value: unknown): Record<string, unknown> => (isRecord(value) ? Object.fromEntries(Object.entries(value)) : {});
 
 /**
  * The LMS API settings, checked against the vendor's hydration client: a typo in a base URL or a
@@ -99,7 +87,9 @@ export function presentConnection(
     description: record.description,
     ingest_url: ingestUrl,
     xapi_url: ctx.vendors[record.vendor].inbound.routes.includes('xapi-statements') ? `${ingestUrl}/xapi/statements` : null,
-    inbound: asRecord(options.showSecrets ? connection.inbound : masked(connection.inbound)),
+    inbound: asRecord(
+      options.showSecrets ? connection.inbound : mapSecrets(connection.inbound, secretShapeOf(ctx.vendors[record.vendor].inbound.inboundSchema), masked),
+    ),
     api_configured: connection.api !== null,
     retention_days: record.retention_days ?? null,
     api_check: options.apiCheck ?? null,
@@ -173,17 +163,18 @@ export async function createConnection(ctx: OperationsContext, actor: string, in
 /**
  * A change's nested settings with the current secrets their caller left out: secrets are shown once,
  * so a form sends a group of settings (a custom connection's verify, xAPI credentials) without its
- * secret, and an absent secret means "keep it", as a left-out top-level one does.
+ * secret, and an absent secret means "keep it", as a left-out top-level one does. `shape` is where
+ * the inbound schema marks its secrets (secret-fields.ts).
  */
-function keepingSecrets(current: unknown, given: Record<string, unknown>): Record<string, unknown> {
+function keepingSecrets(current: unknown, given: Record<string, unknown>, shape: SecretShape | true): Record<string, unknown> {
   const before = asRecord(current);
   return Object.fromEntries(
     Object.entries(given).map(([key, value]) => {
       const was = before[key];
-      if (typeof value !== 'object' || value === null || Array.isArray(value) || typeof was !== 'object' || was === null || Array.isArray(was))
-        return [key, value];
-      const kept = Object.fromEntries(Object.entries(asRecord(was)).filter(([inner]) => SECRET_KEYS.has(inner) && !(inner in value)));
-      return [key, { ...kept, ...keepingSecrets(was, asRecord(value)) }];
+      const inner = secretUnder(shape, key);
+      if (inner === undefined || inner === true || !isRecord(value) || !isRecord(was)) return [key, value];
+      const kept = Object.fromEntries(Object.entries(was).filter(([name]) => secretUnder(inner, name) === true && !(name in value)));
+      return [key, { ...kept, ...keepingSecrets(was, value, inner) }];
     }),
   );
 }
@@ -198,8 +189,9 @@ export async function changeConnection(ctx: OperationsContext, actor: string, id
       throw new PayloadError(`A connection's ${fixed} cannot change; create a new connection instead.`, [{ path: fixed, message: 'Cannot change' }]);
   }
   const changesInbound = Object.keys(given).length > 0;
+  const vendor = ctx.vendors[current.record.vendor];
   const inbound = changesInbound
-    ? inboundFor(ctx.vendors[current.record.vendor], { ...asRecord(current.inbound), ...keepingSecrets(current.inbound, given) })
+    ? inboundFor(vendor, { ...asRecord(current.inbound), ...keepingSecrets(current.inbound, given, secretShapeOf(vendor.inbound.inboundSchema)) })
     : current.inbound;
   const id = current.record.id;
   await ctx.store.updateConnection(id, {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { readConfig } from '../config.ts';
 import { type RunningHub, startHub } from '../hub.ts';
 import { createLogger } from '../logger.ts';
-import { VENDOR_REGISTRY } from '../vendors/registry.ts';
+import { credentialKeys, VENDOR_REGISTRY } from '../vendors/registry.ts';
 import { runCli } from './cli.ts';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
@@ -74,7 +74,9 @@ export async function startTestHub(
     LEARNHOOK_AUTH_FAILURE_LIMIT: '100000',
     ...env,
   });
-  const logger = options.logDestination ? createLogger({ level: 'info', destination: options.logDestination }) : createLogger({ level: 'silent' });
+  const logger = options.logDestination
+    ? createLogger({ level: 'info', destination: options.logDestination, credentialKeys: credentialKeys() })
+    : createLogger({ level: 'silent' });
   const hub = await startHub(config, logger, VENDOR_REGISTRY, {
     retryDelaysMs: options.retryDelaysMs,
     ...(options.now ? { now: options.now } : {}),

@@ -2,6 +2,7 @@ import type { Vendor } from '../catalog/index.ts';
 import type { HubVendor } from '../operations/context.ts';
 import type { EmulatedApi } from '../sandbox/api/types.ts';
 import type { WireFormat } from '../sandbox/wire-request.ts';
+import { secretKeysOf, secretShapeOf } from '../secret-fields.ts';
 import { threeSixtyLearning } from './360learning/index.ts';
 import { absorb } from './absorb/index.ts';
 import { adobeAlm } from './adobe-alm/index.ts';
@@ -48,3 +49,12 @@ export const VENDOR_REGISTRY: { readonly [V in Vendor]: VendorModule } = {
   kajabi,
   custom,
 };
+
+/**
+ * Every settings key a vendor's schemas mark secret(...): what createLogger blanks wherever a log
+ * line holds it, so a connection logged whole shows none of its credentials.
+ */
+export function credentialKeys(): string[] {
+  const schemas = Object.values(VENDOR_REGISTRY).flatMap((vendor) => [vendor.inbound.inboundSchema, ...(vendor.api ? [vendor.api.settingsSchema] : [])]);
+  return [...new Set(schemas.flatMap((schema) => secretKeysOf(secretShapeOf(schema))))].sort();
+}

@@ -120,6 +120,22 @@ describe('the console connection pages', () => {
     expect(tooShort.text).toContain('id="f-secret-error"');
   });
 
+  it('show every credential the schemas mark as a password input, never with its value, whatever its name', async () => {
+    const signingKey = 'thinkific-site-api-key-0b5e7f3a';
+    const saved = await owner.submit('/connections/new/thinkific', '/connections/new/thinkific', { name: 'school', signing_key: signingKey });
+    expect(saved.status).toBe(201);
+    const id = connectionIdIn(saved.text);
+    expect((await owner.request('GET', `/connections/${id}`)).text).not.toContain(signingKey);
+    const form = await owner.request('GET', `/connections/${id}/edit`);
+    expect(form.text).toMatch(/name="signing_key" type="password"/);
+    expect(form.text).toMatch(/name="api.access_token" type="password"/);
+    expect(form.text).not.toContain(signingKey);
+    const learnWorlds = await owner.request('GET', '/connections/new/learnworlds');
+    expect(learnWorlds.text).toMatch(/name="signature" type="password"/);
+    const custom = await owner.request('GET', '/connections/new/custom');
+    expect(custom.text).toMatch(/name="verify.secret" type="password"/);
+  });
+
   it('delete a connection only after its name is typed', async () => {
     const saved = await owner.submit('/connections/new/absorb', '/connections/new/absorb', { name: 'acme-absorb' });
     const id = connectionIdIn(saved.text);

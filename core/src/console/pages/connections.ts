@@ -1,7 +1,7 @@
 import express, { type Response, type Router } from 'express';
 import { VENDORS, type Vendor } from '../../catalog/index.ts';
 import { PayloadError } from '../../errors.ts';
-import { apiCheckAfterSave, createConnection, isSecretKey } from '../../operations/connections.ts';
+import { apiCheckAfterSave, createConnection } from '../../operations/connections.ts';
 import type { HubVendor } from '../../operations/context.ts';
 import { registerAfterCreate } from '../../operations/registration.ts';
 import { ConnectionCreateBase } from '../../operations/schemas.ts';
@@ -20,12 +20,9 @@ const isVendor = (value: string): value is Vendor => (VENDORS as readonly string
 export function connectionFields(vendor: HubVendor, options: { includeName: boolean }): FormField[] {
   const base = fieldsOf(
     ConnectionCreateBase.pick(options.includeName ? { name: true, description: true, retention_days: true } : { description: true, retention_days: true }),
-    {
-      isSecret: isSecretKey,
-    },
   );
   // A custom connection's mapping has its own page, beside its preview (custom-mapping.ts).
-  const inbound = fieldsOf(vendor.inbound.inboundSchema, { isSecret: isSecretKey })
+  const inbound = fieldsOf(vendor.inbound.inboundSchema)
     .filter((item) => !item.name.startsWith('mapping.'))
     .map((item) => ({
       ...item,
@@ -33,7 +30,7 @@ export function connectionFields(vendor: HubVendor, options: { includeName: bool
     }));
   const vendorApi = vendor.api;
   const api = vendorApi
-    ? fieldsOf(vendorApi.settingsSchema, { prefix: 'api.', isSecret: isSecretKey }).map((item) => ({ ...item, group: 'LMS API, to fill events in (optional)' }))
+    ? fieldsOf(vendorApi.settingsSchema, { prefix: 'api.' }).map((item) => ({ ...item, group: 'LMS API, to fill events in (optional)' }))
     : [];
   return [
     ...base.map((item) =>

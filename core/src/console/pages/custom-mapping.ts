@@ -1,7 +1,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import { EVENT_TYPES } from '../../catalog/index.ts';
 import { NotFoundError, PayloadError } from '../../errors.ts';
-import { changeConnection, isSecretKey, openConnection } from '../../operations/connections.ts';
+import { changeConnection, openConnection } from '../../operations/connections.ts';
 import { type PreviewAnswer, previewMapping } from '../../operations/custom-preview.ts';
 import type { OpenConnection } from '../../vendors/connection-registry.ts';
 import { CustomInbound, CustomMapping } from '../../vendors/custom/mapping.ts';
@@ -23,7 +23,7 @@ const TYPES_FIELD = 'mapping.types';
 const SAMPLE_FIELD = 'sample';
 
 /** The schema's fields, but the name -> type table, which a form shows as "name = type" lines. */
-const MAPPING_FIELDS: FormField[] = fieldsOf(CustomMapping, { prefix: 'mapping.', isSecret: isSecretKey }).filter((item) => item.name !== TYPES_FIELD);
+const MAPPING_FIELDS: FormField[] = fieldsOf(CustomMapping, { prefix: 'mapping.' }).filter((item) => item.name !== TYPES_FIELD);
 
 const typesText = (types: Record<string, string>): string =>
   Object.entries(types)

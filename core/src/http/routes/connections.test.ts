@@ -82,6 +82,26 @@ describe('connections', { timeout: 20_000 }, () => {
     created.learn365 = { ...connection, ingest_url: rotated.body.ingest_url };
   });
 
+  it("masks a Thinkific connection's signing key, whose name says nothing of a secret, and keeps it when a change leaves it out", async () => {
+    const signingKey = 'thinkific-site-api-key-0b5e7f3a';
+    const { status, body } = await hub.api<ConnectionAnswer>('POST', '/v1/connections', {
+      name: 'conn-thinkific',
+      vendor: 'thinkific',
+      signing_key: signingKey,
+    });
+    expect(status).toBe(201);
+    expect(body.inbound).toEqual({ signing_key: signingKey });
+    const one = await hub.api<ConnectionAnswer>('GET', `/v1/connections/${body.id}`);
+    expect(one.body.inbound).toEqual({ signing_key: '…7f3a' });
+    const changed = await hub.api<ConnectionAnswer>('PATCH', `/v1/connections/${body.id}`, { description: 'signing key left out' });
+    expect(changed.status).toBe(200);
+    expect(changed.body.inbound).toEqual({ signing_key: '…7f3a' });
+    for (const answer of [one.body, changed.body]) expect(JSON.stringify(answer)).not.toContain(signingKey);
+    // Kept: Thinkific's signature with the original key is still accepted, one with the shown ending is not.
+    expect((await ingest(body, completionRequest('thinkific', { signing_key: signingKey }, 604))).status).toBe(202);
+    expect((await ingest(body, completionRequest('thinkific', changed.body.inbound, 605))).status).toBe(401);
+  });
+
   it('refuses to change a name or vendor, a taken name, and a bad vendor setting with a 400 naming the field', async () => {
     const connection = created.standard!;
     for (const change of [{ name: 'renamed' }, { vendor: 'absorb' }]) {

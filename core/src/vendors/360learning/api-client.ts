@@ -4,6 +4,7 @@ import { createBearerTokens, type IssuedToken } from '../../hydrate/bearer-token
 import { type LmsApiClient, LmsApiError, type LmsHttp, type VendorApi } from '../../hydrate/client.ts';
 import { isRefusal } from '../../hydrate/http-json.ts';
 import { answerParser } from '../../hydrate/parse-answer.ts';
+import { secret } from '../../secret-fields.ts';
 
 /**
  * 360Learning API v2 client (https://360learning.readme.io/docs/authentication). OAuth 2.0 client
@@ -33,7 +34,7 @@ export const ThreeSixtyLearningApiSettings = z.object({
     .default('https://app.360learning.com')
     .meta({ title: 'API Base URL', description: 'https://app.360learning.com (EU) or https://app.us.360learning.com (US).' }),
   client_id: z.string().min(1).meta({ title: 'Client ID', description: 'Settings > API v2 > API credentials: the client ID.' }),
-  client_secret: z.string().min(1).meta({ title: 'Client Secret', description: 'Settings > API v2 > API credentials: the client secret.' }),
+  client_secret: secret(z.string().min(1)).meta({ title: 'Client Secret', description: 'Settings > API v2 > API credentials: the client secret.' }),
 });
 export type ThreeSixtyLearningApiSettings = z.infer<typeof ThreeSixtyLearningApiSettings>;
 

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { HydrationNeeds } from '../../catalog/hydration-needs.ts';
 import type { CourseKind, EnrollmentStatus, EventType } from '../../catalog/index.ts';
+import { secret } from '../../secret-fields.ts';
 import { generateSecret, verifyStandardWebhook } from '../../signatures/standard-webhooks.ts';
 import { eventTypesOf, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from '../adapter.ts';
 import { buildEvent, type EventParts } from '../build-event.ts';
@@ -41,8 +42,10 @@ const WebhookSecret = z
 
 /** The subscription's signing secret, and the previous one while 360Learning rotates it. */
 export const ThreeSixtyLearningInbound = z.object({
-  secret: WebhookSecret.meta({ title: 'Signing Secret', description: "The webhook subscription's signing secret (360Learning: Settings > Webhooks)." }),
-  previous_secrets: z.array(WebhookSecret).optional().meta({ title: 'Previous Signing Secrets', description: 'Secrets still accepted during a rotation.' }),
+  secret: secret(WebhookSecret).meta({ title: 'Signing Secret', description: "The webhook subscription's signing secret (360Learning: Settings > Webhooks)." }),
+  previous_secrets: secret(z.array(WebhookSecret))
+    .optional()
+    .meta({ title: 'Previous Signing Secrets', description: 'Secrets still accepted during a rotation.' }),
 });
 export type ThreeSixtyLearningInbound = z.infer<typeof ThreeSixtyLearningInbound>;
 

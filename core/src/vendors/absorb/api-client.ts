@@ -4,6 +4,7 @@ import { createBearerTokens } from '../../hydrate/bearer-token.ts';
 import { type ListPage, type LmsApiClient, LmsApiError, type LmsHttp, type VendorApi } from '../../hydrate/client.ts';
 import { isRefusal } from '../../hydrate/http-json.ts';
 import { answerParser } from '../../hydrate/parse-answer.ts';
+import { secret } from '../../secret-fields.ts';
 import { toIsoTimestamp } from '../timestamps.ts';
 import {
   AbsorbCourse,
@@ -48,12 +49,12 @@ export const AbsorbApiSettings = z.object({
       title: 'API Base URL',
       description: "Your region's gateway: https://rest.myabsorb.com (US), .ca, .eu or .com.au; sandboxes at rest.sandbox.myabsorb.*.",
     }),
-  private_key: z.string().min(1).meta({ title: 'Private API Key', description: 'Portal Settings > Integration API private key.' }),
+  private_key: secret(z.string().min(1)).meta({ title: 'Private API Key', description: 'Portal Settings > Integration API private key.' }),
   username: z
     .string()
     .min(1)
     .meta({ title: 'Admin Username', description: 'An admin kept for this integration alone: a new token for this admin cancels any other.' }),
-  password: z.string().min(1).meta({ title: 'Admin Password' }),
+  password: secret(z.string().min(1)).meta({ title: 'Admin Password' }),
 });
 export type AbsorbApiSettings = z.infer<typeof AbsorbApiSettings>;
 

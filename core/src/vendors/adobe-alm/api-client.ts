@@ -5,6 +5,7 @@ import { type LmsApiClient, LmsApiError, type LmsHttp, type VendorApi } from '..
 import { isRefusal } from '../../hydrate/http-json.ts';
 import { answerParser } from '../../hydrate/parse-answer.ts';
 import { splitFullName } from '../../hydrate/person-name.ts';
+import { secret } from '../../secret-fields.ts';
 import { lookupName, normaliseName } from '../names.ts';
 import { toIsoTimestamp } from '../timestamps.ts';
 
@@ -40,8 +41,8 @@ export const AdobeAlmApiSettings = z.object({
     .default('https://learningmanager.adobe.com')
     .meta({ title: 'API Base URL', description: "https://learningmanager.adobe.com, or your data centre's host (e.g. https://learningmanagereu.adobe.com)." }),
   client_id: z.string().min(1).meta({ title: 'Client ID', description: 'Integration Admin > Applications: the application id.' }),
-  client_secret: z.string().min(1).meta({ title: 'Client Secret', description: 'Integration Admin > Applications: the application secret.' }),
-  refresh_token: z.string().min(1).meta({ title: 'Refresh Token', description: 'An admin refresh token for this application (admin:read scope).' }),
+  client_secret: secret(z.string().min(1)).meta({ title: 'Client Secret', description: 'Integration Admin > Applications: the application secret.' }),
+  refresh_token: secret(z.string().min(1)).meta({ title: 'Refresh Token', description: 'An admin refresh token for this application (admin:read scope).' }),
 });
 export type AdobeAlmApiSettings = z.infer<typeof AdobeAlmApiSettings>;
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { HydrationNeeds } from '../../catalog/hydration-needs.ts';
 import { type CourseKind, type EnrollmentStatus, EVENT_DEFINITIONS, type EventType } from '../../catalog/index.ts';
 import { AuthenticationError } from '../../errors.ts';
+import { secret } from '../../secret-fields.ts';
 import { basicAuthMatches } from '../../signatures/basic-auth.ts';
 import { eventTypesOf, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from '../adapter.ts';
 import { buildEvent } from '../build-event.ts';
@@ -44,7 +45,7 @@ export const AdobeAlmInbound = z.discriminatedUnion('auth', [
   z.object({
     auth: z.literal('basic'),
     username: z.string().min(1).meta({ title: 'Username' }),
-    password: z.string().min(1).meta({ title: 'Password' }),
+    password: secret(z.string().min(1)).meta({ title: 'Password' }),
   }),
   z.object({ auth: z.literal('signature') }),
 ]);

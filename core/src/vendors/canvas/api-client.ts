@@ -3,6 +3,7 @@ import type { Course, Learner } from '../../catalog/index.ts';
 import { type LmsApiClient, LmsApiError, type LmsHttp, type VendorApi } from '../../hydrate/client.ts';
 import { answerParser } from '../../hydrate/parse-answer.ts';
 import { splitFullName } from '../../hydrate/person-name.ts';
+import { secret } from '../../secret-fields.ts';
 
 /**
  * Canvas LMS REST API client (instructure/canvas-lms doc/api): `Authorization: Bearer <access
@@ -26,10 +27,10 @@ import { splitFullName } from '../../hydrate/person-name.ts';
 
 export const CanvasApiSettings = z.object({
   base_url: z.url({ protocol: /^https?$/ }).meta({ title: 'Canvas URL', description: 'Your Canvas address, e.g. https://acme.instructure.com.' }),
-  access_token: z
-    .string()
-    .min(1)
-    .meta({ title: 'Access Token', description: 'Account > Settings > New Access Token, by an admin who can read users and courses.' }),
+  access_token: secret(z.string().min(1)).meta({
+    title: 'Access Token',
+    description: 'Account > Settings > New Access Token, by an admin who can read users and courses.',
+  }),
 });
 export type CanvasApiSettings = z.infer<typeof CanvasApiSettings>;
 

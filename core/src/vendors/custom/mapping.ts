@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { type EventType, isEventType } from '../../catalog/index.ts';
+import { secret } from '../../secret-fields.ts';
 import { MAX_PATH_LENGTH, pathProblem } from './json-path.ts';
 
 /**
@@ -80,7 +81,7 @@ export const CustomVerify = z
       .default('token')
       .meta({ title: 'Method', description: 'token: only the secret ingest URL; header: a fixed header value; hmac: a signature header over the body.' }),
     header: HeaderName.optional().meta({ title: 'Header', description: 'The header carrying the value or signature, e.g. X-Signature.' }),
-    secret: z.string().min(8).max(500).optional().meta({ title: 'Secret', description: 'The header value (header) or the signing key (hmac).' }),
+    secret: secret(z.string().min(8).max(500)).optional().meta({ title: 'Secret', description: 'The header value (header) or the signing key (hmac).' }),
     algorithm: z.enum(HMAC_ALGORITHMS).default('sha256').meta({ title: 'Algorithm' }),
     encoding: z.enum(['hex', 'base64']).default('hex').meta({ title: 'Encoding' }),
     prefix: z.string().max(40).optional().meta({ title: 'Prefix', description: 'Text before the signature in the header, e.g. sha256=.' }),

@@ -4,6 +4,7 @@ import { createBearerTokens } from '../../hydrate/bearer-token.ts';
 import { type ListPage, type LmsApiClient, LmsApiError, type LmsHttp, type VendorApi } from '../../hydrate/client.ts';
 import { answerParser } from '../../hydrate/parse-answer.ts';
 import { splitFullName } from '../../hydrate/person-name.ts';
+import { secret } from '../../secret-fields.ts';
 
 /**
  * Kajabi Public API client (https://api.kajabi.com, paths under /v1; JSON:API answers
@@ -26,7 +27,7 @@ export const KajabiApiSettings = z.object({
     .default('https://api.kajabi.com')
     .meta({ title: 'API Base URL', description: 'Without /v1: https://api.kajabi.com.' }),
   client_id: z.string().min(1).meta({ title: 'Client ID', description: 'Settings > Public API > User API Keys in Kajabi.' }),
-  client_secret: z.string().min(1).meta({ title: 'Client Secret' }),
+  client_secret: secret(z.string().min(1)).meta({ title: 'Client Secret' }),
   site_id: z.string().regex(/^\d+$/, 'A Kajabi site id is a number.').optional().meta({
     title: 'Site ID',
     description: 'Only for registering hooks with a key that reaches several Kajabi sites: the id of the site whose events to send (GET /v1/sites lists them).',

@@ -3,6 +3,7 @@ import type { Course, Enrollment, EnrollmentStatus, Learner } from '../../catalo
 import type { ListPage, LmsApiClient, LmsHttp, VendorApi } from '../../hydrate/client.ts';
 import { answerParser } from '../../hydrate/parse-answer.ts';
 import { splitFullName } from '../../hydrate/person-name.ts';
+import { secret } from '../../secret-fields.ts';
 import { lookupName } from '../names.ts';
 import { toIsoTimestamp } from '../timestamps.ts';
 import { LEARN365_COURSE_KINDS, LEARN365_REGISTRATION_STATUSES } from './tables.ts';
@@ -32,7 +33,10 @@ export const Learn365ApiSettings = z.object({
     .url({ protocol: /^https?$/ })
     .default('https://api.365.systems')
     .meta({ title: 'API Base URL', description: "https://api.365.systems, or your region's endpoint such as https://ne-api.365.systems." }),
-  api_key: z.string().min(1).meta({ title: 'API Key', description: 'Learn365 Admin Center > Global Settings > API key management (Read only is enough).' }),
+  api_key: secret(z.string().min(1)).meta({
+    title: 'API Key',
+    description: 'Learn365 Admin Center > Global Settings > API key management (Read only is enough).',
+  }),
 });
 export type Learn365ApiSettings = z.infer<typeof Learn365ApiSettings>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SignatureError } from '../../errors.ts';
+import { secret } from '../../secret-fields.ts';
 import { constantTimeEqual } from '../../signatures/constant-time.ts';
 import { decodeHex, hmacKey, hmacSha256 } from '../../signatures/hmac.ts';
 import { eventTypesOf, type IngestReply, type IngestRequest, type VendorAdapter } from '../adapter.ts';
@@ -22,7 +23,7 @@ import { LEARN365_ACTIONS } from './tables.ts';
 
 /** The connection's inbound settings: the WebHook secret registered at Learn365 (ASP.NET WebHooks allows 32–64 characters). */
 export const Learn365Inbound = z.object({
-  secret: z.string().min(32).max(64).meta({ title: 'WebHook Secret' }),
+  secret: secret(z.string().min(32).max(64)).meta({ title: 'WebHook Secret' }),
 });
 export type Learn365Inbound = z.infer<typeof Learn365Inbound>;
 

@@ -3,6 +3,7 @@ import type { Course, CourseKind, Enrollment, Learner } from '../../catalog/inde
 import { createBearerTokens } from '../../hydrate/bearer-token.ts';
 import { type LmsApiClient, LmsApiError, type LmsHttp, type VendorApi } from '../../hydrate/client.ts';
 import { answerParser } from '../../hydrate/parse-answer.ts';
+import { secret } from '../../secret-fields.ts';
 import { toIsoTimestamp } from '../timestamps.ts';
 
 /**
@@ -27,7 +28,7 @@ export const LearnWorldsApiSettings = z.object({
     .url({ protocol: /^https?$/ })
     .meta({ title: 'School URL', description: 'Your school address without a path, e.g. https://academy.example.com or https://acme.learnworlds.com.' }),
   client_id: z.string().min(1).meta({ title: 'Client ID', description: 'Settings > Developers > API in LearnWorlds; sent as the Lw-Client header too.' }),
-  client_secret: z.string().min(1).meta({ title: 'Client Secret', description: 'Settings > Developers > API in LearnWorlds.' }),
+  client_secret: secret(z.string().min(1)).meta({ title: 'Client Secret', description: 'Settings > Developers > API in LearnWorlds.' }),
 });
 export type LearnWorldsApiSettings = z.infer<typeof LearnWorldsApiSettings>;
 

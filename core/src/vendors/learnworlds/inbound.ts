@@ -3,6 +3,7 @@ import { toMinorUnits } from '../../catalog/commerce.ts';
 import type { HydrationNeeds } from '../../catalog/hydration-needs.ts';
 import type { ACTOR_ROLES, CourseKind, EnrollmentStatus, EventType, Learner } from '../../catalog/index.ts';
 import { PayloadError, SignatureError } from '../../errors.ts';
+import { secret } from '../../secret-fields.ts';
 import { constantTimeEqual } from '../../signatures/constant-time.ts';
 import { eventTypesOf, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from '../adapter.ts';
 import { buildEvent, type EventParts } from '../build-event.ts';
@@ -35,7 +36,7 @@ import { toIsoTimestamp } from '../timestamps.ts';
 
 /** The connection's inbound settings: the signature value shown in LearnWorlds. */
 export const LearnWorldsInbound = z.object({
-  signature: z.string().min(8).meta({
+  signature: secret(z.string().min(8)).meta({
     title: 'Webhook Signature',
     description: 'Settings > Developers > Webhooks in LearnWorlds: the value LearnWorlds sends as Learnworlds-Webhook-Signature: v1=<value>.',
   }),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Course, CourseKind, Enrollment, Learner } from '../../catalog/index.ts';
 import type { LmsApiClient, LmsHttp, VendorApi } from '../../hydrate/client.ts';
 import { answerParser } from '../../hydrate/parse-answer.ts';
+import { secret } from '../../secret-fields.ts';
 import { litmosTime } from './inbound.ts';
 
 /**
@@ -36,7 +37,7 @@ export const LitmosApiSettings = z.object({
       description: `Your region's API, with /v1.svc: ${LITMOS_REGIONS.US} (US), ${LITMOS_REGIONS.EU} (EU) or ${LITMOS_REGIONS.AU} (AU).`,
       examples: Object.values(LITMOS_REGIONS),
     }),
-  api_key: z.string().min(1).max(50).meta({ title: 'API Key', description: "An Account Owner's key: My Profile & Settings > API Key in Litmos." }),
+  api_key: secret(z.string().min(1).max(50)).meta({ title: 'API Key', description: "An Account Owner's key: My Profile & Settings > API Key in Litmos." }),
   source: z
     .string()
     .min(1)

@@ -3,6 +3,7 @@ import type { Course, CourseKind, Enrollment, EnrollmentStatus, Learner } from '
 import { type ListPage, type LmsApiClient, LmsApiError, type LmsHttp, type VendorApi } from '../../hydrate/client.ts';
 import { answerParser } from '../../hydrate/parse-answer.ts';
 import { splitFullName } from '../../hydrate/person-name.ts';
+import { secret } from '../../secret-fields.ts';
 import { toIsoTimestamp } from '../timestamps.ts';
 
 /**
@@ -30,7 +31,7 @@ export const SeismicLearningApiSettings = z.object({
     .default('https://api.lessonly.com')
     .meta({ title: 'API Base URL', description: 'Without /api/v1: https://api.lessonly.com.' }),
   subdomain: z.string().min(1).meta({ title: 'Lessonly Subdomain', description: 'The "acme" of acme.lessonly.com.' }),
-  api_key: z.string().min(1).meta({ title: 'API Key', description: 'Company settings > API & Webhook in Lessonly.' }),
+  api_key: secret(z.string().min(1)).meta({ title: 'API Key', description: 'Company settings > API & Webhook in Lessonly.' }),
 });
 export type SeismicLearningApiSettings = z.infer<typeof SeismicLearningApiSettings>;
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { HydrationNeeds } from '../../catalog/hydration-needs.ts';
 import type { ACTOR_ROLES, CourseKind, EnrollmentStatus, EventType, Learner } from '../../catalog/index.ts';
 import { AuthenticationError } from '../../errors.ts';
+import { secret } from '../../secret-fields.ts';
 import { constantTimeEqual } from '../../signatures/constant-time.ts';
 import { eventTypesOf, type IngestRequest, type MappedEvent, type MappingContext, type VendorAdapter } from '../adapter.ts';
 import { buildEvent } from '../build-event.ts';
@@ -34,9 +35,7 @@ import { type StatementEvent, withXapiRoute, XapiCredentials } from '../xapi/rou
 
 /** The connection's inbound settings. */
 export const SeismicLearningInbound = z.object({
-  authorization: z
-    .string()
-    .min(1)
+  authorization: secret(z.string().min(1))
     .optional()
     .meta({ title: 'Authorization Header Value', description: "The value typed into Lessonly's webhook settings; it arrives as the Authorization header." }),
   xapi: XapiCredentials,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Actor, Course, Enrollment, EVENT_TYPES, type EventType, isEventType, Learner } from '../../catalog/index.ts';
+import { secret } from '../../secret-fields.ts';
 import { generateSecret, verifyStandardWebhook } from '../../signatures/standard-webhooks.ts';
 import type { IngestRequest, MappedEvent, MappingContext, VendorAdapter } from '../adapter.ts';
 import { buildEvent, type EventParts } from '../build-event.ts';
@@ -28,10 +29,8 @@ const WebhookSecret = z.string().regex(/^whsec_[A-Za-z0-9+/]+={0,2}$/, { error: 
 /** The connection's inbound settings: one secret, or several while a new one is rolled out. */
 export const StandardInbound = z
   .object({
-    secret: WebhookSecret.optional().meta({ title: 'Signing Secret', description: 'The whsec_ secret the source signs with.' }),
-    secrets: z
-      .array(WebhookSecret)
-      .min(1)
+    secret: secret(WebhookSecret).optional().meta({ title: 'Signing Secret', description: 'The whsec_ secret the source signs with.' }),
+    secrets: secret(z.array(WebhookSecret).min(1))
       .optional()
       .meta({ title: 'Signing Secrets', description: 'Several whsec_ secrets, any of which may sign (key rotation).' }),
     xapi: XapiCredentials,

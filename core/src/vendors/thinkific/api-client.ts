@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Course, Enrollment, Learner } from '../../catalog/index.ts';
 import type { ListPage, LmsApiClient, LmsHttp, VendorApi } from '../../hydrate/client.ts';
 import { answerParser } from '../../hydrate/parse-answer.ts';
+import { secret } from '../../secret-fields.ts';
 import { toIsoTimestamp } from '../timestamps.ts';
 
 /**
@@ -25,8 +26,8 @@ export const ThinkificApiSettings = z.object({
     .default('https://api.thinkific.com/api/public/v1')
     .meta({ title: 'API Base URL', description: 'https://api.thinkific.com/api/public/v1' }),
   subdomain: z.string().min(1).meta({ title: 'Subdomain', description: 'The "acme" of acme.thinkific.com.' }),
-  api_key: z.string().min(1).meta({ title: 'API Key', description: 'Settings > Code & analytics > API in Thinkific.' }),
-  access_token: z.string().min(1).optional().meta({
+  api_key: secret(z.string().min(1)).meta({ title: 'API Key', description: 'Settings > Code & analytics > API in Thinkific.' }),
+  access_token: secret(z.string().min(1)).optional().meta({
     title: 'App Access Token (for registering webhooks)',
     description:
       "Only to let learnhook register its URL in Thinkific: the OAuth access token of a Thinkific app installed on the site, since Thinkific's Webhooks API takes no API key. Webhooks made with it are signed with that app's client secret: enter it as the Signing Key.",

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SignatureError } from '../../errors.ts';
+import { secret } from '../../secret-fields.ts';
 import { constantTimeEqual } from '../../signatures/constant-time.ts';
 import { decodeHex, hmacKey, hmacSha256 } from '../../signatures/hmac.ts';
 import { eventTypesOf, type IngestRequest, type VendorAdapter } from '../adapter.ts';
@@ -30,7 +31,7 @@ import { parseThinkificWebhook, type ThinkificEvent } from './webhook.ts';
 
 /** The connection's inbound settings: the key Thinkific signs with. */
 export const ThinkificInbound = z.object({
-  signing_key: z.string().min(1).meta({
+  signing_key: secret(z.string().min(1)).meta({
     title: 'Signing Key',
     description:
       "The site's API key (Settings > Code & analytics > API); for webhooks learnhook registers through an app's access token, that app's client secret.",

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { secret } from '../../secret-fields.ts';
 import type { BasicCredentials } from '../../signatures/basic-auth.ts';
 import { eventTypesOf, type VendorAdapter } from '../adapter.ts';
 import { acknowledgeStatements, parseStatements, type ReceivedStatement, verifyStatementCredentials } from './lrs.ts';
@@ -14,7 +15,7 @@ import { statementToCatalog, VERB_MAPPINGS } from './mapping.ts';
 export const XapiCredentials = z
   .object({
     username: z.string().min(1).meta({ title: 'LRS Username' }),
-    password: z.string().min(1).meta({ title: 'LRS Password' }),
+    password: secret(z.string().min(1)).meta({ title: 'LRS Password' }),
   })
   .optional()
   .meta({ title: 'xAPI (LRS) Basic Credentials' });
