@@ -28,6 +28,7 @@ import type { Logger } from './logger.ts';
 import { createMetrics } from './metrics.ts';
 import type { HubVendors } from './operations/context.ts';
 import { createIngestArrivals } from './operations/ingest-arrivals.ts';
+import { createLearnerEmailBackfill } from './store/learner-email-backfill.ts';
 import { openStore } from './store/open-store.ts';
 import { startProcessHeartbeat } from './store/process-heartbeat.ts';
 import { createRetention, sqliteFileBytes } from './store/retention.ts';
@@ -215,6 +216,8 @@ export async function startHub(config: Config, logger: Logger, vendors: HubVendo
     intervalMs: overrides.retentionIntervalMs,
   });
   retention.start();
+  const learnerEmails = createLearnerEmailBackfill({ store, logger });
+  learnerEmails.start();
   const alerts = startAlertsWatch({
     ctx: context,
     logger,
@@ -252,6 +255,7 @@ export async function startHub(config: Config, logger: Logger, vendors: HubVendo
       alerts.stop();
       processes.stop();
       await retention.stop();
+      await learnerEmails.stop();
       await fanOut.stop();
       await dispatcher.stop();
       await transport.close();

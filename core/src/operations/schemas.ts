@@ -116,7 +116,10 @@ const isoQueryTime = z.iso
 export const EventListParams = PageParams.extend({
   type: z.string().optional().meta({ description: 'Only events of this catalog type.' }),
   connection: z.string().optional(),
-  learner_email: z.string().max(254).optional().meta({ description: 'Only events about the learner with this email (any case).' }),
+  learner_email: z.string().max(254).optional().meta({
+    description:
+      'Only events about the learner with this email (any case). An event is found by email once processed (filled in and matched to subscriptions, seconds after it arrives), by the email it went out with: one still received is not found yet, nor ever one that went out without a learner email.',
+  }),
   course: z.string().max(200).optional().meta({ description: 'Only events about this course: its id, or part of its title.' }),
   hydration: z.enum(['pending', 'complete', 'partial']).optional().meta({ description: 'Only events filled in this far.' }),
   delivery_status: z.enum(['pending', 'in_flight', 'succeeded', 'failed']).optional().meta({ description: 'Only events with a delivery in this status.' }),

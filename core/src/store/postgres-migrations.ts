@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { ACCOUNT_TABLES } from './sql/accounts.ts';
 import { ACTIVITY_BACKFILL, ACTIVITY_TABLE } from './sql/activity.ts';
 import { HOOK_SECRET_OVERLAP } from './sql/hooks.ts';
+import { learnerEmailSchema } from './sql/learner-email.ts';
 import { listIndexes } from './sql/list-indexes.ts';
 import { REGISTRATION_SCHEMA } from './sql/registration.ts';
 import { RETENTION_SCHEMA } from './sql/retention.ts';
@@ -30,6 +31,8 @@ export const PG_MIGRATIONS: readonly string[] = [
   REGISTRATION_SCHEMA,
   // A large history (issue 17 §8): a subscription's deliveries by index (list-indexes.ts: why not a learner's events here).
   listIndexes('postgres'),
+  // The learner's email in a column written once at fan-out, indexed; older events are filled in the background (issue 18).
+  learnerEmailSchema('postgres'),
 ];
 
 /**

@@ -3,6 +3,7 @@ import { createBatcher } from './batcher.ts';
 import type { PostgresDatabase } from './postgres-connect.ts';
 import { num, str } from './rows.ts';
 import { ACTIVITY_UPSERT, HOUR_MS } from './sql/activity.ts';
+import { learnerEmailOf } from './sql/learner-email.ts';
 import type { AttemptOutcome, AttemptRecord, IngestInput, IngestResult, NewDelivery, Store, WakeTopic } from './store.ts';
 
 type Query = PostgresDatabase['query'];
@@ -166,9 +167,10 @@ function completeEventBatcher(query: Query, notify: Notify): (item: EventComplet
       const deliveries = items.flatMap((item) => item.deliveries);
       const rows = await query(
         `WITH input AS (
-           SELECT * FROM unnest($7::text[], $8::text[]) AS i(id, body)
+           SELECT * FROM unnest($7::text[], $8::text[], $9::text[]) AS i(id, body, learner_email)
          ), done AS (
-           UPDATE events e SET body = i.body, state = 'processed' FROM input i WHERE e.id = i.id AND e.state = 'received' RETURNING e.id
+           UPDATE events e SET body = i.body, learner_email = i.learner_email, state = 'processed'
+           FROM input i WHERE e.id = i.id AND e.state = 'received' RETURNING e.id
          ), created AS (
            ${INSERT_DELIVERIES}
            SELECT n.id, n.event_id, n.hook_id, n.reason, 'pending', 0, n.next_attempt_at, $6::bigint, $6::bigint
@@ -176,7 +178,12 @@ function completeEventBatcher(query: Query, notify: Notify): (item: EventComplet
            RETURNING 1
          )
          SELECT id, (SELECT count(*) FROM created) AS created FROM done`,
-        [...deliveryArrays(deliveries), items.map((item) => item.id), items.map((item) => JSON.stringify(item.event))],
+        [
+          ...deliveryArrays(deliveries),
+          items.map((item) => item.id),
+          items.map((item) => JSON.stringify(item.event)),
+          items.map((item) => learnerEmailOf(item.event)),
+        ],
       );
       if (rows.some((row) => num(row.created) > 0)) notify('deliveries');
       const done = new Set(rows.map((row) => str(row.id)));

@@ -5,6 +5,7 @@ import { postgresRetention } from './postgres-retention.ts';
 import { createWake } from './postgres-wake.ts';
 import { postgresWrites } from './postgres-writes.ts';
 import { num } from './rows.ts';
+import { BACKFILL_DONE, BACKFILL_RANGE, PG_BACKFILL_BATCH } from './sql/learner-email.ts';
 import { sharedMethods } from './sql/shared-methods.ts';
 import type { Store } from './store.ts';
 
@@ -42,6 +43,18 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       closed = true;
       await wake.close();
       await database.pool.end();
+    },
+
+    async backfillLearnerEmails(span) {
+      const range = await database.one(BACKFILL_RANGE);
+      if (!range) return null;
+      if (num(range.after_seq) >= num(range.through_seq)) {
+        await database.query(BACKFILL_DONE);
+        return null;
+      }
+      // No row: another process moved the range first; the next call reads where it is now.
+      const row = await database.one(PG_BACKFILL_BATCH, [num(range.after_seq), span]);
+      return num(row?.filled ?? 0);
     },
 
     async heartbeat(now, windowMs) {

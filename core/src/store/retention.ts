@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
+import { type PaceOptions, pacer } from './paced-batches.ts';
 import type { PrunedRows, RetentionCandidate, Store } from './store.ts';
 
 /**
@@ -51,7 +52,8 @@ export function planBatch(rows: readonly RetentionCandidate[], cutoff: number, l
   return plan;
 }
 
-export interface RetentionOptions {
+/** Pacing (paced-batches.ts): the writer's breathing room for ingest between batches, and pruning's share of real time. */
+export interface RetentionOptions extends PaceOptions {
   store: Store;
   /** The hub's clock; tests and the bench compress time through it. */
   now: () => number;
@@ -65,15 +67,6 @@ export interface RetentionOptions {
   intervalMs?: number | undefined;
   /** Requests per transaction (default 500). */
   batchSize?: number | undefined;
-  /** The least real time between two batches, the writer's breathing room for ingest (default 10 ms). */
-  pauseMs?: number | undefined;
-  /**
-   * The largest share of real time pruning may take (default 0.1): after each batch it rests for
-   * the time that keeps it there, so a hub at full ingest loses at most that share to pruning, and
-   * an idle one prunes at pace.
-   */
-  dutyCycle?: number | undefined;
-  sleep?: ((ms: number) => Promise<void>) | undefined;
 }
 
 export interface PassResult extends PrunedRows {
@@ -100,16 +93,11 @@ export function createRetention(options: RetentionOptions): Retention {
   const { store, now, metrics, logger } = options;
   const intervalMs = options.intervalMs ?? 600_000;
   const batchSize = options.batchSize ?? 500;
-  const pauseMs = options.pauseMs ?? 10;
-  const dutyCycle = options.dutyCycle ?? 0.1;
-  const restPerBusyMs = (1 - dutyCycle) / dutyCycle;
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
   let running: Promise<PassResult> | null = null;
 
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  /** Rests after a batch that began at `batchStarted` (performance.now()) long enough to keep the duty cycle. */
-  const pause = (batchStarted: number) => sleep(Math.max(pauseMs, (performance.now() - batchStarted) * restPerBusyMs));
+  const pause = pacer(options);
 
   /** Deletes batches of the oldest rows of a table through `prune` until one comes back short. */
   async function pruneOldest(prune: (limit: number) => Promise<number>, result: PassResult): Promise<number> {

@@ -3,6 +3,7 @@ import { num, type Row } from './rows.ts';
 import { ACCOUNT_TABLES } from './sql/accounts.ts';
 import { ACTIVITY_BACKFILL, ACTIVITY_TABLE } from './sql/activity.ts';
 import { HOOK_SECRET_OVERLAP } from './sql/hooks.ts';
+import { learnerEmailSchema } from './sql/learner-email.ts';
 import { listIndexes } from './sql/list-indexes.ts';
 import { REGISTRATION_SCHEMA } from './sql/registration.ts';
 import { RETENTION_SCHEMA } from './sql/retention.ts';
@@ -38,6 +39,8 @@ export const MIGRATIONS = [
   REGISTRATION_SCHEMA,
   // A large history (issue 17 §8): the subscription's deliveries and the learner's events by index.
   listIndexes('sqlite'),
+  // The learner's email in a column written once at fan-out, in place of the expression index ingest paid for (issue 18).
+  learnerEmailSchema('sqlite'),
 ];
 
 /** Brings the file up to date, one transaction per migration. */

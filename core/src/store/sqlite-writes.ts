@@ -1,16 +1,17 @@
-import { str } from './rows.ts';
+import { num, str } from './rows.ts';
 import { ACTIVITY_UPSERT, HOUR_MS } from './sql/activity.ts';
+import { BACKFILL_DONE, BACKFILL_RANGE, learnerEmailOf, SQLITE_BACKFILL_FILL, SQLITE_BACKFILL_STEP } from './sql/learner-email.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
 import type { IngestResult, NewDelivery, NewEvent, Store } from './store.ts';
 
-export type SqliteWrites = Pick<Store, 'ingest' | 'completeEvent' | 'insertDeliveries' | 'deleteHook' | 'finishAttempt'>;
+export type SqliteWrites = Pick<Store, 'ingest' | 'completeEvent' | 'backfillLearnerEmails' | 'insertDeliveries' | 'deleteHook' | 'finishAttempt'>;
 
 /**
  * The embedded store's writes of several statements: each is one function run inside the next
  * group commit, so its statements commit together.
  */
 export function sqliteWrites(database: SqliteDatabase): SqliteWrites {
-  const { run, write } = database;
+  const { get, run, write } = database;
 
   function insertDeliveryRows(deliveries: NewDelivery[]): void {
     const now = Date.now();
@@ -77,9 +78,30 @@ export function sqliteWrites(database: SqliteDatabase): SqliteWrites {
 
     completeEvent(id, event, deliveries) {
       return write(() => {
-        if (run(`UPDATE events SET body = ?, state = 'processed' WHERE id = ? AND state = 'received'`, JSON.stringify(event), id).changes === 0) return false;
+        const updated = run(
+          `UPDATE events SET body = ?, learner_email = ?, state = 'processed' WHERE id = ? AND state = 'received'`,
+          JSON.stringify(event),
+          learnerEmailOf(event),
+          id,
+        );
+        if (updated.changes === 0) return false;
         insertDeliveryRows(deliveries);
         return true;
+      });
+    },
+
+    backfillLearnerEmails(span) {
+      return write(() => {
+        const range = get(BACKFILL_RANGE);
+        if (!range) return null;
+        const [after, through] = [num(range.after_seq), num(range.through_seq)];
+        if (after >= through) {
+          run(BACKFILL_DONE);
+          return null;
+        }
+        const end = Math.min(after + span, through);
+        run(SQLITE_BACKFILL_STEP, end);
+        return Number(run(SQLITE_BACKFILL_FILL, after, end).changes);
       });
     },
 

@@ -154,7 +154,10 @@ describe.each(KINDS)('the $kind store', ({ skip, place: newPlace }) => {
     await store.insertHook(hook('h1'));
     await store.insertDeliveries([{ id: 'd1', event_id: 'evt_b', hook_id: 'h1', next_attempt_at: 0, reason: 'event' }]);
     const ids = async (query: Partial<EventQuery>) => (await store.listEvents({ limit: 10, ...query })).data.map((stored) => stored.id);
+    // The learner's email is found once the event is processed (fan-out completes it).
+    for (const stored of (await store.listEvents({ limit: 10 })).data) await store.completeEvent(stored.id, stored.event, []);
     expect(await ids({ learner_email: 'maya@acme.example' })).toEqual(['evt_a']);
+    expect(await ids({ learner_email: 'MAYA@acme.EXAMPLE' })).toEqual(['evt_a']);
     expect(await ids({ course: 'c-77' })).toEqual(['evt_b']);
     expect(await ids({ course: 'fire safety' })).toEqual(['evt_b']);
     expect(await ids({ hydration: 'partial' })).toEqual(['evt_c']);
@@ -162,6 +165,28 @@ describe.each(KINDS)('the $kind store', ({ skip, place: newPlace }) => {
     expect(await ids({ delivery_status: 'failed' })).toEqual([]);
     expect(await ids({ received_since: '2026-11-02T00:00:00.000Z', received_before: '2026-11-03T00:00:00.000Z' })).toEqual(['evt_b']);
     expect(await ids({ course: '%' })).toEqual([]);
+  });
+
+  test("finds an event by its learner's email once it is completed, by the email it was completed with, and not while it is received", async () => {
+    const store = await open();
+    const event = (key: string, email: string | null) => ({ ...sample, id: `evt_${key}`, learner: { ...sample.learner, email } });
+    await store.ingest({
+      ...ingestInput(),
+      events: [
+        { id: 'evt_sent', type: 'enrollment.completed', dedupe_key: 'sent', event: event('sent', 'Sam@Acme.example'), needs: {} },
+        { id: 'evt_hydrated', type: 'enrollment.completed', dedupe_key: 'hydrated', event: event('hydrated', null), needs: { user: 'usr_1' } },
+      ],
+    });
+    const found = async (email: string) => (await store.listEvents({ limit: 10, learner_email: email })).data.map((stored) => stored.id);
+    // Ingest writes no email to find by: the acknowledgement path stays free of it.
+    expect(await found('sam@acme.example')).toEqual([]);
+    await store.completeEvent('evt_sent', event('sent', 'Sam@Acme.example'), []);
+    await store.completeEvent('evt_hydrated', event('hydrated', 'Lee@Acme.example'), []);
+    expect(await found('SAM@acme.example')).toEqual(['evt_sent']);
+    expect(await found('lee@acme.example')).toEqual(['evt_hydrated']);
+    // A second completion (an expired lease) changes nothing.
+    expect(await store.completeEvent('evt_sent', event('sent', 'other@acme.example'), [])).toBe(false);
+    expect(await found('other@acme.example')).toEqual([]);
   });
 
   test('stores an event sent in two requests at once for the first of them only', async () => {

@@ -300,6 +300,12 @@ export interface Store {
    * another process finished it first): an event's deliveries are created once.
    */
   completeEvent(id: string, event: CatalogEvent, deliveries: NewDelivery[]): Promise<boolean>;
+  /**
+   * Fills the learner_email column of events processed before it existed, one bounded batch of
+   * `span` sequence numbers per call (learner-email-backfill.ts runs it at start-up); answers how
+   * many events it filled, or null once nothing is left.
+   */
+  backfillLearnerEmails(span: number): Promise<number | null>;
   getEvent(id: string): Promise<StoredEvent | null>;
   /** The request an event came in with, as stored (credential headers blanked); null when none is kept. */
   getRawRequest(eventId: string): Promise<RawRequest | null>;

@@ -116,7 +116,8 @@ function fillDeliveries(file: string, hooks: string[], now: number, log: (line: 
   const insertAttempt = db.prepare(
     'INSERT INTO attempts (delivery_id, attempt, started_at, duration_ms, status, error, response_snippet) VALUES (?, ?, ?, ?, ?, ?, ?)',
   );
-  const processed = db.prepare("UPDATE events SET state = 'processed' WHERE seq BETWEEN ? AND ?");
+  // With the learner's email the events list finds them by, as completeEvent writes it.
+  const processed = db.prepare("UPDATE events SET state = 'processed', learner_email = lower(json_extract(body, '$.learner.email')) WHERE seq BETWEEN ? AND ?");
   const random = seeded(12);
   const hookRank = zipf(HOOKS - FILTERED, 1, random);
   const perHook = Array<number>(HOOKS).fill(0);

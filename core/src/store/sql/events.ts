@@ -1,17 +1,17 @@
 import { toEvent, toRawRequest } from '../rows.ts';
 import type { EventQuery, Store } from '../store.ts';
 import { type Dialect, jsonText } from './dialect.ts';
-import { learnerEmailKey } from './list-indexes.ts';
+import { LEARNER_EMAIL_MATCHES } from './learner-email.ts';
 import { findById, pageOf } from './reads.ts';
 import type { SqlRunner, SqlValue } from './runner.ts';
 
 /** The event reads; ingest, claims and completion are how each store commits, so they stay with it. */
-/** The event list's filters on what the envelope says, read from its JSON body. */
+/** The event list's filters on what the envelope says: the learner's from its own column, the others read from the JSON body. */
 function eventConditions(dialect: Dialect, query: EventQuery): { sql: string; params: SqlValue[] }[] {
   const field = (...path: string[]) => jsonText(dialect, 'body', path);
   const conditions: { sql: string; params: SqlValue[] }[] = [];
-  // The embedded store's events_by_learner_email indexes this very expression (list-indexes.ts).
-  if (query.learner_email) conditions.push({ sql: `${learnerEmailKey(dialect)} = ?`, params: [query.learner_email.toLowerCase()] });
+  // The column written when the event is completed (learner-email.ts), and its index.
+  if (query.learner_email) conditions.push({ sql: LEARNER_EMAIL_MATCHES, params: [query.learner_email.toLowerCase()] });
   if (query.course) {
     // A % or _ typed into the search means itself, not a wildcard.
     const pattern = `%${query.course.toLowerCase().replace(/[\\%_]/g, '\\$&')}%`;

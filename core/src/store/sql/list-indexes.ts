@@ -1,6 +1,6 @@
 import { type Dialect, jsonText } from './dialect.ts';
 
-/** The learner's email as the event list filters on it (any case): the filter and its index say it alike. */
+/** The learner's email in an event's body (any case): this migration's expression index, and the embedded store's backfill of the column that replaced it (learner-email.ts). */
 export const learnerEmailKey = (dialect: Dialect): string => `lower(${jsonText(dialect, 'body', ['learner', 'email'])})`;
 
 /**
@@ -12,6 +12,9 @@ export const learnerEmailKey = (dialect: Dialect): string => `lower(${jsonText(d
  * PostgreSQL gets the hook index only: an index over `body::jsonb` would make the insert of an event
  * whose JSON holds a \u0000 escape fail (jsonb refuses it), turning a filter that cannot read that
  * event into an event lost at ingest.
+ *
+ * The learner index here was replaced by a column written once at fan-out (learner-email.ts):
+ * computing this expression and its index entry cost every ingest.
  */
 export function listIndexes(dialect: Dialect): string {
   const byHook = 'CREATE INDEX deliveries_by_hook ON deliveries (hook_id, seq);';
