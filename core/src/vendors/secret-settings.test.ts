@@ -21,6 +21,7 @@ const NOT_CREDENTIALS: Readonly<Record<string, string>> = {
   'kajabi api site_id': 'which Kajabi site the webhooks belong to',
   'custom inbound verify.header': 'the name of the header that carries the signature, not its value',
   'custom inbound verify.prefix': 'fixed text before the signature, the same for every sender',
+  'canvas inbound jwks_url': "the public address of Instructure's published signing keys, not a key",
 };
 
 const schemasOf = (vendor: (typeof VENDOR_REGISTRY)[keyof typeof VENDOR_REGISTRY]): Array<['inbound' | 'api', z.ZodType]> => [
