@@ -1,4 +1,5 @@
-import express, { type Express, type Router } from 'express';
+import type { RequestListener } from 'node:http';
+import express, { type Router } from 'express';
 import { StoreUnavailableError } from '../errors.ts';
 import type { Lookup } from '../hydrate/lookup.ts';
 import { isoTime } from '../operations/schemas.ts';
@@ -7,7 +8,7 @@ import { createAuth } from './auth.ts';
 import { limitedBody } from './body-limit.ts';
 import type { HubContext } from './context.ts';
 import { errorHandler, notFoundHandler, setRetryAfter } from './error-handler.ts';
-import { ingestRouter } from './ingest.ts';
+import { createIngest } from './ingest.ts';
 import { openApiDocument } from './openapi.ts';
 import { connectionsRouter } from './routes/connections.ts';
 import { deliveriesRouter } from './routes/deliveries.ts';
@@ -30,8 +31,8 @@ export interface AppOptions {
 /** The API bodies are small: subscriptions and connection settings. */
 const API_BODY_LIMIT_BYTES = 64 * 1024;
 
-/** The hub's HTTP surface (DESIGN §4 API). */
-export function createApp(ctx: HubContext, options: AppOptions): Express {
+/** The hub's HTTP surface (DESIGN §4 API): /ingest on node's own request, everything else through express. */
+export function createApp(ctx: HubContext, options: AppOptions): RequestListener {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -68,21 +69,6 @@ export function createApp(ctx: HubContext, options: AppOptions): Express {
     res.json(openApiDocument(ctx.version));
   });
 
-  app.use(
-    '/ingest',
-    ingestRouter({
-      store: ctx.store,
-      connections: ctx.connections,
-      vendors: ctx.vendors,
-      logger: ctx.logger,
-      metrics: ctx.metrics,
-      onStored: () => ctx.fanOut.wake(),
-      arrivals: ctx.arrivals,
-      keySets: ctx.keySets,
-      now: ctx.now,
-    }),
-  );
-
   app.use('/v1', metaRouter(ctx, requireScope, options.lookup));
   app.use('/v1/hooks', hooksRouter(ctx, requireScope));
   app.use('/v1/events', eventsRouter(ctx, requireScope));
@@ -92,5 +78,19 @@ export function createApp(ctx: HubContext, options: AppOptions): Express {
   if (options.pages) app.use(options.pages);
   app.use(notFoundHandler);
   app.use(errorHandler(ctx.logger));
-  return app;
+
+  const ingest = createIngest({
+    store: ctx.store,
+    connections: ctx.connections,
+    vendors: ctx.vendors,
+    logger: ctx.logger,
+    metrics: ctx.metrics,
+    onStored: () => ctx.fanOut.wake(),
+    arrivals: ctx.arrivals,
+    keySets: ctx.keySets,
+    now: ctx.now,
+  });
+  return (req, res) => {
+    if (!ingest.handle(req, res)) app(req, res);
+  };
 }

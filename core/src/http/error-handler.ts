@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import { LearnhookError, NotFoundError, PayloadError, PayloadTooLargeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
@@ -36,35 +37,46 @@ export function toLearnhookError(error: unknown): LearnhookError | null {
 }
 
 /** A 429 or 503 tells the caller when to come back, whichever way the error is rendered. */
-export function setRetryAfter(res: Response, known: LearnhookError): void {
+export function setRetryAfter(res: ServerResponse, known: LearnhookError): void {
   if ((known.status === 429 || known.status === 503) && 'retryAfterSeconds' in known) res.setHeader('Retry-After', String(known.retryAfterSeconds));
 }
 
-/** Answers a caller's error with its status and the one error shape. */
-export function sendError(res: Response, known: LearnhookError): void {
+/** Answers a caller's error with its status and the one error shape (on express's response or node's own: /ingest has no express). */
+export function sendError(res: ServerResponse, known: LearnhookError): void {
   setRetryAfter(res, known);
   const body: ErrorBody = { error: { code: known.code, message: known.message, details: known.details } };
-  res.status(known.status).json(body);
+  res.statusCode = known.status;
+  res.setHeader('Content-Type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(body));
 }
 
 /**
- * Maps every error to its status and body in one place; anything unexpected is a logged 500. `send`
- * renders it: the API's JSON by default, the console's HTML page for the console.
+ * Maps every error to its status and body in one place; anything unexpected is a logged 500.
+ * `route` is the route's pattern, never the path: an ingest path carries the connection's secret token.
  */
+export function answerError<R extends ServerResponse>(
+  res: R,
+  error: unknown,
+  context: { logger: Logger; method: string | undefined; route: string | null; send?: (res: R, error: LearnhookError) => void },
+): void {
+  // Already answered (limitedBody's early 413): the parser's own report of the same problem comes too late.
+  if (res.headersSent) return;
+  const send = context.send ?? sendError;
+  const known = toLearnhookError(error);
+  if (known) {
+    send(res, known);
+    return;
+  }
+  context.logger.error({ err: error, method: context.method, route: context.route }, 'unhandled error');
+  send(res, new LearnhookError(500, 'internal_error', 'Something went wrong on the hub; it was logged.'));
+}
+
+/** The express end of answerError. `send` renders it: the API's JSON by default, the console's HTML page for the console. */
 export function errorHandler(logger: Logger, send: (res: Response, error: LearnhookError) => void = sendError): ErrorRequestHandler {
   return (error, req, res, _next) => {
-    // Already answered (limitedBody's early 413): the parser's own report of the same problem comes too late.
-    if (res.headersSent) return;
-    const known = toLearnhookError(error);
-    if (known) {
-      send(res, known);
-      return;
-    }
-    // The route's pattern (within its router), not the path: an ingest path carries the connection's secret token.
     const route: unknown = req.route;
     const pattern = route !== null && typeof route === 'object' && 'path' in route ? String(route.path) : null;
-    logger.error({ err: error, method: req.method, route: pattern }, 'unhandled error');
-    send(res, new LearnhookError(500, 'internal_error', 'Something went wrong on the hub; it was logged.'));
+    answerError(res, error, { logger, method: req.method, route: pattern, send });
   };
 }
 

@@ -1,6 +1,6 @@
-import express, { type Request, type RequestHandler, type Router } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IngestRoute } from '../catalog/ingest-route.ts';
-import { NotFoundError, UnsupportedMediaTypeError } from '../errors.ts';
+import { LearnhookError, NotFoundError, UnsupportedMediaTypeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { HubVendors } from '../operations/context.ts';
@@ -9,9 +9,9 @@ import { constantTimeEqual } from '../signatures/constant-time.ts';
 import type { Store } from '../store/store.ts';
 import type { IngestReply, IngestRequest, MappedEvent, VendorAdapter } from '../vendors/adapter.ts';
 import type { ConnectionRegistry, OpenConnection } from '../vendors/connection-registry.ts';
-import { limitedBody } from './body-limit.ts';
+import { answerError } from './error-handler.ts';
 import type { KeySets } from './key-sets.ts';
-import { pathParam } from './request.ts';
+import { readBody } from './request-body.ts';
 
 /** LMS bodies are small JSON documents; a batch of a few hundred ALM events fits well within this. */
 export const INGEST_BODY_LIMIT_BYTES = 1024 * 1024;
@@ -40,7 +40,7 @@ interface Target {
 // application/jwt (RFC 7519 §10.3.1): how a signed body such as a Canvas Live Event may be labelled.
 const READABLE_TYPES = /^(application\/([\w.+-]*json|jwt)|text\/plain)\b/i;
 
-function headersOf(req: Request): Record<string, string | undefined> {
+function headersOf(req: IncomingMessage): Record<string, string | undefined> {
   const headers: Record<string, string | undefined> = {};
   for (const [name, value] of Object.entries(req.headers)) headers[name] = Array.isArray(value) ? value.join(', ') : value;
   return headers;
@@ -65,26 +65,51 @@ function acceptedSummary(mapped: readonly MappedEvent[], duplicates: number): st
   return `Accepted: ${fresh} new event${fresh === 1 ? '' : 's'}${duplicates ? ` and ${duplicates} already received` : ''} (${types.join(', ')}).`;
 }
 
-function firstQueryValues(req: Request): Record<string, string | undefined> {
+function firstQueryValues(search: string): Record<string, string | undefined> {
   const query: Record<string, string | undefined> = {};
-  for (const [name, value] of new URL(req.originalUrl, 'http://hub').searchParams) query[name] ??= value;
+  for (const [name, value] of new URLSearchParams(search)) query[name] ??= value;
   return query;
 }
 
-/**
- * POST /ingest/:connection/:token (+ /xapi/statements) and the vendors' URL checks (GET).
- * verify -> parse -> map -> one durable write -> answer; the rest happens after the answer
- * (DESIGN §4 Ingest path). An unknown connection and a wrong token get the same 404, so the
- * URL reveals nothing about which connections exist.
- */
-export function ingestRouter(deps: IngestDeps): Router {
-  const router = express.Router({ mergeParams: true });
-  const raw = limitedBody(INGEST_BODY_LIMIT_BYTES, express.raw({ type: () => true, limit: INGEST_BODY_LIMIT_BYTES }));
+/** The ingest routes: the webhook URL and xAPI's statements resource beneath it. */
+const INGEST_PATH = /^\/ingest\/([^/]+)\/([^/]+)(\/xapi\/statements)?\/?$/i;
 
-  async function connectionFor(req: Request, route: IngestRoute): Promise<Target> {
-    const name = pathParam(req, 'connection');
+/** Which route a method and path are, or null for a request that is not the ingest path's (express answers it). */
+function routeOf(method: string | undefined, path: string): { route: IngestRoute; answer: 'accept' | 'handshake'; match: RegExpExecArray } | null {
+  const match = INGEST_PATH.exec(path);
+  if (!match) return null;
+  const xapi = match[3] !== undefined;
+  if (method === 'POST') return { route: xapi ? 'xapi-statements' : 'webhook', answer: 'accept', match };
+  // xAPI's other way to store one statement: PUT /statements?statementId=<uuid>, answered 204.
+  if (method === 'PUT' && xapi) return { route: 'xapi-statements', answer: 'accept', match };
+  if (method === 'GET' && !xapi) return { route: 'webhook', answer: 'handshake', match };
+  return null;
+}
+
+function decodedSegment(segment: string | undefined): string {
+  try {
+    return decodeURIComponent(segment ?? '');
+  } catch {
+    throw new LearnhookError(400, 'invalid_request', 'The URL path is not valid: one of its %-escapes does not decode.');
+  }
+}
+
+export interface Ingest {
+  /** Answers the request when it is an ingest route and says so; false leaves it to the rest of the app. */
+  handle(req: IncomingMessage, res: ServerResponse): boolean;
+}
+
+/**
+ * POST /ingest/:connection/:token (+ /xapi/statements) and the vendors' URL checks (GET), on
+ * node's own request, before express: the ingest path is the hub's hottest and needs none of
+ * express's routing or parsers (bench row 2). verify -> parse -> map -> one durable write ->
+ * answer; the rest happens after the answer (DESIGN §4 Ingest path). An unknown connection and a
+ * wrong token get the same 404, so the URL reveals nothing about which connections exist.
+ */
+export function createIngest(deps: IngestDeps): Ingest {
+  async function connectionFor(name: string, token: string, route: IngestRoute): Promise<Target> {
     const connection = name ? await deps.connections.get(name) : null;
-    const tokenOk = connection !== null && constantTimeEqual(pathParam(req, 'token'), connection.token);
+    const tokenOk = connection !== null && constantTimeEqual(token, connection.token);
     if (!connection || !tokenOk) {
       const refusal = new NotFoundError('No connection answers at this ingest URL; check the URL learnhook gave you.');
       // A known name with a wrong token is most often an LMS still holding the URL from before a rotation.
@@ -96,47 +121,43 @@ export function ingestRouter(deps: IngestDeps): Router {
     return { connection, adapter };
   }
 
-  function toRequest(req: Request, route: IngestRoute): IngestRequest {
+  function toRequest(req: IncomingMessage, route: IngestRoute, search: string, body: Buffer): IngestRequest {
     return {
-      method: req.method,
+      method: req.method ?? 'GET',
       route,
       headers: headersOf(req),
-      query: firstQueryValues(req),
-      body: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+      query: firstQueryValues(search),
+      body,
       receivedAt: new Date(deps.now?.() ?? Date.now()),
     };
   }
 
-  function send(res: express.Response, reply: IngestReply): void {
-    res.status(reply.status).type(reply.contentType);
+  function send(res: ServerResponse, reply: IngestReply): void {
+    res.statusCode = reply.status;
+    res.setHeader('Content-Type', reply.contentType);
     for (const [name, value] of Object.entries(reply.headers ?? {})) res.setHeader(name, value);
-    res.send(reply.body);
+    res.end(reply.body);
   }
 
   /**
    * The connection is found before the body is read: a caller without a valid ingest URL gets its
    * 404 without the hub buffering up to a megabyte for it.
    */
-  function accepting(route: IngestRoute): RequestHandler {
-    return async (req, res, next) => {
-      const target = await connectionFor(req, route);
-      const refused = (error: unknown) => {
-        deps.arrivals.refused(target.connection.record.id, Date.now(), error);
-        next(error);
-      };
-      raw(req, res, (error?: unknown) => {
-        if (error) refused(error);
-        else receive(req, res, route, target).catch(refused);
-      });
-    };
+  async function accept(req: IncomingMessage, res: ServerResponse, route: IngestRoute, search: string, target: Target): Promise<void> {
+    const vendor = target.connection.record.vendor;
+    res.on('finish', () => deps.metrics.ingestRequests.inc({ vendor, status: String(res.statusCode) }));
+    try {
+      const contentType = req.headers['content-type'];
+      if (contentType && !READABLE_TYPES.test(contentType)) throw new UnsupportedMediaTypeError(contentType);
+      const body = await readBody(req, res, INGEST_BODY_LIMIT_BYTES);
+      await receive(res, toRequest(req, route, search, body), target);
+    } catch (error) {
+      deps.arrivals.refused(target.connection.record.id, Date.now(), error);
+      throw error;
+    }
   }
 
-  async function receive(req: Request, res: express.Response, route: IngestRoute, { connection, adapter }: Target): Promise<void> {
-    const vendor = connection.record.vendor;
-    res.on('finish', () => deps.metrics.ingestRequests.inc({ vendor, status: String(res.statusCode) }));
-    const contentType = req.get('content-type');
-    if (contentType && !READABLE_TYPES.test(contentType)) throw new UnsupportedMediaTypeError(contentType);
-    const request = toRequest(req, route);
+  async function receive(res: ServerResponse, request: IngestRequest, { connection, adapter }: Target): Promise<void> {
     const need = adapter.keySet?.(request, connection.inbound) ?? null;
     adapter.verify(request, connection.inbound, need ? await deps.keySets.keysFor(need) : undefined);
     const vendorEvents = adapter.parse(request, connection.inbound);
@@ -146,7 +167,7 @@ export function ingestRouter(deps: IngestDeps): Router {
       connection_id: connection.record.id,
       request: {
         method: request.method,
-        route,
+        route: request.route,
         headers: storableHeaders(request.headers, adapter.credentialHeaders?.(connection.inbound)),
         body: request.body,
         received_at: request.receivedAt.getTime(),
@@ -158,20 +179,18 @@ export function ingestRouter(deps: IngestDeps): Router {
     if (result.inserted.length) deps.onStored();
     const reply = adapter.acknowledge?.(vendorEvents, request);
     deps.arrivals.accepted(connection.record.id, request.receivedAt.getTime(), reply?.status ?? 202, acceptedSummary(mapped, result.duplicates.length));
-    if (reply) {
-      send(res, reply);
-      return;
-    }
-    res.status(202).json({ accepted: result.inserted.length, duplicates: result.duplicates.length, event_ids: result.ids });
+    send(
+      res,
+      reply ?? {
+        status: 202,
+        contentType: 'application/json; charset=utf-8',
+        body: JSON.stringify({ accepted: result.inserted.length, duplicates: result.duplicates.length, event_ids: result.ids }),
+      },
+    );
   }
 
-  router.post('/:connection/:token', accepting('webhook'));
-  router.post('/:connection/:token/xapi/statements', accepting('xapi-statements'));
-  // xAPI's other way to store one statement: PUT /statements?statementId=<uuid>, answered 204.
-  router.put('/:connection/:token/xapi/statements', accepting('xapi-statements'));
-  router.get('/:connection/:token', async (req, res) => {
-    const { adapter, connection } = await connectionFor(req, 'webhook');
-    const reply = adapter.handshake?.(toRequest(req, 'webhook'));
+  async function handshake(req: IncomingMessage, res: ServerResponse, search: string, { connection, adapter }: Target): Promise<void> {
+    const reply = adapter.handshake?.(toRequest(req, 'webhook', search, Buffer.alloc(0)));
     if (!reply) throw new NotFoundError('This ingest URL takes POST requests from your LMS.');
     deps.arrivals.accepted(
       connection.record.id,
@@ -180,6 +199,27 @@ export function ingestRouter(deps: IngestDeps): Router {
       `The LMS checked this URL (${adapter.title}'s URL check) and got the answer it expects.`,
     );
     send(res, reply);
-  });
-  return router;
+  }
+
+  async function answer(req: IncomingMessage, res: ServerResponse, found: NonNullable<ReturnType<typeof routeOf>>, search: string): Promise<void> {
+    const target = await connectionFor(decodedSegment(found.match[1]), decodedSegment(found.match[2]), found.route);
+    if (found.answer === 'handshake') await handshake(req, res, search, target);
+    else await accept(req, res, found.route, search, target);
+  }
+
+  return {
+    handle(req, res) {
+      const url = req.url ?? '/';
+      const queryAt = url.indexOf('?');
+      const found = routeOf(req.method, queryAt < 0 ? url : url.slice(0, queryAt));
+      if (!found) return false;
+      const pattern = `/ingest/:connection/:token${found.route === 'xapi-statements' ? '/xapi/statements' : ''}`;
+      answer(req, res, found, queryAt < 0 ? '' : url.slice(queryAt + 1)).catch((error: unknown) => {
+        // A refusal before the body was read leaves it unread: drop the connection rather than read on.
+        if (!req.complete) res.setHeader('Connection', 'close');
+        answerError(res, error, { logger: deps.logger, method: req.method, route: pattern });
+      });
+      return true;
+    },
+  };
 }
