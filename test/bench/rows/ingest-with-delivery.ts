@@ -54,6 +54,8 @@ interface Round {
   backlogAtEnd: number;
   /** From the end of the load to the round's last delivery (0 when none was left). */
   lastDeliveryAfterMs: number;
+  /** Deliveries per second after the load stopped, while the backlog drained (NaN when none was left). */
+  drainPerSecond: number;
   firstDeliveryMs: number;
   drained: boolean;
   settled: boolean;
@@ -141,6 +143,7 @@ async function round(hub: HubChild, receiver: Receiver, mode: Mode, index: numbe
     endToEndPerSecond: last !== undefined ? times.length / ((last - started) / 1000) : 0,
     backlogAtEnd,
     lastDeliveryAfterMs: last !== undefined ? Math.max(0, last - ended) : 0,
+    drainPerSecond: last !== undefined && last > ended ? (times.length - atEnd.length) / ((last - ended) / 1000) : Number.NaN,
     firstDeliveryMs: first !== undefined ? first - started : Number.NaN,
     drained,
     settled,
@@ -209,7 +212,7 @@ function storeNotes(m: Measured): string[] {
   const lastAfter = Math.max(...m.with.map((r) => r.lastDeliveryAfterMs));
   const added = micros(m.with) - micros(m.without);
   const notes = [
-    `${m.store}: ingest ${fmt(m.withoutPerSecond)} events/s without a subscriber (rounds ${rates(m.without)}), ${fmt(m.withPerSecond)} with one (${rates(m.with)}): ${fmt(m.ratio, 2)}. Delivered ${fmt(m.deliveredPerSecond)}/s from a round's first delivery (after ${fmt(median(m.with.map((r) => r.firstDeliveryMs)))} ms) to the end of its load, ${fmt(m.pace, 2)} of the same round's ingest; when the load stopped at most ${fmt(backlog)} events waited for delivery, the last arrived at most ${fmt(lastAfter)} ms later (from the start of the load to the last delivery, ${fmt(median(m.with.map((r) => r.endToEndPerSecond)))} deliveries/s).`,
+    `${m.store}: ingest ${fmt(m.withoutPerSecond)} events/s without a subscriber (rounds ${rates(m.without)}), ${fmt(m.withPerSecond)} with one (${rates(m.with)}): ${fmt(m.ratio, 2)}. Delivered ${fmt(m.deliveredPerSecond)}/s from a round's first delivery (after ${fmt(median(m.with.map((r) => r.firstDeliveryMs)))} ms) to the end of its load, ${fmt(m.pace, 2)} of the same round's ingest; when the load stopped at most ${fmt(backlog)} events waited for delivery, the last arrived at most ${fmt(lastAfter)} ms later (from the start of the load to the last delivery, ${fmt(median(m.with.map((r) => r.endToEndPerSecond)))} deliveries/s). Once the load stopped the backlog drained at ${fmt(median(m.with.map((r) => r.drainPerSecond).filter((rate) => !Number.isNaN(rate))))} deliveries/s: how fast delivery goes when ingest leaves it the hub.`,
     `${m.store} CPU: the hub spent ${fmt(micros(m.without))} µs per event without a subscriber and ${fmt(micros(m.with))} µs with one (from the start of the load until it was idle again, so fan-out and delivery left over after the load count): delivery adds ${fmt(added)} µs per event (claim, sign, send, read the answer, record the attempt). While the load ran the hub used ${cores(m.without, (c) => c.hub)} cores without and ${cores(m.with, (c) => c.hub)} with, the bench process (load and receiver) ${cores(m.without, (c) => c.bench)} / ${cores(m.with, (c) => c.bench)}, other work ${cores(m.without, (c) => c.other)} / ${cores(m.with, (c) => c.other)}${m.store === 'postgres' ? ' (PostgreSQL itself among it)' : ''}.`,
   ];
   const undrained = m.with.filter((r) => !r.drained).length;
