@@ -18,6 +18,7 @@ import { endToEndRow } from './rows/end-to-end.ts';
 import { fanOutRow } from './rows/fan-out.ts';
 import { hydrationRow } from './rows/hydration.ts';
 import { ingestRow } from './rows/ingest.ts';
+import { ingestWithDeliveryRow } from './rows/ingest-with-delivery.ts';
 import { largeHistoryRow } from './rows/large-history.ts';
 import { n8nBurstRow, n8nPeerRow } from './rows/n8n.ts';
 import { postgresRow } from './rows/postgres.ts';
@@ -36,6 +37,7 @@ const ROWS: Row[] = [
   consoleRow,
   retentionRow,
   largeHistoryRow,
+  ingestWithDeliveryRow,
 ];
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, only: { type: 'string' } } });

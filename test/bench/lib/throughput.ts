@@ -2,6 +2,7 @@ import { learn365Requests, type RequestFactory } from './bodies.ts';
 import { closedLoad } from './load.ts';
 import { cpuMeter } from './machine.ts';
 import { type Child, type HubChild, startBare, startDurableFloor, startHub } from './processes.ts';
+import { median } from './stats.ts';
 
 /**
  * Rows 1 and 2 (and row 2's durable floor) load their servers the same way: autocannon, CONNECTIONS connections, the same
@@ -47,12 +48,6 @@ export interface PairResult {
   bodyMode: string;
   roundSeconds: number;
 }
-
-const median = (values: number[]) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length / 2;
-  return sorted.length % 2 ? (sorted[Math.floor(middle)] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-};
 
 function aggregate(rounds: Round[], warmupOk: number): Measured {
   const pick = (get: (round: Round) => number) => median(rounds.map(get));
