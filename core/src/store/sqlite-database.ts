@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DatabaseSync, type SQLInputValue, type StatementResultingChanges } from 'node:sqlite';
 import type { Row } from './rows.ts';
 import type { SqlRunner } from './sql/runner.ts';
+import { type ActivityTally, createActivityTally } from './sqlite-activity-tally.ts';
 import { createGroupCommit } from './sqlite-group-commit.ts';
 import { migrateSqlite } from './sqlite-migrations.ts';
 import { createWriteHealth, type StoreWriteHealth, type WriteHealth } from './write-health.ts';
@@ -26,6 +27,8 @@ export interface SqliteDatabase {
   run(sql: string, ...params: SQLInputValue[]): StatementResultingChanges;
   /** Queues a write for the next group commit; resolves once it is durable. */
   write<T>(fn: () => T): Promise<T>;
+  /** Activity counts a write adds, as its last step; written once per group commit. */
+  activity: ActivityTally;
   runner: SqlRunner;
   health: WriteHealth;
   close(): void;
@@ -45,7 +48,6 @@ export function openSqliteDatabase(options: SqliteStoreOptions): SqliteDatabase 
   if (options.recoverInFlight) {
     // One hub owns an embedded store: deliveries it left in flight when it died are due again now.
     db.prepare(`UPDATE deliveries SET status = 'pending', next_attempt_at = ? WHERE status = 'in_flight'`).run(Date.now());
-    db.prepare(`UPDATE events SET claimed_until = 0 WHERE state = 'received' AND claimed_until > 0`).run();
   }
 
   const statements = new Map<string, ReturnType<DatabaseSync['prepare']>>();
@@ -60,7 +62,8 @@ export function openSqliteDatabase(options: SqliteStoreOptions): SqliteDatabase 
   const all = (sql: string, ...params: SQLInputValue[]) => prepared(sql).all(...params) as Row[];
   const run = (sql: string, ...params: SQLInputValue[]) => prepared(sql).run(...params);
   const health = createWriteHealth({ onChange: options.onWriteHealth });
-  const commits = createGroupCommit(db, health);
+  const activity = createActivityTally(run);
+  const commits = createGroupCommit(db, health, activity);
   let closed = false;
 
   return {
@@ -68,6 +71,7 @@ export function openSqliteDatabase(options: SqliteStoreOptions): SqliteDatabase 
     get: (sql, ...params) => prepared(sql).get(...params) as Row | undefined,
     run,
     write: commits.write,
+    activity,
     health,
     runner: {
       dialect: 'sqlite',

@@ -21,7 +21,18 @@ interface PendingWrite {
   reject: (error: unknown) => void;
 }
 
-export function createGroupCommit(db: DatabaseSync, health: WriteHealth = createWriteHealth()): GroupCommit {
+/**
+ * What the writes of a group gather to write once for the whole group (sqlite-activity-tally.ts):
+ * a failed write's share is dropped with its savepoint, and `write` runs inside the group's
+ * transaction just before its COMMIT (if it throws, the group fails as a whole).
+ */
+export interface GroupWork {
+  mark(): number;
+  rollbackTo(mark: number): void;
+  write(): void;
+}
+
+export function createGroupCommit(db: DatabaseSync, health: WriteHealth = createWriteHealth(), gathered?: GroupWork): GroupCommit {
   let queue: PendingWrite[] = [];
   let closed = false;
 
@@ -34,17 +45,22 @@ export function createGroupCommit(db: DatabaseSync, health: WriteHealth = create
       db.exec('BEGIN IMMEDIATE');
       for (const write of batch) {
         db.exec('SAVEPOINT write');
+        const mark = gathered?.mark() ?? 0;
         try {
           outcomes.push({ ok: true, value: write.run() });
           db.exec('RELEASE write');
         } catch (error) {
+          gathered?.rollbackTo(mark);
           db.exec('ROLLBACK TO write');
           db.exec('RELEASE write');
           outcomes.push({ ok: false, error: health.failed(error) });
         }
       }
+      gathered?.write();
       db.exec('COMMIT');
     } catch (error) {
+      // The group is undone as a whole: so is what its writes gathered.
+      gathered?.rollbackTo(0);
       try {
         if (db.isTransaction) db.exec('ROLLBACK');
       } catch {

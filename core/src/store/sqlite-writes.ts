@@ -1,5 +1,4 @@
 import { num, str } from './rows.ts';
-import { ACTIVITY_UPSERT, HOUR_MS } from './sql/activity.ts';
 import { BACKFILL_DONE, BACKFILL_RANGE, learnerEmailOf, SQLITE_BACKFILL_FILL, SQLITE_BACKFILL_STEP } from './sql/learner-email.ts';
 import type { SqliteDatabase } from './sqlite-database.ts';
 import type { IngestResult, NewDelivery, NewEvent, Store } from './store.ts';
@@ -11,7 +10,7 @@ export type SqliteWrites = Pick<Store, 'ingest' | 'completeEvent' | 'backfillLea
  * group commit, so its statements commit together.
  */
 export function sqliteWrites(database: SqliteDatabase): SqliteWrites {
-  const { get, run, write } = database;
+  const { get, run, write, activity } = database;
 
   function insertDeliveryRows(deliveries: NewDelivery[]): void {
     const now = Date.now();
@@ -64,14 +63,7 @@ export function sqliteWrites(database: SqliteDatabase): SqliteWrites {
           (inserted.changes > 0 ? result.inserted : result.duplicates).push(id);
           result.ids.push(id);
         }
-        if (result.inserted.length) {
-          run(
-            `INSERT INTO activity (hour, connection_id, received, delivered, failed) VALUES (?, ?, ?, 0, 0) ${ACTIVITY_UPSERT}`,
-            Math.floor(request.received_at / HOUR_MS),
-            input.connection_id,
-            result.inserted.length,
-          );
-        }
+        if (result.inserted.length) activity.add({ at: request.received_at, connection_id: input.connection_id, received: result.inserted.length });
         return result;
       });
     },
@@ -140,14 +132,14 @@ export function sqliteWrites(database: SqliteDatabase): SqliteWrites {
           attempt.delivery_id,
         );
         if (outcome.status === 'pending') return;
-        run(
-          `INSERT INTO activity (hour, connection_id, received, delivered, failed)
-           SELECT ?, e.connection_id, 0, ?, ? FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ? ${ACTIVITY_UPSERT}`,
-          Math.floor((attempt.started_at + attempt.duration_ms) / HOUR_MS),
-          outcome.status === 'succeeded' ? 1 : 0,
-          outcome.status === 'failed' ? 1 : 0,
-          attempt.delivery_id,
-        );
+        const event = get('SELECT e.connection_id FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?', attempt.delivery_id);
+        if (!event) return;
+        activity.add({
+          at: attempt.started_at + attempt.duration_ms,
+          connection_id: str(event.connection_id),
+          delivered: outcome.status === 'succeeded' ? 1 : 0,
+          failed: outcome.status === 'failed' ? 1 : 0,
+        });
       });
     },
   };
