@@ -127,7 +127,7 @@ export const retentionRow: Row = {
         { what: 'file growth', ...judgeGrowth(growth) },
         {
           what: 'ingest ratio',
-          ...(ratio >= THROUGHPUT_RATIO ? { status: 'met' as const, verdict: 'met' } : { status: 'missed' as const, verdict: `${fmt(ratio, 2)}` }),
+          ...(ratio >= THROUGHPUT_RATIO ? { status: 'met' as const, verdict: 'met' } : { status: 'missed' as const, verdict: `${fmt(ratio, 3)}` }),
         },
       ]);
       const bySize = (hub: CompressedHub) =>
