@@ -162,30 +162,35 @@ function recordingLogger() {
   return { logger, lines, warmUp };
 }
 
-describe('hydration caches warmed from the LMS lists', () => {
-  let sandbox: Awaited<ReturnType<typeof openSandbox>>;
-  let log: ReturnType<typeof recordingLogger>;
+/** A sandbox with a recorded log for the tests of one describe block, opened once before them. */
+function sandboxWithLog(): { sandbox: Awaited<ReturnType<typeof openSandbox>>; log: ReturnType<typeof recordingLogger> } {
+  const suite = {} as ReturnType<typeof sandboxWithLog>;
   beforeAll(async () => {
-    log = recordingLogger();
-    sandbox = await openSandbox({}, log.logger);
+    suite.log = recordingLogger();
+    suite.sandbox = await openSandbox({}, suite.log.logger);
   }, 30_000);
   afterAll(async () => {
-    await sandbox.session.close();
-    await sandbox.receiver.close();
+    await suite.sandbox.session.close();
+    await suite.sandbox.receiver.close();
   });
+  return suite;
+}
+
+describe('hydration caches warmed from the LMS lists', () => {
+  const suite = sandboxWithLog();
 
   it('costs no user or course lookups for learners and courses no event named before', async () => {
-    const connection = await sandbox.session.hub.connections.get('sandbox-absorb');
-    const finished = await log.warmUp(connection!.record.id, 'finished');
+    const connection = await suite.sandbox.session.hub.connections.get('sandbox-absorb');
+    const finished = await suite.log.warmUp(connection!.record.id, 'finished');
     const data = demoData();
     expect(finished).toMatchObject({ learners: data.users.length, courses: data.courses.length });
-    const before = structuredClone(stats(sandbox.session)['/absorb']!);
+    const before = structuredClone(stats(suite.sandbox.session)['/absorb']!);
     const sent = data.users.map((user, index) => ({ user, course: data.courses[index % data.courses.length]! }));
     for (const { user, course } of sent)
-      await emit(sandbox.session, { vendor: 'absorb', event: 'Certificate Awarded', user: user.email, course: course.title });
+      await emit(suite.sandbox.session, { vendor: 'absorb', event: 'Certificate Awarded', user: user.email, course: course.title });
     const events = await eventually(
       async () => {
-        const mine = sandbox.delivered().filter((event) => event.type === 'certificate.awarded');
+        const mine = suite.sandbox.delivered().filter((event) => event.type === 'certificate.awarded');
         return mine.length >= sent.length && mine;
       },
       30_000,
@@ -194,33 +199,33 @@ describe('hydration caches warmed from the LMS lists', () => {
     expect(events.every((event) => event.hydration.status === 'complete')).toBe(true);
     expect(new Set(events.map((event) => event.learner?.email))).toEqual(new Set(data.users.map((user) => user.email)));
     expect(events.every((event) => event.course?.title && event.learner?.department !== undefined)).toBe(true);
-    const after = stats(sandbox.session)['/absorb']!;
+    const after = stats(suite.sandbox.session)['/absorb']!;
     const lookups = (endpoint: string) => (after.endpoints[endpoint] ?? 0) - (before.endpoints[endpoint] ?? 0);
     expect([lookups('GET /users/:id'), lookups('GET /courses/:id'), lookups('GET /departments/:id')]).toEqual([0, 0, 0]);
-    for (const lms of Object.values(stats(sandbox.session))) expect(lms.rate_limited).toBe(0);
+    for (const lms of Object.values(stats(suite.sandbox.session))) expect(lms.rate_limited).toBe(0);
   }, 60_000);
 
   it('warms the other LMSs that list their users, within their stricter limits', async () => {
     for (const name of ['sandbox-learn365', 'sandbox-seismic-learning']) {
-      const connection = await sandbox.session.hub.connections.get(name);
-      expect(await log.warmUp(connection!.record.id, 'finished')).toMatchObject({ learners: demoData().users.length });
+      const connection = await suite.sandbox.session.hub.connections.get(name);
+      expect(await suite.log.warmUp(connection!.record.id, 'finished')).toMatchObject({ learners: demoData().users.length });
     }
-    for (const lms of Object.values(stats(sandbox.session))) expect(lms.rate_limited).toBe(0);
+    for (const lms of Object.values(stats(suite.sandbox.session))) expect(lms.rate_limited).toBe(0);
   }, 60_000);
 
   it('hydrates one lookup at a time when the LMS could not be listed, once it answers again', async () => {
     const absorb = emulatedApi('absorb');
     const down = await refusedUrl();
-    const created = await fetch(`${sandbox.session.hub.url}/v1/connections`, {
+    const created = await fetch(`${suite.sandbox.session.hub.url}/v1/connections`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${sandbox.session.apiKey}`, 'content-type': 'application/json' },
+      headers: { authorization: `Bearer ${suite.sandbox.session.apiKey}`, 'content-type': 'application/json' },
       body: JSON.stringify({ name: 'absorb-late', vendor: 'absorb', api: absorb.sandboxSettings(`${down}${absorb.prefix}`) }),
     });
     expect(created.status).toBe(201);
     const connection = (await created.json()) as { id: string; ingest_url: string };
-    const failed = await log.warmUp(connection.id, 'failed');
+    const failed = await suite.log.warmUp(connection.id, 'failed');
     expect(failed.level).toBe(40);
-    expect(log.lines.filter((line) => line.connection_id === connection.id && line.level >= 40)).toHaveLength(1);
+    expect(suite.log.lines.filter((line) => line.connection_id === connection.id && line.level >= 40)).toHaveLength(1);
 
     const requests: string[] = [];
     const data = demoData();
@@ -228,7 +233,11 @@ describe('hydration caches warmed from the LMS lists', () => {
     const user = data.users[9]!;
     const wire = wireRequest('absorb', 'Certificate Awarded', { user, course: data.courses[2]!, enrollment: null, data, sequence: 1, at: new Date() }, {});
     expect((await fetch(connection.ingest_url + wire.path, { method: 'POST', headers: wire.headers, body: wire.body })).status).toBe(202);
-    const event = await eventually(async () => sandbox.delivered().find((candidate) => candidate.source.connection === 'absorb-late'), 30_000, 'the delivery');
+    const event = await eventually(
+      async () => suite.sandbox.delivered().find((candidate) => candidate.source.connection === 'absorb-late'),
+      30_000,
+      'the delivery',
+    );
     expect(event.hydration.status).toBe('complete');
     expect(event.learner?.email).toBe(user.email);
     expect(requests.filter((request) => /^GET \/absorb\/users\/./.test(request))).toHaveLength(1);
@@ -264,21 +273,12 @@ describe('hydration warm-up when the hub starts', () => {
 });
 
 describe('LMS API settings saved while hydration runs', () => {
-  let sandbox: Awaited<ReturnType<typeof openSandbox>>;
-  let log: ReturnType<typeof recordingLogger>;
-  beforeAll(async () => {
-    log = recordingLogger();
-    sandbox = await openSandbox({}, log.logger);
-  }, 30_000);
-  afterAll(async () => {
-    await sandbox.session.close();
-    await sandbox.receiver.close();
-  });
+  const suite = sandboxWithLog();
 
   // Absorb keeps one token per admin: a second client logging in for the save's check would cancel
   // the token hydration holds, and its next call would meet a 401 that nothing caused.
   it('leaves no 401 in the Absorb connection API health: the check after a save shares the hydration client', async () => {
-    const { session } = sandbox;
+    const { session } = suite.sandbox;
     const headers = { authorization: `Bearer ${session.apiKey}`, 'content-type': 'application/json' };
     const absorb = emulatedApi('absorb');
     const saved = await fetch(`${session.hub.url}/v1/connections/sandbox-absorb`, {
@@ -290,7 +290,8 @@ describe('LMS API settings saved while hydration runs', () => {
     expect(((await saved.json()) as { api_check: { ok: boolean } }).api_check.ok).toBe(true);
     const connection = await session.hub.connections.get('sandbox-absorb');
     await eventually(
-      async () => log.lines.filter((line) => line.connection_id === connection!.record.id && line.msg.startsWith('hydration warm-up finished')).length >= 2,
+      async () =>
+        suite.log.lines.filter((line) => line.connection_id === connection!.record.id && line.msg.startsWith('hydration warm-up finished')).length >= 2,
       30_000,
       'the warm-up after the save',
     );
@@ -302,7 +303,11 @@ describe('LMS API settings saved while hydration runs', () => {
       user: 'liam.chen@acme-training.example',
       course: 'Accessibility Basics',
     });
-    const event = await eventually(async () => sandbox.delivered().find((candidate) => candidate.type === 'enrollment.completed'), 20_000, 'the delivery');
+    const event = await eventually(
+      async () => suite.sandbox.delivered().find((candidate) => candidate.type === 'enrollment.completed'),
+      20_000,
+      'the delivery',
+    );
     expect(event.hydration.status).toBe('complete');
     const answer = await fetch(`${session.hub.url}/v1/connections/sandbox-absorb`, { headers });
     const health = ((await answer.json()) as { api_health: { calls: number; last_error: { message: string } | null } }).api_health;

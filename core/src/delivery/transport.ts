@@ -3,6 +3,7 @@ import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
 import { Agent, Pool } from 'undici';
+import { abortAfter } from '../abort-after.ts';
 import { checkTargetAddress, checkTargetUrl, type TargetOrigin, type TargetPolicyOptions, TargetRefusedError, targetOrigin } from './target-policy.ts';
 
 /**
@@ -193,12 +194,7 @@ export function createTransport(options: TransportOptions): Transport {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': options.userAgent };
     for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
 
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, options.timeoutMs);
+    const deadline = abortAfter(options.timeoutMs);
     let status: number | undefined;
     let retryAfter: string | null = null;
     try {
@@ -208,7 +204,7 @@ export function createTransport(options: TransportOptions): Transport {
         method: 'POST',
         headers,
         body: request.body,
-        signal: controller.signal,
+        signal: deadline.signal,
       });
       status = response.statusCode;
       retryAfter = headerValue(response.headers['retry-after']);
@@ -216,9 +212,9 @@ export function createTransport(options: TransportOptions): Transport {
       const observed = { status: response.statusCode, snippet, durationMs: elapsed(), retryAfter };
       return status >= 200 && status < 300 ? { ok: true, ...observed } : { ok: false, ...observed };
     } catch (error) {
-      return { ok: false, status, error: classifyFailure(error, timedOut, options.timeoutMs), snippet: '', durationMs: elapsed(), retryAfter };
+      return { ok: false, status, error: classifyFailure(error, deadline.timedOut(), options.timeoutMs), snippet: '', durationMs: elapsed(), retryAfter };
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
     }
   }
 

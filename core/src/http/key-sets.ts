@@ -1,3 +1,4 @@
+import { abortAfter } from '../abort-after.ts';
 import { checkTargetUrl, type TargetPolicyOptions } from '../delivery/target-policy.ts';
 import { classifyFailure, policedAgent } from '../delivery/transport.ts';
 import { KeySetUnavailableError, SignatureError } from '../errors.ts';
@@ -73,12 +74,7 @@ export function createKeySets(options: KeySetsOptions): KeySets {
   /** One GET of the set; throws an Error whose message is safe to show (no resolved addresses). */
   async function download(url: string): Promise<JsonWebKeySet> {
     const parsed = checkTargetUrl(url, options.policy);
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
+    const deadline = abortAfter(timeoutMs);
     let status: number;
     let text: string | null;
     try {
@@ -87,14 +83,14 @@ export function createKeySets(options: KeySetsOptions): KeySets {
         path: parsed.pathname + parsed.search,
         method: 'GET',
         headers: { accept: 'application/json', 'user-agent': options.userAgent },
-        signal: controller.signal,
+        signal: deadline.signal,
       });
       status = response.statusCode;
       text = await readLimited(response.body);
     } catch (error) {
-      throw new Error(classifyFailure(error, timedOut, timeoutMs).message, { cause: error });
+      throw new Error(classifyFailure(error, deadline.timedOut(), timeoutMs).message, { cause: error });
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
     }
     // Redirects are not followed: a key set that moved is a settings change someone should see.
     if (status < 200 || status >= 300) throw new Error(`it answered ${status}`);

@@ -1,4 +1,5 @@
 import { Agent } from 'undici';
+import { abortAfter } from '../abort-after.ts';
 import { retryAfterDelay } from '../retry-after.ts';
 import { LmsApiError, type LmsHttp } from './client.ts';
 
@@ -115,12 +116,7 @@ export function createLmsHttp(options: LmsHttpOptions): LmsHttp & { close(): Pro
     if (request.body !== undefined) headers['content-type'] = 'application/json';
     for (const [name, value] of Object.entries(given)) headers[name.toLowerCase()] = value;
 
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
+    const deadline = abortAfter(timeoutMs);
     try {
       let status: number;
       let text: string;
@@ -132,7 +128,7 @@ export function createLmsHttp(options: LmsHttpOptions): LmsHttp & { close(): Pro
           method,
           headers,
           body: request.body ?? null,
-          signal: controller.signal,
+          signal: deadline.signal,
         });
         status = response.statusCode;
         retryAfter = headerValue(response.headers['retry-after']);
@@ -140,7 +136,7 @@ export function createLmsHttp(options: LmsHttpOptions): LmsHttp & { close(): Pro
       } catch (error) {
         if (error instanceof LmsApiError) throw error;
         const code = errorCode(error);
-        if (timedOut) throw new LmsApiError(`The LMS did not answer ${where} within ${timeoutMs} ms.`, { cause: error });
+        if (deadline.timedOut()) throw new LmsApiError(`The LMS did not answer ${where} within ${timeoutMs} ms.`, { cause: error });
         throw new LmsApiError(`Could not reach the LMS for ${where}${code ? ` (${code})` : ''}.`, { cause: error });
       }
 
@@ -169,7 +165,7 @@ export function createLmsHttp(options: LmsHttpOptions): LmsHttp & { close(): Pro
       }
       throw new LmsApiError(`The LMS refused ${where} (${status})${detail}`, { status });
     } finally {
-      clearTimeout(timer);
+      deadline.clear();
     }
   };
 
