@@ -67,6 +67,17 @@ describe('learnhook emit', () => {
     expect((await emit(['learn365', 'CourseCompleted', '--sandbox', sandbox.url])).out).not.toContain('Warning');
   });
 
+  it("says where a custom connection's event names come from instead of an empty list, and sends any name without a warning", async () => {
+    const listed = await emit(['custom', '--list']);
+    expect(listed.code).toBe(0);
+    expect(listed.out).toMatch(/^Any other LMS \(custom mapping\) sends whatever event names its LMS uses: the connection's mapping/);
+    const sandbox = await sandboxAnswering(200, { vendor: 'custom', catalog_type: null, sent: 1, responses: [] });
+    const sent = await emit(['custom', 'course_passed', '--sandbox', sandbox.url]);
+    expect(sent).toMatchObject({ code: 0 });
+    expect(sent.out).not.toContain('Warning');
+    expect(sandbox.received).toHaveLength(1);
+  });
+
   it('finds the sandbox through SANDBOX_URL when --sandbox is not given', async () => {
     const sandbox = await sandboxAnswering(200, { sent: 1 });
     expect((await emit(['learn365', 'CourseCompleted'], { SANDBOX_URL: sandbox.url })).code).toBe(0);

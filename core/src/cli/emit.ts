@@ -39,15 +39,19 @@ export async function runEmit(args: string[], env: NodeJS.ProcessEnv, out: (text
   }
   if (!(VENDORS as readonly string[]).includes(vendor)) throw new CliError(`Unknown vendor "${vendor}"; use one of ${VENDORS.join(', ')}.`);
   const adapter = VENDOR_REGISTRY[vendor as (typeof VENDORS)[number]].inbound;
+  // A custom connection knows no names of its own: its mapping, set per connection, names them.
+  const named = Object.keys(adapter.events).length > 0;
   if (values.list || !event) {
     out(
-      Object.entries(adapter.events)
-        .map(([name, type]) => `${name.padEnd(48)} -> ${type}\n`)
-        .join(''),
+      named
+        ? Object.entries(adapter.events)
+            .map(([name, type]) => `${name.padEnd(48)} -> ${type}\n`)
+            .join('')
+        : `${adapter.title} sends whatever event names its LMS uses: the connection's mapping (the console's "Map fields" page) says which catalog type each becomes, and an unmapped one arrives as lms.event. The sandbox sends the name you give, e.g. \`learnhook emit ${vendor} course_passed\`.\n`,
     );
     return values.list ? 0 : 2;
   }
-  if (!Object.hasOwn(adapter.events, event)) {
+  if (named && !Object.hasOwn(adapter.events, event)) {
     // Still sent: an LMS may send names we do not know, and the hub keeps them as lms.event.
     out(
       `Warning: ${adapter.title} does not send "${event}" as far as learnhook knows; the hub will store it as lms.event. Its names: ${Object.keys(adapter.events).join(', ')}.\n`,
