@@ -160,6 +160,12 @@ export async function createConnection(ctx: OperationsContext, actor: string, in
   return openConnection(ctx, id);
 }
 
+/** Whether `value` is exactly what the API showed of the secret `was` (masked, element by element for a list). */
+function echoesMask(value: unknown, was: unknown): boolean {
+  if (Array.isArray(value) && Array.isArray(was)) return value.length === was.length && value.every((item, index) => echoesMask(item, was[index]));
+  return typeof value === 'string' && typeof was === 'string' && value === masked(was);
+}
+
 /**
  * A change's nested settings with the current secrets their caller left out: secrets are shown once,
  * so a form sends a group of settings (a custom connection's verify, xAPI credentials) without its
@@ -172,6 +178,8 @@ function keepingSecrets(current: unknown, given: Record<string, unknown>, shape:
     Object.entries(given).map(([key, value]) => {
       const was = before[key];
       const inner = secretUnder(shape, key);
+      // A client that read the connection and sends it back sends "…7f3a": that is the secret kept, not a new one.
+      if (inner === true && echoesMask(value, was)) return [key, was];
       if (inner === undefined || inner === true || !isRecord(value) || !isRecord(was)) return [key, value];
       const kept = Object.fromEntries(Object.entries(was).filter(([name]) => secretUnder(inner, name) === true && !(name in value)));
       return [key, { ...kept, ...keepingSecrets(was, value, inner) }];

@@ -102,6 +102,18 @@ describe('connections', { timeout: 20_000 }, () => {
     expect((await ingest(body, completionRequest('thinkific', changed.body.inbound, 605))).status).toBe(401);
   });
 
+  it('keeps a secret a client read and sends back masked, instead of saving the mask, and takes a new one that only looks like a mask', async () => {
+    const signingKey = 'thinkific-site-api-key-1c6f8a2b';
+    const { body } = await hub.api<ConnectionAnswer>('POST', '/v1/connections', { name: 'conn-thinkific-echo', vendor: 'thinkific', signing_key: signingKey });
+    const read = await hub.api<ConnectionAnswer>('GET', `/v1/connections/${body.id}`);
+    expect(read.body.inbound).toEqual({ signing_key: '…8a2b' });
+    // The settings the client read, sent back as they were, mask and all.
+    expect((await hub.api('PATCH', `/v1/connections/${body.id}`, read.body.inbound)).status).toBe(200);
+    expect((await ingest(body, completionRequest('thinkific', { signing_key: signingKey }, 606))).status).toBe(202);
+    await hub.api('PATCH', `/v1/connections/${body.id}`, { signing_key: '…0000-but-a-new-key-of-its-own' });
+    expect((await ingest(body, completionRequest('thinkific', { signing_key: signingKey }, 607))).status).toBe(401);
+  });
+
   it('refuses to change a name or vendor, a taken name, and a bad vendor setting with a 400 naming the field', async () => {
     const connection = created.standard!;
     for (const change of [{ name: 'renamed' }, { vendor: 'absorb' }]) {
