@@ -1,4 +1,4 @@
-import type { CatalogEvent } from '../catalog/index.ts';
+import type { CatalogEvent, EventType } from '../catalog/index.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import { retryAfterDelay } from '../retry-after.ts';
@@ -94,8 +94,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return secret;
   }
 
-  function post(hook: HookRecord, messageId: string, event: CatalogEvent): Promise<TransportResult> {
-    const body = JSON.stringify(event);
+  function post(hook: HookRecord, messageId: string, body: string, type: EventType): Promise<TransportResult> {
     const at = now();
     // A rotated-out secret signs too until its overlap ends, so the receiver can switch without a gap.
     const overlapping = hook.previous_secret_enc !== null && (hook.previous_secret_until ?? 0) > at;
@@ -104,7 +103,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return transport.send({
       url: hook.url,
       body,
-      headers: { ...signature, 'content-type': 'application/json', 'learnhook-event-type': event.type },
+      headers: { ...signature, 'content-type': 'application/json', 'learnhook-event-type': type },
     });
   }
 
@@ -178,7 +177,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     let signal: LoadSignal = 'error';
     let latency = 0;
     try {
-      const result = await post(delivery.hook, delivery.id, delivery.event);
+      const result = await post(delivery.hook, delivery.id, delivery.event_json, delivery.event_type);
       signal = loadSignal(result);
       latency = result.durationMs;
       await settle(delivery, result, startedAt);
@@ -269,7 +268,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   return {
     wake,
     async sendTest(hook, event) {
-      const result = await post(hook, `msg_test_${now()}`, event);
+      const result = await post(hook, `msg_test_${now()}`, JSON.stringify(event), event.type);
       return {
         ok: result.ok,
         status: result.status ?? null,

@@ -17,7 +17,7 @@ export const PG_HOT_QUERIES = {
     ), claimed AS (
       UPDATE deliveries d SET status = 'in_flight', next_attempt_at = $4, updated_at = $2 FROM due WHERE d.id = due.id RETURNING d.*
     )
-    SELECT c.*, e.body AS event_body, ${hookColumnsAs('h')}
+    SELECT c.*, e.body AS event_body, e.type AS event_type, ${hookColumnsAs('h')}
     FROM claimed c JOIN events e ON e.id = c.event_id JOIN hooks h ON h.id = c.hook_id ORDER BY c.seq`,
   // In-flight leases count: another process's lease falls due when that process died.
   nextDue: `SELECT next_attempt_at AS at FROM deliveries WHERE status IN ('pending', 'in_flight') ORDER BY next_attempt_at LIMIT 1`,

@@ -175,7 +175,7 @@ export const CONNECTION_COLUMNS = [
 ] as const;
 export const JSON_COLUMNS = new Set(['events', 'filter']);
 
-/** A claim row: the delivery, the event body as event_body and the hook's columns prefixed h_. */
+/** A claim row: the delivery, the event body and type as event_body and event_type, and the hook's columns prefixed h_. */
 export function claimedDelivery(row: Row): ClaimedDelivery {
   const hook = toHook(
     Object.fromEntries(
@@ -184,5 +184,5 @@ export function claimedDelivery(row: Row): ClaimedDelivery {
         .map(([key, value]) => [key.slice(2), value]),
     ),
   );
-  return { ...toDelivery(row), event: json<CatalogEvent>(row.event_body), hook };
+  return { ...toDelivery(row), event_json: str(row.event_body), event_type: str(row.event_type) as EventType, hook };
 }

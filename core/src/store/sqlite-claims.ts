@@ -5,7 +5,7 @@ import type { Store } from './store.ts';
 /** The queries on the delivery hot path; a test checks SQLite answers each from an index, in order. */
 export const HOT_QUERIES = {
   hasDue: `SELECT 1 FROM deliveries WHERE hook_id = ? AND status IN ('pending', 'in_flight') AND next_attempt_at <= ? LIMIT 1`,
-  claim: `SELECT d.*, e.body AS event_body, ${hookColumnsAs('h')}
+  claim: `SELECT d.*, e.body AS event_body, e.type AS event_type, ${hookColumnsAs('h')}
            FROM deliveries d JOIN events e ON e.id = d.event_id JOIN hooks h ON h.id = d.hook_id
            WHERE d.hook_id = ? AND d.status IN ('pending', 'in_flight') AND d.next_attempt_at <= ?
            ORDER BY d.next_attempt_at, d.seq LIMIT ?`,

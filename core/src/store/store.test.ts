@@ -320,8 +320,10 @@ describe.each(KINDS)('the $kind store', ({ skip, place: newPlace }) => {
         attempts: 0,
         next_attempt_at: 30_101,
         hook: { id: 'h1', url: 'http://127.0.0.1:9/hook', events: ['*'] },
-        event: { id: 'evt_d' },
+        event_type: 'enrollment.completed',
       });
+      // The event exactly as stored: what goes out is these bytes.
+      expect(JSON.parse(claimed[0]?.event_json ?? '{}')).toMatchObject({ id: 'evt_d', type: 'enrollment.completed' });
       expect(await store.claimDeliveries('h1', 101, 10, 30_000)).toEqual([]);
       // An expired lease makes the delivery due again (its sender died).
       expect((await store.claimDeliveries('h1', 101 + 30_000, 10, 30_000)).map((d) => d.id).sort()).toEqual(['dlv_h1_0', 'dlv_h1_1', 'dlv_h1_2']);
