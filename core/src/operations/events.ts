@@ -31,7 +31,9 @@ export async function replayEvent(ctx: OperationsContext, actor: string, id: str
   const targets = await replayTargets(ctx, stored, input.hook_id);
   const now = ctx.now();
   const deliveries = targets.map((hook) => ({ id: newId('dlv'), event_id: stored.id, hook_id: hook.id, next_attempt_at: now, reason: 'replay' as const }));
-  await ctx.store.insertDeliveries(deliveries);
+  // Retention may have removed the event since it was read: then nothing is sent, and the caller hears so.
+  if ((await ctx.store.insertDeliveries(deliveries)) < deliveries.length)
+    throw new NotFoundError(`No event ${stored.id}: its retention window ended as it was replayed.`);
   ctx.wakeDispatcher();
   await ctx.audit(actor, 'event.replayed', stored.id, { hooks: deliveries.map((delivery) => delivery.hook_id) });
   return { deliveries: deliveries.map((delivery) => ({ id: delivery.id, hook_id: delivery.hook_id })) };

@@ -51,11 +51,13 @@ export function postgresWrites(database: PostgresDatabase, notify: Notify): Post
     completeEvent: (id, event, deliveries) => completeEvents({ id, event, deliveries }),
 
     async insertDeliveries(deliveries) {
-      await query(
-        `${INSERT_DELIVERIES} SELECT n.id, n.event_id, n.hook_id, n.reason, 'pending', 0, n.next_attempt_at, $6::bigint, $6::bigint FROM ${DELIVERY_ROWS} ORDER BY n.ord`,
+      const made = await query(
+        `${INSERT_DELIVERIES} SELECT n.id, n.event_id, n.hook_id, n.reason, 'pending', 0, n.next_attempt_at, $6::bigint, $6::bigint FROM ${DELIVERY_ROWS}
+         WHERE EXISTS (SELECT 1 FROM events e WHERE e.id = n.event_id) ORDER BY n.ord RETURNING 1`,
         deliveryArrays(deliveries),
       );
-      if (deliveries.length > 0) notify('deliveries');
+      if (made.length > 0) notify('deliveries');
+      return made.length;
     },
 
     async deleteHook(id) {

@@ -98,7 +98,27 @@ export function sqliteWrites(database: SqliteDatabase): SqliteWrites {
     },
 
     insertDeliveries(deliveries) {
-      return write(() => insertDeliveryRows(deliveries));
+      return write(() => {
+        const now = Date.now();
+        let made = 0;
+        for (const delivery of deliveries) {
+          made += Number(
+            run(
+              `INSERT INTO deliveries (id, event_id, hook_id, reason, status, attempts, next_attempt_at, created_at, updated_at)
+               SELECT ?, ?, ?, ?, 'pending', 0, ?, ?, ? WHERE EXISTS (SELECT 1 FROM events WHERE id = ?)`,
+              delivery.id,
+              delivery.event_id,
+              delivery.hook_id,
+              delivery.reason,
+              delivery.next_attempt_at,
+              now,
+              now,
+              delivery.event_id,
+            ).changes,
+          );
+        }
+        return made;
+      });
     },
 
     deleteHook(id) {

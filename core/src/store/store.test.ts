@@ -263,6 +263,18 @@ describe.each(KINDS)('the $kind store', ({ skip, place: newPlace }) => {
     expect(await store.getDelivery('dlv_2')).toBeNull();
   });
 
+  test("makes a replay's deliveries only for an event still stored, and says how many it made", async () => {
+    const store = await open();
+    await store.ingest(ingestInput('kept'));
+    await store.insertHook(hook('h1'));
+    const replay = (eventId: string) => [{ id: `dlv_${eventId}`, event_id: eventId, hook_id: 'h1', next_attempt_at: 1, reason: 'replay' as const }];
+    expect(await store.insertDeliveries(replay('evt_kept'))).toBe(1);
+    // An event retention removed between the replay's read and its write: no delivery nobody could claim.
+    expect(await store.insertDeliveries(replay('evt_pruned'))).toBe(0);
+    expect(await store.getDelivery('dlv_evt_pruned')).toBeNull();
+    expect((await store.claimDeliveries('h1', 2, 10, 1000)).map((delivery) => delivery.id)).toEqual(['dlv_evt_kept']);
+  });
+
   test('leases claimed events: claimed ones are skipped until the lease expires, oldest first', async () => {
     const store = await open();
     await store.ingest(ingestInput('1', '2', '3'));

@@ -327,7 +327,11 @@ export interface Store {
   /** Deletes the hook and its undelivered deliveries; false when it did not exist. */
   deleteHook(id: string): Promise<boolean>;
 
-  insertDeliveries(deliveries: NewDelivery[]): Promise<void>;
+  /**
+   * Replay's deliveries, for events still stored: one whose event retention removed meanwhile is
+   * not made (it could never be claimed). Answers how many were made.
+   */
+  insertDeliveries(deliveries: NewDelivery[]): Promise<number>;
   /** Hooks that have deliveries due at `now` (pending and due, or in flight with an expired lease). */
   hooksWithDueDeliveries(now: number): Promise<string[]>;
   /** Claims up to `limit` due deliveries of one hook, oldest first, leasing them for `leaseMs`. */
