@@ -9,27 +9,31 @@ export type SqliteWrites = Pick<Store, 'ingest' | 'completeEvent' | 'backfillLea
  * The embedded store's writes of several statements: each is one function run inside the next
  * group commit, so its statements commit together.
  */
+const INSERT_DELIVERY = `INSERT INTO deliveries (id, event_id, hook_id, reason, status, attempts, next_attempt_at, created_at, updated_at)
+  SELECT ?, ?, ?, ?, 'pending', 0, ?, ?, ?`;
+
 export function sqliteWrites(database: SqliteDatabase): SqliteWrites {
   const { get, run, write, activity } = database;
 
-  function insertDeliveryRows(deliveries: NewDelivery[]): void {
+  /**
+   * The deliveries' rows; `forStoredEventsOnly` skips one whose event is gone (a replay's, which
+   * retention may race), needless where the write itself holds the event (completeEvent).
+   */
+  function insertDeliveryRows(deliveries: NewDelivery[], forStoredEventsOnly = false): number {
     const now = Date.now();
+    let made = 0;
     for (const delivery of deliveries) {
-      run(
-        `INSERT INTO deliveries (id, event_id, hook_id, reason, status, attempts, next_attempt_at, created_at, updated_at) VALUES (?, ?, ?, ?, 'pending', 0, ?, ?, ?)`,
-        delivery.id,
-        delivery.event_id,
-        delivery.hook_id,
-        delivery.reason,
-        delivery.next_attempt_at,
-        now,
-        now,
-      );
+      const row = [delivery.id, delivery.event_id, delivery.hook_id, delivery.reason, delivery.next_attempt_at, now, now];
+      const inserted = forStoredEventsOnly
+        ? run(`${INSERT_DELIVERY} WHERE EXISTS (SELECT 1 FROM events WHERE id = ?)`, ...row, delivery.event_id)
+        : run(INSERT_DELIVERY, ...row);
+      made += Number(inserted.changes);
     }
+    return made;
   }
 
   function storedEventId(connectionId: string, event: NewEvent): string {
-    const row = database.get('SELECT id FROM events WHERE connection_id = ? AND dedupe_key = ?', connectionId, event.dedupe_key);
+    const row = get('SELECT id FROM events WHERE connection_id = ? AND dedupe_key = ?', connectionId, event.dedupe_key);
     return row ? str(row.id) : event.id;
   }
 
@@ -98,27 +102,7 @@ export function sqliteWrites(database: SqliteDatabase): SqliteWrites {
     },
 
     insertDeliveries(deliveries) {
-      return write(() => {
-        const now = Date.now();
-        let made = 0;
-        for (const delivery of deliveries) {
-          made += Number(
-            run(
-              `INSERT INTO deliveries (id, event_id, hook_id, reason, status, attempts, next_attempt_at, created_at, updated_at)
-               SELECT ?, ?, ?, ?, 'pending', 0, ?, ?, ? WHERE EXISTS (SELECT 1 FROM events WHERE id = ?)`,
-              delivery.id,
-              delivery.event_id,
-              delivery.hook_id,
-              delivery.reason,
-              delivery.next_attempt_at,
-              now,
-              now,
-              delivery.event_id,
-            ).changes,
-          );
-        }
-        return made;
-      });
+      return write(() => insertDeliveryRows(deliveries, true));
     },
 
     deleteHook(id) {
