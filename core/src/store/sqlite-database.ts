@@ -44,6 +44,10 @@ export function openSqliteDatabase(options: SqliteStoreOptions): SqliteDatabase 
   db.exec('PRAGMA journal_mode = WAL');
   db.exec('PRAGMA synchronous = FULL');
   db.exec('PRAGMA busy_timeout = 5000');
+  // Each write of a group commit runs in a savepoint, whose undo copies of the pages it touches
+  // (the statement journal) spilled to a temporary file past 64 KiB: nine write syscalls per
+  // ingested event. Held in memory they are freed at each commit (bench row 13: +50 % ingest).
+  db.exec('PRAGMA temp_store = MEMORY');
   migrateSqlite(db);
   if (options.recoverInFlight) {
     // One hub owns an embedded store: deliveries it left in flight when it died are due again now.

@@ -19,6 +19,7 @@ const secret = process.env.FLOOR_SECRET ?? 'a-learn365-secret-of-32-characters-o
 const db = new DatabaseSync(path.join(mkdtempSync(path.join(os.tmpdir(), 'learnhook-floor-')), 'floor.sqlite'));
 db.exec('PRAGMA journal_mode = WAL');
 db.exec('PRAGMA synchronous = FULL');
+db.exec('PRAGMA temp_store = MEMORY'); // as the hub's store (sqlite-database.ts)
 db.exec('CREATE TABLE requests (seq INTEGER PRIMARY KEY, headers TEXT NOT NULL, body BLOB NOT NULL, received_at INTEGER NOT NULL)');
 const insert = db.prepare('INSERT INTO requests (headers, body, received_at) VALUES (?, ?, ?)');
 const commits = createGroupCommit(db);
