@@ -9,7 +9,7 @@ import { issueSetupLink } from './console/setup-link.ts';
 import { createConcurrencyLimiter } from './delivery/concurrency.ts';
 import { createDispatcher, type Dispatcher } from './delivery/dispatcher.ts';
 import { createFanOut, type FanOut } from './delivery/fan-out.ts';
-import { createTransport } from './delivery/transport.ts';
+import { threadedTransport } from './delivery/threaded-transport.ts';
 import { createApp } from './http/app.ts';
 import type { HubContext } from './http/context.ts';
 import { createKeySets } from './http/key-sets.ts';
@@ -101,7 +101,7 @@ export async function startHub(config: Config, logger: Logger, vendors: HubVendo
     logger.info({ audit: { actor, action, target, details } }, `audit: ${action}`);
   };
   const targetPolicy = { allowPrivate: config.LEARNHOOK_ALLOW_PRIVATE_TARGETS, allowed: config.LEARNHOOK_ALLOWED_TARGETS };
-  const transport = createTransport({
+  const transport = threadedTransport({
     ...targetPolicy,
     timeoutMs: config.LEARNHOOK_DELIVERY_TIMEOUT_MS,
     userAgent: `learnhook/${VERSION}`,

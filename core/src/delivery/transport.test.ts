@@ -2,11 +2,13 @@ import { lookup } from 'node:dns/promises';
 import { once } from 'node:events';
 import net from 'node:net';
 import os from 'node:os';
+import { Worker } from 'node:worker_threads';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { parseAllowedTargets } from '../allowed-targets.ts';
 import { refusedUrl } from '../testing/listen.ts';
 import { recordingServer as target } from '../testing/recording-server.ts';
-import { createTransport, SNIPPET_BYTES, type Transport, type TransportRequest } from './transport.ts';
+import { threadedTransport } from './threaded-transport.ts';
+import { createTransport, SNIPPET_BYTES, type Transport, type TransportOptions, type TransportRequest } from './transport.ts';
 
 /** A raw TCP listener on 127.0.0.1 that counts connections, to prove a refusal happened before connecting. */
 async function tcpCounter() {
@@ -23,12 +25,6 @@ async function tcpCounter() {
   return { port: address.port, connections: () => connections };
 }
 
-function transport(options: Partial<Parameters<typeof createTransport>[0]> = {}): Transport {
-  const created = createTransport({ allowPrivate: true, timeoutMs: 2000, userAgent: 'learnhook-test/1', ...options });
-  onTestFinished(created.close);
-  return created;
-}
-
 const ownName = os.hostname().toLowerCase();
 const ownNameIsLoopback = (await lookup(ownName).catch(() => null))?.address.startsWith('127.') ?? false;
 
@@ -38,7 +34,17 @@ const delivery = (url: string): TransportRequest => ({
   body: '{"type":"enrollment.completed"}',
 });
 
-describe('createTransport().send', () => {
+// The hub sends from a worker thread (threaded-transport.ts): every behaviour holds there as on the main thread.
+describe.each([
+  ['createTransport', createTransport],
+  ['threadedTransport', threadedTransport],
+] as const)('%s().send', (_name, create) => {
+  function transport(options: Partial<TransportOptions> = {}): Transport {
+    const created = create({ allowPrivate: true, timeoutMs: 2000, userAgent: 'learnhook-test/1', ...options });
+    onTestFinished(created.close);
+    return created;
+  }
+
   it('POSTs the body with the given headers, a JSON content type and the user agent', async () => {
     const server = await target();
     const result = await transport().send(delivery(`${server.url}/hooks/1?x=y`));
@@ -220,5 +226,39 @@ describe('createTransport().send', () => {
     const send = transport().send;
     for (let i = 0; i < 6; i++) await send(delivery(server.url));
     expect(server.sockets.size).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('threadedTransport', () => {
+  const options: TransportOptions = { allowPrivate: true, timeoutMs: 2000, userAgent: 'learnhook-test/1' };
+
+  it('rejects the sends a dying thread had in flight and starts another thread for the next send', async () => {
+    const server = await target();
+    const threads: Worker[] = [];
+    // The first thread dies on its first message; the second is the real one.
+    const spawn = () => {
+      const thread =
+        threads.length === 0
+          ? new Worker(`require('node:worker_threads').parentPort.on('message', () => { throw new Error('boom'); });`, { eval: true })
+          : new Worker(new URL('./transport-thread.ts', import.meta.url), { workerData: options });
+      threads.push(thread);
+      return thread;
+    };
+    const transport = threadedTransport(options, spawn);
+    onTestFinished(transport.close);
+    await expect(transport.send(delivery(server.url))).rejects.toThrow('The delivery thread failed: boom');
+    expect(await transport.send(delivery(server.url))).toMatchObject({ ok: true, status: 200 });
+    expect(threads).toHaveLength(2);
+    expect(server.received).toHaveLength(1);
+  });
+
+  it('lets a send in flight finish before close resolves, and refuses sends after it', async () => {
+    const server = await target((response) => setTimeout(() => response.end('late'), 200));
+    const transport = threadedTransport(options);
+    const sent = transport.send(delivery(server.url));
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await transport.close();
+    expect(await sent).toMatchObject({ ok: true, status: 200, snippet: 'late' });
+    await expect(transport.send(delivery(server.url))).rejects.toThrow('The transport is closed.');
   });
 });
