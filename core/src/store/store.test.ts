@@ -167,6 +167,25 @@ describe.each(KINDS)('the $kind store', ({ skip, place: newPlace }) => {
     expect(await ids({ course: '%' })).toEqual([]);
   });
 
+  test('filters events whose body holds a NUL character as it filters any other, instead of failing the list', async () => {
+    const store = await open();
+    const sample = SAMPLES['enrollment.completed'];
+    // An LMS may send "\u0000" inside any text: PostgreSQL refuses such a body as jsonb.
+    const event = (key: string, note: string) => ({
+      id: `evt_${key}`,
+      type: 'enrollment.completed' as const,
+      dedupe_key: key,
+      event: { ...sample, id: `evt_${key}`, course: { ...sample.course, id: 'c-9', title: 'Safety \u0000 first' }, data: { ...sample.data, note } },
+      needs: {},
+    });
+    await store.ingest({ ...ingestInput(), events: [event('nul', 'a\u0000b'), event('plain', 'ab')] });
+    const ids = async (query: Partial<EventQuery>) => (await store.listEvents({ limit: 10, ...query })).data.map((stored) => stored.id).sort();
+    expect(await ids({ course: 'c-9' })).toEqual(['evt_nul', 'evt_plain']);
+    expect(await ids({ course: 'safety' })).toEqual(['evt_nul', 'evt_plain']);
+    expect(await ids({ hydration: sample.hydration.status })).toEqual(['evt_nul', 'evt_plain']);
+    expect(await ids({ received_since: '2000-01-01T00:00:00.000Z' })).toEqual(['evt_nul', 'evt_plain']);
+  });
+
   test("finds an event by its learner's email once it is completed, by the email it was completed with, and not while it is received", async () => {
     const store = await open();
     const event = (key: string, email: string | null) => ({ ...sample, id: `evt_${key}`, learner: { ...sample.learner, email } });

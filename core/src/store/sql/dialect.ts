@@ -20,7 +20,13 @@ export function numberPlaceholders(sql: string): string {
   return text;
 }
 
-/** A text value inside a JSON column, by path (both stores keep event bodies as JSON text). */
+/**
+ * A text value inside a JSON column, by path (both stores keep event bodies as JSON text). An LMS
+ * may send a NUL character, which the body keeps as a \u0000 escape and PostgreSQL refuses to read
+ * as jsonb, failing the whole statement: read as U+FFFD there, such a body is filtered like any other.
+ */
 export function jsonText(dialect: Dialect, column: string, path: readonly string[]): string {
-  return dialect === 'postgres' ? `(${column}::jsonb #>> '{${path.join(',')}}')` : `json_extract(${column}, '$.${path.join('.')}')`;
+  return dialect === 'postgres'
+    ? `(replace(${column}, '\\u0000', '\\ufffd')::jsonb #>> '{${path.join(',')}}')`
+    : `json_extract(${column}, '$.${path.join('.')}')`;
 }
