@@ -140,7 +140,7 @@ export class Learnhook implements INodeType {
 						type: 'string',
 						placeholder: 'name@email.com',
 						default: '',
-						description: 'Only events about the learner with this email (any case)',
+						description: 'Only events about the learner with this email (any case), found once the hub has processed them, seconds after they arrive',
 					},
 				],
 			},
