@@ -175,7 +175,7 @@ describe.each(KINDS)('the $kind store', ({ skip, place: newPlace }) => {
       id: `evt_${key}`,
       type: 'enrollment.completed' as const,
       dedupe_key: key,
-      event: { ...sample, id: `evt_${key}`, course: { ...sample.course, id: 'c-9', title: 'Safety \u0000 first' }, data: { ...sample.data, note } },
+      event: { ...sample, id: `evt_${key}`, course: { ...sample.course, id: 'c-9', title: 'Safety \u0000 first' }, raw: { note } },
       needs: {},
     });
     await store.ingest({ ...ingestInput(), events: [event('nul', 'a\u0000b'), event('plain', 'ab')] });
