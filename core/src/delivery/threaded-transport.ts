@@ -13,10 +13,10 @@ const THREAD = new URL('./transport-thread.ts', import.meta.url);
 
 /**
  * The transport (transport.ts) on a worker thread of its own. Sending a delivery and reading its
- * answer cost the event loop about 110 µs (undici, the body's bytes, the answer's), which the main
- * thread, busy with ingest and the store, need not pay while the second core idles: bench row 4's
- * p99 at 500/s 119 -> 47 ms and its maximum 1,293 -> 1,570 deliveries/s; row 13 delivered 20-50 %
- * more while ingest ran. A thread that dies rejects what it had in flight (the dispatcher's lease
+ * answer cost the event loop about 75 µs (undici, the body's bytes, the answer's), which the main
+ * thread, busy with ingest and the store, need not pay while the second core idles; handing it over
+ * costs the main thread about 20 µs. Bench row 4's p99 at 500/s went 119 -> 47 ms and its maximum
+ * 1,293 -> 1,570 deliveries/s; row 13 delivered 20-50 % more while ingest ran. A thread that dies rejects what it had in flight (the dispatcher's lease
  * brings those back) and the next send starts another.
  */
 export function threadedTransport(options: TransportOptions, spawn = () => new Worker(THREAD, { workerData: options })): Transport {
