@@ -2,10 +2,10 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SAMPLES } from '../catalog/index.ts';
-import { dropSchema, postgresUnavailable, TEST_DATABASE_URL, testSchemaName } from '../testing/postgres.ts';
+import { dropSchema, postgresUnavailable, TEST_DATABASE_URL, testSchemaName, withClient } from '../testing/postgres.ts';
 import { createLearnerEmailBackfill } from './learner-email-backfill.ts';
 import { openPostgresStore } from './postgres.ts';
 import { PG_MIGRATIONS } from './postgres-migrations.ts';
@@ -84,15 +84,7 @@ function sqlitePlace(): Place {
 
 function postgresPlace(): Place {
   const schema = testSchemaName('lh_learner');
-  const client = async <T>(fn: (c: pg.Client) => Promise<T>): Promise<T> => {
-    const c = new pg.Client({ connectionString: TEST_DATABASE_URL, options: `-c search_path=${schema}` });
-    await c.connect();
-    try {
-      return await fn(c);
-    } finally {
-      await c.end();
-    }
-  };
+  const client = <T>(fn: (c: pg.Client) => Promise<T>) => withClient(schema, fn);
   return {
     writeOld: () =>
       client(async (c) => {

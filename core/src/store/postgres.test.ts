@@ -1,6 +1,5 @@
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dropSchema, postgresUnavailable, TEST_DATABASE_URL, testSchemaName } from '../testing/postgres.ts';
+import { dropSchema, postgresUnavailable, TEST_DATABASE_URL, testSchemaName, withClient } from '../testing/postgres.ts';
 import { hookRecord, ingestInput } from '../testing/store-fixtures.ts';
 import { eventually } from '../testing/wait.ts';
 import { openPostgresStore } from './postgres.ts';
@@ -30,16 +29,6 @@ async function open(schema: string, url = TEST_DATABASE_URL): Promise<Store> {
   const store = await openPostgresStore({ url, schema, poolMax: 3 });
   opened.push(store);
   return store;
-}
-
-async function withClient<T>(schema: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, options: `-c search_path=${schema}` });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 describe.skipIf(pgUnavailable)('the postgres store', () => {

@@ -33,3 +33,14 @@ export async function dropSchema(schema: string, url = TEST_DATABASE_URL): Promi
     await client.end();
   }
 }
+
+/** Runs `fn` on a connection of its own whose search_path is `schema` (it need not exist yet), then closes it. */
+export async function withClient<T>(schema: string, fn: (client: pg.Client) => Promise<T>, url = TEST_DATABASE_URL): Promise<T> {
+  const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
