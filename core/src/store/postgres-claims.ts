@@ -42,7 +42,7 @@ export function postgresClaims(database: PostgresDatabase, notify: (topic: WakeT
     },
 
     async claimDeliveries(hookId, now, limit, leaseMs) {
-      return (await query(PG_HOT_QUERIES.claimDeliveries, [hookId, now, limit, now + leaseMs])).map(claimedDelivery);
+      return (await query(PG_HOT_QUERIES.claimDeliveries, [hookId, now, limit, now + leaseMs])).map((row) => claimedDelivery(row));
     },
 
     async releaseDeliveries(ids, now) {

@@ -175,14 +175,20 @@ export const CONNECTION_COLUMNS = [
 ] as const;
 export const JSON_COLUMNS = new Set(['events', 'filter']);
 
-/** A claim row: the delivery, the event body and type as event_body and event_type, and the hook's columns prefixed h_. */
-export function claimedDelivery(row: Row): ClaimedDelivery {
-  const hook = toHook(
+/**
+ * A claim row: the delivery, the event body and type as event_body and event_type, and the hook's
+ * columns prefixed h_, unless the caller read the hook once for all the rows of its claim.
+ */
+export function claimedDelivery(row: Row, hook = hookOfClaimRow(row)): ClaimedDelivery {
+  return { ...toDelivery(row), event_json: str(row.event_body), event_type: str(row.event_type) as EventType, hook };
+}
+
+function hookOfClaimRow(row: Row): HookRecord {
+  return toHook(
     Object.fromEntries(
       Object.entries(row)
         .filter(([key]) => key.startsWith('h_'))
         .map(([key, value]) => [key.slice(2), value]),
     ),
   );
-  return { ...toDelivery(row), event_json: str(row.event_body), event_type: str(row.event_type) as EventType, hook };
 }
