@@ -252,6 +252,16 @@ describe('threadedTransport', () => {
     expect(server.received).toHaveLength(1);
   });
 
+  it('answers each of many sends made in one turn with its own result, whatever order the answers come in', async () => {
+    // Each answer names the path it was asked on, and later requests are answered first.
+    const server = await target((response, received) => setTimeout(() => response.end(received.url ?? ''), 100 - Number(received.url?.slice(3))));
+    const transport = threadedTransport(options);
+    onTestFinished(transport.close);
+    const paths = Array.from({ length: 40 }, (_, index) => `/d/${index}`);
+    const results = await Promise.all(paths.map((path) => transport.send(delivery(server.url + path))));
+    expect(results.map((result) => result.snippet)).toEqual(paths);
+  });
+
   it('lets a send in flight finish before close resolves, and refuses sends after it', async () => {
     const server = await target((response) => setTimeout(() => response.end('late'), 200));
     const transport = threadedTransport(options);
