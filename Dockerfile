@@ -55,4 +55,4 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 CMD ["nod
 
 # package.json's start script, run without npm in between: node is PID 1 and gets SIGTERM itself
 # (the hub then finishes in-flight requests and deliveries and exits 0).
-CMD ["node", "--max-semi-space-size=8", "core/src/cli.ts", "serve"]
+CMD ["node", "--max-semi-space-size=4", "core/src/cli.ts", "serve"]
