@@ -93,14 +93,16 @@ export function createAdobeAlmApi(options: AdobeAlmApiOptions = {}): EmulatedApi
       if (!constantTimeEqual(field('refresh_token'), REFRESH_TOKEN)) {
         return void res.status(400).json({ error: 'invalid_grant', error_description: 'The refresh token is not valid or was revoked.' });
       }
-      if (!access || access.expiresAt <= now()) access = { token: randomBytes(16).toString('hex'), expiresAt: now() + accessTokenTtlMs };
+      // One reading of the clock: a millisecond passing between two would answer 604,799 s for a fresh token.
+      const at = now();
+      if (!access || access.expiresAt <= at) access = { token: randomBytes(16).toString('hex'), expiresAt: at + accessTokenTtlMs };
       res.json({
         access_token: access.token,
         refresh_token: REFRESH_TOKEN,
         user_role: 'admin',
         account_id: ACCOUNT_ID,
         user_id: ADMIN_USER_ID,
-        expires_in: Math.floor((access.expiresAt - now()) / 1000),
+        expires_in: Math.floor((access.expiresAt - at) / 1000),
       });
     });
 
