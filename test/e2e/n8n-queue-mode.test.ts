@@ -4,8 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { createLogger, type SandboxSession, startSandbox } from '@learnhook/core';
-import { dropSchema, eventually, freePort, postgresUnavailable, TEST_DATABASE_URL, testSchemaName } from '@learnhook/core/testing';
-import pg from 'pg';
+import { dropSchema, eventually, freePort, postgresUnavailable, TEST_DATABASE_URL, testSchemaName, withClient } from '@learnhook/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   activateLearnhookWorkflow,
@@ -92,10 +91,7 @@ async function finishedExecutions(): Promise<any[]> {
 
 describe.skipIf(unavailable !== null)('the n8n community package in queue-mode n8n', () => {
   beforeAll(async () => {
-    const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-    await client.connect();
-    await client.query(`CREATE SCHEMA "${schema}"`);
-    await client.end();
+    await withClient(null, (client) => client.query(`CREATE SCHEMA "${schema}"`));
     const mainPort = await freePort();
     // The README's private-target note: the hub may deliver to this one n8n, no other private address.
     session = await startSandbox({

@@ -12,8 +12,8 @@ import {
   startTestHub,
   TEST_DATABASE_URL,
   testSchemaName,
+  withClient,
 } from '@learnhook/core/testing';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { CLI } from '../lib/hub-process.ts';
 
@@ -28,13 +28,7 @@ const skip = pgUnavailable ?? (noTools ? `${noTools} is not installed (apt-get i
 if (skip) console.warn(`SKIPPED the PostgreSQL backup test: ${skip}`);
 
 async function admin(sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    await client.query(sql);
-  } finally {
-    await client.end();
-  }
+  await withClient(null, (client) => client.query(sql));
 }
 
 describe.skipIf(skip !== null)('PostgreSQL backup with pg_dump and pg_restore', () => {

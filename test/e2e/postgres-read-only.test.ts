@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { completionRequest, eventually, postgresUnavailable, startReceiver, startTestHub, TEST_DATABASE_URL } from '@learnhook/core/testing';
-import pg from 'pg';
+import { completionRequest, eventually, postgresUnavailable, startReceiver, startTestHub, TEST_DATABASE_URL, withClient } from '@learnhook/core/testing';
+import type pg from 'pg';
 import { describe, expect, it } from 'vitest';
 
 /**
@@ -13,15 +13,7 @@ import { describe, expect, it } from 'vitest';
 const pgUnavailable = await postgresUnavailable();
 if (pgUnavailable) console.warn(`SKIPPED the PostgreSQL read-only test: ${pgUnavailable}`);
 
-async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
-}
+const admin = <T>(work: (client: pg.Client) => Promise<T>): Promise<T> => withClient(null, work);
 
 /** Ends the hub's connections, so the ones its pool opens next start with the database's new defaults. */
 const reconnect = (database: string) =>

@@ -10,8 +10,9 @@ import {
   postgresUnavailable,
   TEST_DATABASE_URL,
   testSchemaName,
+  withClient,
 } from '@learnhook/core/testing';
-import pg from 'pg';
+import type pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type HubProcess, localPortsTo, startHubProcess } from '../lib/hub-process.ts';
 
@@ -82,13 +83,7 @@ async function startSubscriber() {
 const api = <T>(hub: HubProcess, method: string, path: string, body?: unknown) => callApi<T>(hub.url, method, path, body, ADMIN_KEY);
 
 async function sql<T extends pg.QueryResultRow>(schema: string, text: string): Promise<T[]> {
-  const client = new pg.Client({ connectionString: TEST_DATABASE_URL, options: `-c search_path=${schema}` });
-  await client.connect();
-  try {
-    return (await client.query<T>(text)).rows;
-  } finally {
-    await client.end();
-  }
+  return withClient(schema, async (client) => (await client.query<T>(text)).rows);
 }
 
 describe.skipIf(pgUnavailable)('several hub processes on one PostgreSQL', () => {

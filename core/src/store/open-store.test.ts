@@ -2,10 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, readConfig } from '../config.ts';
-import { dropSchema, postgresUnavailable, TEST_DATABASE_URL, testSchemaName } from '../testing/postgres.ts';
+import { dropSchema, postgresUnavailable, TEST_DATABASE_URL, testSchemaName, withClient } from '../testing/postgres.ts';
 import { openStore } from './open-store.ts';
 import { PG_MIGRATIONS } from './postgres-migrations.ts';
 import { MIGRATIONS } from './sqlite-migrations.ts';
@@ -51,10 +50,9 @@ describe('opening the store', () => {
       const env = { DATABASE_URL: TEST_DATABASE_URL, LEARNHOOK_PG_SCHEMA: schema, LEARNHOOK_SECRET_KEY: KEY };
       try {
         await (await openStore(readConfig(env), { owner: true })).close();
-        const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-        await client.connect();
-        await client.query(`INSERT INTO "${schema}".schema_migrations (version, applied_at) VALUES ($1, $2)`, [PG_MIGRATIONS.length + 1, Date.now()]);
-        await client.end();
+        await withClient(null, (client) =>
+          client.query(`INSERT INTO "${schema}".schema_migrations (version, applied_at) VALUES ($1, $2)`, [PG_MIGRATIONS.length + 1, Date.now()]),
+        );
         await expect(openStore(readConfig(env), { owner: true })).rejects.toThrow(
           new RegExp(
             `^DATABASE_URL: the store in schema ${schema} cannot be used: it was written by a newer learnhook \\(store version ${PG_MIGRATIONS.length + 1}`,

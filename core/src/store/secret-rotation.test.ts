@@ -3,9 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
-import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
-import { dropSchema, postgresUnavailable, TEST_DATABASE_URL, testSchemaName } from '../testing/postgres.ts';
+import { dropSchema, postgresUnavailable, TEST_DATABASE_URL, testSchemaName, withClient } from '../testing/postgres.ts';
 import { sealV1 } from '../testing/sealed-values.ts';
 import { hookRecord } from '../testing/store-fixtures.ts';
 import { openPostgresStore } from './postgres.ts';
@@ -63,17 +62,13 @@ const KINDS = [
       return {
         store,
         async encColumns() {
-          const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-          await client.connect();
-          try {
-            const { rows } = await client.query<{ name: string }>(
+          const { rows } = await withClient(null, (client) =>
+            client.query<{ name: string }>(
               `SELECT table_name || '.' || column_name AS name FROM information_schema.columns WHERE table_schema = $1 AND column_name LIKE '%\\_enc'`,
               [schema],
-            );
-            return rows.map((row) => row.name);
-          } finally {
-            await client.end();
-          }
+            ),
+          );
+          return rows.map((row) => row.name);
         },
         async cleanup() {
           await store.close();

@@ -23,24 +23,21 @@ export function testSchemaName(prefix = 'lh_test'): string {
   return `${prefix}_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
 }
 
-/** Drops a test's schema and everything in it. */
-export async function dropSchema(schema: string, url = TEST_DATABASE_URL): Promise<void> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
-  } finally {
-    await client.end();
-  }
-}
-
-/** Runs `fn` on a connection of its own whose search_path is `schema` (it need not exist yet), then closes it. */
-export async function withClient<T>(schema: string, fn: (client: pg.Client) => Promise<T>, url = TEST_DATABASE_URL): Promise<T> {
-  const client = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+/**
+ * Runs `fn` on a connection of its own, then closes it; with a schema, that schema is its
+ * search_path (it need not exist yet), with null the database's default.
+ */
+export async function withClient<T>(schema: string | null, fn: (client: pg.Client) => Promise<T>, url = TEST_DATABASE_URL): Promise<T> {
+  const client = new pg.Client({ connectionString: url, ...(schema === null ? {} : { options: `-c search_path=${schema}` }) });
   await client.connect();
   try {
     return await fn(client);
   } finally {
     await client.end();
   }
+}
+
+/** Drops a test's schema and everything in it. */
+export async function dropSchema(schema: string, url = TEST_DATABASE_URL): Promise<void> {
+  await withClient(null, (client) => client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`), url);
 }
