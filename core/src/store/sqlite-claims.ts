@@ -77,6 +77,7 @@ export function sqliteClaims(database: SqliteDatabase): SqliteClaims {
         if (!hookRow) return [];
         const hook = toHook(hookRow);
         const rows = all(HOT_QUERIES.claim, hookId, now, limit);
+        if (rows.length === 0) return [];
         // One statement for the whole claim: per row, an UPDATE cost more than the row it leases.
         run(
           `UPDATE deliveries SET status = 'in_flight', next_attempt_at = ?, updated_at = ? WHERE id IN (SELECT value FROM json_each(?))`,
