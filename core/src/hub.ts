@@ -139,7 +139,15 @@ export async function startHub(config: Config, logger: Logger, vendors: HubVendo
   const warmUps = overrides.hydrator ? null : createConnectionWarmUps({ connections, store, hydrator: ownHydrator, logger });
   // Events a dead process claimed fall due when its lease expires; nobody wakes us for them.
   const pollMs = Math.min(10_000, config.LEARNHOOK_LEASE_MS);
-  const fanOut = createFanOut({ store, hydrator, logger, leaseMs: config.LEARNHOOK_LEASE_MS, pollMs, onDeliveries: () => wakes.wake('deliveries') });
+  const fanOut = createFanOut({
+    store,
+    hydrator,
+    logger,
+    leaseMs: config.LEARNHOOK_LEASE_MS,
+    pollMs,
+    onDeliveries: () => wakes.wake('deliveries'),
+    handoff: dispatcher,
+  });
   wakes.on('events', () => fanOut.wake());
   wakes.on('deliveries', () => dispatcher.wake());
   wakes.on('hooks', () => fanOut.hooksChanged());

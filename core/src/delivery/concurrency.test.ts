@@ -34,6 +34,16 @@ describe('createConcurrencyLimiter', () => {
     expect(limiter.tryAcquire(target)).toBe(true);
   });
 
+  it('takes back a slot cancelled before use without moving the limit, and refuses a cancel it never gave', () => {
+    const limiter = createConcurrencyLimiter({ initial: 2 });
+    expect(limiter.tryAcquire(target)).toBe(true);
+    expect(limiter.tryAcquire(target)).toBe(true);
+    limiter.cancel(target);
+    limiter.cancel(target);
+    expect({ limit: limiter.limit(target), inFlight: limiter.inFlight(target) }).toEqual({ limit: 2, inFlight: 0 });
+    expect(() => limiter.cancel(target)).toThrow(/without a matching tryAcquire/);
+  });
+
   it('grows by one for each limit-full of successes while the limit is in use', () => {
     const limiter = createConcurrencyLimiter({ initial: 4 });
     const limits = [];

@@ -30,6 +30,8 @@ export interface ConcurrencyLimiter {
   tryAcquire(key: string): boolean;
   /** Returns the slot with how the attempt went; `latencyMs` of an 'ok' feeds slow detection. */
   release(key: string, outcome: AttemptOutcome, latencyMs?: number): void;
+  /** Returns a slot that was not used after all: the limit learns nothing from it. */
+  cancel(key: string): void;
   /** The current limit for `key`. */
   limit(key: string): number;
   /** Slots now taken for `key`. */
@@ -126,6 +128,12 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions = {}
           target.limited = target.inFlight >= target.limit;
         }
       }
+    },
+
+    cancel(key) {
+      const target = targets.get(key);
+      if (!target || target.inFlight === 0) throw new Error(`cancel(${JSON.stringify(key)}) without a matching tryAcquire.`);
+      target.inFlight--;
     },
 
     limit: (key) => targets.get(key)?.limit ?? initial,

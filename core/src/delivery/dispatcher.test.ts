@@ -130,7 +130,7 @@ describe('the dispatcher', () => {
 
   it("hands a claimed delivery back at once when its hook's limit dropped while the claim ran, instead of holding it for a lease", async () => {
     // The limit said 4 free when the pass looked; by the time the claim answered, none was.
-    const shrunk: ConcurrencyLimiter = { limit: () => 4, inFlight: () => 0, tryAcquire: () => false, release: () => {} };
+    const shrunk: ConcurrencyLimiter = { limit: () => 4, inFlight: () => 0, tryAcquire: () => false, release: () => {}, cancel: () => {} };
     const { store, dispatcher, sent } = await setup('active', false, shrunk);
     dispatcher.wake();
     await dispatcher.idle();
@@ -245,5 +245,37 @@ describe('a pass over many hooks', () => {
     await dispatcher.idle();
     expect(mostAtOnce).toBe(hookIds.length);
     expect(sent.sort()).toEqual(hookIds.map((id) => `dlv_${id}`));
+  });
+
+  it('takes a fresh delivery handed over by fan-out without a claim, and gives no slot to a paused or failing hook or once stopping', async () => {
+    const { store, dispatcher, sent, passes } = await setup('active');
+    const hook = await store.getHook('hook_1');
+    if (!hook) throw new Error('the hook is missing');
+    expect(dispatcher.reserve({ ...hook, status: 'paused' }, 5)).toBeNull();
+    expect(dispatcher.reserve({ ...hook, failing_since: 1 }, 5)).toBeNull();
+    const leasedUntil = dispatcher.reserve(hook, Date.now());
+    expect(leasedUntil).toBe(Date.now() + 60_000);
+
+    await store.ingest(ingestInput('2'));
+    const event = { ...SAMPLES['enrollment.completed'], id: 'evt_2' };
+    const written = {
+      id: 'dlv_2',
+      event_id: 'evt_2',
+      hook_id: 'hook_1',
+      next_attempt_at: leasedUntil ?? 0,
+      reason: 'event' as const,
+      status: 'in_flight' as const,
+    };
+    await store.completeEvent('evt_2', event, [written]);
+    const now = Date.now();
+    const common = { attempts: 0, last_status: null, last_error: null, created_at: now, updated_at: now, hook };
+    dispatcher.send({ ...written, ...common, status: 'in_flight', event_json: JSON.stringify(event), event_type: event.type });
+    // On its way before any pass looked for due work (the one that waits for a claim is not).
+    expect({ sent: sent.map((request) => JSON.parse(request.body).id), passes: passes() }).toEqual({ sent: ['evt_2'], passes: 0 });
+    await dispatcher.idle();
+    expect(await store.getDelivery('dlv_2')).toMatchObject({ status: 'succeeded', attempts: 1 });
+
+    await dispatcher.stop();
+    expect(dispatcher.reserve(hook, Date.now())).toBeNull();
   });
 });

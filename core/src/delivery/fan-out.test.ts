@@ -2,8 +2,9 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { withoutHydration } from '../hydrate/hydrator.ts';
 import { createLogger } from '../logger.ts';
 import { openSqliteStore } from '../store/sqlite.ts';
-import type { HookRecord, Store } from '../store/store.ts';
+import type { ClaimedDelivery, HookRecord, Store } from '../store/store.ts';
 import { hookRecord, ingestInput } from '../testing/store-fixtures.ts';
+import type { Handoff } from './dispatcher.ts';
 import { createFanOut, RETRY_PASS_MS } from './fan-out.ts';
 
 const opened: Store[] = [];
@@ -13,6 +14,20 @@ afterEach(async () => {
 });
 
 const hook = (id: string, status: HookRecord['status']) => hookRecord(id, { status });
+
+const LEASE_END = 9_000_000_000_000;
+
+/** A dispatcher's handoff with a free slot for the hooks in `slots` only, recording what it is given. */
+function handoffTo(...slots: string[]) {
+  const sent: ClaimedDelivery[] = [];
+  const cancelled: string[] = [];
+  const handoff: Handoff = {
+    reserve: (hook) => (slots.includes(hook.id) ? LEASE_END : null),
+    send: (delivery) => sent.push(delivery),
+    cancel: (hookId) => cancelled.push(hookId),
+  };
+  return { handoff, sent, cancelled };
+}
 
 describe('fan-out', () => {
   it('creates deliveries for active and paused hooks, held for the paused one, and none for a disabled hook', async () => {
@@ -30,6 +45,55 @@ describe('fan-out', () => {
     expect(woken).toBe(1);
     // The dispatcher sends only to active hooks: the paused hook's delivery waits.
     expect(await store.hooksWithDueDeliveries(Date.now() + 1)).toEqual(['hook_active']);
+  });
+
+  it('hands a delivery to the dispatcher once it is written in flight when its hook has a free slot, and leaves the others waiting for a claim', async () => {
+    const store = openSqliteStore({ file: ':memory:' });
+    opened.push(store);
+    for (const id of ['hook_free', 'hook_full']) await store.insertHook(hook(id, 'active'));
+    await store.ingest(ingestInput('1'));
+    const { handoff, sent, cancelled } = handoffTo('hook_free');
+    let woken = 0;
+    const fanOut = createFanOut({ store, hydrator: withoutHydration, logger: createLogger({ level: 'silent' }), onDeliveries: () => woken++, handoff });
+    fanOut.wake();
+    await fanOut.idle();
+
+    const [handed] = sent;
+    expect(sent).toHaveLength(1);
+    expect(handed).toMatchObject({
+      hook_id: 'hook_free',
+      event_id: 'evt_1',
+      status: 'in_flight',
+      attempts: 0,
+      next_attempt_at: LEASE_END,
+      event_type: 'enrollment.completed',
+    });
+    expect(handed?.hook.id).toBe('hook_free');
+    // What is sent is the event as stored, as a claim would have read it.
+    expect(JSON.parse(handed?.event_json ?? '')).toEqual((await store.getEvent('evt_1'))?.event);
+    expect(await store.getDelivery(handed?.id ?? '')).toMatchObject({ status: 'in_flight', next_attempt_at: LEASE_END });
+    const waiting = (await store.listDeliveries({ limit: 10, hook_id: 'hook_full' })).data;
+    expect(waiting.map((delivery) => delivery.status)).toEqual(['pending']);
+    expect({ woken, cancelled }).toEqual({ woken: 1, cancelled: [] });
+  });
+
+  it('wakes no claim when every delivery was handed over, and gives the slots back when another process completed the event first', async () => {
+    const store = openSqliteStore({ file: ':memory:' });
+    opened.push(store);
+    await store.insertHook(hook('hook_free', 'active'));
+    await store.ingest(ingestInput('1', '2'));
+    const { handoff, sent, cancelled } = handoffTo('hook_free');
+    // Another process completes evt_2 while this one hydrates it.
+    const raced: Store = {
+      ...store,
+      completeEvent: (id, event, deliveries) => (id === 'evt_2' ? Promise.resolve(false) : store.completeEvent(id, event, deliveries)),
+    };
+    let woken = 0;
+    const fanOut = createFanOut({ store: raced, hydrator: withoutHydration, logger: createLogger({ level: 'silent' }), onDeliveries: () => woken++, handoff });
+    fanOut.wake();
+    await fanOut.idle();
+    expect(sent.map((delivery) => delivery.event_id)).toEqual(['evt_1']);
+    expect({ woken, cancelled }).toEqual({ woken: 0, cancelled: ['hook_free'] });
   });
 
   it('tries a failed pass again by itself, so events acknowledged before the failure are not left waiting for the next ingest', async () => {

@@ -1,9 +1,10 @@
-import type { CatalogEvent } from '../catalog/index.ts';
+import type { CatalogEvent, EventType } from '../catalog/index.ts';
 import type { Hydrator } from '../hydrate/hydrator.ts';
 import { missingParts } from '../hydrate/hydrator.ts';
 import { newId } from '../ids.ts';
 import type { Logger } from '../logger.ts';
-import type { HookRecord, Store, StoredEvent } from '../store/store.ts';
+import type { HookRecord, NewDelivery, Store, StoredEvent } from '../store/store.ts';
+import type { Handoff } from './dispatcher.ts';
 import { hookWants } from './match.ts';
 
 /**
@@ -26,8 +27,10 @@ export interface FanOutOptions {
   store: Store;
   hydrator: Hydrator;
   logger: Logger;
-  /** Called once deliveries were created, so the dispatcher looks for due work. */
+  /** Called once deliveries were created that wait for a claim, so the dispatcher looks for due work. */
   onDeliveries: () => void;
+  /** The dispatcher's way to take a fresh delivery at once; without it every delivery waits for a claim. */
+  handoff?: Handoff;
   now?: () => number;
   batchSize?: number;
   /**
@@ -71,17 +74,45 @@ export function createFanOut(options: FanOutOptions): FanOut {
     }
   }
 
+  /** Completes one event with its deliveries; answers how many of them wait for a claim. */
   async function processOne(stored: StoredEvent): Promise<number> {
     const event = await hydrate(stored);
     hooks ??= store.matchableHooks();
     const targets = (await hooks).filter((hook) => hookWants(hook, event));
     const at = now();
-    const completed = await store.completeEvent(
-      stored.id,
-      event,
-      targets.map((hook) => ({ id: newId('dlv'), event_id: stored.id, hook_id: hook.id, next_attempt_at: at, reason: 'event' as const })),
-    );
-    return completed ? targets.length : 0;
+    const deliveries = targets.map((hook): NewDelivery & { hook: HookRecord } => {
+      const leasedUntil = options.handoff?.reserve(hook, at) ?? null;
+      const status = leasedUntil === null ? 'pending' : 'in_flight';
+      return { id: newId('dlv'), event_id: stored.id, hook_id: hook.id, next_attempt_at: leasedUntil ?? at, reason: 'event', status, hook };
+    });
+    const handed = deliveries.filter((delivery) => delivery.status === 'in_flight');
+    let completed = false;
+    try {
+      completed = await store.completeEvent(stored.id, event, deliveries);
+    } finally {
+      if (!completed) for (const delivery of handed) options.handoff?.cancel(delivery.hook_id);
+    }
+    if (!completed) return 0;
+    if (handed.length > 0) handOver(handed, JSON.stringify(event), event.type, at);
+    return deliveries.length - handed.length;
+  }
+
+  /** The deliveries written in flight go to the dispatcher as a claim would have read them back. */
+  function handOver(handed: Array<NewDelivery & { hook: HookRecord }>, eventJson: string, eventType: EventType, at: number): void {
+    for (const { hook, ...delivery } of handed) {
+      options.handoff?.send({
+        ...delivery,
+        status: 'in_flight',
+        attempts: 0,
+        last_status: null,
+        last_error: null,
+        created_at: at,
+        updated_at: at,
+        event_json: eventJson,
+        event_type: eventType,
+        hook,
+      });
+    }
   }
 
   /** Events this process claimed whose pass failed: still leased to us, so tried again first. */

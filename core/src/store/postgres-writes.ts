@@ -18,7 +18,7 @@ interface FinishedAttempt {
   outcome: AttemptOutcome;
 }
 
-const DELIVERY_ROWS = `unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[]) WITH ORDINALITY AS n(id, event_id, hook_id, reason, next_attempt_at, ord)`;
+const DELIVERY_ROWS = `unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $7::text[]) WITH ORDINALITY AS n(id, event_id, hook_id, reason, next_attempt_at, status, ord)`;
 const INSERT_DELIVERIES = `INSERT INTO deliveries (id, event_id, hook_id, reason, status, attempts, next_attempt_at, created_at, updated_at)`;
 
 /** Parameters for inserting deliveries with one statement, whatever their number. */
@@ -30,6 +30,7 @@ function deliveryArrays(deliveries: NewDelivery[]): unknown[] {
     deliveries.map((d) => d.reason),
     deliveries.map((d) => d.next_attempt_at),
     Date.now(),
+    deliveries.map((d) => d.status ?? 'pending'),
   ];
 }
 
@@ -52,7 +53,7 @@ export function postgresWrites(database: PostgresDatabase, notify: Notify): Post
 
     async insertDeliveries(deliveries) {
       const made = await query(
-        `${INSERT_DELIVERIES} SELECT n.id, n.event_id, n.hook_id, n.reason, 'pending', 0, n.next_attempt_at, $6::bigint, $6::bigint FROM ${DELIVERY_ROWS}
+        `${INSERT_DELIVERIES} SELECT n.id, n.event_id, n.hook_id, n.reason, n.status, 0, n.next_attempt_at, $6::bigint, $6::bigint FROM ${DELIVERY_ROWS}
          WHERE EXISTS (SELECT 1 FROM events e WHERE e.id = n.event_id) ORDER BY n.ord RETURNING 1`,
         deliveryArrays(deliveries),
       );
@@ -169,13 +170,13 @@ function completeEventBatcher(query: Query, notify: Notify): (item: EventComplet
       const deliveries = items.flatMap((item) => item.deliveries);
       const rows = await query(
         `WITH input AS (
-           SELECT * FROM unnest($7::text[], $8::text[], $9::text[]) AS i(id, body, learner_email)
+           SELECT * FROM unnest($8::text[], $9::text[], $10::text[]) AS i(id, body, learner_email)
          ), done AS (
            UPDATE events e SET body = i.body, learner_email = i.learner_email, state = 'processed'
            FROM input i WHERE e.id = i.id AND e.state = 'received' RETURNING e.id
          ), created AS (
            ${INSERT_DELIVERIES}
-           SELECT n.id, n.event_id, n.hook_id, n.reason, 'pending', 0, n.next_attempt_at, $6::bigint, $6::bigint
+           SELECT n.id, n.event_id, n.hook_id, n.reason, n.status, 0, n.next_attempt_at, $6::bigint, $6::bigint
            FROM ${DELIVERY_ROWS} WHERE n.event_id IN (SELECT id FROM done) ORDER BY n.ord
            RETURNING 1
          )
@@ -187,7 +188,9 @@ function completeEventBatcher(query: Query, notify: Notify): (item: EventComplet
           items.map((item) => learnerEmailOf(item.event)),
         ],
       );
-      if (rows.some((row) => num(row.created) > 0)) notify('deliveries');
+      // Deliveries handed to this process's dispatcher are leased to it: nobody else need look.
+      const waiting = deliveries.some((delivery) => (delivery.status ?? 'pending') === 'pending');
+      if (waiting && rows.some((row) => num(row.created) > 0)) notify('deliveries');
       const done = new Set(rows.map((row) => str(row.id)));
       return items.map((item) => done.has(item.id));
     },

@@ -10,7 +10,7 @@ export type SqliteWrites = Pick<Store, 'ingest' | 'completeEvent' | 'backfillLea
  * group commit, so its statements commit together.
  */
 const INSERT_DELIVERY = `INSERT INTO deliveries (id, event_id, hook_id, reason, status, attempts, next_attempt_at, created_at, updated_at)
-  SELECT ?, ?, ?, ?, 'pending', 0, ?, ?, ?`;
+  SELECT ?, ?, ?, ?, ?, 0, ?, ?, ?`;
 
 export function sqliteWrites(database: SqliteDatabase): SqliteWrites {
   const { get, run, write, activity } = database;
@@ -23,7 +23,7 @@ export function sqliteWrites(database: SqliteDatabase): SqliteWrites {
     const now = Date.now();
     let made = 0;
     for (const delivery of deliveries) {
-      const row = [delivery.id, delivery.event_id, delivery.hook_id, delivery.reason, delivery.next_attempt_at, now, now];
+      const row = [delivery.id, delivery.event_id, delivery.hook_id, delivery.reason, delivery.status ?? 'pending', delivery.next_attempt_at, now, now];
       const inserted = forStoredEventsOnly
         ? run(`${INSERT_DELIVERY} WHERE EXISTS (SELECT 1 FROM events WHERE id = ?)`, ...row, delivery.event_id)
         : run(INSERT_DELIVERY, ...row);

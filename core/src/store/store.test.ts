@@ -282,6 +282,23 @@ describe.each(KINDS)('the $kind store', ({ skip, place: newPlace }) => {
     expect(await store.getDelivery('dlv_2')).toBeNull();
   });
 
+  test('writes a delivery handed to the dispatcher at once in flight and leased: no claim takes it until the lease ends', async () => {
+    const store = await open();
+    await store.insertHook(hook('h1'));
+    await store.ingest(ingestInput('e1', 'e2'));
+    const handed = { id: 'dlv_handed', event_id: 'evt_e1', hook_id: 'h1', next_attempt_at: 5_000, reason: 'event' as const, status: 'in_flight' as const };
+    expect(await store.completeEvent('evt_e1', { ...sample, id: 'evt_e1' }, [handed])).toBe(true);
+    expect(
+      await store.completeEvent('evt_e2', { ...sample, id: 'evt_e2' }, [
+        { id: 'dlv_waiting', event_id: 'evt_e2', hook_id: 'h1', next_attempt_at: 10, reason: 'event' },
+      ]),
+    ).toBe(true);
+    expect(await store.getDelivery('dlv_handed')).toMatchObject({ status: 'in_flight', attempts: 0, next_attempt_at: 5_000 });
+    expect((await store.claimDeliveries('h1', 100, 10, 1_000_000)).map((delivery) => delivery.id)).toEqual(['dlv_waiting']);
+    // The process it was handed to died before recording an attempt: once its lease ends, it is claimed like any other.
+    expect((await store.claimDeliveries('h1', 5_000, 10, 1000)).map((delivery) => delivery.id)).toEqual(['dlv_handed']);
+  });
+
   test("makes a replay's deliveries only for an event still stored, and says how many it made", async () => {
     const store = await open();
     await store.ingest(ingestInput('kept'));

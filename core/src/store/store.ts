@@ -166,6 +166,8 @@ export interface NewDelivery {
   next_attempt_at: number;
   /** 'event' for the normal fan-out, 'replay' and 'test' for those API calls. */
   reason: 'event' | 'replay' | 'test';
+  /** 'in_flight' for one handed to this process's dispatcher at once, next_attempt_at its lease's end (dispatcher.ts Handoff); 'pending' when absent. */
+  status?: 'pending' | 'in_flight';
 }
 
 export interface DeliveryRecord {
