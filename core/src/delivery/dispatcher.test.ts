@@ -278,4 +278,24 @@ describe('a pass over many hooks', () => {
     await dispatcher.stop();
     expect(dispatcher.reserve(hook, Date.now())).toBeNull();
   });
+
+  it('hands no fresh delivery ahead of those waiting for a claim: once a slot was refused, reservations wait until a pass took what was due', async () => {
+    const { store, dispatcher, sent } = await setup('active', false, createConcurrencyLimiter({ initial: 1 }));
+    const hook = await store.getHook('hook_1');
+    if (!hook) throw new Error('the hook is missing');
+    // dlv_1 waits for a claim; the one slot goes to a fresh delivery, and the next is refused.
+    expect(dispatcher.reserve(hook, Date.now())).not.toBeNull();
+    expect(dispatcher.reserve(hook, Date.now())).toBeNull();
+    dispatcher.cancel(hook.id);
+    // The slot is free again, but a delivery waits: the claim gets it, not the next fresh one.
+    expect(dispatcher.reserve(hook, Date.now())).toBeNull();
+    dispatcher.wake();
+    await dispatcher.idle();
+    expect(sent).toHaveLength(1);
+    expect(await store.getDelivery('dlv_1')).toMatchObject({ status: 'succeeded' });
+    // Nothing is due any more: fresh deliveries are handed over again.
+    dispatcher.wake();
+    await dispatcher.idle();
+    expect(dispatcher.reserve(hook, Date.now())).not.toBeNull();
+  });
 });

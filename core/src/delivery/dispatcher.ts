@@ -99,6 +99,13 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const maxSleepMs = options.maxSleepMs ?? 30_000;
   const secrets = new Map<string, string>();
   const inFlight = new Set<Promise<void>>();
+  /**
+   * Hooks with deliveries waiting for a claim: a fresh one is not handed over ahead of them (it
+   * would take every slot that frees up, and the waiting ones would wait on: bench row 4's p99 at
+   * 500/s went from 54-79 to 176-217 ms). Set when a slot is refused, cleared once a claim took
+   * all that was due or a pass finds nothing due.
+   */
+  const waiting = new Set<string>();
   let pass: Promise<void> | null = null;
   let again = false;
   let stopped = false;
@@ -228,7 +235,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       at = now();
       // Every hook's claim is asked for at once, so they share one group commit: claimed one after
       // the other, an event fanned out to 1,000 hooks waited for 1,000 commits (bench row 5).
-      const claiming = (await store.hooksWithDueDeliveries(at)).map(async (hookId) => {
+      const due = await store.hooksWithDueDeliveries(at);
+      for (const hookId of waiting) if (!due.includes(hookId)) waiting.delete(hookId);
+      const claiming = due.map(async (hookId) => {
         const free = limiter.limit(hookId) - limiter.inFlight(hookId);
         if (free <= 0 || stopped) return;
         const claimed = await store.claimDeliveries(hookId, at, free, leaseMs);
@@ -239,6 +248,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           track(deliver(delivery));
           return false;
         });
+        if (claimed.length < free && unsent.length === 0) waiting.delete(hookId);
+        else waiting.add(hookId);
         if (unsent.length > 0)
           await store.releaseDeliveries(
             unsent.map((delivery) => delivery.id),
@@ -291,8 +302,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   return {
     wake,
     reserve(hook, at) {
-      if (stopped || hook.status !== 'active' || hook.failing_since !== null || !limiter.tryAcquire(hook.id)) return null;
-      return at + leaseMs;
+      if (stopped || hook.status !== 'active' || hook.failing_since !== null || waiting.has(hook.id)) return null;
+      if (limiter.tryAcquire(hook.id)) return at + leaseMs;
+      waiting.add(hook.id);
+      return null;
     },
     send(delivery) {
       // Stopping meanwhile: the delivery stays leased and falls due again like a claimed one.
