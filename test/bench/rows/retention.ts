@@ -1,6 +1,7 @@
 import path from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { HUB_NODE_FLAGS, sqliteFileBytes } from '@learnhook/core';
-import { callApi } from '@learnhook/core/testing';
+import { callApi, sleep } from '@learnhook/core/testing';
 import { learn365Requests } from '../lib/bodies.ts';
 import { closedLoad } from '../lib/load.ts';
 import { ADMIN_KEY, type HubChild, startChild, tempDir } from '../lib/processes.ts';
@@ -14,20 +15,27 @@ import { CONNECTIONS, learn365Connection } from '../lib/throughput.ts';
  * half second of real time) and one keeping everything (0), take row 2's load in alternating
  * rounds. A simulated day is a fixed number of events (steady rate): during a round the loaded
  * hub's clock runs at the speed its last round's rate gives, and after it the clock is set to
- * exactly its events so far; the other hub's clock stands still. Reported: the store file (and
- * its WAL) by simulated day, and ingest with pruning over ingest without, over the rounds after
- * day 32, when every pass has requests to prune.
+ * exactly its events so far; the other hub's clock stands still. After each of its rounds the
+ * pruning hub's clock stays still until its passes have caught up (pruneCaughtUp). Reported: the
+ * store file (and its WAL) by simulated day, and ingest with pruning over ingest without, over the
+ * rounds after day 32, when every pass has requests to prune.
  */
 export const RETENTION_DAYS = 30;
 export const THROUGHPUT_RATIO = 0.95;
 /** The file's growth over the last third of the run, as a share of its size at two thirds. */
 export const LEVEL_GROWTH = 0.1;
 const DAY_MS = 86_400_000;
+/** Pruning has caught up once the oldest request is at most this far past the window (a pass prunes up to it). */
+const CAUGHT_UP_DAYS = 0.5;
+/** How long the pruning hub may take to catch up after a round before the next starts anyway. */
+const CATCH_UP_BOUND_MS = 10_000;
 
 interface Sample {
   day: number;
   bytes: number;
   eventsPerSecond: number;
+  /** Simulated days past the window the oldest stored request was when the round ended (pruning's lag). */
+  lagDays: number;
 }
 
 interface CompressedHub {
@@ -64,6 +72,31 @@ const clock = async (hub: CompressedHub, action: string) =>
   ((await (await fetch(`${hub.control}/${action}`, { method: 'POST' })).json()) as { now: number }).now;
 
 const mb = (bytes: number) => `${fmt(bytes / 1e6, 1)} MB`;
+
+/** The hub's oldest stored request's receive time (its compressed clock), read from its file beside it. */
+function oldestRequestAt(file: string): number | null {
+  const db = new DatabaseSync(file, { readOnly: true });
+  try {
+    const row = db.prepare('SELECT received_at FROM raw_requests ORDER BY seq LIMIT 1').get() as { received_at?: number } | undefined;
+    return row?.received_at ?? null;
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * After a round the pruning hub's clock stands still while its passes take what fell out of the
+ * window, up to `boundMs`: a hub loaded to saturation holds pruning to a tenth of its time and
+ * falls behind by days, which no hub does whose load leaves it idle at times. Answers the lag in
+ * simulated days past the window when the round ended.
+ */
+async function pruneCaughtUp(hub: CompressedHub, now: number, boundMs: number): Promise<number> {
+  const lagDays = () => (now - (oldestRequestAt(hub.file) ?? now)) / DAY_MS - RETENTION_DAYS;
+  const lag = lagDays();
+  const deadline = performance.now() + boundMs;
+  while (lagDays() > CAUGHT_UP_DAYS && performance.now() < deadline) await sleep(100);
+  return lag;
+}
 
 export const retentionRow: Row = {
   row: 11,
@@ -102,8 +135,9 @@ export const retentionRow: Row = {
           const run = await closedLoad({ url: hub.hub.url, connections: CONNECTIONS, durationSeconds: roundSeconds, next: requests.next });
           hub.answered += run.ok;
           hub.rate = run.okPerSecond;
-          await clock(hub, `set?now=${Math.round(start + hub.answered * msPerEvent)}`);
-          hub.samples.push({ day: dayOf(hub), bytes: sqliteFileBytes(hub.file), eventsPerSecond: run.okPerSecond });
+          const now = await clock(hub, `set?now=${Math.round(start + hub.answered * msPerEvent)}`);
+          const lagDays = hub === pruning ? await pruneCaughtUp(hub, now, CATCH_UP_BOUND_MS) : 0;
+          hub.samples.push({ day: dayOf(hub), bytes: sqliteFileBytes(hub.file), eventsPerSecond: run.okPerSecond, lagDays });
         }
       }
       const speed = Math.round((pruning.rate * msPerEvent) / 1000);
@@ -153,6 +187,7 @@ export const retentionRow: Row = {
         },
         notes: [
           `Store file (with its WAL) by simulated day, pruning: ${bySize(pruning)}; keeping everything: ${bySize(keeping)}.`,
+          `Pruning's lag when a round ended (how far past the window the oldest stored request was), after day ${RETENTION_DAYS + 2}: median ${fmt(median(after(pruning, RETENTION_DAYS + 2).map((sample) => sample.lagDays)), 1)} simulated days, at most ${fmt(Math.max(...after(pruning, RETENTION_DAYS + 2).map((sample) => sample.lagDays)), 1)}; the hub's clock then stood still until its passes caught up (at most ${CATCH_UP_BOUND_MS / 1000} s), as a hub's load leaves it idle at times: loaded to saturation without a pause, pruning is held to a tenth of the hub's time and the file grows with its lag.`,
           `A simulated day is ${fmt(eventsPerDay)} events; each round is ${roundSeconds} s of row 2's load (about ${daysPerRound} simulated days, the clock at ~${fmt(speed)} simulated ms per real ms); retention passes every 0.5 s of real time (~${fmt((500 * speed) / 3_600_000, 1)} simulated hours) instead of every 10 minutes. Ingest is the median of each hub's rounds after day ${RETENTION_DAYS + 2}.`,
         ],
       };
