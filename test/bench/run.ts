@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import { machineInfo } from './lib/machine.ts';
 import { ROOT } from './lib/processes.ts';
 import { markdownReport, type Row, type RowResult, terminalTable, writeResults } from './lib/report.ts';
+import { sourceInfo, sourceLine } from './lib/source.ts';
 import { backlogRow } from './rows/backlog.ts';
 import { ceilingRow } from './rows/ceiling.ts';
 import { consoleRow } from './rows/console.ts';
@@ -48,7 +49,12 @@ const startedAt = new Date();
 const t0 = performance.now();
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-log(`learnhook bench${quick ? ' --quick' : ''}: ${machine.cores} × ${machine.cpu}, Node ${machine.node}, load average ${machine.loadAverage1m}`);
+const source = sourceInfo();
+log(
+  `learnhook bench${quick ? ' --quick' : ''}: ${machine.cores} × ${machine.cpu}, Node ${machine.node}, load average ${machine.loadAverage1m}; code ${sourceLine(source)}`,
+);
+if (source?.dirty)
+  log('  Every row starts its servers from the working tree: changing core/ or test/bench/ while the bench runs changes what later rows measure.');
 const done: RowResult[] = [];
 for (const row of ROWS) {
   if (only && !only.has(row.row)) continue;
@@ -78,10 +84,14 @@ for (const row of ROWS) {
 }
 
 const seconds = (performance.now() - t0) / 1000;
-const markdown = markdownReport({ rows: done, machine, quick, startedAt, seconds });
+const markdown = markdownReport({ rows: done, machine, source: sourceLine(source), quick, startedAt, seconds });
 const files = only
   ? null
-  : writeResults(path.join(ROOT, 'bench-results'), { quick, started_at: startedAt.toISOString(), seconds: Math.round(seconds), machine, rows: done }, markdown);
+  : writeResults(
+      path.join(ROOT, 'bench-results'),
+      { quick, started_at: startedAt.toISOString(), seconds: Math.round(seconds), machine, source, rows: done },
+      markdown,
+    );
 log('');
 log(terminalTable(done));
 log('');

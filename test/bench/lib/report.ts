@@ -63,13 +63,13 @@ export function machineLine(machine: MachineInfo): string {
   return `${machine.cores} × ${machine.cpu}, ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}; load average ${machine.loadAverage1m} at start`;
 }
 
-export function markdownReport(input: { rows: RowResult[]; machine: MachineInfo; quick: boolean; startedAt: Date; seconds: number }): string {
+export function markdownReport(input: { rows: RowResult[]; machine: MachineInfo; source: string; quick: boolean; startedAt: Date; seconds: number }): string {
   const { rows, machine } = input;
   const notes = rows.filter((row) => row.notes.length).map((row) => `- **${row.row}. ${row.title}**: ${row.notes.join(' ')}`);
   return [
     `### Benchmark results (${input.quick ? '`npm run bench -- --quick`' : '`npm run bench`'}, ${input.startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${Math.round(input.seconds)} s)`,
     '',
-    `Machine: ${machineLine(machine)}.`,
+    `Machine: ${machineLine(machine)}. Code: ${input.source}.`,
     '',
     markdownTable(rows),
     '',
