@@ -34,18 +34,20 @@ export interface RequestFactory {
 export function learn365Requests(inbound: Record<string, unknown>, pathPrefix: string, start = 1): RequestFactory {
   const secret = String(inbound.secret);
   const reference = completionRequest('learn365', inbound, SENTINEL);
-  const [before = '', after = ''] = reference.body.split(`notif-${SENTINEL}`);
-  const parts = [before, ...after.split(TEMPLATE_TIME)];
+  const idParts = reference.body.split(`notif-${SENTINEL}`);
+  const [before = '', after = ''] = idParts;
+  const timeParts = after.split(TEMPLATE_TIME);
   const sign = (body: string) => `sha256=${createHmac('sha256', secret).update(body).digest('hex').toUpperCase()}`;
   const render = (n: number, at = new Date().toISOString()): WireRequest => {
-    const body = `${parts[0]}notif-${n}${parts.slice(1).join(at)}`;
+    const body = `${before}notif-${n}${timeParts.join(at)}`;
     return { path: pathPrefix + reference.path, headers: { ...reference.headers, 'ms-signature': sign(body) }, body };
   };
   const sameAsHelper = (n: number) => {
     const expected = completionRequest('learn365', inbound, n);
     const got = render(n, TEMPLATE_TIME);
     return (
-      parts.length === 3 &&
+      idParts.length === 2 &&
+      timeParts.length === 2 &&
       got.body.replace(/"EnrollmentId": "\d+"/, '') === expected.body.replace(/"EnrollmentId": "\d+"/, '') &&
       got.headers['ms-signature'] !== undefined &&
       JSON.stringify(Object.keys(got.headers).sort()) === JSON.stringify(Object.keys(expected.headers).sort()) &&
