@@ -5,7 +5,7 @@ import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { HubVendors } from '../operations/context.ts';
 import type { IngestArrivals } from '../operations/ingest-arrivals.ts';
-import { constantTimeEqual } from '../signatures/constant-time.ts';
+import { digestsEqual } from '../signatures/constant-time.ts';
 import type { Store } from '../store/store.ts';
 import type { IngestReply, IngestRequest, MappedEvent, VendorAdapter } from '../vendors/adapter.ts';
 import type { ConnectionRegistry, OpenConnection } from '../vendors/connection-registry.ts';
@@ -109,7 +109,7 @@ export interface Ingest {
 export function createIngest(deps: IngestDeps): Ingest {
   async function connectionFor(name: string, token: string, route: IngestRoute): Promise<Target> {
     const connection = name ? await deps.connections.get(name) : null;
-    const tokenOk = connection !== null && constantTimeEqual(token, connection.token);
+    const tokenOk = connection !== null && digestsEqual(token, connection.token);
     if (!connection || !tokenOk) {
       const refusal = new NotFoundError('No connection answers at this ingest URL; check the URL learnhook gave you.');
       // A known name with a wrong token is most often an LMS still holding the URL from before a rotation.

@@ -1,6 +1,6 @@
 import { type KeyObject, randomBytes } from 'node:crypto';
 import { SignatureError } from '../errors.ts';
-import { constantTimeEqual } from './constant-time.ts';
+import { digestsEqual } from './constant-time.ts';
 import { hmacKey, hmacSha256 } from './hmac.ts';
 
 /**
@@ -82,7 +82,7 @@ export function verifyStandardWebhook(input: {
     .map((entry) => entry.slice(3));
   for (const secret of input.secrets) {
     const expected = signature(secretKey(secret), id, timestamp, input.body);
-    if (offered.some((candidate) => constantTimeEqual(candidate, expected))) return { id, timestampSeconds };
+    if (offered.some((candidate) => digestsEqual(candidate, expected))) return { id, timestampSeconds };
   }
   throw new SignatureError('No webhook-signature matches the body.');
 }

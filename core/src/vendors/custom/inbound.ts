@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { ENROLLMENT_STATUSES, type EnrollmentStatus, EVENT_DEFINITIONS, type EventType } from '../../catalog/index.ts';
 import { PayloadError, SignatureError } from '../../errors.ts';
-import { constantTimeEqual } from '../../signatures/constant-time.ts';
+import { constantTimeEqual, digestsEqual } from '../../signatures/constant-time.ts';
 import { hmacKey } from '../../signatures/hmac.ts';
 import type { IngestRequest, MappedEvent, MappingContext, VendorAdapter } from '../adapter.ts';
 import { buildEvent, type EventParts } from '../build-event.ts';
@@ -97,7 +97,7 @@ export function verifyCustom(request: IngestRequest, verify: CustomVerify): void
   // Several signatures may be sent comma- or space-separated while the LMS rotates its key.
   const { expected } = signatureOf(verify, request);
   const candidates = given.split(/[\s,]+/).filter(Boolean);
-  if (!candidates.some((candidate) => constantTimeEqual(candidate, expected)))
+  if (!candidates.some((candidate) => digestsEqual(candidate, expected)))
     throw new SignatureError(`The ${header} signature does not match the body signed with this connection's secret.`);
 }
 

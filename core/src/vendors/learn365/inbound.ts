@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SignatureError } from '../../errors.ts';
 import { secret } from '../../secret-fields.ts';
-import { constantTimeEqual } from '../../signatures/constant-time.ts';
+import { digestsEqual } from '../../signatures/constant-time.ts';
 import { decodeHex, hmacKey, hmacSha256 } from '../../signatures/hmac.ts';
 import { eventTypesOf, type IngestReply, type IngestRequest, type VendorAdapter } from '../adapter.ts';
 import { randomText } from '../inbound-defaults.ts';
@@ -35,7 +35,7 @@ function verifySignature(request: IngestRequest, inbound: Learn365Inbound): void
   if (!given) throw new SignatureError('The ms-signature header is not of the form sha256=<hex>.');
   const expected = hmacSha256(hmacKey(inbound.secret, 'utf8'), request.body);
   // Hex of either case decodes to the same bytes; comparing bytes, not strings, keeps upper-case senders valid.
-  if (!constantTimeEqual(given, expected)) throw new SignatureError('The ms-signature does not match the body.');
+  if (!digestsEqual(given, expected)) throw new SignatureError('The ms-signature does not match the body.');
 }
 
 /** Learn365's URL check: a GET with `?echo=`, answered with exactly the value as plain text. */

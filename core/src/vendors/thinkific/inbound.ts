@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SignatureError } from '../../errors.ts';
 import { secret } from '../../secret-fields.ts';
-import { constantTimeEqual } from '../../signatures/constant-time.ts';
+import { digestsEqual } from '../../signatures/constant-time.ts';
 import { decodeHex, hmacKey, hmacSha256 } from '../../signatures/hmac.ts';
 import { eventTypesOf, type IngestRequest, type VendorAdapter } from '../adapter.ts';
 import { randomText } from '../inbound-defaults.ts';
@@ -45,7 +45,7 @@ function verifySignature(request: IngestRequest, inbound: ThinkificInbound): voi
   const given = decodeHex(header.trim());
   if (!given) throw new SignatureError('The X-Thinkific-Hmac-Sha256 header is not hex.');
   const expected = hmacSha256(hmacKey(inbound.signing_key, 'utf8'), request.body);
-  if (!constantTimeEqual(given, expected)) throw new SignatureError('The X-Thinkific-Hmac-Sha256 signature does not match the body.');
+  if (!digestsEqual(given, expected)) throw new SignatureError('The X-Thinkific-Hmac-Sha256 signature does not match the body.');
 }
 
 /** Thinkific webhooks: the hex HMAC of the body, one event per request, topics mapped by THINKIFIC_TOPICS. */
