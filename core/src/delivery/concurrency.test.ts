@@ -44,14 +44,25 @@ describe('createConcurrencyLimiter', () => {
     expect(() => limiter.cancel(target)).toThrow(/without a matching tryAcquire/);
   });
 
-  it('grows by one for each limit-full of successes while the limit is in use', () => {
-    const limiter = createConcurrencyLimiter({ initial: 4 });
+  it('doubles for each limit-full of successes while the limit is in use, until the target first pushes back', () => {
+    const limiter = createConcurrencyLimiter({ initial: 4, max: 64 });
+    const limits = [];
+    for (let i = 0; i < 5; i++) {
+      round(limiter, target);
+      limits.push(limiter.limit(target));
+    }
+    expect(limits).toEqual([8, 16, 32, 64, 64]);
+  });
+
+  it('grows by one for each limit-full of successes once the target has pushed back', () => {
+    const limiter = createConcurrencyLimiter({ initial: 16 });
+    single(limiter, target, 'throttled');
     const limits = [];
     for (let i = 0; i < 4; i++) {
       round(limiter, target);
       limits.push(limiter.limit(target));
     }
-    expect(limits).toEqual([5, 6, 7, 8]);
+    expect(limits).toEqual([9, 10, 11, 12]);
   });
 
   it('does not grow for a target that never uses its whole limit', () => {
@@ -95,14 +106,6 @@ describe('createConcurrencyLimiter', () => {
     expect(limiter.tryAcquire(target)).toBe(true);
   });
 
-  it('recovers by additive increase after a cut', () => {
-    const limiter = createConcurrencyLimiter({ initial: 8 });
-    single(limiter, target, 'throttled');
-    expect(limiter.limit(target)).toBe(4);
-    round(limiter, target);
-    expect(limiter.limit(target)).toBe(5);
-  });
-
   it('halves when the caller reports a slow attempt', () => {
     const limiter = createConcurrencyLimiter({ initial: 8 });
     single(limiter, target, 'slow');
@@ -142,12 +145,12 @@ describe('createConcurrencyLimiter', () => {
     const other = 'https://n8n.example.com';
     round(limiter, target);
     single(limiter, other, 'throttled');
-    expect(limiter.limit(target)).toBe(5);
+    expect(limiter.limit(target)).toBe(8);
     expect(limiter.limit(other)).toBe(2);
-    for (let i = 0; i < 5; i++) limiter.tryAcquire(target);
+    for (let i = 0; i < 8; i++) limiter.tryAcquire(target);
     expect(limiter.tryAcquire(target)).toBe(false);
     expect(limiter.tryAcquire(other)).toBe(true);
-    expect(limiter.inFlight(target)).toBe(5);
+    expect(limiter.inFlight(target)).toBe(8);
     expect(limiter.inFlight(other)).toBe(1);
   });
 

@@ -1,8 +1,9 @@
 /**
- * How many deliveries may be in flight to one target at once, found by AIMD as TCP finds its
- * window: grow by one per limit's worth of successes, halve when the target pushes back (429/503)
- * or slows down. A fast receiver drains a backlog quickly; a struggling one is not buried. Pure:
- * no timers, no clock; the caller reports each attempt's outcome and latency.
+ * How many deliveries may be in flight to one target at once, found as TCP finds its window: the
+ * limit doubles per limit's worth of successes until the target first pushes back (slow start),
+ * halves when it pushes back (429/503) or slows down, and from then on grows by one per limit's
+ * worth of successes (AIMD). A fast receiver drains a backlog quickly; a struggling one is not
+ * buried. Pure: no timers, no clock; the caller reports each attempt's outcome and latency.
  */
 
 /**
@@ -49,6 +50,12 @@ interface TargetState {
   /** Successes counted toward the next increase. */
   successes: number;
   /**
+   * Until the target first pushes back, the limit doubles per window instead of growing by one: a
+   * new subscription took about 2,000 successes to go from 4 to 64 in flight, and refused most of
+   * a busy LMS's fresh deliveries meanwhile (bench row 13 starts a hook per round); now 60.
+   */
+  slowStart: boolean;
+  /**
    * Whether demand has reached the limit since it last changed. Only then do successes count:
    * an idle target's limit would otherwise creep to max untested, and a backlog would then hit
    * it at full width (the idea of RFC 7661's congestion window validation).
@@ -80,7 +87,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions = {}
   function state(key: string): TargetState {
     let found = targets.get(key);
     if (!found) {
-      found = { limit: initial, inFlight: 0, successes: 0, limited: false, cooldown: 0, averageLatencyMs: 0, latencySamples: 0 };
+      found = { limit: initial, inFlight: 0, successes: 0, slowStart: true, limited: false, cooldown: 0, averageLatencyMs: 0, latencySamples: 0 };
       targets.set(key, found);
     }
     return found;
@@ -117,6 +124,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions = {}
       }
       if (effective === 'throttled' || effective === 'slow') {
         target.limit = Math.max(min, Math.floor(target.limit / 2));
+        target.slowStart = false;
         target.successes = 0;
         target.limited = false;
         target.cooldown = target.inFlight;
@@ -124,7 +132,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions = {}
         target.successes++;
         if (target.successes >= target.limit) {
           target.successes = 0;
-          target.limit = Math.min(max, target.limit + 1);
+          target.limit = Math.min(max, target.slowStart ? target.limit * 2 : target.limit + 1);
           target.limited = target.inFlight >= target.limit;
         }
       }
