@@ -11,6 +11,14 @@ describe('HMAC keys and digests', () => {
     expect(hmacSha256(key, 'body').equals(expected)).toBe(true);
   });
 
+  it('signs several parts exactly as their concatenation', () => {
+    const key = hmacKey('learn365-secret-0123456789abcdef0123', 'utf8');
+    const joined = hmacSha256(key, Buffer.from('msg_1.1700000000.{"a":"é"}'));
+    expect(hmacSha256(key, 'msg_1.1700000000.', Buffer.from('{"a":"é"}')).equals(joined)).toBe(true);
+    expect(hmacSha256(key, 'msg_1.', '1700000000.', '{"a":"é"}').equals(joined)).toBe(true);
+    expect(hmacSha256(key, 'msg_1.1700000000.', '{"a":"e"}').equals(joined)).toBe(false);
+  });
+
   it('decodes hex of either case and refuses what is not whole bytes of hex', () => {
     expect(decodeHex('0aFF')?.equals(Buffer.from([10, 255]))).toBe(true);
     expect(decodeHex('abc')).toBeNull();

@@ -32,8 +32,7 @@ export function secretKey(secret: string): KeyObject {
 }
 
 function signature(key: KeyObject, id: string, timestamp: string, body: Uint8Array | string): string {
-  const content = Buffer.concat([Buffer.from(`${id}.${timestamp}.`), Buffer.from(body)]);
-  return hmacSha256(key, content).toString('base64');
+  return hmacSha256(key, `${id}.${timestamp}.`, body).toString('base64');
 }
 
 /**
