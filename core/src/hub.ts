@@ -150,7 +150,10 @@ export async function startHub(config: Config, logger: Logger, vendors: HubVendo
   });
   wakes.on('events', () => fanOut.wake());
   wakes.on('deliveries', () => dispatcher.wake());
-  wakes.on('hooks', () => fanOut.hooksChanged());
+  wakes.on('hooks', () => {
+    fanOut.hooksChanged();
+    dispatcher.hooksChanged();
+  });
   const stopWaking = store.onWake((topic) => wakes.wake(topic));
   const context: HubContext = {
     store,

@@ -5,11 +5,11 @@ import { createLogger } from '../logger.ts';
 import { createMetrics } from '../metrics.ts';
 import { createSecretBox } from '../store/secret-box.ts';
 import { openSqliteStore } from '../store/sqlite.ts';
-import type { HookRecord, Store } from '../store/store.ts';
+import type { ClaimedDelivery, HookRecord, Store } from '../store/store.ts';
 import { hookRecord, ingestInput } from '../testing/store-fixtures.ts';
 import { type ConcurrencyLimiter, createConcurrencyLimiter } from './concurrency.ts';
 import { createDispatcher, type Dispatcher } from './dispatcher.ts';
-import type { Transport, TransportRequest } from './transport.ts';
+import type { Transport, TransportRequest, TransportResult } from './transport.ts';
 
 const box = createSecretBox(randomBytes(32));
 const running: Array<{ dispatcher: Dispatcher; store: Store }> = [];
@@ -26,7 +26,12 @@ afterEach(async () => {
 });
 
 /** A store holding one hook and one event with its delivery, due now; counts the dispatcher's passes. */
-async function setup(status: HookRecord['status'], failFirstPass = false, limiter: ConcurrencyLimiter = createConcurrencyLimiter()) {
+async function setup(
+  status: HookRecord['status'],
+  failFirstPass = false,
+  limiter: ConcurrencyLimiter = createConcurrencyLimiter(),
+  answer: (request: TransportRequest) => Promise<TransportResult> = async () => ({ ok: true, status: 200, snippet: 'ok', durationMs: 1, retryAfter: null }),
+) {
   const inner = openSqliteStore({ file: ':memory:' });
   const event = { ...SAMPLES['enrollment.completed'], id: 'evt_1' };
   await inner.ingest(ingestInput('1'));
@@ -34,6 +39,7 @@ async function setup(status: HookRecord['status'], failFirstPass = false, limite
   await inner.completeEvent('evt_1', event, [{ id: 'dlv_1', event_id: 'evt_1', hook_id: 'hook_1', next_attempt_at: Date.now(), reason: 'event' }]);
 
   let passes = 0;
+  const claimed: string[] = [];
   const store: Store = {
     ...inner,
     kind: inner.kind,
@@ -42,12 +48,17 @@ async function setup(status: HookRecord['status'], failFirstPass = false, limite
       if (failFirstPass && passes === 1) throw new Error('the store is briefly unavailable');
       return inner.hooksWithDueDeliveries(now);
     },
+    async claimDeliveries(...args) {
+      const deliveries = await inner.claimDeliveries(...args);
+      claimed.push(...deliveries.map((delivery) => delivery.id));
+      return deliveries;
+    },
   };
   const sent: TransportRequest[] = [];
   const transport: Transport = {
-    async send(request) {
+    send(request) {
       sent.push(request);
-      return { ok: true, status: 200, snippet: 'ok', durationMs: 1, retryAfter: null };
+      return answer(request);
     },
     async close() {},
   };
@@ -62,8 +73,66 @@ async function setup(status: HookRecord['status'], failFirstPass = false, limite
     audit: async () => {},
   });
   running.push({ dispatcher, store: inner });
-  return { store: inner, dispatcher, sent, passes: () => passes };
+  return { store: inner, dispatcher, sent, passes: () => passes, claimed };
 }
+
+/** Writes event evt_<n> completed with one delivery dlv_<n> to hook_1, as fan-out does when `leasedUntil` is a hand-off's place. */
+async function handedOver(store: Store, hook: HookRecord, n: number, leasedUntil: number): Promise<ClaimedDelivery> {
+  await store.ingest(ingestInput(String(n)));
+  const event = { ...SAMPLES['enrollment.completed'], id: `evt_${n}` };
+  const written = {
+    id: `dlv_${n}`,
+    event_id: event.id,
+    hook_id: hook.id,
+    next_attempt_at: leasedUntil,
+    reason: 'event' as const,
+    status: 'in_flight' as const,
+  };
+  await store.completeEvent(event.id, event, [written]);
+  const at = Date.now();
+  return {
+    ...written,
+    attempts: 0,
+    last_status: null,
+    last_error: null,
+    created_at: at,
+    updated_at: at,
+    hook,
+    event_json: JSON.stringify(event),
+    event_type: event.type,
+  };
+}
+
+/** A transport whose answers wait until the test lets them go, in the order they were sent; `open` stops holding them. */
+function heldAnswers() {
+  const ok: TransportResult = { ok: true, status: 200, snippet: 'ok', durationMs: 1, retryAfter: null };
+  const waiting: Array<() => void> = [];
+  let holding = true;
+  return {
+    answer: () => (holding ? new Promise<TransportResult>((resolve) => waiting.push(() => resolve(ok))) : Promise.resolve(ok)),
+    release: async () => {
+      waiting.shift()?.();
+      await vi.advanceTimersByTimeAsync(0);
+    },
+    open: () => {
+      holding = false;
+      for (const answer of waiting.splice(0)) answer();
+    },
+  };
+}
+
+/** One slot, always: these tests follow the queue, not the limit's growth. */
+const oneSlot = () => createConcurrencyLimiter({ initial: 1, max: 1 });
+
+/** Idle, and still idle after the group commits of what it gave back (setImmediate, which these tests do not fake). */
+async function settled(dispatcher: Dispatcher): Promise<void> {
+  for (let turn = 0; turn < 10; turn++) {
+    await dispatcher.idle();
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+const eventIdsOf = (sent: TransportRequest[]) => sent.map((request) => JSON.parse(request.body).id);
 
 describe('the dispatcher', () => {
   it('looks at most once a second, instead of every 10 ms, while the due delivery belongs to a paused hook, and sends it on resume', async () => {
@@ -247,7 +316,7 @@ describe('a pass over many hooks', () => {
     expect(sent.sort()).toEqual(hookIds.map((id) => `dlv_${id}`));
   });
 
-  it('takes a fresh delivery handed over by fan-out without a claim, and gives no slot to a paused or failing hook or once stopping', async () => {
+  it('takes a fresh delivery handed over by fan-out without a claim, and gives no place to a paused or failing hook or once stopping', async () => {
     const { store, dispatcher, sent, passes } = await setup('active');
     const hook = await store.getHook('hook_1');
     if (!hook) throw new Error('the hook is missing');
@@ -256,22 +325,9 @@ describe('a pass over many hooks', () => {
     const leasedUntil = dispatcher.reserve(hook, Date.now());
     expect(leasedUntil).toBe(Date.now() + 60_000);
 
-    await store.ingest(ingestInput('2'));
-    const event = { ...SAMPLES['enrollment.completed'], id: 'evt_2' };
-    const written = {
-      id: 'dlv_2',
-      event_id: 'evt_2',
-      hook_id: 'hook_1',
-      next_attempt_at: leasedUntil ?? 0,
-      reason: 'event' as const,
-      status: 'in_flight' as const,
-    };
-    await store.completeEvent('evt_2', event, [written]);
-    const now = Date.now();
-    const common = { attempts: 0, last_status: null, last_error: null, created_at: now, updated_at: now, hook };
-    dispatcher.send({ ...written, ...common, status: 'in_flight', event_json: JSON.stringify(event), event_type: event.type });
+    dispatcher.send(await handedOver(store, hook, 2, leasedUntil ?? 0));
     // On its way before any pass looked for due work (the one that waits for a claim is not).
-    expect({ sent: sent.map((request) => JSON.parse(request.body).id), passes: passes() }).toEqual({ sent: ['evt_2'], passes: 0 });
+    expect({ sent: eventIdsOf(sent), passes: passes() }).toEqual({ sent: ['evt_2'], passes: 0 });
     await dispatcher.idle();
     expect(await store.getDelivery('dlv_2')).toMatchObject({ status: 'succeeded', attempts: 1 });
 
@@ -279,23 +335,82 @@ describe('a pass over many hooks', () => {
     expect(dispatcher.reserve(hook, Date.now())).toBeNull();
   });
 
-  it('hands no fresh delivery ahead of those waiting for a claim: once a slot was refused, reservations wait until a pass took what was due', async () => {
+  it("queues handed-over deliveries that find their hook's slots taken and sends them in order as slots free, without a claim", async () => {
+    const held = heldAnswers();
+    const { store, dispatcher, sent, claimed } = await setup('active', false, oneSlot(), held.answer);
+    const hook = await store.getHook('hook_1');
+    if (!hook) throw new Error('the hook is missing');
+    const places = [2, 3, 4].map(() => dispatcher.reserve(hook, Date.now()));
+    expect(places).not.toContain(null);
+    for (const [index, place] of places.entries()) dispatcher.send(await handedOver(store, hook, index + 2, place ?? 0));
+    expect(eventIdsOf(sent)).toEqual(['evt_2']);
+    await held.release();
+    expect(eventIdsOf(sent)).toEqual(['evt_2', 'evt_3']);
+    await held.release();
+    expect(eventIdsOf(sent)).toEqual(['evt_2', 'evt_3', 'evt_4']);
+    held.open();
+    await settled(dispatcher);
+    expect(eventIdsOf(sent)).toEqual(['evt_2', 'evt_3', 'evt_4', 'evt_1']);
+    // dlv_1 waited in the store and went through a claim once the queue had drained; the others did not.
+    expect(claimed).toEqual(['dlv_1']);
+    for (const id of ['dlv_1', 'dlv_2', 'dlv_3', 'dlv_4']) expect(await store.getDelivery(id)).toMatchObject({ status: 'succeeded', attempts: 1 });
+  });
+
+  it('gives no place past four times the limit, and then hands no fresh delivery ahead of those waiting for a claim until a pass took what was due', async () => {
     const { store, dispatcher, sent } = await setup('active', false, createConcurrencyLimiter({ initial: 1 }));
     const hook = await store.getHook('hook_1');
     if (!hook) throw new Error('the hook is missing');
-    // dlv_1 waits for a claim; the one slot goes to a fresh delivery, and the next is refused.
-    expect(dispatcher.reserve(hook, Date.now())).not.toBeNull();
+    for (let i = 0; i < 4; i++) expect(dispatcher.reserve(hook, Date.now())).not.toBeNull();
     expect(dispatcher.reserve(hook, Date.now())).toBeNull();
-    dispatcher.cancel(hook.id);
-    // The slot is free again, but a delivery waits: the claim gets it, not the next fresh one.
+    for (let i = 0; i < 4; i++) dispatcher.cancel(hook.id);
+    // Places are free again, but a delivery waits for a claim: the next fresh one waits behind it.
     expect(dispatcher.reserve(hook, Date.now())).toBeNull();
     dispatcher.wake();
     await dispatcher.idle();
-    expect(sent).toHaveLength(1);
-    expect(await store.getDelivery('dlv_1')).toMatchObject({ status: 'succeeded' });
+    expect(eventIdsOf(sent)).toEqual(['evt_1']);
     // Nothing is due any more: fresh deliveries are handed over again.
     dispatcher.wake();
     await dispatcher.idle();
     expect(dispatcher.reserve(hook, Date.now())).not.toBeNull();
+  });
+
+  it('leaves a queued delivery past half its lease to a claim, so its send cannot outlive the lease', async () => {
+    const held = heldAnswers();
+    const { store, dispatcher, sent, claimed } = await setup('active', false, oneSlot(), held.answer);
+    const hook = await store.getHook('hook_1');
+    if (!hook) throw new Error('the hook is missing');
+    dispatcher.reserve(hook, Date.now());
+    dispatcher.reserve(hook, Date.now());
+    dispatcher.send(await handedOver(store, hook, 2, Date.now() + 60_000));
+    // Written with a lease of which less than half is left by the time a slot frees.
+    dispatcher.send(await handedOver(store, hook, 3, Date.now() + 20_000));
+    await held.release();
+    held.open();
+    await settled(dispatcher);
+    expect(eventIdsOf(sent)).toEqual(['evt_2', 'evt_1', 'evt_3']);
+    expect(claimed).toEqual(['dlv_1', 'dlv_3']);
+    expect(await store.getDelivery('dlv_3')).toMatchObject({ status: 'succeeded', attempts: 1 });
+  });
+
+  it("sends queued deliveries to their hook's new URL, and gives those of a paused hook back to the store", async () => {
+    const held = heldAnswers();
+    const { store, dispatcher, sent } = await setup('active', false, oneSlot(), held.answer);
+    const hook = await store.getHook('hook_1');
+    if (!hook) throw new Error('the hook is missing');
+    const places = [2, 3, 4].map(() => dispatcher.reserve(hook, Date.now()));
+    for (const [index, place] of places.entries()) dispatcher.send(await handedOver(store, hook, index + 2, place ?? 0));
+    await store.updateHook(hook.id, { url: 'https://moved.example.com/hook' });
+    dispatcher.hooksChanged();
+    await vi.advanceTimersByTimeAsync(0);
+    await held.release();
+    expect(sent.map((request) => request.url)).toEqual([hook.url, 'https://moved.example.com/hook']);
+
+    await store.updateHook(hook.id, { status: 'paused' });
+    dispatcher.hooksChanged();
+    await vi.advanceTimersByTimeAsync(0);
+    held.open();
+    await settled(dispatcher);
+    expect(sent).toHaveLength(2);
+    expect(await store.getDelivery('dlv_4')).toMatchObject({ status: 'pending', attempts: 0 });
   });
 });
