@@ -392,6 +392,23 @@ describe('a pass over many hooks', () => {
     expect(await store.getDelivery('dlv_3')).toMatchObject({ status: 'succeeded', attempts: 1 });
   });
 
+  it('gives what waits in memory back to the store when it stops, due at once, and finishes what is in flight', async () => {
+    const held = heldAnswers();
+    const { store, dispatcher, sent } = await setup('active', false, oneSlot(), held.answer);
+    const hook = await store.getHook('hook_1');
+    if (!hook) throw new Error('the hook is missing');
+    const places = [2, 3].map(() => dispatcher.reserve(hook, Date.now()));
+    for (const [index, place] of places.entries()) dispatcher.send(await handedOver(store, hook, index + 2, place ?? 0));
+    const stopping = dispatcher.stop();
+    held.open();
+    await stopping;
+    expect(eventIdsOf(sent)).toEqual(['evt_2']);
+    expect(await store.getDelivery('dlv_2')).toMatchObject({ status: 'succeeded', attempts: 1 });
+    const queued = await store.getDelivery('dlv_3');
+    expect(queued).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(queued?.next_attempt_at).toBeLessThanOrEqual(Date.now());
+  });
+
   it("sends queued deliveries to their hook's new URL, and gives those of a paused hook back to the store", async () => {
     const held = heldAnswers();
     const { store, dispatcher, sent } = await setup('active', false, oneSlot(), held.answer);

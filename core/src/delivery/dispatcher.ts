@@ -233,9 +233,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   }
 
   /** Queued deliveries go back to the store, due now, for a claim (or nothing, if their hook is gone). */
-  function giveBack(deliveries: ClaimedDelivery[]): void {
+  async function giveBack(deliveries: ClaimedDelivery[]): Promise<void> {
     if (deliveries.length === 0) return;
-    store
+    await store
       .releaseDeliveries(
         deliveries.map((delivery) => delivery.id),
         now(),
@@ -256,7 +256,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       held.queue.shift();
       handedOverTotal--;
     }
-    giveBack(stale);
+    void giveBack(stale);
     forget(hookId, held);
   }
 
@@ -381,7 +381,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
               continue;
             }
             handedOverTotal -= held.queue.length;
-            giveBack(held.queue.splice(0));
+            void giveBack(held.queue.splice(0));
             forget(hookId, held);
           }
         },
@@ -432,6 +432,11 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
+      // What waits in memory is due at once for the next claim (another process, or this one's next
+      // start), not when its lease ends.
+      const queued = [...handedOver.values()].flatMap((held) => held.queue.splice(0));
+      handedOver.clear();
+      await giveBack(queued);
       while (pass || inFlight.size) await Promise.all([pass, ...inFlight]);
     },
   };
