@@ -79,7 +79,7 @@ function checkedOptions(options: ConcurrencyLimiterOptions) {
   return { initial, min, max, slowFactor, minSlowMs };
 }
 
-/** Per-target in-flight limits, adapted to how each target copes. Keys are whatever identifies a target (its origin). */
+/** Per-target in-flight limits, adapted to how each target copes. Keys are whatever identifies a target: the dispatcher keys by hook. */
 export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions = {}): ConcurrencyLimiter {
   const { initial, min, max, slowFactor, minSlowMs } = checkedOptions(options);
   const targets = new Map<string, TargetState>();

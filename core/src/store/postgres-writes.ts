@@ -189,7 +189,7 @@ function completeEventBatcher(query: Query, notify: Notify): (item: EventComplet
         ],
       );
       // Deliveries handed to this process's dispatcher are leased to it: nobody else need look.
-      const waiting = deliveries.some((delivery) => (delivery.status ?? 'pending') === 'pending');
+      const waiting = deliveries.some((delivery) => delivery.status !== 'in_flight');
       if (waiting && rows.some((row) => num(row.created) > 0)) notify('deliveries');
       const done = new Set(rows.map((row) => str(row.id)));
       return items.map((item) => done.has(item.id));
