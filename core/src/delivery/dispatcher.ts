@@ -88,6 +88,14 @@ const HANDED_OVER_WINDOWS = 4;
 /** ...and all hooks together at most this many, so memory stays bounded whatever the number of hooks. */
 const HANDED_OVER_MAX = 10_000;
 
+/** One hook's handed-over deliveries that are not in flight yet. */
+interface HandedOver {
+  /** Places given whose delivery fan-out has not handed over (or cancelled) yet. */
+  reserved: number;
+  /** Handed over, waiting in order for the hook's next free slot. */
+  queue: ClaimedDelivery[];
+}
+
 function loadSignal(result: TransportResult): LoadSignal {
   if (result.ok) return 'ok';
   if (result.status === 429 || result.status === 503) return 'throttled';
@@ -120,9 +128,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
    * order fan-out wrote them, instead of in the store for a claim: under a steady load a hook's
    * slots are all taken (bench row 13: 64 in flight at about 25 ms a round trip while ingest keeps
    * the main thread busy), and every fresh delivery paid a claim (about 25 µs of the main thread
-   * each). `reserved` counts places given whose delivery is not handed over yet.
+   * each).
    */
-  const handedOver = new Map<string, { reserved: number; queue: ClaimedDelivery[] }>();
+  const handedOver = new Map<string, HandedOver>();
   let handedOverTotal = 0;
   let pass: Promise<void> | null = null;
   let again = false;
@@ -219,7 +227,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     wake();
   }
 
-  function handedOverTo(hookId: string) {
+  function handedOverTo(hookId: string): HandedOver {
     let held = handedOver.get(hookId);
     if (!held) {
       held = { reserved: 0, queue: [] };
@@ -228,7 +236,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return held;
   }
 
-  function forget(hookId: string, held: { reserved: number; queue: ClaimedDelivery[] }): void {
+  function forget(hookId: string, held: HandedOver): void {
     if (held.reserved === 0 && held.queue.length === 0) handedOver.delete(hookId);
   }
 
