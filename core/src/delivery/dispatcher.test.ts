@@ -25,6 +25,13 @@ afterEach(async () => {
   }
 });
 
+/** Writes event evt_<n> completed with one delivery dlv_<n> to hook_1, due now: it waits in the store for a claim. */
+async function waitingForClaim(store: Store, n: number): Promise<void> {
+  await store.ingest(ingestInput(String(n)));
+  const event = { ...SAMPLES['enrollment.completed'], id: `evt_${n}` };
+  await store.completeEvent(event.id, event, [{ id: `dlv_${n}`, event_id: event.id, hook_id: 'hook_1', next_attempt_at: Date.now(), reason: 'event' }]);
+}
+
 /** A store holding one hook and one event with its delivery, due now; counts the dispatcher's passes. */
 async function setup(
   status: HookRecord['status'],
@@ -33,10 +40,8 @@ async function setup(
   answer: (request: TransportRequest) => Promise<TransportResult> = async () => ({ ok: true, status: 200, snippet: 'ok', durationMs: 1, retryAfter: null }),
 ) {
   const inner = openSqliteStore({ file: ':memory:' });
-  const event = { ...SAMPLES['enrollment.completed'], id: 'evt_1' };
-  await inner.ingest(ingestInput('1'));
   await inner.insertHook(hookRecord('hook_1', { status, secret_enc: box.seal(`whsec_${randomBytes(24).toString('base64')}`) }));
-  await inner.completeEvent('evt_1', event, [{ id: 'dlv_1', event_id: 'evt_1', hook_id: 'hook_1', next_attempt_at: Date.now(), reason: 'event' }]);
+  await waitingForClaim(inner, 1);
 
   let passes = 0;
   const claimed: string[] = [];
@@ -124,6 +129,11 @@ function heldAnswers() {
 /** One slot, always: these tests follow the queue, not the limit's growth. */
 const oneSlot = () => createConcurrencyLimiter({ initial: 1, max: 1 });
 
+/** A few turns of the event loop: the group commits of a pass's reads and claims (setImmediate, which these tests do not fake). */
+async function turns(): Promise<void> {
+  for (let turn = 0; turn < 10; turn++) await new Promise((resolve) => setImmediate(resolve));
+}
+
 /** Idle, and still idle after the group commits of what it gave back (setImmediate, which these tests do not fake). */
 async function settled(dispatcher: Dispatcher): Promise<void> {
   for (let turn = 0; turn < 10; turn++) {
@@ -197,16 +207,25 @@ describe('the dispatcher', () => {
     expect(sent).toHaveLength(1);
   });
 
-  it("hands a claimed delivery back at once when its hook's limit dropped while the claim ran, instead of holding it for a lease", async () => {
-    // The limit said 4 free when the pass looked; by the time the claim answered, none was.
-    const shrunk: ConcurrencyLimiter = { limit: () => 4, inFlight: () => 0, tryAcquire: () => false, release: () => {}, cancel: () => {} };
-    const { store, dispatcher, sent } = await setup('active', false, shrunk);
+  it('claims as many deliveries as its hook may hold, not only its free slots, and sends the rest as slots free, ahead of fresh ones and without another claim', async () => {
+    const held = heldAnswers();
+    const { store, dispatcher, sent, claimed } = await setup('active', false, oneSlot(), held.answer);
+    for (const n of [2, 3]) await waitingForClaim(store, n);
     dispatcher.wake();
-    await dispatcher.idle();
-    expect(sent).toHaveLength(0);
-    const delivery = await store.getDelivery('dlv_1');
-    expect(delivery?.status).toBe('pending');
-    expect(delivery?.next_attempt_at).toBeLessThanOrEqual(Date.now());
+    await turns();
+    // One slot, four times that to hold: one claim took all three, and one of them is on its way.
+    expect(claimed).toEqual(['dlv_1', 'dlv_2', 'dlv_3']);
+    expect(eventIdsOf(sent)).toEqual(['evt_1']);
+    const hook = await store.getHook('hook_1');
+    if (!hook) throw new Error('the hook is missing');
+    const place = dispatcher.reserve(hook, Date.now());
+    expect(place).not.toBeNull();
+    dispatcher.send(await handedOver(store, hook, 4, place ?? 0));
+    held.open();
+    await settled(dispatcher);
+    expect(eventIdsOf(sent)).toEqual(['evt_1', 'evt_2', 'evt_3', 'evt_4']);
+    expect(claimed).toEqual(['dlv_1', 'dlv_2', 'dlv_3']);
+    for (const id of ['dlv_1', 'dlv_2', 'dlv_3', 'dlv_4']) expect(await store.getDelivery(id)).toMatchObject({ status: 'succeeded', attempts: 1 });
   });
 });
 
@@ -354,6 +373,26 @@ describe('a pass over many hooks', () => {
     // dlv_1 waited in the store and went through a claim once the queue had drained; the others did not.
     expect(claimed).toEqual(['dlv_1']);
     for (const id of ['dlv_1', 'dlv_2', 'dlv_3', 'dlv_4']) expect(await store.getDelivery(id)).toMatchObject({ status: 'succeeded', attempts: 1 });
+  });
+
+  it('takes what waits for a claim into memory while every slot is busy, so fresh deliveries are handed over again under a steady load', async () => {
+    const held = heldAnswers();
+    const { store, dispatcher, sent, claimed } = await setup('active', false, oneSlot(), held.answer);
+    const hook = await store.getHook('hook_1');
+    if (!hook) throw new Error('the hook is missing');
+    // dlv_1 waits in the store for a claim; a fresh delivery takes the only slot.
+    dispatcher.send(await handedOver(store, hook, 2, dispatcher.reserve(hook, Date.now()) ?? 0));
+    dispatcher.wake();
+    await turns();
+    expect(claimed).toEqual(['dlv_1']);
+    // The slot is still taken, and nothing waits in the store any more: the next fresh one is handed over.
+    const place = dispatcher.reserve(hook, Date.now());
+    expect(place).not.toBeNull();
+    dispatcher.send(await handedOver(store, hook, 3, place ?? 0));
+    held.open();
+    await settled(dispatcher);
+    expect(eventIdsOf(sent)).toEqual(['evt_2', 'evt_1', 'evt_3']);
+    expect(claimed).toEqual(['dlv_1']);
   });
 
   it('gives no place past four times the limit, and then hands no fresh delivery ahead of those waiting for a claim until a pass took what was due', async () => {
