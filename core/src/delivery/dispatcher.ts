@@ -21,9 +21,10 @@ export interface TestSendResult {
 /**
  * Sends due deliveries (DESIGN §4 Delivery): signed with the hook's own secret, each hook holding
  * at most its adaptive in-flight limit, the rest waiting in the store (a few windows in memory
- * too, fresh or claimed, leased to this process, see Handoff). Every attempt is recorded; failures are retried on the schedule, 410 Gone deletes the hook, and a
- * hook failing for five days is disabled. When a failing hook's target answers again, its
- * waiting deliveries are brought forward instead of waiting out their retry.
+ * too, fresh or claimed, leased to this process, see Handoff). Every attempt is recorded;
+ * failures are retried on the schedule, 410 Gone deletes the hook, and a hook failing for five
+ * days is disabled. When a failing hook's target answers again, its waiting deliveries are
+ * brought forward instead of waiting out their retry.
  */
 export interface Dispatcher extends Handoff {
   wake(): void;
@@ -124,10 +125,10 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const waiting = new Set<string>();
   /**
    * Handed-over deliveries that found their hook's slots taken wait here for the next one, in the
-   * order fan-out wrote them (behind those a claim took), instead of in the store for a claim: under a steady load a hook's
-   * slots are all taken (bench row 13: 64 in flight at about 25 ms a round trip while ingest keeps
-   * the main thread busy), and every fresh delivery paid a claim (about 25 µs of the main thread
-   * each).
+   * order fan-out wrote them (behind those a claim took), instead of in the store for a claim:
+   * under a steady load a hook's slots are all taken (bench row 13: 64 in flight at about 25 ms a
+   * round trip while ingest keeps the main thread busy), and every fresh delivery paid a claim
+   * (about 25 µs of the main thread each).
    */
   const handedOver = new Map<string, HandedOver>();
   let handedOverTotal = 0;
