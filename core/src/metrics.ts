@@ -49,6 +49,12 @@ export function createMetrics(options: MetricsOptions = {}) {
       registers: [registry],
     }),
     inFlight: new Gauge({ name: 'learnhook_deliveries_in_flight', help: 'Deliveries being sent right now.', registers: [registry] }),
+    dispatched: new Counter({
+      name: 'learnhook_deliveries_dispatched_total',
+      help: 'Deliveries the dispatcher took, by how: handed over by fan-out as they were written (handoff) or read back from the store (claim).',
+      labelNames: ['via'] as const,
+      registers: [registry],
+    }),
     retentionPruned: new Counter({
       name: 'learnhook_retention_pruned_total',
       help: 'Rows retention removed, by table (raw_requests, events, deliveries, attempts, audit, activity).',

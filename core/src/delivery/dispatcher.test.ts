@@ -67,18 +67,19 @@ async function setup(
     },
     async close() {},
   };
+  const metrics = createMetrics();
   const dispatcher = createDispatcher({
     store,
     box,
     transport,
     limiter,
     logger: createLogger({ level: 'silent' }),
-    metrics: createMetrics(),
+    metrics,
     onHooksChanged: () => {},
     audit: async () => {},
   });
   running.push({ dispatcher, store: inner });
-  return { store: inner, dispatcher, sent, passes: () => passes, claimed };
+  return { store: inner, dispatcher, sent, passes: () => passes, claimed, metrics };
 }
 
 /** Writes event evt_<n> completed with one delivery dlv_<n> to hook_1, as fan-out does when `leasedUntil` is a hand-off's place. */
@@ -377,7 +378,7 @@ describe('a pass over many hooks', () => {
 
   it('takes what waits for a claim into memory while every slot is busy, so fresh deliveries are handed over again under a steady load', async () => {
     const held = heldAnswers();
-    const { store, dispatcher, sent, claimed } = await setup('active', false, oneSlot(), held.answer);
+    const { store, dispatcher, sent, claimed, metrics } = await setup('active', false, oneSlot(), held.answer);
     const hook = await store.getHook('hook_1');
     if (!hook) throw new Error('the hook is missing');
     // dlv_1 waits in the store for a claim; a fresh delivery takes the only slot.
@@ -393,6 +394,9 @@ describe('a pass over many hooks', () => {
     await settled(dispatcher);
     expect(eventIdsOf(sent)).toEqual(['evt_2', 'evt_1', 'evt_3']);
     expect(claimed).toEqual(['dlv_1']);
+    const dispatched = await metrics.registry.getSingleMetricAsString('learnhook_deliveries_dispatched_total');
+    expect(dispatched).toContain('learnhook_deliveries_dispatched_total{via="handoff"} 2');
+    expect(dispatched).toContain('learnhook_deliveries_dispatched_total{via="claim"} 1');
   });
 
   it('gives no place past four times the limit, and then hands no fresh delivery ahead of those waiting for a claim until a pass took what was due', async () => {

@@ -338,6 +338,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           );
           return;
         }
+        metrics.dispatched.inc({ via: 'claim' }, claimed.length);
         handedOverTo(hookId).queue.push(...claimed);
         handedOverTotal += claimed.length;
         pump(hookId);
@@ -419,6 +420,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       return at + leaseMs;
     },
     send(delivery) {
+      metrics.dispatched.inc({ via: 'handoff' });
       const held = handedOverTo(delivery.hook_id);
       held.reserved--;
       // Stopping meanwhile: nothing is sent; the delivery stays leased and falls due again like a claimed one.

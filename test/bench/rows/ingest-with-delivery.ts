@@ -63,6 +63,8 @@ interface Round {
   hubMicrosPerEvent: number;
   /** Cores used while the load ran. */
   cores: Cores;
+  /** Deliveries the dispatcher took as fan-out handed them over, and those it claimed back from the store. */
+  dispatched: { handoff: number; claim: number };
 }
 
 /** Waits until the hub used less than QUIET_CORES over QUIET_MS (fan-out and delivery caught up), at most `boundMs`. */
@@ -101,6 +103,11 @@ async function round(hub: HubChild, receiver: Receiver, mode: Mode, index: numbe
     hookId = hook.body.id;
   }
   const arrivals = arrivalsOn(receiver, target, receiver.arrivals.length);
+  const dispatchedSoFar = async () => ({
+    handoff: await hub.counter('learnhook_deliveries_dispatched_total', { via: 'handoff' }),
+    claim: await hub.counter('learnhook_deliveries_dispatched_total', { via: 'claim' }),
+  });
+  const dispatchedBefore = await dispatchedSoFar();
   const storedBefore = await hub.counter('learnhook_events_stored_total');
   const storedSince = async () => (await hub.counter('learnhook_events_stored_total')) - storedBefore;
 
@@ -126,6 +133,7 @@ async function round(hub: HubChild, receiver: Receiver, mode: Mode, index: numbe
     if (deleted.status !== 204) throw new Error(`unsubscribing answered ${deleted.status}`);
   }
   const settled = await idle(hub, boundMs);
+  const dispatchedAfter = await dispatchedSoFar();
   const whole = meter.stop();
   const wholeSeconds = (performance.now() - started) / 1000;
   if (!hookId) stored = await storedSince();
@@ -149,6 +157,7 @@ async function round(hub: HubChild, receiver: Receiver, mode: Mode, index: numbe
     settled,
     hubMicrosPerEvent: (whole.serverCores * wholeSeconds * 1e6) / Math.max(1, stored),
     cores: { hub: during.serverCores, bench: during.benchCores, other: during.otherCores },
+    dispatched: { handoff: dispatchedAfter.handoff - dispatchedBefore.handoff, claim: dispatchedAfter.claim - dispatchedBefore.claim },
   };
 }
 
@@ -205,6 +214,7 @@ async function measure(store: Store, quick: boolean, log: (line: string) => void
 const rates = (rounds: Round[]) => rounds.map((r) => fmt(r.ingestPerSecond)).join(', ');
 const cores = (rounds: Round[], pick: (cores: Cores) => number) => fmt(median(rounds.map((r) => pick(r.cores))), 2);
 const micros = (rounds: Round[]) => median(rounds.map((r) => r.hubMicrosPerEvent));
+const dispatchedIn = (rounds: Round[], via: keyof Round['dispatched']) => rounds.reduce((sum, r) => sum + r.dispatched[via], 0);
 
 function storeNotes(m: Measured): string[] {
   const all = [...m.without, ...m.with];
@@ -212,7 +222,7 @@ function storeNotes(m: Measured): string[] {
   const lastAfter = Math.max(...m.with.map((r) => r.lastDeliveryAfterMs));
   const added = micros(m.with) - micros(m.without);
   const notes = [
-    `${m.store}: ingest ${fmt(m.withoutPerSecond)} events/s without a subscriber (rounds ${rates(m.without)}), ${fmt(m.withPerSecond)} with one (${rates(m.with)}): ${fmt(m.ratio, 2)}. Delivered ${fmt(m.deliveredPerSecond)}/s from a round's first delivery (after ${fmt(median(m.with.map((r) => r.firstDeliveryMs)))} ms) to the end of its load, ${fmt(m.pace, 2)} of the same round's ingest; when the load stopped at most ${fmt(backlog)} events waited for delivery, the last arrived at most ${fmt(lastAfter)} ms later (from the start of the load to the last delivery, ${fmt(median(m.with.map((r) => r.endToEndPerSecond)))} deliveries/s). Once the load stopped the backlog drained at ${fmt(median(m.with.map((r) => r.drainPerSecond).filter((rate) => !Number.isNaN(rate))))} deliveries/s: how fast delivery goes when ingest leaves it the hub.`,
+    `${m.store}: ingest ${fmt(m.withoutPerSecond)} events/s without a subscriber (rounds ${rates(m.without)}), ${fmt(m.withPerSecond)} with one (${rates(m.with)}): ${fmt(m.ratio, 2)}. Delivered ${fmt(m.deliveredPerSecond)}/s from a round's first delivery (after ${fmt(median(m.with.map((r) => r.firstDeliveryMs)))} ms) to the end of its load, ${fmt(m.pace, 2)} of the same round's ingest; when the load stopped at most ${fmt(backlog)} events waited for delivery, the last arrived at most ${fmt(lastAfter)} ms later (from the start of the load to the last delivery, ${fmt(median(m.with.map((r) => r.endToEndPerSecond)))} deliveries/s). Once the load stopped the backlog drained at ${fmt(median(m.with.map((r) => r.drainPerSecond).filter((rate) => !Number.isNaN(rate))))} deliveries/s: how fast delivery goes when ingest leaves it the hub. The dispatcher took ${fmt(dispatchedIn(m.with, 'handoff'))} deliveries as fan-out handed them over and claimed ${fmt(dispatchedIn(m.with, 'claim'))} back from the store (each round's hook is new, so its in-flight limit starts at 4).`,
     `${m.store} CPU: the hub spent ${fmt(micros(m.without))} µs per event without a subscriber and ${fmt(micros(m.with))} µs with one (from the start of the load until it was idle again, so fan-out and delivery left over after the load count): delivery adds ${fmt(added)} µs per event (claim, sign, send, read the answer, record the attempt). While the load ran the hub used ${cores(m.without, (c) => c.hub)} cores without and ${cores(m.with, (c) => c.hub)} with, the bench process (load and receiver) ${cores(m.without, (c) => c.bench)} / ${cores(m.with, (c) => c.bench)}, other work ${cores(m.without, (c) => c.other)} / ${cores(m.with, (c) => c.other)}${m.store === 'postgres' ? ' (PostgreSQL itself among it)' : ''}.`,
   ];
   const undrained = m.with.filter((r) => !r.drained).length;
@@ -261,6 +271,8 @@ export const ingestWithDeliveryRow: Row = {
           [`${m.store}_backlog_at_end_max`, Math.max(...m.with.map((r) => r.backlogAtEnd))],
           [`${m.store}_last_delivery_after_ms_max`, Math.round(Math.max(...m.with.map((r) => r.lastDeliveryAfterMs)))],
           [`${m.store}_drained_all`, m.with.every((r) => r.drained)],
+          [`${m.store}_dispatched_handoff`, dispatchedIn(m.with, 'handoff')],
+          [`${m.store}_dispatched_claim`, dispatchedIn(m.with, 'claim')],
           [`${m.store}_hub_cpu_us_per_event_without`, Math.round(micros(m.without))],
           [`${m.store}_hub_cpu_us_per_event_with`, Math.round(micros(m.with))],
           [`${m.store}_rounds_without_per_s`, m.without.map((r) => Math.round(r.ingestPerSecond)).join(',')],
