@@ -452,25 +452,34 @@ describe('a pass over many hooks', () => {
     expect(queued?.next_attempt_at).toBeLessThanOrEqual(Date.now());
   });
 
-  it("sends queued deliveries to their hook's new URL, and gives those of a paused hook back to the store", async () => {
+  it("sends queued deliveries to their hook's new URL, keeps them while it fails, and gives those of a paused hook back to the store", async () => {
     const held = heldAnswers();
-    const { store, dispatcher, sent } = await setup('active', false, oneSlot(), held.answer);
+    const { store, dispatcher, sent, claimed } = await setup('active', false, oneSlot(), held.answer);
     const hook = await store.getHook('hook_1');
     if (!hook) throw new Error('the hook is missing');
-    const places = [2, 3, 4].map(() => dispatcher.reserve(hook, Date.now()));
+    const places = [2, 3, 4, 5].map(() => dispatcher.reserve(hook, Date.now()));
     for (const [index, place] of places.entries()) dispatcher.send(await handedOver(store, hook, index + 2, place ?? 0));
-    await store.updateHook(hook.id, { url: 'https://moved.example.com/hook' });
+    const moved = 'https://moved.example.com/hook';
+    await store.updateHook(hook.id, { url: moved });
     dispatcher.hooksChanged();
     await vi.advanceTimersByTimeAsync(0);
     await held.release();
-    expect(sent.map((request) => request.url)).toEqual([hook.url, 'https://moved.example.com/hook']);
+    expect(sent.map((request) => request.url)).toEqual([hook.url, moved]);
+
+    // Failing, the hook keeps its queue (claimed retries wait there too): given back, it would only be claimed again.
+    await store.updateHook(hook.id, { failing_since: Date.now() });
+    dispatcher.hooksChanged();
+    await vi.advanceTimersByTimeAsync(0);
+    await held.release();
+    expect(sent.map((request) => request.url)).toEqual([hook.url, moved, moved]);
+    expect(claimed).not.toContain('dlv_4');
 
     await store.updateHook(hook.id, { status: 'paused' });
     dispatcher.hooksChanged();
     await vi.advanceTimersByTimeAsync(0);
     held.open();
     await settled(dispatcher);
-    expect(sent).toHaveLength(2);
-    expect(await store.getDelivery('dlv_4')).toMatchObject({ status: 'pending', attempts: 0 });
+    expect(sent).toHaveLength(3);
+    expect(await store.getDelivery('dlv_5')).toMatchObject({ status: 'pending', attempts: 0 });
   });
 });

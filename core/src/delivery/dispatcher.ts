@@ -395,7 +395,9 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           const current = new Map(hooks.map((hook) => [hook.id, hook]));
           for (const [hookId, held] of handedOver) {
             const hook = current.get(hookId);
-            if (hook?.status === 'active' && hook.failing_since === null) {
+            // A failing hook keeps its queue: claimed retries wait there, and each send reads the
+            // hook's record as it is now (given back, they would only be claimed again).
+            if (hook?.status === 'active') {
               for (const delivery of held.queue) delivery.hook = hook;
               continue;
             }
