@@ -20,11 +20,11 @@ export interface TestSendResult {
 
 /**
  * Sends due deliveries (DESIGN §4 Delivery): signed with the hook's own secret, each hook holding
- * at most its adaptive in-flight limit, the rest waiting in the store (a few windows in memory
- * too, fresh or claimed, leased to this process, see Handoff). Every attempt is recorded;
- * failures are retried on the schedule, 410 Gone deletes the hook, and a hook failing for five
- * days is disabled. When a failing hook's target answers again, its waiting deliveries are
- * brought forward instead of waiting out their retry.
+ * at most its adaptive in-flight limit, the rest waiting in the store (a few windows of fresh ones
+ * in memory too, written leased to this process, see Handoff). Every
+ * attempt is recorded; failures are retried on the schedule, 410 Gone deletes the hook, and a
+ * hook failing for five days is disabled. When a failing hook's target answers again, its
+ * waiting deliveries are brought forward instead of waiting out their retry.
  */
 export interface Dispatcher extends Handoff {
   wake(): void;
@@ -92,7 +92,7 @@ const HANDED_OVER_MAX = 10_000;
 interface HandedOver {
   /** Places given whose delivery fan-out has not handed over (or cancelled) yet. */
   reserved: number;
-  /** Handed over or claimed, waiting in order for the hook's next free slot. */
+  /** Handed over, waiting in order for the hook's next free slot. */
   queue: ClaimedDelivery[];
 }
 
@@ -120,15 +120,15 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
    * Hooks with deliveries waiting for a claim: a fresh one is not handed over ahead of them (it
    * would take every slot that frees up, and the waiting ones would wait on: bench row 4's p99 at
    * 500/s went from 54-79 to 176-217 ms). Set when a place is refused or a pass finds deliveries
-   * due, cleared once a claim took all that was due or a pass finds nothing due.
+   * due and no free slot, cleared once a claim took all that was due or a pass finds nothing due.
    */
   const waiting = new Set<string>();
   /**
    * Handed-over deliveries that found their hook's slots taken wait here for the next one, in the
-   * order fan-out wrote them (behind those a claim took), instead of in the store for a claim:
-   * under a steady load a hook's slots are all taken (bench row 13: 64 in flight at about 25 ms a
-   * round trip while ingest keeps the main thread busy), and every fresh delivery paid a claim
-   * (about 25 µs of the main thread each).
+   * order fan-out wrote them, instead of in the store for a claim: under a steady load a hook's
+   * slots are all taken (bench row 13: 64 in flight at about 25 ms a round trip while ingest keeps
+   * the main thread busy), and every fresh delivery paid a claim (about 25 µs of the main thread
+   * each).
    */
   const handedOver = new Map<string, HandedOver>();
   let handedOverTotal = 0;
@@ -236,13 +236,6 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return held;
   }
 
-  /** How many more deliveries `hookId` may hold, in flight or waiting in memory. */
-  function room(hookId: string): number {
-    const held = handedOver.get(hookId);
-    const holding = (held ? held.reserved + held.queue.length : 0) + limiter.inFlight(hookId);
-    return Math.min(HANDED_OVER_WINDOWS * limiter.limit(hookId) - holding, HANDED_OVER_MAX - handedOverTotal);
-  }
-
   function forget(hookId: string, held: HandedOver): void {
     if (held.reserved === 0 && held.queue.length === 0) handedOver.delete(hookId);
   }
@@ -316,32 +309,29 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       const due = await store.hooksWithDueDeliveries(at);
       for (const hookId of waiting) if (!due.includes(hookId)) waiting.delete(hookId);
       const claiming = due.map(async (hookId) => {
+        const free = limiter.limit(hookId) - limiter.inFlight(hookId);
         if (stopped) return;
-        // A claim takes as many as the hook may hold, not just its free slots: those without one
-        // wait in memory, in order, ahead of fresh ones. Under a steady load a hook's slots are
-        // never all free, and a claim of its free slots alone never caught up with what fresh
-        // deliveries wrote pending meanwhile (bench row 13: every delivery went through a claim).
-        const wanted = room(hookId);
-        if (wanted <= 0) {
+        if (free <= 0) {
           // Fresh deliveries wait behind these: what is queued in memory drains, then a claim takes them.
           waiting.add(hookId);
           return;
         }
-        // Fresh ones handed over while the claim runs would pass what it takes, and overfill the hook.
-        waiting.add(hookId);
-        const claimed = await store.claimDeliveries(hookId, at, wanted, leaseMs);
-        if (claimed.length < wanted) waiting.delete(hookId);
-        if (stopped) {
+        const claimed = await store.claimDeliveries(hookId, at, free, leaseMs);
+        metrics.dispatched.inc({ via: 'claim' }, claimed.length);
+        // The limit may have dropped while the claim ran (a slow answer halves it): what finds no
+        // slot goes back at once instead of waiting out its lease.
+        const unsent = claimed.filter((delivery) => {
+          if (stopped || !limiter.tryAcquire(hookId)) return true;
+          track(deliver(delivery));
+          return false;
+        });
+        if (claimed.length < free && unsent.length === 0) waiting.delete(hookId);
+        else waiting.add(hookId);
+        if (unsent.length > 0)
           await store.releaseDeliveries(
-            claimed.map((delivery) => delivery.id),
+            unsent.map((delivery) => delivery.id),
             at,
           );
-          return;
-        }
-        metrics.dispatched.inc({ via: 'claim' }, claimed.length);
-        handedOverTo(hookId).queue.push(...claimed);
-        handedOverTotal += claimed.length;
-        pump(hookId);
       });
       await Promise.all(claiming);
       if (stopped) return;
@@ -395,9 +385,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           const current = new Map(hooks.map((hook) => [hook.id, hook]));
           for (const [hookId, held] of handedOver) {
             const hook = current.get(hookId);
-            // A failing hook keeps its queue: claimed retries wait there, and each send reads the
-            // hook's record as it is now (given back, they would only be claimed again).
-            if (hook?.status === 'active') {
+            if (hook?.status === 'active' && hook.failing_since === null) {
               for (const delivery of held.queue) delivery.hook = hook;
               continue;
             }
@@ -411,12 +399,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     },
     reserve(hook, at) {
       if (stopped || hook.status !== 'active' || hook.failing_since !== null || waiting.has(hook.id)) return null;
-      if (room(hook.id) <= 0) {
+      const held = handedOverTo(hook.id);
+      const holding = held.reserved + held.queue.length + limiter.inFlight(hook.id);
+      if (holding >= HANDED_OVER_WINDOWS * limiter.limit(hook.id) || handedOverTotal >= HANDED_OVER_MAX) {
+        forget(hook.id, held);
         // Written pending: later fresh ones must not pass it.
         waiting.add(hook.id);
         return null;
       }
-      const held = handedOverTo(hook.id);
       held.reserved++;
       handedOverTotal++;
       return at + leaseMs;
