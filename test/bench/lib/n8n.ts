@@ -4,6 +4,7 @@ import path from 'node:path';
 import { freePort, sleep } from '@learnhook/core/testing';
 import { installCommunityPackage, type N8nProcess, n8nApi, n8nDir, n8nUnavailable, setUpOwner, startN8n } from '../../lib/n8n.ts';
 import { tempDir } from './processes.ts';
+import { followProgress } from './stats.ts';
 
 /**
  * Where the bench looks for a real n8n (rows 3 and 7): the one cache folder the project uses
@@ -148,16 +149,12 @@ export async function waitForExecutions(
   timeoutMs: number,
   quietMs = 10_000,
 ): Promise<ExecutionCount & { timedOut: boolean }> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await countExecutions(n8n, workflowId);
-  let movedAt = Date.now();
-  for (;;) {
-    if (last.finished >= expected) return { ...last, timedOut: false };
-    if (Date.now() > deadline) return { ...last, timedOut: true };
-    if (Date.now() - movedAt > quietMs) return { ...last, timedOut: false };
-    await sleep(1_000);
-    const next = await countExecutions(n8n, workflowId);
-    if (next.finished !== last.finished || next.total !== last.total) movedAt = Date.now();
-    last = next;
-  }
+  const { last, timedOut } = await followProgress({
+    read: () => countExecutions(n8n, workflowId),
+    done: (count) => count.finished >= expected,
+    same: (a, b) => a.finished === b.finished && a.total === b.total,
+    timeoutMs,
+    quietMs,
+  });
+  return { ...last, timedOut };
 }

@@ -52,6 +52,31 @@ export async function waitUntil(check: () => boolean | Promise<boolean>, timeout
 }
 
 /**
+ * Reads `read` once a second until `done` accepts a reading, `timeoutMs` passes, or the readings
+ * stop changing (`same`) for `quietMs`; answers the last reading and whether time ran out.
+ */
+export async function followProgress<T>(options: {
+  read: () => Promise<T>;
+  done: (value: T) => boolean;
+  same: (a: T, b: T) => boolean;
+  timeoutMs: number;
+  quietMs: number;
+}): Promise<{ last: T; timedOut: boolean }> {
+  const deadline = Date.now() + options.timeoutMs;
+  let last = await options.read();
+  let movedAt = Date.now();
+  for (;;) {
+    if (options.done(last)) return { last, timedOut: false };
+    if (Date.now() > deadline) return { last, timedOut: true };
+    if (Date.now() - movedAt > options.quietMs) return { last, timedOut: false };
+    await sleep(1_000);
+    const next = await options.read();
+    if (!options.same(next, last)) movedAt = Date.now();
+    last = next;
+  }
+}
+
+/**
  * A sampler of ranks 0..n-1 with P(k) proportional to 1/(k+1)^s (Zipf), from a seeded generator
  * so runs are comparable: the same draws every time (`seeded`, test/lib/random.ts).
  */

@@ -19,7 +19,7 @@ import {
 } from '../lib/n8n.ts';
 import { startSandboxChild } from '../lib/processes.ts';
 import { judge, type Row, type RowContext, type RowResult } from '../lib/report.ts';
-import { fmt } from '../lib/stats.ts';
+import { fmt, followProgress } from '../lib/stats.ts';
 import { ceilingAndIngest } from '../lib/throughput.ts';
 
 /**
@@ -138,19 +138,6 @@ const BURST_RATE = 500;
 /** A drain that moved for none of this long has stopped: what is left will not come. */
 const STALLED_MS = 30_000;
 
-/** Polls `count` each second until it reaches `expected`, stops moving for STALLED_MS, or `timeoutMs` passes. */
-async function waitForProgress(count: () => Promise<number>, expected: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await count();
-  let movedAt = Date.now();
-  while (last < expected && Date.now() < deadline && Date.now() - movedAt < STALLED_MS) {
-    await sleep(1_000);
-    const next = await count();
-    if (next !== last) movedAt = Date.now();
-    last = next;
-  }
-}
-
 export const n8nBurstRow: Row = {
   row: 7,
   title: 'Burst into n8n',
@@ -266,7 +253,13 @@ export const n8nBurstRow: Row = {
         // every second (20 pages of 250 at 5,000), which loads the n8n being measured; its
         // executions are counted once they are all in.
         log(`  waiting for learnhook to deliver them at n8n's pace (at most ${fmt(drainMs / 60_000)} min) ...`);
-        await waitForProgress(() => sandbox.counter('learnhook_delivery_attempts_total', { outcome: 'succeeded' }), accepted, drainMs);
+        await followProgress({
+          read: () => sandbox.counter('learnhook_delivery_attempts_total', { outcome: 'succeeded' }),
+          done: (succeeded) => succeeded >= accepted,
+          same: (a, b) => a === b,
+          timeoutMs: drainMs,
+          quietMs: STALLED_MS,
+        });
         const viaCount = await waitForExecutions(n8n, viaWorkflow, accepted, waitMs);
         const succeeded = await sandbox.counter('learnhook_delivery_attempts_total', { outcome: 'succeeded' });
         const retries = await sandbox.counter('learnhook_delivery_attempts_total', { outcome: 'retry' });
