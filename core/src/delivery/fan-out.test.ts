@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { withoutHydration } from '../hydrate/hydrator.ts';
+import { type Hydrator, withoutHydration } from '../hydrate/hydrator.ts';
 import { createLogger } from '../logger.ts';
 import { openSqliteStore } from '../store/sqlite.ts';
 import type { ClaimedDelivery, HookRecord, Store } from '../store/store.ts';
 import { hookRecord, ingestInput } from '../testing/store-fixtures.ts';
 import type { Handoff } from './dispatcher.ts';
-import { createFanOut, RETRY_PASS_MS } from './fan-out.ts';
+import { createFanOut, type FanOut, RETRY_PASS_MS } from './fan-out.ts';
 
 const opened: Store[] = [];
 afterEach(async () => {
@@ -170,5 +170,66 @@ describe('fan-out', () => {
     expect((await store.getEvent('evt_1'))?.state).toBe('processed');
     expect((await store.listDeliveries({ limit: 10, event_id: 'evt_1' })).data).toHaveLength(1);
     await fanOut.stop();
+  });
+
+  describe('before the ingest answers (completeNow)', () => {
+    /** The one event of ingestInput(key), completed now and stored with its completion as ingest does it. */
+    async function ingestCompleted(store: Store, fanOut: FanOut, key: string) {
+      const input = ingestInput(key);
+      const [lean] = input.events;
+      if (!lean) throw new Error('one event expected');
+      const completion = await fanOut.completeNow({ id: lean.id, connection_id: input.connection_id, event: lean.event, needs: lean.needs });
+      const result = await store.ingest({ ...input, events: [{ ...lean, completed: completion ?? undefined }] });
+      completion?.settle(result.inserted.includes(lean.id));
+      return completion;
+    }
+
+    it('completes an event whose hydration is in memory: stored processed with its deliveries, handed over once stored, no pass needed', async () => {
+      const store = openSqliteStore({ file: ':memory:' });
+      opened.push(store);
+      for (const id of ['hook_free', 'hook_full']) await store.insertHook(hook(id, 'active'));
+      const { handoff, sent, cancelled } = handoffTo('hook_free');
+      let woken = 0;
+      const fanOut = createFanOut({ store, hydrator: withoutHydration, logger: createLogger({ level: 'silent' }), onDeliveries: () => woken++, handoff });
+      const completion = await ingestCompleted(store, fanOut, '1');
+
+      expect(completion?.event.hydration).toEqual({ status: 'complete', missing: [] });
+      expect((await store.getEvent('evt_1'))?.state).toBe('processed');
+      expect(await store.claimEvents(Date.now(), 10, 1000)).toEqual([]);
+      expect(sent.map((delivery) => [delivery.hook_id, delivery.status])).toEqual([['hook_free', 'in_flight']]);
+      expect(JSON.parse(sent[0]?.event_json ?? '')).toEqual((await store.getEvent('evt_1'))?.event);
+      expect((await store.listDeliveries({ limit: 10, hook_id: 'hook_full' })).data.map((delivery) => delivery.status)).toEqual(['pending']);
+      // The pending one waits for a claim: the dispatcher is woken for it.
+      expect({ woken, cancelled }).toEqual({ woken: 1, cancelled: [] });
+    });
+
+    it('gives the reserved places back when the event turns out to be a resend, and creates nothing for it', async () => {
+      const store = openSqliteStore({ file: ':memory:' });
+      opened.push(store);
+      await store.insertHook(hook('hook_free', 'active'));
+      await store.ingest(ingestInput('1'));
+      const { handoff, sent, cancelled } = handoffTo('hook_free');
+      const fanOut = createFanOut({ store, hydrator: withoutHydration, logger: createLogger({ level: 'silent' }), onDeliveries: () => {}, handoff });
+      expect(await ingestCompleted(store, fanOut, '1')).not.toBeNull();
+      expect({ sent, cancelled }).toEqual({ sent: [], cancelled: ['hook_free'] });
+      expect((await store.listDeliveries({ limit: 10 })).data).toEqual([]);
+    });
+
+    it('leaves to a pass an event whose hydration would ask the LMS, and one met while the hooks cannot be read', async () => {
+      const store = openSqliteStore({ file: ':memory:' });
+      opened.push(store);
+      await store.insertHook(hook('hook_active', 'active'));
+      const asking: Hydrator = { ...withoutHydration, fromMemory: async () => null };
+      const lean = createFanOut({ store, hydrator: asking, logger: createLogger({ level: 'silent' }), onDeliveries: () => {} });
+      expect(await ingestCompleted(store, lean, '1')).toBeNull();
+      let failures = 1;
+      const flaky: Store = { ...store, matchableHooks: () => (failures-- > 0 ? Promise.reject(new Error('database is locked')) : store.matchableHooks()) };
+      const fanOut = createFanOut({ store: flaky, hydrator: withoutHydration, logger: createLogger({ level: 'silent' }), onDeliveries: () => {} });
+      expect(await ingestCompleted(store, fanOut, '2')).toBeNull();
+      expect((await store.claimEvents(Date.now(), 10, 1000)).map((event) => event.id)).toEqual(['evt_1', 'evt_2']);
+      // The failed read is not kept: the next event is completed.
+      expect(await ingestCompleted(store, fanOut, '3')).not.toBeNull();
+      expect((await store.listDeliveries({ limit: 10 })).data.map((delivery) => delivery.event_id)).toEqual(['evt_3']);
+    });
   });
 });

@@ -16,11 +16,28 @@ import { hookWants } from './match.ts';
 export interface FanOut {
   /** Asks for a pass soon; calls made while a pass runs are folded into one more pass. */
   wake(): void;
+  /**
+   * Fans an event out before it is stored, when nothing need be waited for (its hydration is in
+   * memory, its subscriptions read): its final envelope and deliveries, for the ingest to store
+   * with it (NewEvent.completed), or null to store it received for a pass. Once the ingest's
+   * write answered, `settle` says whether the event was stored (it was not new, or the write
+   * failed: false), which hands its deliveries to the dispatcher or gives back their places.
+   */
+  completeNow(event: LeanEvent): Promise<EarlyCompletion | null>;
   /** Subscriptions changed: the next match reads them again. */
   hooksChanged(): void;
   /** Resolves when no pass is running and none is asked for. */
   idle(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** An event as ingest maps it, before it is stored. */
+export type LeanEvent = Pick<StoredEvent, 'id' | 'connection_id' | 'event' | 'needs'>;
+
+export interface EarlyCompletion {
+  event: CatalogEvent;
+  deliveries: NewDelivery[];
+  settle(stored: boolean): void;
 }
 
 export interface FanOutOptions {
@@ -52,6 +69,14 @@ export interface FanOutOptions {
  */
 export const RETRY_PASS_MS = 1_000;
 
+type PlannedDelivery = NewDelivery & { hook: HookRecord };
+
+interface Plan {
+  event: CatalogEvent;
+  deliveries: PlannedDelivery[];
+  at: number;
+}
+
 export function createFanOut(options: FanOutOptions): FanOut {
   const { store, hydrator, logger } = options;
   const now = options.now ?? Date.now;
@@ -64,7 +89,7 @@ export function createFanOut(options: FanOutOptions): FanOut {
   let stopped = false;
   let timer: NodeJS.Timeout | null = null;
 
-  async function hydrate(stored: StoredEvent): Promise<CatalogEvent> {
+  async function hydrate(stored: LeanEvent): Promise<CatalogEvent> {
     try {
       return await hydrator.hydrate(stored.event, stored.needs, stored.connection_id);
     } catch (error) {
@@ -74,31 +99,67 @@ export function createFanOut(options: FanOutOptions): FanOut {
     }
   }
 
-  /** Completes one event with its deliveries; answers how many of them wait for a claim. */
-  async function processOne(stored: StoredEvent): Promise<number> {
-    const event = await hydrate(stored);
+  /** The hydrated event's deliveries, those the dispatcher has a place for reserved and in flight. */
+  async function plan(eventId: string, event: CatalogEvent): Promise<Plan> {
     hooks ??= store.matchableHooks();
     const targets = (await hooks).filter((hook) => hookWants(hook, event));
     const at = now();
-    const deliveries = targets.map((hook): NewDelivery & { hook: HookRecord } => {
+    const deliveries = targets.map((hook): PlannedDelivery => {
       const leasedUntil = options.handoff?.reserve(hook, at) ?? null;
       const status = leasedUntil === null ? 'pending' : 'in_flight';
-      return { id: newId('dlv'), event_id: stored.id, hook_id: hook.id, next_attempt_at: leasedUntil ?? at, reason: 'event', status, hook };
+      return { id: newId('dlv'), event_id: eventId, hook_id: hook.id, next_attempt_at: leasedUntil ?? at, reason: 'event', status, hook };
     });
+    return { event, deliveries, at };
+  }
+
+  /** After the event was stored with its deliveries: the reserved ones go to the dispatcher; answers how many wait for a claim. */
+  function deliver({ event, deliveries, at }: Plan): number {
     const handed = deliveries.filter((delivery) => delivery.status === 'in_flight');
-    let completed = false;
-    try {
-      completed = await store.completeEvent(stored.id, event, deliveries);
-    } finally {
-      if (!completed) for (const delivery of handed) options.handoff?.cancel(delivery.hook_id);
-    }
-    if (!completed) return 0;
     if (handed.length > 0) handOver(handed, JSON.stringify(event), event.type, at);
     return deliveries.length - handed.length;
   }
 
+  /** The event was not stored by this write: the places reserved for it are given back. */
+  function release({ deliveries }: Plan): void {
+    for (const delivery of deliveries) if (delivery.status === 'in_flight') options.handoff?.cancel(delivery.hook_id);
+  }
+
+  /** Completes one event with its deliveries; answers how many of them wait for a claim. */
+  async function processOne(stored: StoredEvent): Promise<number> {
+    const planned = await plan(stored.id, await hydrate(stored));
+    let completed = false;
+    try {
+      completed = await store.completeEvent(stored.id, planned.event, planned.deliveries);
+    } finally {
+      if (!completed) release(planned);
+    }
+    return completed ? deliver(planned) : 0;
+  }
+
+  async function completeNow(lean: LeanEvent): Promise<EarlyCompletion | null> {
+    if (stopped) return null;
+    try {
+      const event = await hydrator.fromMemory(lean.event, lean.needs, lean.connection_id);
+      if (!event) return null;
+      const planned = await plan(lean.id, event);
+      return {
+        event,
+        deliveries: planned.deliveries,
+        settle(stored) {
+          if (!stored) return release(planned);
+          if (deliver(planned) > 0) options.onDeliveries();
+        },
+      };
+    } catch (error) {
+      // The event is stored received and a pass fans it out; a failed read of the hooks is not kept.
+      hooks = null;
+      logger.warn({ err: error, event_id: lean.id }, 'fanning out before the answer failed; a pass fans the event out');
+      return null;
+    }
+  }
+
   /** The deliveries written in flight go to the dispatcher as a claim would have read them back. */
-  function handOver(handed: Array<NewDelivery & { hook: HookRecord }>, eventJson: string, eventType: EventType, at: number): void {
+  function handOver(handed: PlannedDelivery[], eventJson: string, eventType: EventType, at: number): void {
     for (const { hook, ...delivery } of handed) {
       options.handoff?.send({
         ...delivery,
@@ -170,6 +231,7 @@ export function createFanOut(options: FanOutOptions): FanOut {
 
   return {
     wake,
+    completeNow,
     hooksChanged() {
       hooks = null;
     },

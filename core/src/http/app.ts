@@ -85,7 +85,7 @@ export function createApp(ctx: HubContext, options: AppOptions): RequestListener
     vendors: ctx.vendors,
     logger: ctx.logger,
     metrics: ctx.metrics,
-    onStored: () => ctx.fanOut.wake(),
+    fanOut: ctx.fanOut,
     arrivals: ctx.arrivals,
     keySets: ctx.keySets,
     now: ctx.now,

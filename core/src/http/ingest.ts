@@ -1,12 +1,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { IngestRoute } from '../catalog/ingest-route.ts';
+import type { FanOut } from '../delivery/fan-out.ts';
 import { LearnhookError, NotFoundError, UnsupportedMediaTypeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
 import type { HubVendors } from '../operations/context.ts';
 import type { IngestArrivals } from '../operations/ingest-arrivals.ts';
 import { digestsEqual } from '../signatures/constant-time.ts';
-import type { Store } from '../store/store.ts';
+import type { IngestResult, Store } from '../store/store.ts';
 import type { IngestReply, IngestRequest, MappedEvent, VendorAdapter } from '../vendors/adapter.ts';
 import type { ConnectionRegistry, OpenConnection } from '../vendors/connection-registry.ts';
 import { answerError } from './error-handler.ts';
@@ -22,8 +23,8 @@ export interface IngestDeps {
   vendors: HubVendors;
   logger: Logger;
   metrics: Metrics;
-  /** Called once events are durable: the fan-out picks them up. */
-  onStored: () => void;
+  /** Fans events out before they are stored when nothing need be waited for; woken for those stored received. */
+  fanOut: Pick<FanOut, 'completeNow' | 'wake'>;
   /** What reached each connection lately, accepted or refused, for the console's setup check. */
   arrivals: IngestArrivals;
   /** The published key sets signed requests are checked against (Canvas's JWKS), fetched and cached. */
@@ -163,20 +164,41 @@ export function createIngest(deps: IngestDeps): Ingest {
     const vendorEvents = adapter.parse(request, connection.inbound);
     const context = { connection: connection.record.name, receivedAt: request.receivedAt };
     const mapped: MappedEvent[] = vendorEvents.flatMap((vendorEvent) => adapter.toCatalog(vendorEvent, context));
-    const result = await deps.store.ingest({
-      connection_id: connection.record.id,
-      request: {
-        method: request.method,
-        route: request.route,
-        headers: storableHeaders(request.headers, adapter.credentialHeaders?.(connection.inbound)),
-        body: request.body,
-        received_at: request.receivedAt.getTime(),
-      },
-      events: mapped.map(({ event, dedupeKey, hydration }) => ({ id: event.id, type: event.type, dedupe_key: dedupeKey, event, needs: hydration })),
+    const connectionId = connection.record.id;
+    const early = await Promise.all(
+      mapped.map(({ event, hydration }) => deps.fanOut.completeNow({ id: event.id, connection_id: connectionId, event, needs: hydration })),
+    );
+    let result: IngestResult;
+    try {
+      result = await deps.store.ingest({
+        connection_id: connectionId,
+        request: {
+          method: request.method,
+          route: request.route,
+          headers: storableHeaders(request.headers, adapter.credentialHeaders?.(connection.inbound)),
+          body: request.body,
+          received_at: request.receivedAt.getTime(),
+        },
+        events: mapped.map(({ event, dedupeKey, hydration }, index) => ({
+          id: event.id,
+          type: event.type,
+          dedupe_key: dedupeKey,
+          event,
+          needs: hydration,
+          completed: early[index] ?? undefined,
+        })),
+      });
+    } catch (error) {
+      for (const completion of early) completion?.settle(false);
+      throw error;
+    }
+    const stored = new Set(result.inserted);
+    mapped.forEach(({ event }, index) => {
+      if (stored.has(event.id)) deps.metrics.eventsStored.inc({ type: event.type });
+      early[index]?.settle(stored.has(event.id));
     });
-    for (const { event } of mapped) if (result.inserted.includes(event.id)) deps.metrics.eventsStored.inc({ type: event.type });
     deps.metrics.duplicates.inc(result.duplicates.length);
-    if (result.inserted.length) deps.onStored();
+    if (mapped.some(({ event }, index) => stored.has(event.id) && !early[index])) deps.fanOut.wake();
     const reply = adapter.acknowledge?.(vendorEvents, request);
     deps.arrivals.accepted(connection.record.id, request.receivedAt.getTime(), reply?.status ?? 202, acceptedSummary(mapped, result.duplicates.length));
     send(

@@ -22,6 +22,20 @@ function deferred<V>() {
 }
 
 describe('createTtlCache', () => {
+  it('peeks at a fresh value only: not at a load in flight, nor at an expired value', async () => {
+    const time = clock();
+    const cache = createTtlCache<string | null>({ ttlMs: 60_000, maxEntries: 100, now: time.now });
+    const pending = deferred<string | null>();
+    const loading = cache.getOrLoad('k', () => pending.promise);
+    expect(cache.peek('k')).toBeUndefined();
+    pending.resolve(null);
+    await loading;
+    // A kept null (the LMS has no such thing) is an answer too.
+    expect(cache.peek('k')).toBeNull();
+    time.advance(60_000);
+    expect(cache.peek('k')).toBeUndefined();
+  });
+
   it('shares one in-flight load among 50 concurrent callers of one key', async () => {
     const cache = createTtlCache<string>({ ttlMs: 60_000, maxEntries: 100, now: clock().now });
     const pending = deferred<string>();

@@ -11,6 +11,8 @@ export interface TtlCache<V> {
    * its answer replaces the cached one): for an event about a change to that very thing.
    */
   getOrLoad(key: string, load: () => Promise<V>, options?: { fresh?: boolean }): Promise<V>;
+  /** The value cached for `key` while it is fresh, else undefined: never loads, never waits. */
+  peek(key: string): V | undefined;
   /**
    * Keeps a value read ahead of any request (a warm-up), never at another's expense: a key not
    * cached yet is kept only while `keepFree` places stay free after it, expired values making
@@ -68,6 +70,10 @@ export function createTtlCache<V>(options: TtlCacheOptions): TtlCache<V> {
       }
       store(key, value);
       return true;
+    },
+    peek(key) {
+      const cached = values.get(key);
+      return cached && cached.expiresAt > now() ? cached.value : undefined;
     },
     getOrLoad(key, load, getOptions) {
       const cached = values.get(key);

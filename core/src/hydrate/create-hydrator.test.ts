@@ -189,6 +189,38 @@ describe('createHydrator', () => {
     expect((await hydrator.hydrate(event, needs, 'conn_1')).hydration).toEqual({ status: 'partial', missing: ['learner'] });
   });
 
+  describe('from memory (before the ingest answers)', () => {
+    const needs = { user: 'u1', course: { id: 'c1' } };
+
+    it('answers nothing and calls nobody until every part is cached, then what hydrate answers', async () => {
+      const lms = fakeLms();
+      const hydrator = hydratorFor(lms.client, { warmMaxEntries: 0 });
+      expect(await hydrator.fromMemory(leanEvent({ needs }).event, needs, 'conn_1')).toBeNull();
+      expect(lms.calls).toHaveLength(0);
+      await hydrator.hydrate(leanEvent({ needs: { user: 'u1' } }).event, { user: 'u1' }, 'conn_1');
+      expect(await hydrator.fromMemory(leanEvent({ needs }).event, needs, 'conn_1')).toBeNull();
+      await hydrator.hydrate(leanEvent({ needs }).event, needs, 'conn_1');
+      const { event } = leanEvent({ needs });
+      expect(await hydrator.fromMemory(event, needs, 'conn_1')).toEqual(await hydrator.hydrate(event, needs, 'conn_1'));
+      expect(lms.calls.map((call) => call.method)).toEqual(['user', 'course']);
+    });
+
+    it('answers nothing for an event about a part it would read afresh, cached or not', async () => {
+      const lms = fakeLms();
+      const hydrator = hydratorFor(lms.client, { warmMaxEntries: 0 });
+      await hydrator.hydrate(leanEvent({ needs }).event, needs, 'conn_1');
+      expect(await hydrator.fromMemory(leanEvent({ type: 'user.updated', needs: { user: 'u1' } }).event, { user: 'u1' }, 'conn_1')).toBeNull();
+      const withEnrollment = { ...needs, enrollment: { user: 'u1', course: 'c1' } };
+      expect(await hydrator.fromMemory(leanEvent({ needs: withEnrollment }).event, withEnrollment, 'conn_1')).toBeNull();
+    });
+
+    it('answers an event of a connection without an API client as hydrate does', async () => {
+      const hydrator = createHydrator({ clientFor: async () => null });
+      const { event } = leanEvent({ needs });
+      expect(await hydrator.fromMemory(event, needs, 'conn_1')).toEqual({ ...event, hydration: { status: 'partial', missing: ['learner', 'course'] } });
+    });
+  });
+
   it('is complete at once when nothing needs filling in', async () => {
     const lms = fakeLms();
     const { event } = leanEvent({ needs: {} });

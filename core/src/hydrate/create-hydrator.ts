@@ -189,9 +189,20 @@ export function createHydrator(options: HydratorOptions): Hydrator & {
           ),
     ]);
 
-    const merged = mergeAnswers(event, needs, { learner, course: courseFound, enrollment: enrollmentFound });
-    if (merged.hydration.status !== 'partial' || !options.lmsUnavailable?.(connectionId)) return merged;
-    return { ...merged, hydration: { ...merged.hydration, reason: 'lms_unavailable' } };
+    return merged(connectionId, mergeAnswers(event, needs, { learner, course: courseFound, enrollment: enrollmentFound }));
+  }
+
+  /** A partial event says so when the LMS is known to be down. */
+  function merged(connectionId: string, event: CatalogEvent): CatalogEvent {
+    if (event.hydration.status !== 'partial' || !options.lmsUnavailable?.(connectionId)) return event;
+    return { ...event, hydration: { ...event.hydration, reason: 'lms_unavailable' } };
+  }
+
+  async function fromMemory(event: CatalogEvent, needs: HydrationNeeds, connectionId: string): Promise<CatalogEvent | null> {
+    const found = await clientOf(connectionId, true);
+    if (!found) return withoutHydration.hydrate(event, needs, connectionId);
+    const answers = parts.cached(connectionId, needs, Boolean(found.client.listCourses), freshParts(event.type));
+    return answers && merged(connectionId, mergeAnswers(event, needs, answers));
   }
 
   return {
@@ -204,6 +215,7 @@ export function createHydrator(options: HydratorOptions): Hydrator & {
         return withoutHydration.hydrate(event, needs, connectionId);
       }
     },
+    fromMemory,
     stats: () => ({ ...calls, cacheHits: parts.hits }),
     async warm(connectionId) {
       if (await clientOf(connectionId, false)) await warmer.settled(connectionId);

@@ -7,6 +7,12 @@ import type { CatalogEvent } from '../catalog/index.ts';
  */
 export interface Hydrator {
   hydrate(event: CatalogEvent, needs: HydrationNeeds, connectionId: string): Promise<CatalogEvent>;
+  /**
+   * The event as hydrate would answer it when that needs no call to the LMS (the connection has no
+   * API, or every part is cached and none is one the event is about); null when it would. Starts
+   * no call, so the ingest path may ask it before its answer.
+   */
+  fromMemory(event: CatalogEvent, needs: HydrationNeeds, connectionId: string): Promise<CatalogEvent | null>;
 }
 
 /** The envelope parts each kind of need fills. */
@@ -26,5 +32,8 @@ export const withoutHydration: Hydrator = {
   async hydrate(event, needs) {
     const missing = missingParts(needs);
     return { ...event, hydration: { status: missing.length ? 'partial' : 'complete', missing } };
+  },
+  fromMemory(event, needs, connectionId) {
+    return this.hydrate(event, needs, connectionId);
   },
 };

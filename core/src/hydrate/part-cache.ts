@@ -2,6 +2,7 @@ import type { HydrationNeeds } from '../catalog/hydration-needs.ts';
 import type { CatalogEvent, Course, Enrollment, Learner } from '../catalog/index.ts';
 import type { Logger } from '../logger.ts';
 import { createTtlCache, type TtlCache } from './cache.ts';
+import type { Answers } from './merge.ts';
 
 /**
  * The hydrator's caches of learners, courses and enrollments (DESIGN §4 Hydration): one lookup per
@@ -28,6 +29,11 @@ export interface PartCache {
   /** `anyKind`: the client answers a course alike for every kind (it lists courses), so one entry serves them all. */
   course(connectionId: string, course: NonNullable<HydrationNeeds['course']>, anyKind: boolean, fresh: boolean, load: Load<Course>): Promise<Course | null>;
   enrollment(connectionId: string, ref: NonNullable<HydrationNeeds['enrollment']>, fresh: boolean, load: Load<Enrollment>): Promise<Enrollment | null>;
+  /**
+   * The answers to every part `needs` names, from memory alone: null when one is not cached, or is
+   * one the event is about (`fresh`, read from the LMS again). Never loads, never waits.
+   */
+  cached(connectionId: string, needs: HydrationNeeds, anyKind: boolean, fresh: ReturnType<typeof freshParts>): Answers | null;
   /** Keep a warmed value; false once its places are full. */
   keepLearner(connectionId: string, learner: Learner): boolean;
   /** Kept for every kind: only clients that list courses warm them. */
@@ -51,6 +57,10 @@ export function freshParts(type: CatalogEvent['type']): { learner: boolean; cour
 
 // Keys: the connection, then the ids the need names, NUL-separated so no id can mimic another.
 const key = (...parts: string[]) => parts.join('\u0000');
+const learnerKey = (connectionId: string, id: string) => key(connectionId, id);
+const courseKey = (connectionId: string, course: NonNullable<HydrationNeeds['course']>, anyKind: boolean) =>
+  key(connectionId, anyKind ? '' : (course.kind ?? ''), course.id);
+const enrollmentKey = (connectionId: string, ref: NonNullable<HydrationNeeds['enrollment']>) => key(connectionId, ref.user, ref.course, ref.id ?? '');
 
 export function createPartCache(options: PartCacheOptions): PartCache {
   const looked = { ttlMs: options.ttlMs, maxEntries: options.maxEntries, now: options.now };
@@ -89,14 +99,30 @@ export function createPartCache(options: PartCacheOptions): PartCache {
     }
   }
 
+  /** A needed part's cached answer (null: the LMS has none), or undefined when it must be asked for. */
+  function known<T>(cache: TtlCache<T | null>, at: string | undefined, fresh: boolean): T | null | undefined {
+    if (at === undefined) return null;
+    return fresh ? undefined : cache.peek(at);
+  }
+
   return {
-    learner: (connectionId, id, fresh, load) => part(learners, key(connectionId, id), { connectionId, kind: 'user' }, fresh, load),
+    learner: (connectionId, id, fresh, load) => part(learners, learnerKey(connectionId, id), { connectionId, kind: 'user' }, fresh, load),
     course: (connectionId, course, anyKind, fresh, load) =>
-      part(courses, key(connectionId, anyKind ? '' : (course.kind ?? ''), course.id), { connectionId, kind: 'course' }, fresh, load),
-    enrollment: (connectionId, ref, fresh, load) =>
-      part(enrollments, key(connectionId, ref.user, ref.course, ref.id ?? ''), { connectionId, kind: 'enrollment' }, fresh, load),
-    keepLearner: (connectionId, learner) => learners.offer(key(connectionId, learner.id), learner, options.maxEntries),
-    keepCourse: (connectionId, course) => courses.offer(key(connectionId, '', course.id), course, options.maxEntries),
+      part(courses, courseKey(connectionId, course, anyKind), { connectionId, kind: 'course' }, fresh, load),
+    enrollment: (connectionId, ref, fresh, load) => part(enrollments, enrollmentKey(connectionId, ref), { connectionId, kind: 'enrollment' }, fresh, load),
+    cached(connectionId, needs, anyKind, fresh) {
+      const { user, course, enrollment } = needs;
+      const answers = {
+        learner: known(learners, user === undefined ? undefined : learnerKey(connectionId, user), fresh.learner),
+        course: known(courses, course === undefined ? undefined : courseKey(connectionId, course, anyKind), fresh.course),
+        enrollment: known(enrollments, enrollment === undefined ? undefined : enrollmentKey(connectionId, enrollment), fresh.enrollment),
+      };
+      if (answers.learner === undefined || answers.course === undefined || answers.enrollment === undefined) return null;
+      hits += [user, course, enrollment].filter((need) => need !== undefined).length;
+      return { learner: answers.learner, course: answers.course, enrollment: answers.enrollment };
+    },
+    keepLearner: (connectionId, learner) => learners.offer(learnerKey(connectionId, learner.id), learner, options.maxEntries),
+    keepCourse: (connectionId, course) => courses.offer(courseKey(connectionId, { id: course.id }, true), course, options.maxEntries),
     get hits() {
       return hits;
     },

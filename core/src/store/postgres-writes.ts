@@ -89,7 +89,9 @@ async function storedEventIds(query: PostgresDatabase['query'], keys: Array<{ co
 }
 
 // Requests acknowledged in the same turn commit together: each raw request gets its sequence
-// number up front, so its events can name it within the one statement.
+// number up front, so its events can name it within the one statement. An event fanned out before
+// it was stored (NewEvent.completed) is stored processed, and its deliveries are made only if the
+// event itself was (a resent one makes none).
 function ingestBatcher(database: PostgresDatabase, notify: Notify): (input: IngestInput) => Promise<IngestResult> {
   const { query } = database;
   let ingestKey = 0;
@@ -97,23 +99,32 @@ function ingestBatcher(database: PostgresDatabase, notify: Notify): (input: Inge
     key: () => String(ingestKey++),
     async run(inputs) {
       const events = inputs.flatMap((input, index) => input.events.map((event) => ({ index, event })));
+      const deliveries = events.flatMap(({ event }) => event.completed?.deliveries ?? []);
       const rows = await query(
         `WITH req AS (
            SELECT r.*, nextval(pg_get_serial_sequence('raw_requests', 'seq')) AS seq
-           FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bytea[], $7::bigint[])
+           FROM unnest($8::int[], $9::text[], $10::text[], $11::text[], $12::text[], $13::bytea[], $14::bigint[])
              AS r(idx, connection_id, method, route, headers, body, received_at)
          ), raw AS (
            INSERT INTO raw_requests (seq, connection_id, method, route, headers, body, received_at) OVERRIDING SYSTEM VALUE
            SELECT seq, connection_id, method, route, headers, body, received_at FROM req ORDER BY idx
+         ), stored AS (
+           INSERT INTO events (id, connection_id, dedupe_key, type, state, body, needs, raw_request_seq, learner_email)
+           SELECT n.id, req.connection_id, n.dedupe_key, n.type, n.state, n.body, n.needs, req.seq, n.learner_email
+           FROM unnest($15::int[], $16::text[], $17::text[], $18::text[], $19::text[], $20::text[], $21::text[], $22::text[]) WITH ORDINALITY
+             AS n(idx, id, dedupe_key, type, body, needs, state, learner_email, ord)
+           JOIN req ON req.idx = n.idx
+           ORDER BY n.ord
+           ON CONFLICT DO NOTHING RETURNING id, state
+         ), created AS (
+           ${INSERT_DELIVERIES}
+           SELECT n.id, n.event_id, n.hook_id, n.reason, n.status, 0, n.next_attempt_at, $6::bigint, $6::bigint
+           FROM ${DELIVERY_ROWS} WHERE n.event_id IN (SELECT id FROM stored) ORDER BY n.ord
+           RETURNING status
          )
-         INSERT INTO events (id, connection_id, dedupe_key, type, state, body, needs, raw_request_seq)
-         SELECT n.id, req.connection_id, n.dedupe_key, n.type, 'received', n.body, n.needs, req.seq
-         FROM unnest($8::int[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[]) WITH ORDINALITY
-           AS n(idx, id, dedupe_key, type, body, needs, ord)
-         JOIN req ON req.idx = n.idx
-         ORDER BY n.ord
-         ON CONFLICT DO NOTHING RETURNING id`,
+         SELECT id, state, (SELECT count(*) FROM created WHERE status <> 'in_flight') AS waiting FROM stored`,
         [
+          ...deliveryArrays(deliveries),
           inputs.map((_, index) => index),
           inputs.map((input) => input.connection_id),
           inputs.map((input) => input.request.method),
@@ -125,13 +136,17 @@ function ingestBatcher(database: PostgresDatabase, notify: Notify): (input: Inge
           events.map(({ event }) => event.id),
           events.map(({ event }) => event.dedupe_key),
           events.map(({ event }) => event.type),
-          events.map(({ event }) => JSON.stringify(event.event)),
+          events.map(({ event }) => JSON.stringify(event.completed?.event ?? event.event)),
           events.map(({ event }) => JSON.stringify(event.needs)),
+          events.map(({ event }) => (event.completed ? 'processed' : 'received')),
+          events.map(({ event }) => (event.completed ? learnerEmailOf(event.completed.event) : null)),
         ],
       );
-      const stored = new Set(rows.map((row) => str(row.id)));
       database.health.succeeded();
-      if (stored.size > 0) notify('events');
+      // Other processes fan out what is left received, and claim deliveries not handed to this one's dispatcher.
+      if (rows.some((row) => str(row.state) === 'received')) notify('events');
+      if (rows.some((row) => num(row.waiting) > 0)) notify('deliveries');
+      const stored = new Set(rows.map((row) => str(row.id)));
       // In request order, the first to carry an id stored it; any later one, and an id seen before, is a duplicate.
       const duplicates = events.filter(({ event }) => !stored.has(event.id));
       const storedIds = await storedEventIds(

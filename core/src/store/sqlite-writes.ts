@@ -17,7 +17,7 @@ export function sqliteWrites(database: SqliteDatabase): SqliteWrites {
 
   /**
    * The deliveries' rows; `forStoredEventsOnly` skips one whose event is gone (a replay's, which
-   * retention may race), needless where the write itself holds the event (completeEvent).
+   * retention may race), needless where the write itself holds the event (ingest, completeEvent).
    */
   function insertDeliveryRows(deliveries: NewDelivery[], forStoredEventsOnly = false): number {
     const now = Date.now();
@@ -52,19 +52,24 @@ export function sqliteWrites(database: SqliteDatabase): SqliteWrites {
         );
         const result: IngestResult = { inserted: [], duplicates: [], ids: [] };
         for (const event of input.events) {
+          const { completed } = event;
           const inserted = run(
-            `INSERT INTO events (id, connection_id, dedupe_key, type, state, body, needs, raw_request_seq)
-             VALUES (?, ?, ?, ?, 'received', ?, ?, ?) ON CONFLICT DO NOTHING`,
+            `INSERT INTO events (id, connection_id, dedupe_key, type, state, body, needs, raw_request_seq, learner_email)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
             event.id,
             input.connection_id,
             event.dedupe_key,
             event.type,
-            JSON.stringify(event.event),
+            completed ? 'processed' : 'received',
+            JSON.stringify(completed?.event ?? event.event),
             JSON.stringify(event.needs),
             raw.lastInsertRowid,
+            completed ? learnerEmailOf(completed.event) : null,
           );
-          const id = inserted.changes > 0 ? event.id : storedEventId(input.connection_id, event);
-          (inserted.changes > 0 ? result.inserted : result.duplicates).push(id);
+          const stored = inserted.changes > 0;
+          if (stored && completed) insertDeliveryRows(completed.deliveries);
+          const id = stored ? event.id : storedEventId(input.connection_id, event);
+          (stored ? result.inserted : result.duplicates).push(id);
           result.ids.push(id);
         }
         if (result.inserted.length) activity.add({ at: request.received_at, connection_id: input.connection_id, received: result.inserted.length });

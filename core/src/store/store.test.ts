@@ -282,6 +282,47 @@ describe.each(KINDS)('the $kind store', ({ skip, place: newPlace }) => {
     expect(await store.getDelivery('dlv_2')).toBeNull();
   });
 
+  test('stores an event fanned out before it was stored processed, with its envelope, email and deliveries, and never offers it to fan-out', async () => {
+    const store = await open();
+    await store.insertHook(hook('h1'));
+    const input = ingestInput('early', 'lean');
+    const hydrated = {
+      ...sample,
+      id: 'evt_early',
+      learner: { ...sample.learner, email: 'Early@Acme.example' },
+      hydration: { status: 'complete' as const, missing: [] },
+    };
+    const deliveries = [
+      { id: 'dlv_handed', event_id: 'evt_early', hook_id: 'h1', next_attempt_at: 5_000, reason: 'event' as const, status: 'in_flight' as const },
+      { id: 'dlv_waiting', event_id: 'evt_early', hook_id: 'h1', next_attempt_at: 10, reason: 'event' as const },
+    ];
+    const [early, lean] = input.events;
+    if (!early || !lean) throw new Error('two events expected');
+    expect(await store.ingest({ ...input, events: [{ ...early, completed: { event: hydrated, deliveries } }, lean] })).toMatchObject({
+      inserted: ['evt_early', 'evt_lean'],
+    });
+    expect(await store.getEvent('evt_early')).toMatchObject({ state: 'processed', event: { hydration: { status: 'complete' } } });
+    expect((await store.listEvents({ limit: 5, learner_email: 'early@acme.example' })).data.map((event) => event.id)).toEqual(['evt_early']);
+    expect((await store.claimEvents(1, 10, 1000)).map((event) => event.id)).toEqual(['evt_lean']);
+    expect(await store.getDelivery('dlv_handed')).toMatchObject({ status: 'in_flight', next_attempt_at: 5_000 });
+    expect((await store.claimDeliveries('h1', 100, 10, 1000)).map((delivery) => delivery.id)).toEqual(['dlv_waiting']);
+  });
+
+  test('makes no deliveries for an event fanned out before it was stored that turns out to be a resend', async () => {
+    const store = await open();
+    await store.insertHook(hook('h1'));
+    await store.ingest(ingestInput('once'));
+    const [resent] = ingestInput('once').events;
+    if (!resent) throw new Error('one event expected');
+    const completed = {
+      event: resent.event,
+      deliveries: [{ id: 'dlv_twice', event_id: 'evt_once', hook_id: 'h1', next_attempt_at: 10, reason: 'event' as const }],
+    };
+    expect(await store.ingest({ ...ingestInput(), events: [{ ...resent, completed }] })).toMatchObject({ inserted: [], duplicates: ['evt_once'] });
+    expect(await store.getDelivery('dlv_twice')).toBeNull();
+    expect((await store.getEvent('evt_once'))?.state).toBe('received');
+  });
+
   test('writes a delivery handed to the dispatcher at once in flight and leased: no claim takes it until the lease ends', async () => {
     const store = await open();
     await store.insertHook(hook('h1'));

@@ -93,6 +93,12 @@ export interface NewEvent {
   dedupe_key: string;
   event: CatalogEvent;
   needs: HydrationNeeds;
+  /**
+   * The event fanned out before it was stored (fan-out's completeNow: nothing to wait for): its
+   * final envelope and deliveries, stored processed as completeEvent would, in the ingest's own
+   * transaction. Absent, the event is stored received for fan-out.
+   */
+  completed?: { event: CatalogEvent; deliveries: NewDelivery[] } | undefined;
 }
 
 export interface IngestInput {
