@@ -7,7 +7,7 @@ import type { Metrics } from '../metrics.ts';
 import type { HubVendors } from '../operations/context.ts';
 import type { IngestArrivals } from '../operations/ingest-arrivals.ts';
 import { digestsEqual } from '../signatures/constant-time.ts';
-import type { IngestResult, Store } from '../store/store.ts';
+import type { IngestInput, IngestResult, Store } from '../store/store.ts';
 import type { IngestReply, IngestRequest, MappedEvent, VendorAdapter } from '../vendors/adapter.ts';
 import type { ConnectionRegistry, OpenConnection } from '../vendors/connection-registry.ts';
 import { answerError } from './error-handler.ts';
@@ -158,13 +158,11 @@ export function createIngest(deps: IngestDeps): Ingest {
     }
   }
 
-  async function receive(res: ServerResponse, request: IngestRequest, { connection, adapter }: Target): Promise<void> {
-    const need = adapter.keySet?.(request, connection.inbound) ?? null;
-    adapter.verify(request, connection.inbound, need ? await deps.keySets.keysFor(need) : undefined);
-    const vendorEvents = adapter.parse(request, connection.inbound);
-    const context = { connection: connection.record.name, receivedAt: request.receivedAt };
-    const mapped: MappedEvent[] = vendorEvents.flatMap((vendorEvent) => adapter.toCatalog(vendorEvent, context));
-    const connectionId = connection.record.id;
+  /**
+   * The request and its events in one durable write, each event fanned out first when nothing need
+   * be waited for (completeNow); fan-out is woken for those stored received.
+   */
+  async function storeEvents(connectionId: string, mapped: MappedEvent[], request: IngestInput['request']): Promise<IngestResult> {
     const early = await Promise.all(
       mapped.map(({ event, hydration }) => deps.fanOut.completeNow({ id: event.id, connection_id: connectionId, event, needs: hydration })),
     );
@@ -172,13 +170,7 @@ export function createIngest(deps: IngestDeps): Ingest {
     try {
       result = await deps.store.ingest({
         connection_id: connectionId,
-        request: {
-          method: request.method,
-          route: request.route,
-          headers: storableHeaders(request.headers, adapter.credentialHeaders?.(connection.inbound)),
-          body: request.body,
-          received_at: request.receivedAt.getTime(),
-        },
+        request,
         events: mapped.map(({ event, dedupeKey, hydration }, index) => ({
           id: event.id,
           type: event.type,
@@ -199,6 +191,22 @@ export function createIngest(deps: IngestDeps): Ingest {
     });
     deps.metrics.duplicates.inc(result.duplicates.length);
     if (mapped.some(({ event }, index) => stored.has(event.id) && !early[index])) deps.fanOut.wake();
+    return result;
+  }
+
+  async function receive(res: ServerResponse, request: IngestRequest, { connection, adapter }: Target): Promise<void> {
+    const need = adapter.keySet?.(request, connection.inbound) ?? null;
+    adapter.verify(request, connection.inbound, need ? await deps.keySets.keysFor(need) : undefined);
+    const vendorEvents = adapter.parse(request, connection.inbound);
+    const context = { connection: connection.record.name, receivedAt: request.receivedAt };
+    const mapped: MappedEvent[] = vendorEvents.flatMap((vendorEvent) => adapter.toCatalog(vendorEvent, context));
+    const result = await storeEvents(connection.record.id, mapped, {
+      method: request.method,
+      route: request.route,
+      headers: storableHeaders(request.headers, adapter.credentialHeaders?.(connection.inbound)),
+      body: request.body,
+      received_at: request.receivedAt.getTime(),
+    });
     const reply = adapter.acknowledge?.(vendorEvents, request);
     deps.arrivals.accepted(connection.record.id, request.receivedAt.getTime(), reply?.status ?? 202, acceptedSummary(mapped, result.duplicates.length));
     send(
