@@ -33,7 +33,6 @@ export const withoutHydration: Hydrator = {
     const missing = missingParts(needs);
     return { ...event, hydration: { status: missing.length ? 'partial' : 'complete', missing } };
   },
-  fromMemory(event, needs, connectionId) {
-    return this.hydrate(event, needs, connectionId);
-  },
+  // Nothing to look up, so nothing to wait for.
+  fromMemory: (event, needs, connectionId) => withoutHydration.hydrate(event, needs, connectionId),
 };
