@@ -21,10 +21,10 @@ export interface TestSendResult {
 /**
  * Sends due deliveries (DESIGN §4 Delivery): signed with the hook's own secret, each hook holding
  * at most its adaptive in-flight limit, the rest waiting in the store (a few windows of fresh ones
- * in memory too, written leased to this process, see Handoff). Every
- * attempt is recorded; failures are retried on the schedule, 410 Gone deletes the hook, and a
- * hook failing for five days is disabled. When a failing hook's target answers again, its
- * waiting deliveries are brought forward instead of waiting out their retry.
+ * in memory too, written leased to this process, see Handoff). Every attempt is recorded;
+ * failures are retried on the schedule, 410 Gone deletes the hook, and a hook failing for five
+ * days is disabled. When a failing hook's target answers again, its waiting deliveries are
+ * brought forward instead of waiting out their retry.
  */
 export interface Dispatcher extends Handoff {
   wake(): void;

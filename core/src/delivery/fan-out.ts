@@ -11,7 +11,8 @@ import { hookWants } from './match.ts';
  * The step after an ingest is acknowledged (DESIGN §4): take received events from the store,
  * hydrate them, match them to subscriptions and create their deliveries, all in one transaction
  * per event. Work comes from the store, not from memory, so events received just before a crash
- * are picked up at the next start.
+ * are picked up at the next start. An event that needs no LMS call skips this: ingest completes it
+ * before its answer (completeNow).
  */
 export interface FanOut {
   /** Asks for a pass soon; calls made while a pass runs are folded into one more pass. */

@@ -104,7 +104,8 @@ export interface Ingest {
  * POST /ingest/:connection/:token (+ /xapi/statements) and the vendors' URL checks (GET), on
  * node's own request, before express: the ingest path is the hub's hottest and needs none of
  * express's routing or parsers (bench row 2). verify -> parse -> map -> one durable write ->
- * answer; the rest happens after the answer (DESIGN §4 Ingest path). An unknown connection and a
+ * answer (DESIGN §4 Ingest path); an event that needs no LMS call is fanned out before the write
+ * and stored with its deliveries, every other one after the answer. An unknown connection and a
  * wrong token get the same 404, so the URL reveals nothing about which connections exist.
  */
 export function createIngest(deps: IngestDeps): Ingest {
