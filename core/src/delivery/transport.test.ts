@@ -229,6 +229,22 @@ describe.each([
   });
 });
 
+describe('createTransport().send after close', () => {
+  it('answers connection_error at once, and leaves no deadline timer running to hold the thread open', async () => {
+    const server = await target();
+    const transport = createTransport({ allowPrivate: true, timeoutMs: 60_000, userAgent: 'learnhook-test/1' });
+    await transport.close();
+    const timers = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+    const before = timers();
+    const started = performance.now();
+    const result = await transport.send(delivery(server.url));
+    expect(result).toMatchObject({ ok: false, error: { code: 'connection_error' } });
+    expect(performance.now() - started).toBeLessThan(1_000);
+    expect(timers()).toBe(before);
+    expect(server.received).toHaveLength(0);
+  });
+});
+
 describe('threadedTransport', () => {
   const options: TransportOptions = { allowPrivate: true, timeoutMs: 2000, userAgent: 'learnhook-test/1' };
 

